@@ -1,0 +1,51 @@
+"""Derive store DDL from the schema: Neo4j constraints/indexes and the embedded store's tables."""
+
+from __future__ import annotations
+
+from graph_schema.model import PropertyDef, PropertyType, Schema
+
+LADYBUG_TYPES: dict[PropertyType, str] = {
+    PropertyType.STRING: "STRING",
+    PropertyType.INT: "INT64",
+    PropertyType.FLOAT: "DOUBLE",
+    PropertyType.BOOL: "BOOLEAN",
+    PropertyType.DATE: "DATE",
+    PropertyType.DATETIME: "TIMESTAMP",
+    PropertyType.STRING_LIST: "STRING[]",
+}
+
+
+def neo4j_statements(schema: Schema) -> list[str]:
+    """Uniqueness on every node key (what makes MERGE safe and fast), indexes on lookups."""
+    key = schema.id_property
+    statements = []
+    for node in schema.node_types:
+        statements.append(
+            f"CREATE CONSTRAINT {node.name.lower()}_{key}_unique IF NOT EXISTS "
+            f"FOR (n:{node.name}) REQUIRE n.{key} IS UNIQUE"
+        )
+        for prop in node.properties:
+            if prop.identifier or prop.indexed:
+                statements.append(
+                    f"CREATE INDEX {node.name.lower()}_{prop.name} IF NOT EXISTS "
+                    f"FOR (n:{node.name}) ON (n.{prop.name})"
+                )
+    return statements
+
+
+def _columns(props: tuple[PropertyDef, ...]) -> list[str]:
+    return [f"{p.name} {LADYBUG_TYPES[p.type]}" for p in props]
+
+
+def ladybug_statements(schema: Schema) -> list[str]:
+    """Node tables keyed by the id property; one rel table per type with every endpoint pair."""
+    key = schema.id_property
+    statements = []
+    for node in schema.node_types:
+        columns = [f"{key} STRING", *_columns(node.properties), f"PRIMARY KEY ({key})"]
+        statements.append(f"CREATE NODE TABLE IF NOT EXISTS {node.name} ({', '.join(columns)})")
+    for rel in schema.rel_types:
+        pairs = [f"FROM {s} TO {t}" for s in rel.sources for t in rel.targets]
+        columns = [*pairs, *_columns(rel.properties)]
+        statements.append(f"CREATE REL TABLE IF NOT EXISTS {rel.name} ({', '.join(columns)})")
+    return statements

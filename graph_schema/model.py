@@ -1,0 +1,128 @@
+"""Typed objects for the canonical model: node types, properties and relationship types.
+
+The model is declared once, as YAML under ``graph_schema/types`` and
+``graph_schema/relationships.yaml``; these classes are what the loader turns it into.
+Everything else (Neo4j constraints, the embedded store's DDL, GraphQL types) is derived
+from a :class:`Schema`, so no other module spells a label or relationship type.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Names end up inside Cypher and DDL text (labels cannot be query parameters), so they are
+# restricted to plain identifiers; that restriction is what makes the interpolation safe.
+TypeName = Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9]*$")]
+RelName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
+PropName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+FieldName = Annotated[str, Field(pattern=r"^[a-z][A-Za-z0-9]*$")]
+
+
+class PropertyType(StrEnum):
+    STRING = "string"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    DATE = "date"
+    DATETIME = "datetime"
+    STRING_LIST = "string[]"
+
+
+class NodeKind(StrEnum):
+    """What a node type is for; relationship endpoints may name a whole kind."""
+
+    ENTITY = "entity"  # resolved from department sources (person, company, building, …)
+    REFERENCE = "reference"  # administrative reference data (grid, street, department, …)
+    SYSTEM = "system"  # made by the hub itself (source records, tasks)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PropertyDef(_Frozen):
+    name: PropName
+    type: PropertyType = PropertyType.STRING
+    title: str = ""
+    description: str = ""
+    identifier: bool = False  # an external identifier (ID number, USCC, code): indexed, used to link
+    indexed: bool = False  # looked up often enough to deserve an index
+    pii: bool = False  # masked for API clients without the PII scope
+
+
+class NodeType(_Frozen):
+    name: TypeName
+    kind: NodeKind
+    title: str = ""
+    description: str = ""
+    id_prefix: str = Field(pattern=r"^[A-Z]{1,4}$")
+    properties: tuple[PropertyDef, ...] = ()
+
+    def prop(self, name: str) -> PropertyDef:
+        for prop in self.properties:
+            if prop.name == name:
+                return prop
+        raise KeyError(f"{self.name} has no property {name!r}")
+
+    @property
+    def property_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.properties)
+
+    @property
+    def identifiers(self) -> tuple[PropertyDef, ...]:
+        return tuple(p for p in self.properties if p.identifier)
+
+
+class RelType(_Frozen):
+    name: RelName
+    description: str = ""
+    sources: tuple[TypeName, ...]
+    targets: tuple[TypeName, ...]
+    field: FieldName | None = None  # GraphQL field on the source type
+    inverse: FieldName | None = None  # GraphQL field on the target type
+    properties: tuple[PropertyDef, ...] = ()
+
+    def connects(self, source: str, target: str) -> bool:
+        return source in self.sources and target in self.targets
+
+
+class SystemRoles(_Frozen):
+    """Which declared types the hub's own machinery writes (provenance, tasks)."""
+
+    source_record: TypeName
+    provenance: RelName  # (any entity)-[provenance]->(source_record)
+    task: TypeName
+    task_subject: RelName
+    task_assignee: RelName
+
+
+class Schema(_Frozen):
+    version: str
+    id_property: PropName = "id"
+    roles: SystemRoles
+    node_types: tuple[NodeType, ...]
+    rel_types: tuple[RelType, ...]
+
+    def node(self, name: str) -> NodeType:
+        for node in self.node_types:
+            if node.name == name:
+                return node
+        raise KeyError(f"unknown node type {name!r}")
+
+    def rel(self, name: str) -> RelType:
+        for rel in self.rel_types:
+            if rel.name == name:
+                return rel
+        raise KeyError(f"unknown relationship type {name!r}")
+
+    def rels_from(self, node: str) -> tuple[RelType, ...]:
+        return tuple(r for r in self.rel_types if node in r.sources)
+
+    def rels_to(self, node: str) -> tuple[RelType, ...]:
+        return tuple(r for r in self.rel_types if node in r.targets)
+
+    def of_kind(self, *kinds: NodeKind) -> tuple[NodeType, ...]:
+        return tuple(n for n in self.node_types if n.kind in kinds)

@@ -1,0 +1,1 @@
+"""The gridhub application: settings, graph stores, sync pipeline, GraphQL API, CLI."""

@@ -1,0 +1,19 @@
+"""Graph stores: one port, a Neo4j adapter and the embedded (ladybug) default."""
+
+from hub.store.errors import SchemaMismatch, StoreError, StoreLocked, StoreUnavailable
+from hub.store.factory import open_store
+from hub.store.port import Counts, Edge, GraphStore, Neighbourhood, Node, RelRow
+
+__all__ = [
+    "Counts",
+    "Edge",
+    "GraphStore",
+    "Neighbourhood",
+    "Node",
+    "RelRow",
+    "SchemaMismatch",
+    "StoreError",
+    "StoreLocked",
+    "StoreUnavailable",
+    "open_store",
+]

@@ -1,0 +1,75 @@
+"""What both adapters share: schema checks on every write and the shaping of results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from graph_schema import NodeType, RelType, Schema
+from hub.store.errors import SchemaMismatch
+from hub.store.port import Node
+
+T = TypeVar("T")
+
+
+def chunks(rows: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+class SchemaCheckedStore:
+    """Validates names against the schema, so adapters may interpolate them into queries."""
+
+    def __init__(self, schema: Schema, uri: str) -> None:
+        self.schema = schema
+        self.uri = uri
+        self._key = schema.id_property
+
+    def _node_type(self, label: str) -> NodeType:
+        try:
+            return self.schema.node(label)
+        except KeyError:
+            raise SchemaMismatch(f"{self.uri}: unknown node label {label!r}") from None
+
+    def _rel_type(self, rel_type: str, src_label: str, dst_label: str) -> RelType:
+        try:
+            rel = self.schema.rel(rel_type)
+        except KeyError:
+            raise SchemaMismatch(f"{self.uri}: unknown relationship type {rel_type!r}") from None
+        if not rel.connects(src_label, dst_label):
+            raise SchemaMismatch(f"{self.uri}: {rel_type} does not connect {src_label} to {dst_label}")
+        return rel
+
+    def _check_prop(self, node: NodeType, prop: str) -> None:
+        if prop != self._key and prop not in node.property_names:
+            raise SchemaMismatch(f"{self.uri}: {node.name} has no property {prop!r}")
+
+    def _node_columns(self, node: NodeType, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+        """The declared properties these rows set; an undeclared key is a bug, not data."""
+        declared = set(node.property_names)
+        seen: dict[str, None] = {}
+        for row in rows:
+            if row.get(self._key) in (None, ""):
+                raise SchemaMismatch(f"{self.uri}: a {node.name} row has no {self._key!r}: {dict(row)!r}")
+            for name in row:
+                if name != self._key and name not in seen:
+                    if name not in declared:
+                        raise SchemaMismatch(f"{self.uri}: {node.name} has no property {name!r}")
+                    seen[name] = None
+        return list(seen)
+
+    def _rel_columns(self, rel: RelType, rows: Iterable[Mapping[str, Any]]) -> list[str]:
+        declared = {p.name for p in rel.properties}
+        seen: dict[str, None] = {}
+        for props in rows:
+            for name in props:
+                if name not in declared:
+                    raise SchemaMismatch(f"{self.uri}: {rel.name} has no property {name!r}")
+                seen[name] = None
+        return list(seen)
+
+    def _node(self, label: str, props: Mapping[str, Any], native: Callable[[Any], Any]) -> Node:
+        """Keep only the label's declared, non-null properties (stores may return more)."""
+        node = self.schema.node(label)
+        clean = {p: native(props[p]) for p in node.property_names if props.get(p) is not None}
+        return Node(label=label, id=str(props[self._key]), properties=clean)

@@ -1,0 +1,35 @@
+"""Graph store errors, each naming the store (URI or path) it is about."""
+
+from __future__ import annotations
+
+from hub.errors import HubError
+
+
+class StoreError(HubError):
+    """A graph store operation failed."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or opened; stops the run."""
+
+    def __init__(self, uri: str, reason: str) -> None:
+        self.uri = uri
+        super().__init__(f"graph store {uri} is unavailable: {reason}")
+
+
+class StoreLocked(StoreUnavailable):
+    """Another process holds the embedded store open for writing."""
+
+    def __init__(self, uri: str, holder_pid: int | None) -> None:
+        self.holder_pid = holder_pid
+        who = f"process {holder_pid}" if holder_pid else "another process"
+        super().__init__(
+            uri,
+            f"{who} holds it open for writing (only one writer may open the embedded store). "
+            "If that is the gridhub API server, send the work through it or stop it first; "
+            "read-only commands can still open the store.",
+        )
+
+
+class SchemaMismatch(StoreError):
+    """A write names a label, relationship or property that the schema does not declare."""

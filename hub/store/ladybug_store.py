@@ -1,0 +1,201 @@
+"""GraphStore on ladybug, the embedded graph database (maintained successor of Kùzu).
+
+It runs in-process with no server, which is why it is the default. Bulk writes go through
+``LOAD FROM <arrow table> MERGE …`` with explicit column types. Only one process may open a
+store for writing; others may open it read-only. Relationship loads use two MATCH clauses:
+a comma-separated pattern in ``LOAD FROM … MATCH (a), (b)`` exhausts the buffer pool.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import ladybug
+import pyarrow as pa
+
+from graph_schema import PropertyDef, PropertyType, Schema
+from graph_schema.ddl import ladybug_statements
+from hub.store.base import SchemaCheckedStore, chunks
+from hub.store.errors import StoreError, StoreLocked, StoreUnavailable
+from hub.store.port import Counts, Edge, Neighbourhood, Node, RelRow
+
+_ARROW_TYPES: dict[PropertyType, pa.DataType] = {
+    PropertyType.STRING: pa.string(),
+    PropertyType.INT: pa.int64(),
+    PropertyType.FLOAT: pa.float64(),
+    PropertyType.BOOL: pa.bool_(),
+    PropertyType.DATE: pa.date32(),
+    PropertyType.DATETIME: pa.timestamp("us", tz="UTC"),
+    PropertyType.STRING_LIST: pa.list_(pa.string()),
+}
+_LOCK_HOLDER = re.compile(r"held by PID (\d+)")
+
+
+def _native(value: Any) -> Any:
+    """TIMESTAMP comes back naive; it was stored as UTC, so say so."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+class LadybugStore(SchemaCheckedStore):
+    def __init__(
+        self,
+        schema: Schema,
+        path: Path,
+        *,
+        buffer_pool_mb: int = 1024,
+        read_only: bool = False,
+        batch_size: int = 50_000,
+    ) -> None:
+        super().__init__(schema, f"ladybug:{path}")
+        self.path = path
+        self._batch = batch_size
+        try:
+            if not read_only:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif not path.exists():
+                raise StoreUnavailable(self.uri, "no embedded store here yet (run a sync or the demo first)")
+            self._db = ladybug.Database(
+                str(path), buffer_pool_size=buffer_pool_mb * 1024 * 1024, read_only=read_only
+            )
+            self._conn = ladybug.Connection(self._db)
+        except RuntimeError as exc:
+            if "lock" in str(exc).lower():
+                match = _LOCK_HOLDER.search(str(exc))
+                raise StoreLocked(self.uri, int(match.group(1)) if match else None) from exc
+            raise StoreUnavailable(self.uri, str(exc)) from exc
+
+    def _run(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        try:
+            result = self._conn.execute(query, dict(params or {}))
+        except RuntimeError as exc:
+            raise StoreError(f"{self.uri}: {exc}") from exc
+        assert not isinstance(result, list)  # one statement, one result
+        columns = result.get_column_names()
+        return [dict(zip(columns, row, strict=True)) for row in result.get_all()]
+
+    def apply_schema(self) -> None:
+        for statement in ladybug_statements(self.schema):
+            self._run(statement)
+
+    @staticmethod
+    def _table(columns: dict[str, list[Any]], types: dict[str, PropertyDef]) -> pa.Table:
+        return pa.table(
+            {
+                name: pa.array(values, type=_ARROW_TYPES[types[name].type] if name in types else pa.string())
+                for name, values in columns.items()
+            }
+        )
+
+    def upsert_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        node = self._node_type(label)
+        props = self._node_columns(node, rows)
+        key = self._key
+        types = {p.name: p for p in node.properties}
+        # coalesce(): a null in this batch keeps the stored value, as in Neo4j's `SET n += map`.
+        sets = ", ".join(f"n.{p} = coalesce(v_{p}, n.{p})" for p in props)
+        query = f"LOAD FROM $batch MERGE (n:{node.name} {{{key}: v_key}})" + (f" SET {sets}" if sets else "")
+        for batch in chunks(rows, self._batch):
+            columns = {"v_key": [str(r[key]) for r in batch]}
+            columns |= {f"v_{p}": [r.get(p) for r in batch] for p in props}
+            table = self._table(columns, {f"v_{p}": types[p] for p in props})
+            self._run(query, {"batch": table})
+        return len(rows)
+
+    def upsert_relationships(
+        self, rel_type: str, src_label: str, dst_label: str, rows: Sequence[RelRow]
+    ) -> int:
+        rel = self._rel_type(rel_type, src_label, dst_label)
+        props = self._rel_columns(rel, (r.properties for r in rows))
+        key = self._key
+        types = {p.name: p for p in rel.properties}
+        sets = ", ".join(f"r.{p} = coalesce(v_{p}, r.{p})" for p in props)
+        query = (
+            f"LOAD FROM $batch MATCH (a:{src_label} {{{key}: v_src}}) MATCH (b:{dst_label} {{{key}: v_dst}}) "
+            f"MERGE (a)-[r:{rel.name}]->(b)"
+            + (f" SET {sets}" if sets else "")
+            + " RETURN count(*) AS written"
+        )
+        written = 0
+        for batch in chunks(rows, self._batch):
+            columns: dict[str, list[Any]] = {"v_src": [r.src for r in batch], "v_dst": [r.dst for r in batch]}
+            columns |= {f"v_{p}": [r.properties.get(p) for r in batch] for p in props}
+            table = self._table(columns, {f"v_{p}": types[p] for p in props})
+            written += int(self._run(query, {"batch": table})[0]["written"])
+        return written
+
+    def retire_records(self, source: str, *, unless_seen_in: str | None, at: datetime) -> int:
+        label = self.schema.roles.source_record
+        # Null parameters are typed at first prepare and cached with the statement text, so the
+        # "retire all" form is a query of its own rather than `$run IS NULL`.
+        seen = "" if unless_seen_in is None else " AND (n.last_run IS NULL OR n.last_run <> $run)"
+        query = (
+            f"MATCH (n:{label}) WHERE n.source = $source AND n.current = true{seen} "
+            "SET n.current = false, n.retired_at = $at RETURN count(n) AS retired"
+        )
+        params: dict[str, Any] = {"source": source, "at": at}
+        if unless_seen_in is not None:
+            params["run"] = unless_seen_in
+        return int(self._run(query, params)[0]["retired"])
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        return [{k: _native(v) for k, v in row.items()} for row in self._run(query, params)]
+
+    def _to_node(self, value: Mapping[str, Any]) -> Node:
+        return self._node(str(value["_LABEL"]), value, _native)
+
+    def get_node(self, label: str, node_id: str) -> Node | None:
+        node = self._node_type(label)
+        rows = self._run(f"MATCH (n:{node.name}) WHERE n.{self._key} = $id RETURN n", {"id": node_id})
+        return self._to_node(rows[0]["n"]) if rows else None
+
+    def find_nodes(self, label: str, prop: str, value: Any, limit: int = 100) -> list[Node]:
+        node = self._node_type(label)
+        self._check_prop(node, prop)
+        query = f"MATCH (n:{node.name}) WHERE n.{prop} = $value RETURN n ORDER BY n.{self._key} LIMIT $limit"
+        return [self._to_node(r["n"]) for r in self._run(query, {"value": value, "limit": limit})]
+
+    def neighbourhood(
+        self, label: str, node_id: str, rel_types: Collection[str] | None = None, limit: int = 500
+    ) -> Neighbourhood | None:
+        center = self.get_node(label, node_id)
+        if center is None:
+            return None
+        edges: list[Edge] = []
+        # Two directed queries: label(r) and direction are then unambiguous, also for self-loops.
+        for outgoing, pattern in ((True, "(n)-[r]->(m)"), (False, "(n)<-[r]-(m)")):
+            query = (
+                f"MATCH (n:{label}) WHERE n.{self._key} = $id MATCH {pattern} RETURN label(r) AS type, r, m"
+            )
+            for row in self._run(query, {"id": node_id}):
+                if rel_types is not None and row["type"] not in rel_types:
+                    continue
+                rel_props = self.schema.rel(row["type"]).properties
+                props = {
+                    p.name: _native(row["r"][p.name]) for p in rel_props if row["r"].get(p.name) is not None
+                }
+                edges.append(
+                    Edge(type=row["type"], outgoing=outgoing, properties=props, node=self._to_node(row["m"]))
+                )
+        edges.sort(key=lambda e: (e.type, e.node.id))
+        return Neighbourhood(node=center, edges=edges[:limit])
+
+    def counts(self) -> Counts:
+        nodes = {
+            n.name: int(self._run(f"MATCH (n:{n.name}) RETURN count(n) AS c")[0]["c"])
+            for n in self.schema.node_types
+        }
+        rels = {
+            r.name: int(self._run(f"MATCH ()-[r:{r.name}]->() RETURN count(r) AS c")[0]["c"])
+            for r in self.schema.rel_types
+        }
+        return Counts(nodes=nodes, relationships=rels)
+
+    def close(self) -> None:
+        self._conn.close()
+        self._db.close()

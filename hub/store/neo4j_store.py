@@ -1,0 +1,196 @@
+"""GraphStore on Neo4j through the official driver (py2neo's successor).
+
+Writes are UNWIND batches in managed write transactions (retried on transient errors), every
+MERGE is backed by a uniqueness constraint, and every call names its database explicitly.
+``neo4j://`` URIs route reads to secondaries of a cluster; ``bolt://`` talks to one server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any, LiteralString, cast
+
+import neo4j
+from neo4j import GraphDatabase, RoutingControl
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+
+from graph_schema import Schema
+from graph_schema.ddl import neo4j_statements
+from hub.store.base import SchemaCheckedStore, chunks
+from hub.store.errors import StoreError, StoreUnavailable
+from hub.store.port import Counts, Edge, Neighbourhood, Node, RelRow
+
+
+def _native(value: Any) -> Any:
+    """Driver temporal types → datetime/date, so both stores return the same Python values."""
+    to_native = getattr(value, "to_native", None)
+    return to_native() if callable(to_native) else value
+
+
+def _q(text: str) -> neo4j.Query:
+    # Labels and property names in `text` were checked against the schema (see base.py);
+    # values always travel as parameters.
+    return neo4j.Query(cast(LiteralString, text))
+
+
+class Neo4jStore(SchemaCheckedStore):
+    def __init__(
+        self,
+        schema: Schema,
+        uri: str,
+        *,
+        auth: tuple[str, str] | None = None,
+        database: str = "neo4j",
+        connect_timeout_s: float = 5.0,
+        batch_size: int = 10_000,
+    ) -> None:
+        super().__init__(schema, uri)
+        self.database = database
+        self._batch = batch_size
+        try:
+            self._driver = GraphDatabase.driver(
+                uri,
+                auth=auth,
+                connection_timeout=connect_timeout_s,
+                connection_acquisition_timeout=connect_timeout_s * 2,
+                max_transaction_retry_time=connect_timeout_s * 3,
+            )
+            self._driver.verify_connectivity(database=database)
+        except (ServiceUnavailable, AuthError, DriverError, OSError, ValueError) as exc:
+            raise StoreUnavailable(uri, f"{type(exc).__name__}: {exc}") from exc
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def _write(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(_q(query), params)]
+
+        try:
+            with self._driver.session(database=self.database) as session:
+                return session.execute_write(work)
+        except Neo4jError as exc:
+            raise StoreError(f"{self.uri}: {exc.code}: {exc.message}") from exc
+        except (ServiceUnavailable, DriverError) as exc:
+            raise StoreUnavailable(self.uri, str(exc)) from exc
+
+    def apply_schema(self) -> None:
+        for statement in neo4j_statements(self.schema):
+            self._write(statement)
+        self._write("CALL db.awaitIndexes(300)")
+
+    def upsert_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        node = self._node_type(label)
+        self._node_columns(node, rows)
+        key = self._key
+        query = f"UNWIND $rows AS row MERGE (n:{node.name} {{{key}: row.key}}) SET n += row.props"
+        for batch in chunks(rows, self._batch):
+            # `SET n += map` would delete a property given as null; dropping nulls keeps it.
+            payload = [
+                {"key": r[key], "props": {k: v for k, v in r.items() if k != key and v is not None}}
+                for r in batch
+            ]
+            self._write(query, rows=payload)
+        return len(rows)
+
+    def upsert_relationships(
+        self, rel_type: str, src_label: str, dst_label: str, rows: Sequence[RelRow]
+    ) -> int:
+        rel = self._rel_type(rel_type, src_label, dst_label)
+        self._rel_columns(rel, (r.properties for r in rows))
+        key = self._key
+        query = (
+            f"UNWIND $rows AS row MATCH (a:{src_label} {{{key}: row.src}}) "
+            f"MATCH (b:{dst_label} {{{key}: row.dst}}) "
+            f"MERGE (a)-[r:{rel.name}]->(b) SET r += row.props RETURN count(r) AS written"
+        )
+        written = 0
+        for batch in chunks(rows, self._batch):
+            payload = [
+                {
+                    "src": r.src,
+                    "dst": r.dst,
+                    "props": {k: v for k, v in r.properties.items() if v is not None},
+                }
+                for r in batch
+            ]
+            written += int(self._write(query, rows=payload)[0]["written"])
+        return written
+
+    def retire_records(self, source: str, *, unless_seen_in: str | None, at: datetime) -> int:
+        label = self.schema.roles.source_record
+        query = (
+            f"MATCH (n:{label} {{source: $source, current: true}}) "
+            "WHERE $run IS NULL OR n.last_run IS NULL OR n.last_run <> $run "
+            "SET n.current = false, n.retired_at = $at RETURN count(n) AS retired"
+        )
+        return int(self._write(query, source=source, run=unless_seen_in, at=at)[0]["retired"])
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        try:
+            records, _, _ = self._driver.execute_query(
+                _q(query),
+                dict(params or {}),
+                database_=self.database,
+                routing_=RoutingControl.READ,
+            )
+        except Neo4jError as exc:
+            raise StoreError(f"{self.uri}: {exc.code}: {exc.message}") from exc
+        except (ServiceUnavailable, DriverError) as exc:
+            raise StoreUnavailable(self.uri, str(exc)) from exc
+        return [{k: _native(v) for k, v in record.items()} for record in records]
+
+    def _to_node(self, value: neo4j.graph.Node) -> Node:
+        label = next(lbl for lbl in value.labels if lbl in {n.name for n in self.schema.node_types})
+        return self._node(label, dict(value.items()), _native)
+
+    def get_node(self, label: str, node_id: str) -> Node | None:
+        node = self._node_type(label)
+        rows = self.read(f"MATCH (n:{node.name} {{{self._key}: $id}}) RETURN n", {"id": node_id})
+        return self._to_node(rows[0]["n"]) if rows else None
+
+    def find_nodes(self, label: str, prop: str, value: Any, limit: int = 100) -> list[Node]:
+        node = self._node_type(label)
+        self._check_prop(node, prop)
+        query = f"MATCH (n:{node.name}) WHERE n.{prop} = $value RETURN n ORDER BY n.{self._key} LIMIT $limit"
+        return [self._to_node(r["n"]) for r in self.read(query, {"value": value, "limit": limit})]
+
+    def neighbourhood(
+        self, label: str, node_id: str, rel_types: Collection[str] | None = None, limit: int = 500
+    ) -> Neighbourhood | None:
+        center = self.get_node(label, node_id)
+        if center is None:
+            return None
+        types = sorted(rel_types) if rel_types is not None else None
+        query = (
+            f"MATCH (n:{label} {{{self._key}: $id}})-[r]-(m) "
+            "WHERE $types IS NULL OR type(r) IN $types "
+            "RETURN type(r) AS type, startNode(r) = n AS outgoing, properties(r) AS props, m "
+            f"ORDER BY type, m.{self._key} LIMIT $limit"
+        )
+        edges = [
+            Edge(
+                type=row["type"],
+                outgoing=bool(row["outgoing"]),
+                properties={k: _native(v) for k, v in row["props"].items()},
+                node=self._to_node(row["m"]),
+            )
+            for row in self.read(query, {"id": node_id, "types": types, "limit": limit})
+        ]
+        return Neighbourhood(node=center, edges=edges)
+
+    def counts(self) -> Counts:
+        nodes = {
+            n.name: int(self.read(f"MATCH (n:{n.name}) RETURN count(n) AS c")[0]["c"])
+            for n in self.schema.node_types
+        }
+        rels = {
+            r.name: int(self.read(f"MATCH ()-[r:{r.name}]->() RETURN count(r) AS c")[0]["c"])
+            for r in self.schema.rel_types
+        }
+        return Counts(nodes=nodes, relationships=rels)
+
+    def close(self) -> None:
+        self._driver.close()

@@ -1,0 +1,95 @@
+"""The GraphStore port: what the hub needs from a graph database, whichever one it is.
+
+Two adapters implement it (Neo4j and the embedded ladybug store) and one contract test suite
+runs against both. Labels, relationship types and properties are checked against the schema
+before any text reaches a query, so adapters may interpolate them safely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from graph_schema import Schema
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    label: str
+    id: str
+    properties: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A relationship seen from one node: ``outgoing`` tells its direction, ``node`` the other end."""
+
+    type: str
+    outgoing: bool
+    properties: dict[str, Any]
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbourhood:
+    node: Node
+    edges: list[Edge]
+
+    def neighbours(self, rel_type: str, *, outgoing: bool | None = None) -> list[Node]:
+        return [
+            e.node for e in self.edges if e.type == rel_type and (outgoing is None or e.outgoing is outgoing)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class RelRow:
+    src: str
+    dst: str
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    nodes: dict[str, int]
+    relationships: dict[str, int]
+
+
+class GraphStore(Protocol):
+    """A graph database holding the canonical model."""
+
+    schema: Schema
+    uri: str
+
+    def apply_schema(self) -> None:
+        """Create constraints, indexes or tables for the schema; idempotent."""
+
+    def upsert_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Create or update nodes keyed by the id property; null values leave a property as it was."""
+
+    def upsert_relationships(
+        self, rel_type: str, src_label: str, dst_label: str, rows: Sequence[RelRow]
+    ) -> int:
+        """Create or update one relationship per (src, dst); returns how many had both ends present."""
+
+    def get_node(self, label: str, node_id: str) -> Node | None: ...
+
+    def find_nodes(self, label: str, prop: str, value: Any, limit: int = 100) -> list[Node]:
+        """Nodes of ``label`` whose ``prop`` equals ``value``, ordered by id."""
+
+    def neighbourhood(
+        self, label: str, node_id: str, rel_types: Collection[str] | None = None, limit: int = 500
+    ) -> Neighbourhood | None:
+        """The node with its relationships in both directions (one hop)."""
+
+    def counts(self) -> Counts:
+        """Nodes per label and relationships per type (zero included)."""
+
+    def retire_records(self, source: str, *, unless_seen_in: str | None, at: datetime) -> int:
+        """Mark a source's current records not seen in run ``unless_seen_in`` (all, if None) as retired."""
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run a parameterised read-only query in the store's Cypher dialect."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,49 @@
+"""Shared fixtures: the graph stores under test (embedded and a real Neo4j server)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from neo4j import GraphDatabase
+
+from graph_schema import default_schema
+from hub.store import GraphStore
+from hub.store.ladybug_store import LadybugStore
+from hub.store.neo4j_store import Neo4jStore
+from tests.support.neo4j_fixture import neo4j_uri  # noqa: F401  (session fixture)
+
+StoreFactory = Callable[..., GraphStore]
+
+
+def _wipe_neo4j(uri: str) -> None:
+    with GraphDatabase.driver(uri, auth=None) as driver:
+        driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+
+
+@pytest.fixture(params=["ladybug", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """Builds an empty store of the parametrised kind with the schema applied; closes it after."""
+    opened: list[GraphStore] = []
+
+    def make(batch_size: int = 10_000) -> GraphStore:
+        store: GraphStore
+        if request.param == "ladybug":
+            store = LadybugStore(default_schema(), tmp_path / "graph" / "g.lbug", buffer_pool_mb=256, batch_size=batch_size)
+        else:
+            uri = request.getfixturevalue("neo4j_uri")
+            _wipe_neo4j(uri)
+            store = Neo4jStore(default_schema(), uri, batch_size=batch_size)
+        store.apply_schema()
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(store_factory: StoreFactory) -> GraphStore:
+    return store_factory()

@@ -1,0 +1,153 @@
+"""The GraphStore contract: every test here runs once per store (embedded and Neo4j)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from hub.store import GraphStore, RelRow, SchemaMismatch
+from tests.conftest import StoreFactory
+
+T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def person(pid: str, **props: object) -> dict[str, object]:
+    return {"id": pid, **props}
+
+
+def test_apply_schema_is_idempotent_and_counts_every_type(store: GraphStore) -> None:
+    store.apply_schema()
+    counts = store.counts()
+    assert set(counts.nodes) == {n.name for n in store.schema.node_types}
+    assert set(counts.relationships) == {r.name for r in store.schema.rel_types}
+    assert sum(counts.nodes.values()) == 0
+    assert sum(counts.relationships.values()) == 0
+
+
+def test_upsert_nodes_creates_then_updates_and_null_keeps_value(store: GraphStore) -> None:
+    store.upsert_nodes("Person", [person("P1", name="张伟", birth_date=date(1956, 4, 17)), person("P2", name="李娜")])
+    store.upsert_nodes("Person", [person("P1", name="張偉", birth_date=None, phone="+8613812345678")])
+    assert store.counts().nodes["Person"] == 2
+    p1 = store.get_node("Person", "P1")
+    assert p1 is not None
+    assert p1.properties == {"name": "張偉", "birth_date": date(1956, 4, 17), "phone": "+8613812345678"}
+    assert store.get_node("Person", "missing") is None
+
+
+def test_values_round_trip_with_their_types(store: GraphStore) -> None:
+    store.upsert_nodes("Building", [{"id": "B1", "floors": 32, "name": "福田大厦"}])
+    store.upsert_nodes(
+        "SourceRecord", [{"id": "pop:1", "source": "pop", "current": True, "first_seen": T0, "raw": "{}"}]
+    )
+    building = store.get_node("Building", "B1")
+    record = store.get_node("SourceRecord", "pop:1")
+    assert building is not None and record is not None
+    assert building.properties["floors"] == 32
+    assert record.properties["current"] is True
+    assert record.properties["first_seen"] == T0
+    assert record.properties["first_seen"].tzinfo is not None
+
+
+def test_writes_outside_the_schema_are_refused(store: GraphStore) -> None:
+    with pytest.raises(SchemaMismatch, match="Alien"):
+        store.upsert_nodes("Alien", [{"id": "x"}])
+    with pytest.raises(SchemaMismatch, match="shoe_size"):
+        store.upsert_nodes("Person", [{"id": "P1", "shoe_size": "42"}])
+    with pytest.raises(SchemaMismatch, match="no 'id'"):
+        store.upsert_nodes("Person", [{"name": "无名"}])
+    with pytest.raises(SchemaMismatch, match="does not connect"):
+        store.upsert_relationships("LIVES_AT", "Person", "Building", [RelRow("P1", "B1")])
+    assert store.counts().nodes["Person"] == 0
+
+
+def test_large_upserts_are_written_in_batches(store_factory: StoreFactory) -> None:
+    store = store_factory(batch_size=7)
+    store.upsert_nodes("Person", [person(f"P{i:03}", name=f"n{i}") for i in range(50)])
+    store.upsert_nodes("Address", [{"id": f"A{i:03}"} for i in range(50)])
+    rels = [RelRow(f"P{i:03}", f"A{i:03}") for i in range(50)]
+    assert store.upsert_relationships("LIVES_AT", "Person", "Address", rels) == 50
+    counts = store.counts()
+    assert counts.nodes["Person"] == 50
+    assert counts.relationships["LIVES_AT"] == 50
+
+
+def test_relationships_merge_once_and_need_both_ends(store: GraphStore) -> None:
+    store.upsert_nodes("Person", [person("P1"), person("P2")])
+    store.upsert_nodes("SourceRecord", [{"id": "pop:1", "source": "pop"}])
+    rows = [RelRow("P1", "pop:1", {"role": "self"}), RelRow("P2", "pop:1", {"role": "mother"})]
+    assert store.upsert_relationships("FROM_RECORD", "Person", "SourceRecord", rows) == 2
+    assert store.upsert_relationships("FROM_RECORD", "Person", "SourceRecord", rows) == 2
+    missing = [RelRow("P1", "pop:404"), RelRow("P404", "pop:1")]
+    assert store.upsert_relationships("FROM_RECORD", "Person", "SourceRecord", missing) == 0
+    assert store.counts().relationships["FROM_RECORD"] == 2
+    hood = store.neighbourhood("Person", "P2")
+    assert hood is not None
+    assert [(e.type, e.properties) for e in hood.edges] == [("FROM_RECORD", {"role": "mother"})]
+
+
+def test_neighbourhood_sees_both_directions_and_filters(store: GraphStore) -> None:
+    store.upsert_nodes("Person", [person("M", name="母亲"), person("C", name="孩子")])
+    store.upsert_nodes("Address", [{"id": "A1", "room": "501"}])
+    store.upsert_nodes("LegalEntity", [{"id": "L1", "name": "深圳市某某科技有限公司"}])
+    store.upsert_relationships("MOTHER_OF", "Person", "Person", [RelRow("M", "C")])
+    store.upsert_relationships("LIVES_AT", "Person", "Address", [RelRow("M", "A1"), RelRow("C", "A1")])
+    store.upsert_relationships("REPRESENTS", "Person", "LegalEntity", [RelRow("M", "L1")])
+
+    mother = store.neighbourhood("Person", "M")
+    assert mother is not None
+    assert mother.node.properties == {"name": "母亲"}
+    assert [(e.type, e.outgoing, e.node.label, e.node.id) for e in mother.edges] == [
+        ("LIVES_AT", True, "Address", "A1"),
+        ("MOTHER_OF", True, "Person", "C"),
+        ("REPRESENTS", True, "LegalEntity", "L1"),
+    ]
+    child = store.neighbourhood("Person", "C", rel_types={"MOTHER_OF"})
+    assert child is not None
+    assert [(e.type, e.outgoing, e.node.id) for e in child.edges] == [("MOTHER_OF", False, "M")]
+    address = store.neighbourhood("Address", "A1")
+    assert address is not None
+    assert sorted(n.id for n in address.neighbours("LIVES_AT", outgoing=False)) == ["C", "M"]
+    assert store.neighbourhood("Person", "nobody") is None
+
+
+def test_find_nodes_by_identifier(store: GraphStore) -> None:
+    store.upsert_nodes(
+        "Person",
+        [
+            person("P2", identity_number="440304194604170012"),
+            person("P1", identity_number="440304194604170012"),
+            person("P3", identity_number="11010519491231002X"),
+        ],
+    )
+    found = store.find_nodes("Person", "identity_number", "440304194604170012")
+    assert [n.id for n in found] == ["P1", "P2"]
+    assert [n.id for n in store.find_nodes("Person", "identity_number", "440304194604170012", limit=1)] == ["P1"]
+    assert store.find_nodes("Person", "identity_number", "nope") == []
+    with pytest.raises(SchemaMismatch):
+        store.find_nodes("Person", "shoe_size", "42")
+
+
+def test_retire_records_of_one_source_not_seen_in_a_run(store: GraphStore) -> None:
+    records = [
+        {"id": "pop:1", "source": "pop", "record_id": "1", "current": True, "last_run": "run-2"},
+        {"id": "pop:2", "source": "pop", "record_id": "2", "current": True, "last_run": "run-1"},
+        {"id": "biz:1", "source": "biz", "record_id": "1", "current": True, "last_run": "run-1"},
+    ]
+    store.upsert_nodes("SourceRecord", records)
+    assert store.retire_records("pop", unless_seen_in="run-2", at=T0) == 1
+    assert store.retire_records("pop", unless_seen_in="run-2", at=T0) == 0
+    gone = store.get_node("SourceRecord", "pop:2")
+    assert gone is not None
+    assert gone.properties["current"] is False
+    assert gone.properties["retired_at"] == T0
+    kept = store.get_node("SourceRecord", "pop:1")
+    assert kept is not None and kept.properties["current"] is True
+    assert store.retire_records("biz", unless_seen_in=None, at=T0) == 1
+    assert store.counts().nodes["SourceRecord"] == 3  # retired records stay as history
+
+
+def test_read_runs_parameterised_queries(store: GraphStore) -> None:
+    store.upsert_nodes("Person", [person("P1", name="张伟"), person("P2", name="李娜")])
+    rows = store.read("MATCH (n:Person) WHERE n.name = $name RETURN n.id AS id", {"name": "李娜"})
+    assert rows == [{"id": "P2"}]
