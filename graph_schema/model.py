@@ -51,6 +51,8 @@ class PropertyDef(_Frozen):
     identifier: bool = False  # an external identifier (ID number, USCC, code): indexed, used to link
     indexed: bool = False  # looked up often enough to deserve an index
     pii: bool = False  # masked for API clients without the PII scope
+    # Name of the value normaliser (resolvers.normalize) applied to every mapped value.
+    normalizer: str | None = Field(None, pattern=r"^[a-z_]+$")
 
 
 class NodeType(_Frozen):

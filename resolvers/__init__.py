@@ -1,0 +1,1 @@
+"""Entity resolution: normalise values, link mentions to entities, explain the links."""

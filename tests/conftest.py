@@ -30,7 +30,9 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
     def make(batch_size: int = 10_000) -> GraphStore:
         store: GraphStore
         if request.param == "ladybug":
-            store = LadybugStore(default_schema(), tmp_path / "graph" / "g.lbug", buffer_pool_mb=256, batch_size=batch_size)
+            store = LadybugStore(
+                default_schema(), tmp_path / "graph" / "g.lbug", buffer_pool_mb=256, batch_size=batch_size
+            )
         else:
             uri = request.getfixturevalue("neo4j_uri")
             _wipe_neo4j(uri)

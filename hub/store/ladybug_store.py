@@ -101,7 +101,7 @@ class LadybugStore(SchemaCheckedStore):
         sets = ", ".join(f"n.{p} = coalesce(v_{p}, n.{p})" for p in props)
         query = f"LOAD FROM $batch MERGE (n:{node.name} {{{key}: v_key}})" + (f" SET {sets}" if sets else "")
         for batch in chunks(rows, self._batch):
-            columns = {"v_key": [str(r[key]) for r in batch]}
+            columns: dict[str, list[Any]] = {"v_key": [str(r[key]) for r in batch]}
             columns |= {f"v_{p}": [r.get(p) for r in batch] for p in props}
             table = self._table(columns, {f"v_{p}": types[p] for p in props})
             self._run(query, {"batch": table})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any, LiteralString, cast
+from typing import Any
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
@@ -31,7 +31,7 @@ def _native(value: Any) -> Any:
 def _q(text: str) -> neo4j.Query:
     # Labels and property names in `text` were checked against the schema (see base.py);
     # values always travel as parameters.
-    return neo4j.Query(cast(LiteralString, text))
+    return neo4j.Query(text)
 
 
 class Neo4jStore(SchemaCheckedStore):
@@ -64,7 +64,7 @@ class Neo4jStore(SchemaCheckedStore):
 
     def _write(self, query: str, **params: Any) -> list[dict[str, Any]]:
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(_q(query), params)]
+            return [record.data() for record in tx.run(query, params)]
 
         try:
             with self._driver.session(database=self.database) as session:
@@ -140,7 +140,8 @@ class Neo4jStore(SchemaCheckedStore):
             raise StoreError(f"{self.uri}: {exc.code}: {exc.message}") from exc
         except (ServiceUnavailable, DriverError) as exc:
             raise StoreUnavailable(self.uri, str(exc)) from exc
-        return [{k: _native(v) for k, v in record.items()} for record in records]
+        # Record is a tuple: iterating it yields values, so the keys are asked for by name.
+        return [{k: _native(record[k]) for k in record.keys()} for record in records]  # noqa: SIM118
 
     def _to_node(self, value: neo4j.graph.Node) -> Node:
         label = next(lbl for lbl in value.labels if lbl in {n.name for n in self.schema.node_types})
@@ -174,7 +175,7 @@ class Neo4jStore(SchemaCheckedStore):
             Edge(
                 type=row["type"],
                 outgoing=bool(row["outgoing"]),
-                properties={k: _native(v) for k, v in row["props"].items()},
+                properties={str(k): _native(v) for k, v in dict(row["props"]).items()},
                 node=self._to_node(row["m"]),
             )
             for row in self.read(query, {"id": node_id, "types": types, "limit": limit})

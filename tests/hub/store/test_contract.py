@@ -26,7 +26,9 @@ def test_apply_schema_is_idempotent_and_counts_every_type(store: GraphStore) -> 
 
 
 def test_upsert_nodes_creates_then_updates_and_null_keeps_value(store: GraphStore) -> None:
-    store.upsert_nodes("Person", [person("P1", name="张伟", birth_date=date(1956, 4, 17)), person("P2", name="李娜")])
+    store.upsert_nodes(
+        "Person", [person("P1", name="张伟", birth_date=date(1956, 4, 17)), person("P2", name="李娜")]
+    )
     store.upsert_nodes("Person", [person("P1", name="張偉", birth_date=None, phone="+8613812345678")])
     assert store.counts().nodes["Person"] == 2
     p1 = store.get_node("Person", "P1")
@@ -42,7 +44,8 @@ def test_values_round_trip_with_their_types(store: GraphStore) -> None:
     )
     building = store.get_node("Building", "B1")
     record = store.get_node("SourceRecord", "pop:1")
-    assert building is not None and record is not None
+    assert building is not None
+    assert record is not None
     assert building.properties["floors"] == 32
     assert record.properties["current"] is True
     assert record.properties["first_seen"] == T0
@@ -122,7 +125,9 @@ def test_find_nodes_by_identifier(store: GraphStore) -> None:
     )
     found = store.find_nodes("Person", "identity_number", "440304194604170012")
     assert [n.id for n in found] == ["P1", "P2"]
-    assert [n.id for n in store.find_nodes("Person", "identity_number", "440304194604170012", limit=1)] == ["P1"]
+    assert [n.id for n in store.find_nodes("Person", "identity_number", "440304194604170012", limit=1)] == [
+        "P1"
+    ]
     assert store.find_nodes("Person", "identity_number", "nope") == []
     with pytest.raises(SchemaMismatch):
         store.find_nodes("Person", "shoe_size", "42")
@@ -142,7 +147,8 @@ def test_retire_records_of_one_source_not_seen_in_a_run(store: GraphStore) -> No
     assert gone.properties["current"] is False
     assert gone.properties["retired_at"] == T0
     kept = store.get_node("SourceRecord", "pop:1")
-    assert kept is not None and kept.properties["current"] is True
+    assert kept is not None
+    assert kept.properties["current"] is True
     assert store.retire_records("biz", unless_seen_in=None, at=T0) == 1
     assert store.counts().nodes["SourceRecord"] == 3  # retired records stay as history
 

@@ -1,0 +1,163 @@
+"""Source declarations: one YAML file per source, naming its connector and its mapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from connectors.errors import MappingError
+from connectors.transforms import TRANSFORMS
+from graph_schema import Schema
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class FileConnectorSpec(_Strict):
+    kind: Literal["csv", "jsonl"]
+    # Relative paths are read from the hub's data directory.
+    path: str
+    encoding: str = "utf-8"
+    delimiter: str = ","
+
+
+ConnectorSpec = Annotated[FileConnectorSpec, Field(discriminator="kind")]
+
+
+class ValueMap(_Strict):
+    """Where one property's value comes from: a column (with transforms) or a constant."""
+
+    column: str | None = None
+    value: Any = None
+    transform: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> ValueMap:
+        if (self.column is None) == (self.value is None):
+            raise ValueError("give exactly one of 'column' or 'value'")
+        unknown = [t for t in self.transform if t not in TRANSFORMS]
+        if unknown:
+            raise ValueError(f"unknown transform {unknown[0]!r} (known: {', '.join(sorted(TRANSFORMS))})")
+        return self
+
+
+def _shorthand(raw: Any) -> Any:
+    """`name: 姓名` is shorthand for `name: {column: 姓名}`."""
+    if isinstance(raw, dict):
+        return {k: {"column": v} if isinstance(v, str) else v for k, v in raw.items()}
+    return raw
+
+
+class EntityMap(_Strict):
+    type: str
+    properties: dict[str, ValueMap]
+    # The mention is made only when one of these properties has a value (default: any property).
+    requires: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "properties" in data:
+            data = {**data, "properties": _shorthand(data["properties"])}
+        return data
+
+
+class LinkMap(_Strict):
+    type: str
+    from_role: str = Field(alias="from")
+    to_role: str = Field(alias="to")
+
+
+class SourceConfig(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str = ""
+    department: str = ""
+    connector: ConnectorSpec
+    # snapshot: every sync reads the whole source, so records gone from it are retired.
+    mode: Literal["snapshot", "incremental"] = "snapshot"
+    record_id: tuple[str, ...] = Field(min_length=1)
+    trust: int = Field(50, ge=0, le=100)
+    entities: dict[str, EntityMap] = Field(min_length=1)
+    relationships: tuple[LinkMap, ...] = ()
+    file: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _listify(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("record_id"), str):
+            data = {**data, "record_id": [data["record_id"]]}
+        return data
+
+
+def _check_against_schema(config: SourceConfig, schema: Schema, file: str) -> None:
+    from resolvers.normalize import get_normalizer
+
+    for role, entity in config.entities.items():
+        try:
+            node = schema.node(entity.type)
+        except KeyError:
+            raise MappingError(
+                file, f"entities.{role}.type", f"unknown entity type {entity.type!r}"
+            ) from None
+        for prop in (*entity.properties, *entity.requires):
+            if prop not in node.property_names:
+                raise MappingError(
+                    file, f"entities.{role}.properties.{prop}", f"{node.name} has no such property"
+                )
+        for declared in node.properties:
+            if declared.normalizer and declared.name in entity.properties:
+                try:
+                    get_normalizer(declared.normalizer)
+                except KeyError as exc:
+                    key = f"entities.{role}.properties.{declared.name}"
+                    raise MappingError(file, key, str(exc)) from None
+    for i, link in enumerate(config.relationships):
+        key = f"relationships[{i}]"
+        for end in (link.from_role, link.to_role):
+            if end not in config.entities:
+                raise MappingError(file, key, f"role {end!r} is not declared under entities")
+        try:
+            rel = schema.rel(link.type)
+        except KeyError:
+            raise MappingError(file, f"{key}.type", f"unknown relationship type {link.type!r}") from None
+        src, dst = config.entities[link.from_role].type, config.entities[link.to_role].type
+        if not rel.connects(src, dst):
+            raise MappingError(file, f"{key}.type", f"{link.type} does not connect {src} to {dst}")
+
+
+def load_source_config(path: Path, schema: Schema) -> SourceConfig:
+    file = str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise MappingError(file, "(file)", f"cannot read: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise MappingError(file, "(file)", "expected a mapping at the top level")
+    try:
+        config = SourceConfig(**raw, file=file)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(file)"
+        raise MappingError(file, key, first["msg"]) from exc
+    except TypeError as exc:
+        raise MappingError(file, "(file)", str(exc)) from exc
+    _check_against_schema(config, schema, file)
+    return config
+
+
+def load_source_configs(directory: Path, schema: Schema) -> list[SourceConfig]:
+    if not directory.is_dir():
+        raise MappingError(str(directory), "(directory)", "source configuration directory not found")
+    configs: dict[str, SourceConfig] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        config = load_source_config(path, schema)
+        if config.name in configs:
+            raise MappingError(
+                str(path), "name", f"source {config.name!r} is also declared in {configs[config.name].file}"
+            )
+        configs[config.name] = config
+    return list(configs.values())

@@ -1,0 +1,91 @@
+"""Turn one raw row into a SourceRow: its record id, content hash, mentions and links."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from connectors.config import EntityMap, SourceConfig, ValueMap
+from connectors.errors import RowError
+from connectors.records import Mention, MentionLink, SourceRow
+from connectors.transforms import TRANSFORMS
+from graph_schema import Schema
+from resolvers.normalize import Normalizer, get_normalizer
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def content_hash(raw: dict[str, Any]) -> str:
+    """Stable over key order, so an unchanged row hashes the same on every read."""
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class Mapper:
+    def __init__(self, config: SourceConfig, schema: Schema) -> None:
+        self.config = config
+        self._normalizers: dict[tuple[str, str], Normalizer] = {}
+        for role, entity in config.entities.items():
+            node = schema.node(entity.type)
+            for prop in node.properties:
+                if prop.normalizer and prop.name in entity.properties:
+                    self._normalizers[(role, prop.name)] = get_normalizer(prop.normalizer)
+
+    def record_id(self, raw: dict[str, Any]) -> str:
+        parts = []
+        for column in self.config.record_id:
+            value = raw.get(column)
+            if _empty(value):
+                raise RowError(column, "record id column is empty")
+            parts.append(str(value).strip())
+        return "|".join(parts)
+
+    def map_row(self, raw: dict[str, Any]) -> SourceRow:
+        if "__invalid__" in raw:
+            raise RowError("(row)", str(raw["__invalid__"]))
+        record_id = self.record_id(raw)
+        mentions = [
+            mention
+            for role, entity in self.config.entities.items()
+            if (mention := self._mention(raw, record_id, role, entity)) is not None
+        ]
+        present = {m.role for m in mentions}
+        links = [
+            MentionLink(link.type, link.from_role, link.to_role)
+            for link in self.config.relationships
+            if link.from_role in present and link.to_role in present
+        ]
+        return SourceRow(self.config.name, record_id, content_hash(raw), raw, mentions, links)
+
+    def _value(self, raw: dict[str, Any], role: str, prop: str, spec: ValueMap) -> Any:
+        value = raw.get(spec.column) if spec.column is not None else spec.value
+        if _empty(value):
+            return None
+        for name in spec.transform:
+            try:
+                value = TRANSFORMS[name](value)
+            except RowError as exc:
+                raise RowError(f"{role}.{prop} (column {spec.column!r})", str(exc)) from None
+        return value
+
+    def _mention(self, raw: dict[str, Any], record_id: str, role: str, entity: EntityMap) -> Mention | None:
+        props: dict[str, Any] = {}
+        problems: dict[str, str] = {}
+        for prop, spec in entity.properties.items():
+            value = self._value(raw, role, prop, spec)
+            if value is None:
+                continue
+            normalizer = self._normalizers.get((role, prop))
+            if normalizer is not None:
+                normalized = normalizer(str(value))
+                value = normalized.value
+                if normalized.problem:
+                    problems[prop] = normalized.problem
+            props[prop] = value
+        wanted = entity.requires or tuple(entity.properties)
+        if not any(p in props for p in wanted):
+            return None
+        return Mention(self.config.name, record_id, role, entity.type, props, problems)

@@ -1,0 +1,10 @@
+"""Value normalisers, shared by the mapping layer and the resolver.
+
+Each returns a :class:`Normalized`: the value to store, and a problem when the input is not a
+valid instance (a bad checksum, say). An invalid value is kept as written, flagged, and never
+used as a key. Which normaliser a property uses is declared in the schema (``normalizer:``).
+"""
+
+from resolvers.normalize.base import Normalized, Normalizer, get_normalizer, normalizer_names
+
+__all__ = ["Normalized", "Normalizer", "get_normalizer", "normalizer_names"]

@@ -1,0 +1,46 @@
+"""The normaliser registry: a name declared in the schema → a pure function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    value: str
+    problem: str | None = None  # why the value cannot serve as a key; None when valid
+
+    @property
+    def valid(self) -> bool:
+        return self.problem is None
+
+
+Normalizer = Callable[[str], Normalized]
+_REGISTRY: dict[str, Normalizer] = {}
+
+
+def register(name: str) -> Callable[[Normalizer], Normalizer]:
+    def add(func: Normalizer) -> Normalizer:
+        _REGISTRY[name] = func
+        return func
+
+    return add
+
+
+def _load_all() -> None:
+    # Importing the modules registers their normalisers.
+    from resolvers.normalize import identifiers, names, phones  # noqa: F401
+
+
+def get_normalizer(name: str) -> Normalizer:
+    _load_all()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown normalizer {name!r} (known: {', '.join(sorted(_REGISTRY))})") from None
+
+
+def normalizer_names() -> list[str]:
+    _load_all()
+    return sorted(_REGISTRY)

@@ -1,0 +1,45 @@
+"""Person and organisation names: width folded, spaces dropped, traditional → simplified."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+from resolvers.normalize.base import Normalized, register
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """NFKC folds full-width forms（Ａ，（）to their ASCII equivalents."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+@register("person_name")
+def person_name(text: str) -> Normalized:
+    folded = fold(text)
+    # Chinese names are written without spaces; a stray one ("张 伟") is noise. Latin names keep one.
+    has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in folded)
+    name = _SPACES.sub("" if has_cjk else " ", folded)
+    name = _t2s().convert(name)
+    return Normalized(name) if name else Normalized(text, "empty name")
+
+
+@register("org_name")
+def org_name(text: str) -> Normalized:
+    name = _t2s().convert(_SPACES.sub("", fold(text)))
+    return Normalized(name) if name else Normalized(text, "empty name")
+
+
+@register("text")
+def text_value(text: str) -> Normalized:
+    value = _SPACES.sub(" ", fold(text))
+    return Normalized(value) if value else Normalized(text, "empty value")
