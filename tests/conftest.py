@@ -18,8 +18,9 @@ StoreFactory = Callable[..., GraphStore]
 
 
 def _wipe_neo4j(uri: str) -> None:
-    with GraphDatabase.driver(uri, auth=None) as driver:
-        driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    # CALL … IN TRANSACTIONS needs an implicit (auto-commit) transaction: session.run, not execute_query.
+    with GraphDatabase.driver(uri, auth=None) as driver, driver.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 @pytest.fixture(params=["ladybug", pytest.param("neo4j", marks=pytest.mark.neo4j)])

@@ -56,7 +56,7 @@ class Neo4jStore(SchemaCheckedStore):
                 connection_acquisition_timeout=connect_timeout_s * 2,
                 max_transaction_retry_time=connect_timeout_s * 3,
             )
-            self._driver.verify_connectivity(database=database)
+            self._driver.verify_connectivity()
         except (ServiceUnavailable, AuthError, DriverError, OSError, ValueError) as exc:
             raise StoreUnavailable(uri, f"{type(exc).__name__}: {exc}") from exc
 

@@ -1,0 +1,83 @@
+"""Turn resolved rows into store writes: entity nodes, source records, provenance and links."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from connectors.records import SourceRow
+from graph_schema import Schema
+from hub.store import GraphStore, RelRow
+
+MentionKey = tuple[str, str, str]
+
+
+@dataclass
+class GraphBatch:
+    """Everything one batch of rows writes, grouped the way the store takes it."""
+
+    nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
+    rels: dict[tuple[str, str, str], dict[tuple[str, str], dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+
+    def add_node(self, label: str, node_id: str, props: Mapping[str, Any]) -> None:
+        merged = self.nodes[label].setdefault(node_id, {})
+        merged.update({k: v for k, v in props.items() if v is not None})
+
+    def add_rel(
+        self, rel_type: str, src: tuple[str, str], dst: tuple[str, str], props: Mapping[str, Any]
+    ) -> None:
+        self.rels[(rel_type, src[0], dst[0])][(src[1], dst[1])] = dict(props)
+
+
+def build_batch(
+    schema: Schema,
+    rows: Sequence[SourceRow],
+    entity_ids: Mapping[MentionKey, str],
+    run_id: str,
+    now: datetime,
+) -> GraphBatch:
+    record_label = schema.roles.source_record
+    batch = GraphBatch()
+    for row in rows:
+        record_id = f"{row.source}:{row.record_id}"
+        batch.add_node(
+            record_label,
+            record_id,
+            {
+                "source": row.source,
+                "record_id": row.record_id,
+                "content_hash": row.content_hash,
+                "current": True,
+                "last_seen": now,
+                "last_run": run_id,
+                "raw": json.dumps(row.raw, ensure_ascii=False, default=str),
+            },
+        )
+        ends: dict[str, tuple[str, str]] = {}
+        for mention in row.mentions:
+            entity = (mention.entity_type, entity_ids[mention.key])
+            ends[mention.role] = entity
+            batch.add_node(mention.entity_type, entity[1], mention.properties)
+            batch.add_rel(schema.roles.provenance, entity, (record_label, record_id), {"role": mention.role})
+        for link in row.links:
+            batch.add_rel(link.rel_type, ends[link.from_role], ends[link.to_role], link.properties)
+    return batch
+
+
+def write_batch(store: GraphStore, batch: GraphBatch) -> tuple[int, int]:
+    """Nodes first, then relationships (which need both ends); returns (nodes, relationships)."""
+    key = store.schema.id_property
+    nodes = 0
+    for label, by_id in batch.nodes.items():
+        nodes += store.upsert_nodes(label, [{key: node_id, **props} for node_id, props in by_id.items()])
+    rels = 0
+    for (rel_type, src_label, dst_label), pairs in batch.rels.items():
+        rows = [RelRow(src, dst, props) for (src, dst), props in pairs.items()]
+        rels += store.upsert_relationships(rel_type, src_label, dst_label, rows)
+    return nodes, rels
