@@ -14,8 +14,11 @@ _MASK = "*"
 
 
 def _keep_ends(text: str, head: int, tail: int) -> str:
-    """Star out the middle of ``text``; short values keep less, so at least half is always hidden."""
-    if len(text) < 2 * (head + tail):
+    """Star out the middle of ``text``.
+
+    When that would hide fewer than three characters, a quarter at each end is all that stays.
+    """
+    if len(text) - head - tail < 3:
         head = tail = len(text) // 4
     hidden = len(text) - head - tail
     return text[:head] + _MASK * hidden + text[len(text) - tail :]

@@ -37,6 +37,11 @@ _SOURCES = (
     LAUNCHER_DIR / "src" / "main" / "java" / "gridhub" / "neo4j" / "TestServer.java",
 )
 _READY_PREFIX = "NEO4J_READY "
+_PORT_ATTEMPTS = 3
+
+
+class _PortTakenError(RuntimeError):
+    """The picked port was taken by someone else before the server could bind it."""
 
 
 def java_and_maven_available() -> bool:
@@ -146,43 +151,57 @@ class Neo4jTestServer:
             raise RuntimeError("Neo4jTestServer already started")
         classpath = self._classpath if self._classpath is not None else build_launcher()
         began = time.monotonic()
+        # The free port is only reserved until we close the probe socket, so another
+        # process can grab it before the JVM binds it; that is worth a couple of retries.
+        for attempt in range(1, _PORT_ATTEMPTS + 1):
+            try:
+                self._start_once(classpath, began)
+            except _PortTakenError:
+                self.stop()
+                if attempt == _PORT_ATTEMPTS:
+                    raise
+            except BaseException:
+                self.stop()
+                raise
+            else:
+                break
+        self.startup_seconds = time.monotonic() - began
+
+    def _start_once(self, classpath: str, began: float) -> None:
         self.port = _free_port()
         self.uri = f"bolt://127.0.0.1:{self.port}"
         self._tmp_dir = Path(tempfile.mkdtemp(prefix="gridhub-neo4j-"))
-        try:
-            self._process = subprocess.Popen(
-                [
-                    "java",
-                    *self._java_options,
-                    "-cp",
-                    classpath,
-                    _MAIN_CLASS,
-                    "--port",
-                    str(self.port),
-                    "--home",
-                    str(self._tmp_dir / "home"),
-                ],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            # Both pipes are drained for the server's whole life so it can never block on
-            # a full pipe; stdout only matters until the READY line.
-            assert self._process.stdout is not None
-            assert self._process.stderr is not None
-            self._readers = [
-                threading.Thread(target=self._read_stdout, args=(self._process.stdout,), daemon=True),
-                threading.Thread(target=self._read_stderr, args=(self._process.stderr,), daemon=True),
-            ]
-            for reader in self._readers:
-                reader.start()
-            self._wait_until_ready(began)
-            self._wait_for_bolt()
-        except BaseException:
-            self.stop()
-            raise
-        self.startup_seconds = time.monotonic() - began
+        self._ready.clear()
+        self._stderr_lines.clear()
+        self._process = subprocess.Popen(
+            [
+                "java",
+                *self._java_options,
+                "-cp",
+                classpath,
+                _MAIN_CLASS,
+                "--port",
+                str(self.port),
+                "--home",
+                str(self._tmp_dir / "home"),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Both pipes are drained for the server's whole life so it can never block on
+        # a full pipe; stdout only matters until the READY line.
+        assert self._process.stdout is not None
+        assert self._process.stderr is not None
+        self._readers = [
+            threading.Thread(target=self._read_stdout, args=(self._process.stdout,), daemon=True),
+            threading.Thread(target=self._read_stderr, args=(self._process.stderr,), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+        self._wait_until_ready(began)
+        self._wait_for_bolt()
 
     def stop(self) -> None:
         """Stop the server (stdin EOF, then SIGTERM, then SIGKILL) and delete its data."""
@@ -231,7 +250,10 @@ class Neo4jTestServer:
                 # Let the reader pick up what the process wrote before it died.
                 for reader in self._readers:
                     reader.join(timeout=5)
-                raise self._failure(f"exited with code {self._process.returncode} before it was ready")
+                error = self._failure(f"exited with code {self._process.returncode} before it was ready")
+                if any("Address already in use" in line for line in self._stderr_lines):
+                    raise _PortTakenError(str(error))
+                raise error
             if time.monotonic() - began > self._startup_timeout:
                 raise self._failure(f"was not ready after {self._startup_timeout:.0f} s")
 

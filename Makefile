@@ -1,0 +1,37 @@
+# The README's commands. Each target creates the virtualenv and installs what it needs first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+## Generate a demo district, sync it into the embedded graph, serve the API and ask it a query.
+demo: $(STAMP)
+	$(BIN)/gridhub demo $(ARGS)
+
+## Unit and integration tests, including the ones against a real Neo4j (started by the tests).
+test: $(STAMP)
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(BIN)/python bench/store_write.py $(ARGS)
+
+clean:
+	rm -rf data .pytest_cache .mypy_cache .ruff_cache tools/neo4j-test-server/target

@@ -1,0 +1,152 @@
+"""The `gridhub` command line. Commands parse input, call one service function, print the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from connectors.config import load_source_configs
+from connectors.errors import ConnectorError
+from graph_schema import SchemaError, default_schema
+from graph_schema.ddl import ladybug_statements, neo4j_statements
+from hub.console import print_report
+from hub.errors import HubError
+from hub.logging import configure_logging
+from hub.settings import Settings, get_settings
+from hub.store import GraphStore, open_store
+from hub.sync import RunReport, sync_sources
+
+app = typer.Typer(help="gridhub: one graph of the district's people, companies, buildings and licences.")
+demo_app = typer.Typer(help="A synthetic district to try the hub on.", invoke_without_command=True)
+schema_app = typer.Typer(help="The canonical model.")
+app.add_typer(demo_app, name="demo")
+app.add_typer(schema_app, name="schema")
+out = Console()
+err = Console(stderr=True)
+
+ConfigDir = Annotated[Path, typer.Option("--config", "-c", help="Directory of source declarations (*.yaml).")]
+
+
+def _sync(store: GraphStore, settings: Settings, config_dir: Path, only: list[str] | None) -> RunReport:
+    configs = load_source_configs(config_dir, store.schema)
+    if only:
+        unknown = sorted(set(only) - {c.name for c in configs})
+        if unknown:
+            raise HubError(f"{config_dir}: no source named {', '.join(unknown)}")
+        configs = [c for c in configs if c.name in only]
+    return sync_sources(store, configs, settings)
+
+
+@app.command()
+def sync(
+    sources: Annotated[list[str] | None, typer.Argument(help="Sources to sync (default: all).")] = None,
+    config: ConfigDir = Path("config/sources"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
+) -> None:
+    """Read the declared sources, resolve their records and write them to the graph."""
+    settings = get_settings()
+    store = open_store(settings)
+    try:
+        report = _sync(store, settings, config, sources)
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print_report(out, report)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
+) -> None:
+    """Serve the GraphQL API (and /health, /metrics) over the configured graph store."""
+    from hub.api.app import create_app
+    from hub.serve import serve as run_server
+
+    settings = get_settings()
+    store = open_store(settings)
+    try:
+        bind_host, bind_port = host or settings.api_host, port or settings.api_port
+        out.print(f"GraphQL on http://{bind_host}:{bind_port}/graphql (store {store.uri})")
+        run_server(create_app(store, settings), bind_host, bind_port)
+    finally:
+        store.close()
+
+
+@app.command()
+def stats() -> None:
+    """Count nodes and relationships per type."""
+    store = open_store(get_settings(), read_only=True)
+    try:
+        counts = store.counts()
+    finally:
+        store.close()
+    table = Table("type", "count")
+    for name, value in {**counts.nodes, **counts.relationships}.items():
+        table.add_row(name, str(value))
+    out.print(table)
+
+
+@schema_app.command("ddl")
+def schema_ddl(target: Annotated[str, typer.Option(help="neo4j or ladybug")] = "neo4j") -> None:
+    """Print the constraints/indexes (neo4j) or tables (ladybug) derived from the schema."""
+    statements = {"neo4j": neo4j_statements, "ladybug": ladybug_statements}.get(target)
+    if statements is None:
+        raise typer.BadParameter("choose neo4j or ladybug", param_hint="--target")
+    for statement in statements(default_schema()):
+        print(f"{statement};")
+
+
+@demo_app.callback()
+def demo(
+    ctx: typer.Context,
+    persons: Annotated[
+        int | None, typer.Option(help="Residents to generate (default from demo.yaml).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    port: Annotated[int | None, typer.Option(help="API port.")] = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Stop after the first query has been answered.")
+    ] = False,
+) -> None:
+    """Generate a district, sync its six department sources, serve the API and ask it a first query."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from hub.demo.main import run_demo
+
+    settings = get_settings()
+    run_demo(settings, persons=persons, seed=seed, port=port or settings.api_port, once=once, console=out)
+
+
+@demo_app.command("generate")
+def demo_generate(
+    persons: Annotated[int, typer.Option(help="Residents to generate.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Directory (default: <data dir>/demo).")
+    ] = None,
+) -> None:
+    """Write the demo district's source files and its ground truth."""
+    from hub.demo.generator import generate_district
+
+    target = out_dir or get_settings().data_dir / "demo"
+    manifest = generate_district(target, persons=persons, seed=seed)
+    out.print(manifest)
+
+
+def main() -> None:
+    """Console entry point: operator errors become one clear line and exit code 2, not a traceback."""
+    configure_logging()
+    try:
+        app()
+    except (HubError, ConnectorError, SchemaError) as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(2)

@@ -1,0 +1,63 @@
+"""The demo as one service function, so the CLI stays thin and tests can call it."""
+
+from __future__ import annotations
+
+import json
+
+import uvicorn
+from rich.console import Console
+
+from hub.api.app import create_app
+from hub.console import print_report
+from hub.demo.generator import generate_district
+from hub.demo.run import ask_api, demo_sources, load_demo_config
+from hub.errors import HubError
+from hub.serve import serve
+from hub.settings import Settings
+from hub.store import open_store
+from hub.sync import sync_sources
+
+
+def run_demo(
+    settings: Settings, *, persons: int | None, seed: int | None, port: int, once: bool, console: Console
+) -> None:
+    config = load_demo_config()
+    persons = persons or config.persons
+    seed = config.seed if seed is None else seed
+    demo_dir = settings.data_dir / "demo"
+    console.print(f"[bold]1/4[/] generating a district of {persons:,} residents (seed {seed}) in {demo_dir}")
+    generate_district(demo_dir, persons=persons, seed=seed)
+
+    store = open_store(settings)
+    try:
+        console.print(f"[bold]2/4[/] syncing the department sources into {store.uri}")
+        report = sync_sources(store, demo_sources(store.schema), settings)
+        print_report(console, report)
+        found = store.read(config.example.find)
+        if not found:
+            raise HubError(
+                "the demo district has no resident who lives at an address and represents a company"
+            )
+        variables = {"idn": found[0]["value"]}
+        base_url = f"http://{settings.api_host}:{port}"
+        answered: list[bool] = []
+
+        def first_query(server: uvicorn.Server) -> None:
+            console.print(f"[bold]3/4[/] API up at {base_url}/graphql — asking it the documented query")
+            body = ask_api(base_url, config.example.graphql, variables)
+            console.print_json(json.dumps(body, ensure_ascii=False))
+            answered.append(bool(body.get("data", {}).get("person")))
+            console.print(
+                f"[bold]4/4[/] open [link]{base_url}/graphql[/link] (GraphiQL) and paste:\n"
+                f"{config.example.graphql}\nwith variables {json.dumps(variables)}\n"
+                f"also: {base_url}/health, {base_url}/metrics"
+                + ("" if once else "\nCtrl-C stops the server.")
+            )
+            if once:
+                server.should_exit = True
+
+        serve(create_app(store, settings), settings.api_host, port, on_ready=first_query)
+        if not answered or not answered[0]:
+            raise HubError(f"the API at {base_url} did not answer the documented query with a person")
+    finally:
+        store.close()

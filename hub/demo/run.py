@@ -1,0 +1,50 @@
+"""`gridhub demo`: generate a district, sync its sources, serve the API, show a first query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from connectors.config import SourceConfig, load_source_configs
+from graph_schema import Schema
+
+DEMO_DIR = Path(__file__).parent
+SOURCES_DIR = DEMO_DIR / "sources"
+
+
+@dataclass(frozen=True)
+class DemoExample:
+    find: str
+    graphql: str
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    persons: int
+    seed: int
+    example: DemoExample
+
+
+def load_demo_config(path: Path = DEMO_DIR / "demo.yaml") -> DemoConfig:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return DemoConfig(
+        persons=int(raw["persons"]), seed=int(raw["seed"]), example=DemoExample(**raw["example"])
+    )
+
+
+def demo_sources(schema: Schema) -> list[SourceConfig]:
+    return load_source_configs(SOURCES_DIR, schema)
+
+
+def ask_api(base_url: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """POST the query as a department system would; raises on HTTP or GraphQL errors."""
+    response = httpx.post(f"{base_url}/graphql", json={"query": query, "variables": variables}, timeout=30)
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    if body.get("errors"):
+        raise RuntimeError(f"the API answered with errors: {body['errors']}")
+    return body

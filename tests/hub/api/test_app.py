@@ -1,0 +1,55 @@
+"""The plain routes beside GraphQL (health, metrics) and how store failures reach clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from hub.api import create_app
+from hub.settings import Settings
+from hub.store import GraphStore, StoreUnavailable
+
+
+class FailingStore:
+    """A store whose reads fail as an unreachable server's would; writes are not needed here."""
+
+    def __init__(self, real: GraphStore) -> None:
+        self.schema = real.schema
+        self.uri = real.uri
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise StoreUnavailable(self.uri, "connection refused (secret detail)")
+
+    read = get_node = find_nodes = neighbourhood = counts = _fail
+
+
+def test_health_says_ok_with_the_store(client: TestClient, district: GraphStore) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "store": district.uri}
+
+
+def test_health_is_503_when_the_store_fails(district: GraphStore) -> None:
+    with TestClient(create_app(FailingStore(district), Settings())) as client:  # type: ignore[arg-type]
+        response = client.get("/health")
+        assert response.status_code == 503
+        assert response.json()["status"] == "unavailable"
+        # GraphQL clients learn that something failed, not what: the message names the store.
+        body = client.post("/graphql", json={"query": '{ person(id: "P1") { id } }'}).json()
+        assert body["data"] == {"person": None}
+        assert [e["message"] for e in body["errors"]] == ["Unexpected error."]
+
+
+def test_metrics_count_graphql_requests(client: TestClient) -> None:
+    client.post("/graphql", json={"query": "{ stats { count } }"})
+    client.get("/health")
+    text = client.get("/metrics").text
+    assert 'gridhub_graphql_requests_total{method="POST",status="200"} 1.0' in text
+    assert "gridhub_graphql_request_duration_seconds_count 1.0" in text
+
+
+def test_graphiql_is_served(client: TestClient) -> None:
+    response = client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
