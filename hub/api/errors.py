@@ -15,12 +15,12 @@ class GraphQLSchemaConflict(HubError):
     """The canonical model cannot be served as GraphQL as declared (two things get one name)."""
 
 
-def should_mask_error(error: GraphQLError) -> bool:
-    """Hide everything but the client's own mistakes.
+def is_unexpected(error: GraphQLError) -> bool:
+    """Whether ``error`` is a failure of ours rather than a mistake in the request.
 
-    Parse and validation errors (no original exception) and :class:`ApiError` go out as they
-    are; anything else (a store failure names a URI or a path, a bug names internals) becomes
-    a generic message. Strawberry has logged the original by then.
+    Parse and validation errors (no original exception) and :class:`ApiError` are the client's
+    and go out as they are. Anything else is masked for the client (a store failure names a URI
+    or a path, a bug names internals) and logged for the operator.
     """
     original = error.original_error
     return original is not None and not isinstance(original, ApiError)

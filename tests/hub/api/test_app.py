@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from hub.api import create_app
@@ -53,3 +55,13 @@ def test_graphiql_is_served(client: TestClient) -> None:
     response = client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+def test_only_unexpected_errors_are_logged(district: GraphStore, caplog: pytest.LogCaptureFixture) -> None:
+    with TestClient(create_app(FailingStore(district), Settings())) as client:  # type: ignore[arg-type]
+        client.post("/graphql", json={"query": "{ person { id } }"})  # the client's mistake
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+        client.post("/graphql", json={"query": '{ person(id: "P1") { id } }'})  # the store's failure
+        assert any(
+            "connection refused" in r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR
+        )

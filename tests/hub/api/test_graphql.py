@@ -53,12 +53,12 @@ def test_person_by_identity_number_reaches_grid_and_licences(graphql: GraphQL) -
 
 def test_inverse_fields_walk_back(graphql: GraphQL) -> None:
     body = graphql(
-        """{
+        """query ($uscc: String!) {
           address(addressCode: "AD0001") { residents { id } }
           grid(gridCode: "440304001001") { buildings { addresses { id } } gridWorkers { name } }
-          legalEntity(uscc: "%s") { representatives { name } }
-        }"""
-        % USCC
+          legalEntity(uscc: $uscc) { representatives { name } }
+        }""",
+        uscc=USCC,
     )
     result = data(body)
     assert result["address"] == {"residents": [{"id": "P1"}, {"id": "P2"}]}
@@ -67,8 +67,12 @@ def test_inverse_fields_walk_back(graphql: GraphQL) -> None:
 
 
 def test_a_relationship_to_the_same_type_keeps_its_direction(graphql: GraphQL) -> None:
-    result = data(graphql('{ child: person(id: "P1") { mother { id } children { id } } '
-                          'mother: person(id: "P2") { mother { id } children { id birthDate } } }'))
+    result = data(
+        graphql(
+            '{ child: person(id: "P1") { mother { id } children { id } } '
+            'mother: person(id: "P2") { mother { id } children { id birthDate } } }'
+        )
+    )
     assert result["child"] == {"mother": [{"id": "P2"}], "children": []}
     assert result["mother"] == {"mother": [], "children": [{"id": "P1", "birthDate": None}]}
 
@@ -89,11 +93,14 @@ def test_relationships_to_several_types_return_the_node_interface(graphql: Graph
 
 
 def test_first_limits_each_relationship_field(graphql: GraphQL) -> None:
-    result = data(graphql('{ address(id: "A1") { one: residents(first: 1) { id } none: residents(first: 0) { id } } }'))
+    result = data(
+        graphql('{ address(id: "A1") { one: residents(first: 1) { id } none: residents(first: 0) { id } } }')
+    )
     assert result["address"] == {"one": [{"id": "P1"}], "none": []}
-    assert "first must be between 0 and 500" in error_messages(
-        graphql('{ address(id: "A1") { residents(first: 501) { id } } }')
-    )[0]
+    assert (
+        "first must be between 0 and 500"
+        in error_messages(graphql('{ address(id: "A1") { residents(first: 501) { id } } }'))[0]
+    )
 
 
 def test_lookup_by_id_and_missing_node(graphql: GraphQL) -> None:
@@ -118,7 +125,7 @@ def test_stats_counts_nodes_per_type(graphql: GraphQL) -> None:
 
 
 def test_deep_queries_are_refused(graphql: GraphQL) -> None:
-    query = "{ person(id: \"P1\") " + "{ addresses { residents " * 5 + "{ id }" + " } }" * 5 + " }"
+    query = '{ person(id: "P1") ' + "{ addresses { residents " * 5 + "{ id }" + " } }" * 5 + " }"
     body = graphql(query)
     assert body.get("data") is None
     assert any("exceeds maximum operation depth" in m for m in error_messages(body))
