@@ -19,7 +19,8 @@ def test_every_node_type_property_and_relationship_end_is_served() -> None:
     model = default_schema()
     # Read back from the SDL that clients see, so the names are the GraphQL ones.
     served = graphql.build_schema(_sdl(model))
-    lookups = served.query_type.fields  # type: ignore[union-attr]
+    assert served.query_type is not None
+    lookups = served.query_type.fields
     for node in model.node_types:
         object_type = served.get_type(node.name)
         assert isinstance(object_type, graphql.GraphQLObjectType), node.name
