@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import anyio.to_thread
+import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
@@ -76,3 +77,7 @@ class RequestContext(BaseContext):
     @property
     def can_read_pii(self) -> bool:
         return PII_SCOPE in self.scopes
+
+
+# What resolvers declare as their `info` parameter, so that `info.context` is typed.
+Info = strawberry.Info[RequestContext, None]

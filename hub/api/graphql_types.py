@@ -79,7 +79,6 @@ class NodeObjects:
     """The generated GraphQL classes by label, and the conversion of store nodes into them."""
 
     def __init__(self, schema: Schema) -> None:
-        self.schema = schema
         self.classes: dict[str, type[GraphNode]] = {n.name: _bare_class(n) for n in schema.node_types}
         self._pii = {n.name: frozenset(p.name for p in n.properties if p.pii) for n in schema.node_types}
         # Relationship fields are added once every class exists, so that Person.addresses may

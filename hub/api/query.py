@@ -10,12 +10,10 @@ import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
 from graph_schema import NodeType, Schema
-from hub.api.context import RequestContext
+from hub.api.context import Info
 from hub.api.errors import ApiError
 from hub.api.graphql_types import ID_FIELD, NodeObjects, python_type
 from hub.store import GraphStore, Node
-
-Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.type(description="How many nodes of one type the graph holds.")

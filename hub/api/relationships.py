@@ -13,7 +13,7 @@ from typing import Any, Protocol
 import strawberry
 
 from graph_schema import RelType, Schema
-from hub.api.context import MAX_NEIGHBOURS, EdgeKey, RequestContext
+from hub.api.context import MAX_NEIGHBOURS, EdgeKey, Info
 from hub.api.errors import ApiError
 from hub.store import Node
 
@@ -49,9 +49,7 @@ def relationship_field(label: str, end: RelationshipEnd, returns: type, to_objec
     """A strawberry field on ``label`` listing its neighbours over ``end`` (of type ``returns``)."""
     rel_type, outgoing = end.rel.name, end.outgoing
 
-    async def resolve(
-        root: _Identified, info: strawberry.Info[RequestContext, None], first: int = DEFAULT_FIRST
-    ) -> list[Any]:
+    async def resolve(root: _Identified, info: Info, first: int = DEFAULT_FIRST) -> list[Any]:
         if not 0 <= first <= MAX_NEIGHBOURS:
             raise ApiError(f"{end.field}: first must be between 0 and {MAX_NEIGHBOURS}, got {first}")
         ctx = info.context

@@ -35,7 +35,7 @@ class CountingStore:
 
 def test_each_node_relationship_is_loaded_once_per_request(district: GraphStore) -> None:
     store = CountingStore(district)
-    with TestClient(create_app(store, Settings())) as client:  # type: ignore[arg-type]
+    with TestClient(create_app(store, Settings())) as client:
         graphql = graphql_caller(client)
         # A1's residents are reached twice, once per resident's addresses; P1's twice by alias.
         query = """{ address(id: "A1") { residents { addresses { residents { id } } } }
