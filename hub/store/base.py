@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from graph_schema import NodeType, RelType, Schema
@@ -39,6 +39,16 @@ class SchemaCheckedStore:
         if not rel.connects(src_label, dst_label):
             raise SchemaMismatch(f"{self.uri}: {rel_type} does not connect {src_label} to {dst_label}")
         return rel
+
+    def _rel_filter(self, rel_types: Collection[str] | None) -> list[str] | None:
+        """Checked, sorted relationship types to filter on (None: all types)."""
+        if rel_types is None:
+            return None
+        known = {r.name for r in self.schema.rel_types}
+        unknown = sorted(set(rel_types) - known)
+        if unknown:
+            raise SchemaMismatch(f"{self.uri}: unknown relationship type {unknown[0]!r}")
+        return sorted(rel_types)
 
     def _check_prop(self, node: NodeType, prop: str) -> None:
         if prop != self._key and prop not in node.property_names:

@@ -166,15 +166,18 @@ class LadybugStore(SchemaCheckedStore):
         center = self.get_node(label, node_id)
         if center is None:
             return None
+        types = self._rel_filter(rel_types)
+        if types == []:
+            return Neighbourhood(node=center, edges=[])
+        typed = f"r:{'|'.join(types)}" if types else "r"
         edges: list[Edge] = []
         # Two directed queries: label(r) and direction are then unambiguous, also for self-loops.
-        for outgoing, pattern in ((True, "(n)-[r]->(m)"), (False, "(n)<-[r]-(m)")):
+        for outgoing, pattern in ((True, f"(n)-[{typed}]->(m)"), (False, f"(n)<-[{typed}]-(m)")):
             query = (
-                f"MATCH (n:{label}) WHERE n.{self._key} = $id MATCH {pattern} RETURN label(r) AS type, r, m"
+                f"MATCH (n:{label}) WHERE n.{self._key} = $id MATCH {pattern} "
+                f"RETURN label(r) AS type, r, m ORDER BY type, m.{self._key} LIMIT $limit"
             )
-            for row in self._run(query, {"id": node_id}):
-                if rel_types is not None and row["type"] not in rel_types:
-                    continue
+            for row in self._run(query, {"id": node_id, "limit": limit}):
                 rel_props = self.schema.rel(row["type"]).properties
                 props = {
                     p.name: _native(row["r"][p.name]) for p in rel_props if row["r"].get(p.name) is not None

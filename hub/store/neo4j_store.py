@@ -164,7 +164,7 @@ class Neo4jStore(SchemaCheckedStore):
         center = self.get_node(label, node_id)
         if center is None:
             return None
-        types = sorted(rel_types) if rel_types is not None else None
+        types = self._rel_filter(rel_types)
         query = (
             f"MATCH (n:{label} {{{self._key}: $id}})-[r]-(m) "
             "WHERE $types IS NULL OR type(r) IN $types "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -81,22 +82,30 @@ def build_launcher() -> str:
     """
     if not _launcher_is_stale():
         return _classpath()
-    # copy-dependencies never deletes, so after a version bump the old jars would sit
-    # next to the new ones on the ``lib/*`` classpath.
-    shutil.rmtree(_LIB_DIR, ignore_errors=True)
-    result = _run_maven(offline=True)
-    if result.returncode != 0:
-        result = _run_maven(offline=False)
-    if result.returncode != 0:
-        tail = "\n".join(result.stdout.splitlines()[-40:])
-        raise RuntimeError(
-            f"building the Neo4j test launcher failed (mvn exit {result.returncode}) "
-            f"in {LAUNCHER_DIR}:\n{tail}"
-        )
-    # Maven may leave outputs untouched when only the pom changed; mark them as fresh
-    # so the staleness check doesn't rebuild on every run.
-    for output in (_CLASS_FILE, _LIB_DIR):
-        os.utime(output)
+    (LAUNCHER_DIR / "target").mkdir(exist_ok=True)
+    # Serialise builds from concurrent test processes sharing this checkout.
+    with open(LAUNCHER_DIR / "target" / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _launcher_is_stale():  # built by someone else while we waited
+            return _classpath()
+        pom = LAUNCHER_DIR / "pom.xml"
+        if _LIB_DIR.is_dir() and pom.stat().st_mtime > _LIB_DIR.stat().st_mtime:
+            # copy-dependencies never deletes, so after a version bump the old jars would
+            # sit next to the new ones on the ``lib/*`` classpath.
+            shutil.rmtree(_LIB_DIR)
+        result = _run_maven(offline=True)
+        if result.returncode != 0:
+            result = _run_maven(offline=False)
+        if result.returncode != 0:
+            tail = "\n".join(result.stdout.splitlines()[-40:])
+            raise RuntimeError(
+                f"building the Neo4j test launcher failed (mvn exit {result.returncode}) "
+                f"in {LAUNCHER_DIR}:\n{tail}"
+            )
+        # Maven may leave outputs untouched when only the pom changed; mark them as fresh
+        # so the staleness check doesn't rebuild on every run.
+        for output in (_CLASS_FILE, _LIB_DIR):
+            os.utime(output)
     return _classpath()
 
 

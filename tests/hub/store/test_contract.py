@@ -157,3 +157,22 @@ def test_read_runs_parameterised_queries(store: GraphStore) -> None:
     store.upsert_nodes("Person", [person("P1", name="张伟"), person("P2", name="李娜")])
     rows = store.read("MATCH (n:Person) WHERE n.name = $name RETURN n.id AS id", {"name": "李娜"})
     assert rows == [{"id": "P2"}]
+
+
+def test_neighbourhood_filters_and_limits_in_the_store(store: GraphStore) -> None:
+    store.upsert_nodes("Building", [{"id": "B1"}])
+    store.upsert_nodes("Grid", [{"id": "G1"}])
+    store.upsert_nodes("Address", [{"id": f"A{i}"} for i in range(5)])
+    store.upsert_relationships("IN_BUILDING", "Address", "Building", [RelRow(f"A{i}", "B1") for i in range(5)])
+    store.upsert_relationships("IN_GRID", "Building", "Grid", [RelRow("B1", "G1")])
+    limited = store.neighbourhood("Building", "B1", limit=2)
+    assert limited is not None
+    assert [(e.type, e.node.id) for e in limited.edges] == [("IN_BUILDING", "A0"), ("IN_BUILDING", "A1")]
+    grid = store.neighbourhood("Building", "B1", rel_types={"IN_GRID"}, limit=1)
+    assert grid is not None
+    assert [(e.type, e.outgoing, e.node.id) for e in grid.edges] == [("IN_GRID", True, "G1")]
+    nothing = store.neighbourhood("Building", "B1", rel_types=set())
+    assert nothing is not None
+    assert nothing.edges == []
+    with pytest.raises(SchemaMismatch, match="NEXT_TO"):
+        store.neighbourhood("Building", "B1", rel_types={"NEXT_TO"})
