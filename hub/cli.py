@@ -148,5 +148,5 @@ def main() -> None:
     try:
         app()
     except (HubError, ConnectorError, SchemaError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -1,0 +1,64 @@
+"""The `gridhub` command: operator errors are one clear line and exit code 2."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+GRIDHUB = [sys.executable, "-c", "from hub.cli import main; main()"]
+
+
+def run(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*GRIDHUB, *args], capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}, check=False
+    )
+
+
+def test_an_unreachable_neo4j_stops_sync_fast_naming_the_uri(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = run("sync", "--config", str(tmp_path), env={"GRIDHUB_GRAPH_URL": "bolt://127.0.0.1:1"})
+    assert result.returncode == 2
+    assert "bolt://127.0.0.1:1 is unavailable" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_a_broken_source_declaration_names_file_and_key(tmp_path: Path) -> None:
+    config = tmp_path / "sources"
+    config.mkdir()
+    shutil.copy(Path("hub/demo/sources/population.yaml"), config / "population.yaml")
+    text = (config / "population.yaml").read_text(encoding="utf-8").replace("type: Person", "type: Persn")
+    (config / "population.yaml").write_text(text, encoding="utf-8")
+    result = run("sync", "--config", str(config), env={"GRIDHUB_DATA_DIR": str(tmp_path / "data")})
+    assert result.returncode == 2
+    assert "population.yaml: entities.self.type: unknown entity type 'Persn'" in result.stderr
+
+
+def test_schema_ddl_prints_derived_statements() -> None:
+    result = run("schema", "ddl", "--target", "ladybug")
+    assert result.returncode == 0
+    assert "CREATE NODE TABLE IF NOT EXISTS Person (id STRING" in result.stdout
+
+
+@pytest.mark.integration
+def test_the_demo_ends_with_the_api_answering_the_documented_query(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run(
+        "demo", "--persons", "400", "--once", "--port", str(port),
+        env={"GRIDHUB_DATA_DIR": str(tmp_path), "GRIDHUB_GRAPH_URL": ""}, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert f"API up at http://127.0.0.1:{port}/graphql" in result.stdout
+    assert '"person": {' in result.stdout
+    assert '"companies": [' in result.stdout
+    assert (tmp_path / "graph" / "gridhub.lbug").exists()
