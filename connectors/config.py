@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from connectors.errors import MappingError
+from connectors.specs import ConnectorSpec
 from connectors.transforms import TRANSFORMS
 from graph_schema import Schema
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class FileConnectorSpec(_Strict):
-    kind: Literal["csv", "jsonl"]
-    # Relative paths are read from the hub's data directory.
-    path: str
-    encoding: str = "utf-8"
-    delimiter: str = ","
-
-
-ConnectorSpec = Annotated[FileConnectorSpec, Field(discriminator="kind")]
 
 
 class ValueMap(_Strict):
@@ -78,12 +68,21 @@ class SourceConfig(_Strict):
     department: str = ""
     connector: ConnectorSpec
     # snapshot: every sync reads the whole source, so records gone from it are retired.
+    # incremental: a sync reads rows changed since the cursor; nothing is retired.
     mode: Literal["snapshot", "incremental"] = "snapshot"
+    # The column whose largest value read so far is the cursor of an incremental source.
+    cursor_column: str | None = None
     record_id: tuple[str, ...] = Field(min_length=1)
     trust: int = Field(50, ge=0, le=100)
     entities: dict[str, EntityMap] = Field(min_length=1)
     relationships: tuple[LinkMap, ...] = ()
     file: str = ""
+
+    @model_validator(mode="after")
+    def _cursor_for_incremental(self) -> SourceConfig:
+        if self.mode == "incremental" and self.cursor_column is None:
+            raise ValueError("an incremental source needs a cursor_column")
+        return self
 
     @model_validator(mode="before")
     @classmethod

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from connectors.config import FileConnectorSpec
 from connectors.errors import SourceUnavailable
+from connectors.specs import FileConnectorSpec
 
 
 class FileConnector:
@@ -19,7 +19,7 @@ class FileConnector:
         path = Path(spec.path)
         self.path = path if path.is_absolute() else data_dir / path
 
-    def rows(self) -> Iterator[dict[str, Any]]:
+    def rows(self, since: Any = None) -> Iterator[dict[str, Any]]:
         if not self.path.is_file():
             raise SourceUnavailable(self.source, str(self.path), "file not found")
         try:

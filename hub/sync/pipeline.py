@@ -11,9 +11,9 @@ from typing import Any
 
 import structlog
 
+from connectors.base import open_connector
 from connectors.config import SourceConfig
 from connectors.errors import RowError
-from connectors.files import FileConnector
 from connectors.mapping import Mapper
 from connectors.records import SourceRow
 from hub.settings import Settings
@@ -48,7 +48,7 @@ def sync_source(
     started = time.perf_counter()
     mapper = Mapper(config, store.schema)
     linker = ExactLinker(store.schema)
-    connector = FileConnector(config.name, config.connector, settings.data_dir)
+    connector = open_connector(config, settings.data_dir)
     for raw_rows in _batches(connector.rows(), settings.write_batch_size):
         mapped: list[SourceRow] = []
         for raw in raw_rows:
