@@ -8,16 +8,39 @@ from typing import Any, Protocol
 
 from connectors.config import SourceConfig
 from connectors.files import FileConnector
+from connectors.specs import HttpSpec, SqlSpec
 
 
 class Connector(Protocol):
     source: str
+    # The largest value of the source's cursor column among the rows yielded so far (None
+    # before the first, or without a cursor column), for the pipeline to commit.
+    cursor: Any
 
     def rows(self, since: Any = None) -> Iterator[dict[str, Any]]:
         """Yield raw rows. With ``since`` (incremental sources), only rows whose cursor column is
-        greater, in ascending cursor order, so the pipeline may commit the cursor batch by batch."""
+        greater, in ascending cursor order, so the pipeline may commit the cursor batch by batch.
+
+        SQL pushes the filter and the order down to the database; HTTP passes ``since`` to the
+        API (``since_param``) and drops older rows it returns anyway; files ignore ``since``
+        and yield every row, which the pipeline filters. A row that cannot be decoded is yielded
+        as ``{"__invalid__": reason, ...}`` (the mapper quarantines it); a source that cannot be
+        read raises `SourceUnavailable` naming the file or URL.
+        """
         ...
 
 
 def open_connector(config: SourceConfig, data_dir: Path) -> Connector:
-    return FileConnector(config.name, config.connector, data_dir)
+    """The connector for a source declaration; relative file and SQLite paths are read from
+    ``data_dir``. Nothing is opened until ``rows()`` is iterated."""
+    spec = config.connector
+    # SQLAlchemy and httpx are imported only for sources that use them.
+    if isinstance(spec, SqlSpec):
+        from connectors.sql import SqlConnector
+
+        return SqlConnector(config.name, spec, data_dir, config.cursor_column)
+    if isinstance(spec, HttpSpec):
+        from connectors.http import HttpConnector
+
+        return HttpConnector(config.name, spec, config.cursor_column)
+    return FileConnector(config.name, spec, data_dir, config.cursor_column)

@@ -11,20 +11,24 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from connectors.config import load_source_configs
+from connectors.config import SourceConfig, load_source_configs
 from connectors.errors import ConnectorError
 from graph_schema import SchemaError, default_schema
 from graph_schema.ddl import ladybug_statements, neo4j_statements
-from hub.console import print_report
+from hub.console import print_report, sync_progress
 from hub.errors import HubError
 from hub.logging import configure_logging
-from hub.settings import Settings, get_settings
+from hub.settings import get_settings
+from hub.state import StateStore
 from hub.store import GraphStore, open_store
-from hub.sync import RunReport, sync_sources
+from hub.sync import sync_sources
+from hub.sync.replay import replay_quarantine
 
 app = typer.Typer(help="gridhub: one graph of the district's people, companies, buildings and licences.")
 demo_app = typer.Typer(help="A synthetic district to try the hub on.", invoke_without_command=True)
 schema_app = typer.Typer(help="The canonical model.")
+quarantine_app = typer.Typer(help="Rows that could not be mapped.")
+app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(demo_app, name="demo")
 app.add_typer(schema_app, name="schema")
 out = Console()
@@ -33,33 +37,85 @@ err = Console(stderr=True)
 ConfigDir = Annotated[Path, typer.Option("--config", "-c", help="Directory of source declarations (*.yaml).")]
 
 
-def _sync(store: GraphStore, settings: Settings, config_dir: Path, only: list[str] | None) -> RunReport:
+def _configs(store: GraphStore, config_dir: Path, only: list[str] | None) -> list[SourceConfig]:
     configs = load_source_configs(config_dir, store.schema)
     if only:
         unknown = sorted(set(only) - {c.name for c in configs})
         if unknown:
             raise HubError(f"{config_dir}: no source named {', '.join(unknown)}")
         configs = [c for c in configs if c.name in only]
-    return sync_sources(store, configs, settings)
+    return configs
 
 
 @app.command()
 def sync(
     sources: Annotated[list[str] | None, typer.Argument(help="Sources to sync (default: all).")] = None,
     config: ConfigDir = Path("config/sources"),
+    full: Annotated[
+        bool, typer.Option("--full", help="Forget hashes and cursors: re-read and rewrite all.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
 ) -> None:
     """Read the declared sources, resolve their records and write them to the graph."""
     settings = get_settings()
-    store = open_store(settings)
-    try:
-        report = _sync(store, settings, config, sources)
-    finally:
-        store.close()
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        configs = _configs(store, config, sources)
+        if full:
+            for source in configs:
+                state.reset_source(source.name)
+        with sync_progress(out, disable=as_json) as progress:
+            report = sync_sources(store, state, configs, settings, progress)
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         print_report(out, report)
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    run: Annotated[str | None, typer.Option(help="Only this run id.")] = None,
+    replayed: Annotated[bool, typer.Option("--all", help="Include rows already replayed.")] = False,
+) -> None:
+    """Rows that could not be mapped, with their error and raw values."""
+    settings = get_settings()
+    with StateStore(settings.state_database_url) as state:
+        entries = state.quarantined(source, run, pending_only=not replayed)
+    table = Table("id", "run", "source", "record", "error", "raw", "replayed")
+    for e in entries:
+        raw = json.dumps(e.raw, ensure_ascii=False)
+        table.add_row(
+            str(e.id), e.run_id, e.source, e.record_id or "", e.error, raw[:80], e.replayed_run or ""
+        )
+    out.print(table)
+    out.print(f"{len(entries)} row(s)")
+
+
+@quarantine_app.command("replay")
+def quarantine_replay(
+    sources: Annotated[list[str] | None, typer.Argument(help="Sources to replay (default: all).")] = None,
+    config: ConfigDir = Path("config/sources"),
+) -> None:
+    """Map quarantined rows again with the current declarations and write those that now pass."""
+    settings = get_settings()
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        report = replay_quarantine(store, state, _configs(store, config, sources), settings)
+    for source, count in report.replayed.items():
+        out.print(f"{source}: {count} replayed, {report.still_failing.get(source, 0)} still failing")
+
+
+@app.command()
+def runs(limit: Annotated[int, typer.Option(help="How many.")] = 20) -> None:
+    """Recent sync runs and their status."""
+    with StateStore(get_settings().state_database_url) as state:
+        recent = state.recent_runs(limit)
+    table = Table("run", "status", "started", "sources")
+    for r in recent:
+        sources = ", ".join(
+            f"{s['source']}:{s['new']}+{s['changed']}~{s['retired']}-" for s in r["report"].get("sources", [])
+        )
+        table.add_row(r["run_id"], r["status"], str(r["started_at"]), sources)
+    out.print(table)
 
 
 @app.command()

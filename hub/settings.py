@@ -28,9 +28,16 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     neo4j_connect_timeout_s: float = Field(5.0, gt=0, description="Fail fast when Neo4j is unreachable.")
     ladybug_buffer_pool_mb: int = Field(1024, ge=64, description="Embedded store page cache, set explicitly.")
+    state_url: str = Field(
+        "", description="SQLAlchemy URL of the sync state database (default: SQLite under data_dir)."
+    )
     write_batch_size: int = Field(10_000, ge=1)
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+
+    @property
+    def state_database_url(self) -> str:
+        return self.state_url or f"sqlite:///{self.data_dir / 'state.db'}"
 
     @property
     def embedded_graph_path(self) -> Path:

@@ -8,12 +8,13 @@ import uvicorn
 from rich.console import Console
 
 from hub.api.app import create_app
-from hub.console import print_report
+from hub.console import print_report, sync_progress
 from hub.demo.generator import generate_district
 from hub.demo.run import ask_api, demo_sources, load_demo_config
 from hub.errors import HubError
 from hub.serve import serve
 from hub.settings import Settings
+from hub.state import StateStore
 from hub.store import open_store
 from hub.sync import sync_sources
 
@@ -28,10 +29,10 @@ def run_demo(
     console.print(f"[bold]1/4[/] generating a district of {persons:,} residents (seed {seed}) in {demo_dir}")
     generate_district(demo_dir, persons=persons, seed=seed)
 
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
         console.print(f"[bold]2/4[/] syncing the department sources into {store.uri}")
-        report = sync_sources(store, demo_sources(store.schema), settings)
+        with sync_progress(console) as progress:
+            report = sync_sources(store, state, demo_sources(store.schema), settings, progress)
         print_report(console, report)
         found = store.read(config.example.find)
         if not found:
@@ -57,7 +58,5 @@ def run_demo(
                 server.should_exit = True
 
         serve(create_app(store, settings), settings.api_host, port, on_ready=first_query)
-        if not answered or not answered[0]:
-            raise HubError(f"the API at {base_url} did not answer the documented query with a person")
-    finally:
-        store.close()
+    if not answered or not answered[0]:
+        raise HubError(f"the API at {base_url} did not answer the documented query with a person")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from graph_schema import NodeType, RelType, Schema
 from hub.store.errors import SchemaMismatch
@@ -25,17 +25,29 @@ class SchemaCheckedStore:
         self.uri = uri
         self._key = schema.id_property
 
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def _node_type(self, label: str) -> NodeType:
         try:
             return self.schema.node(label)
         except KeyError:
             raise SchemaMismatch(f"{self.uri}: unknown node label {label!r}") from None
 
-    def _rel_type(self, rel_type: str, src_label: str, dst_label: str) -> RelType:
+    def _rel_type_named(self, rel_type: str) -> RelType:
         try:
-            rel = self.schema.rel(rel_type)
+            return self.schema.rel(rel_type)
         except KeyError:
             raise SchemaMismatch(f"{self.uri}: unknown relationship type {rel_type!r}") from None
+
+    def _rel_type(self, rel_type: str, src_label: str, dst_label: str) -> RelType:
+        rel = self._rel_type_named(rel_type)
         if not rel.connects(src_label, dst_label):
             raise SchemaMismatch(f"{self.uri}: {rel_type} does not connect {src_label} to {dst_label}")
         return rel

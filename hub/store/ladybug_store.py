@@ -1,21 +1,27 @@
 """GraphStore on ladybug, the embedded graph database (maintained successor of Kùzu).
 
 It runs in-process with no server, which is why it is the default. Bulk writes go through
-``LOAD FROM <arrow table> MERGE …`` with explicit column types. Only one process may open a
+``LOAD FROM '<batch>.parquet' MERGE …`` with explicit column types. The batch goes through a
+Parquet file rather than a scan of the in-memory Arrow table: in ladybug 0.22 every scan of a
+Python object leaves buffer-pool memory behind until the process ends (~2–8 MB per call), so a
+long sync fills any pool; the native Parquet reader does not (see bench notes in the README). Only one process may open a
 store for writing; others may open it read-only. Relationship loads use two MATCH clauses:
 a comma-separated pattern in ``LOAD FROM … MATCH (a), (b)`` exhausts the buffer pool.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import ladybug
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from graph_schema import PropertyDef, PropertyType, Schema
 from graph_schema.ddl import ladybug_statements
@@ -55,6 +61,8 @@ class LadybugStore(SchemaCheckedStore):
         super().__init__(schema, f"ladybug:{path}")
         self.path = path
         self._batch = batch_size
+        self._scratch = path.parent / f".{path.name}.batches"
+        self._scratch_seq = itertools.count()
         try:
             if not read_only:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,8 +84,26 @@ class LadybugStore(SchemaCheckedStore):
         except RuntimeError as exc:
             raise StoreError(f"{self.uri}: {exc}") from exc
         assert not isinstance(result, list)  # one statement, one result
-        columns = result.get_column_names()
-        return [dict(zip(columns, row, strict=True)) for row in result.get_all()]
+        try:
+            columns = result.get_column_names()
+            return [dict(zip(columns, row, strict=True)) for row in result.get_all()]
+        finally:
+            # An open result pins buffer-pool pages; left to the garbage collector, a long sync
+            # fills the pool ("Unable to allocate memory") after some ten thousand writes.
+            result.close()
+
+    def _load(
+        self, query: str, table: pa.Table, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Run ``query`` with ``__BATCH__`` standing for a scan of ``table``."""
+        self._scratch.mkdir(parents=True, exist_ok=True)
+        file = self._scratch / f"{os.getpid()}-{next(self._scratch_seq)}.parquet"
+        pq.write_table(table, file)
+        try:
+            # The file name is ours (pid and a counter under the store's directory): safe to inline.
+            return self._run(query.replace("__BATCH__", f"'{file}'"), params)
+        finally:
+            file.unlink(missing_ok=True)
 
     def apply_schema(self) -> None:
         for statement in ladybug_statements(self.schema):
@@ -99,12 +125,14 @@ class LadybugStore(SchemaCheckedStore):
         types = {p.name: p for p in node.properties}
         # coalesce(): a null in this batch keeps the stored value, as in Neo4j's `SET n += map`.
         sets = ", ".join(f"n.{p} = coalesce(v_{p}, n.{p})" for p in props)
-        query = f"LOAD FROM $batch MERGE (n:{node.name} {{{key}: v_key}})" + (f" SET {sets}" if sets else "")
+        query = f"LOAD FROM __BATCH__ MERGE (n:{node.name} {{{key}: v_key}})" + (
+            f" SET {sets}" if sets else ""
+        )
         for batch in chunks(rows, self._batch):
             columns: dict[str, list[Any]] = {"v_key": [str(r[key]) for r in batch]}
             columns |= {f"v_{p}": [r.get(p) for r in batch] for p in props}
             table = self._table(columns, {f"v_{p}": types[p] for p in props})
-            self._run(query, {"batch": table})
+            self._load(query, table)
         return len(rows)
 
     def upsert_relationships(
@@ -116,7 +144,7 @@ class LadybugStore(SchemaCheckedStore):
         types = {p.name: p for p in rel.properties}
         sets = ", ".join(f"r.{p} = coalesce(v_{p}, r.{p})" for p in props)
         query = (
-            f"LOAD FROM $batch MATCH (a:{src_label} {{{key}: v_src}}) MATCH (b:{dst_label} {{{key}: v_dst}}) "
+            f"LOAD FROM __BATCH__ MATCH (a:{src_label} {{{key}: v_src}}) MATCH (b:{dst_label} {{{key}: v_dst}}) "
             f"MERGE (a)-[r:{rel.name}]->(b)"
             + (f" SET {sets}" if sets else "")
             + " RETURN count(*) AS written"
@@ -126,22 +154,46 @@ class LadybugStore(SchemaCheckedStore):
             columns: dict[str, list[Any]] = {"v_src": [r.src for r in batch], "v_dst": [r.dst for r in batch]}
             columns |= {f"v_{p}": [r.properties.get(p) for r in batch] for p in props}
             table = self._table(columns, {f"v_{p}": types[p] for p in props})
-            written += int(self._run(query, {"batch": table})[0]["written"])
+            written += int(self._load(query, table)[0]["written"])
         return written
 
-    def retire_records(self, source: str, *, unless_seen_in: str | None, at: datetime) -> int:
+    def retire_records(self, record_ids: Sequence[str], at: datetime) -> int:
         label = self.schema.roles.source_record
-        # Null parameters are typed at first prepare and cached with the statement text, so the
-        # "retire all" form is a query of its own rather than `$run IS NULL`.
-        seen = "" if unless_seen_in is None else " AND (n.last_run IS NULL OR n.last_run <> $run)"
         query = (
-            f"MATCH (n:{label}) WHERE n.source = $source AND n.current = true{seen} "
-            "SET n.current = false, n.retired_at = $at RETURN count(n) AS retired"
+            f"LOAD FROM __BATCH__ MATCH (n:{label}) WHERE n.{self._key} = v_id AND n.current = true "
+            "SET n.current = false, n.retired_at = $at RETURN count(*) AS retired"
         )
-        params: dict[str, Any] = {"source": source, "at": at}
-        if unless_seen_in is not None:
-            params["run"] = unless_seen_in
-        return int(self._run(query, params)[0]["retired"])
+        retired = 0
+        for batch in chunks(record_ids, self._batch):
+            table = pa.table({"v_id": pa.array(list(batch), type=pa.string())})
+            retired += int(self._load(query, table, {"at": at})[0]["retired"])
+        return retired
+
+    def existing_ids(self, label: str, ids: Collection[str]) -> set[str]:
+        node = self._node_type(label)
+        query = (
+            f"LOAD FROM __BATCH__ MATCH (n:{node.name}) WHERE n.{self._key} = v_id RETURN n.{self._key} AS id"
+        )
+        found: set[str] = set()
+        for batch in chunks(sorted(ids), self._batch):
+            table = pa.table({"v_id": pa.array(list(batch), type=pa.string())})
+            found.update(row["id"] for row in self._load(query, table))
+        return found
+
+    def iter_nodes(self, label: str) -> Iterator[Node]:
+        node = self._node_type(label)
+        for row in self._run(f"MATCH (n:{node.name}) RETURN n ORDER BY n.{self._key}"):
+            yield self._to_node(row["n"])
+
+    def iter_relationships(self, rel_type: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        rel = self._rel_type_named(rel_type)
+        key = self._key
+        query = f"MATCH (a)-[r:{rel.name}]->(b) RETURN a.{key} AS src, b.{key} AS dst, r ORDER BY src, dst"
+        for row in self._run(query):
+            props = {
+                p.name: _native(row["r"][p.name]) for p in rel.properties if row["r"].get(p.name) is not None
+            }
+            yield row["src"], row["dst"], props
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         return [{k: _native(v) for k, v in row.items()} for row in self._run(query, params)]

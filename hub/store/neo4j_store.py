@@ -7,7 +7,7 @@ MERGE is backed by a uniqueness constraint, and every call names its database ex
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -117,14 +117,16 @@ class Neo4jStore(SchemaCheckedStore):
             written += int(self._write(query, rows=payload)[0]["written"])
         return written
 
-    def retire_records(self, source: str, *, unless_seen_in: str | None, at: datetime) -> int:
+    def retire_records(self, record_ids: Sequence[str], at: datetime) -> int:
         label = self.schema.roles.source_record
         query = (
-            f"MATCH (n:{label} {{source: $source, current: true}}) "
-            "WHERE $run IS NULL OR n.last_run IS NULL OR n.last_run <> $run "
+            f"UNWIND $ids AS id MATCH (n:{label} {{{self._key}: id}}) WHERE n.current "
             "SET n.current = false, n.retired_at = $at RETURN count(n) AS retired"
         )
-        return int(self._write(query, source=source, run=unless_seen_in, at=at)[0]["retired"])
+        return sum(
+            int(self._write(query, ids=list(batch), at=at)[0]["retired"])
+            for batch in chunks(record_ids, self._batch)
+        )
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -181,6 +183,37 @@ class Neo4jStore(SchemaCheckedStore):
             for row in self.read(query, {"id": node_id, "types": types, "limit": limit})
         ]
         return Neighbourhood(node=center, edges=edges)
+
+    def existing_ids(self, label: str, ids: Collection[str]) -> set[str]:
+        node = self._node_type(label)
+        query = f"UNWIND $ids AS id MATCH (n:{node.name} {{{self._key}: id}}) RETURN n.{self._key} AS id"
+        found: set[str] = set()
+        for batch in chunks(sorted(ids), self._batch):
+            found.update(row["id"] for row in self.read(query, {"ids": list(batch)}))
+        return found
+
+    def iter_nodes(self, label: str) -> Iterator[Node]:
+        node = self._node_type(label)
+        query = f"MATCH (n:{node.name}) RETURN n ORDER BY n.{self._key}"
+        # A streamed read: the result is consumed record by record, not held in memory.
+        with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            for record in session.run(_q(query)):
+                yield self._to_node(record["n"])
+
+    def iter_relationships(self, rel_type: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        rel = self._rel_type_named(rel_type)
+        key = self._key
+        query = (
+            f"MATCH (a)-[r:{rel.name}]->(b) RETURN a.{key} AS src, b.{key} AS dst, properties(r) AS props "
+            "ORDER BY src, dst"
+        )
+        with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+            for record in session.run(_q(query)):
+                yield (
+                    record["src"],
+                    record["dst"],
+                    {str(k): _native(v) for k, v in dict(record["props"]).items()},
+                )
 
     def counts(self) -> Counts:
         nodes = {

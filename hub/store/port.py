@@ -7,7 +7,7 @@ before any text reaches a query, so adapters may interpolate them safely.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -86,10 +86,23 @@ class GraphStore(Protocol):
     def counts(self) -> Counts:
         """Nodes per label and relationships per type (zero included)."""
 
-    def retire_records(self, source: str, *, unless_seen_in: str | None, at: datetime) -> int:
-        """Mark a source's current records not seen in run ``unless_seen_in`` (all, if None) as retired."""
+    def retire_records(self, record_ids: Sequence[str], at: datetime) -> int:
+        """Mark these source-record nodes as no longer current (kept as history); returns how many were."""
+
+    def existing_ids(self, label: str, ids: Collection[str]) -> set[str]:
+        """Which of ``ids`` are nodes of ``label`` already."""
+
+    def iter_nodes(self, label: str) -> Iterator[Node]:
+        """Every node of ``label``, ordered by id (exports, audits, test comparisons)."""
+
+    def iter_relationships(self, rel_type: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every relationship of ``rel_type`` as (source id, target id, properties), ordered."""
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a parameterised read-only query in the store's Cypher dialect."""
 
     def close(self) -> None: ...
+
+    def __enter__(self) -> GraphStore: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...

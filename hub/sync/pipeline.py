@@ -1,4 +1,9 @@
-"""The sync pipeline: connector → mapping → resolver → graph store, batch by batch."""
+"""The sync pipeline: connector → mapping → resolver → graph store, batch by batch.
+
+Incremental and crash-safe by construction: each batch is written to the graph first (idempotent
+MERGEs), and only then are its record hashes and cursor committed to the state database. A crash
+between the two means the next run writes the batch again, which converges to the same graph.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +22,10 @@ from connectors.errors import RowError
 from connectors.mapping import Mapper
 from connectors.records import SourceRow
 from hub.settings import Settings
+from hub.state import StateStore
 from hub.store import GraphStore
-from hub.sync.quarantine import Quarantine, QuarantinedRow
 from hub.sync.report import RunReport, SourceReport
-from hub.sync.writer import build_batch, write_batch
+from hub.sync.writer import build_batch, record_node_id, write_batch
 from resolvers.exact import ExactLinker
 
 log = structlog.get_logger(__name__)
@@ -36,75 +41,149 @@ def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[st
         yield batch
 
 
-def sync_source(
-    store: GraphStore,
-    config: SourceConfig,
-    settings: Settings,
-    run_id: str,
-    quarantine: Quarantine,
-    progress: Progress | None = None,
-) -> SourceReport:
-    report = SourceReport(source=config.name)
-    started = time.perf_counter()
-    mapper = Mapper(config, store.schema)
-    linker = ExactLinker(store.schema)
-    connector = open_connector(config, settings.data_dir)
-    for raw_rows in _batches(connector.rows(), settings.write_batch_size):
+class SourceSync:
+    """One source's sync within a run."""
+
+    def __init__(
+        self, store: GraphStore, state: StateStore, config: SourceConfig, settings: Settings, run_id: str
+    ) -> None:
+        self.store = store
+        self.state = state
+        self.config = config
+        self.settings = settings
+        self.run_id = run_id
+        self.mapper = Mapper(config, store.schema)
+        self.linker = ExactLinker(store.schema)
+        self.report = SourceReport(source=config.name)
+        self.known = state.hashes(config.name)
+        self.seen: set[str] = set()
+
+    def run(self, progress: Progress | None = None) -> SourceReport:
+        started = time.perf_counter()
+        since = self.state.cursor(self.config.name) if self.config.mode == "incremental" else None
+        connector = open_connector(self.config, self.settings.data_dir)
+        for raw_rows in _batches(connector.rows(since), self.settings.write_batch_size):
+            self._sync_batch(raw_rows, since)
+            if progress:
+                progress(self.config.name, len(raw_rows))
+        if self.config.mode == "snapshot":
+            self._retire_unseen()
+        self.report.seconds = round(time.perf_counter() - started, 3)
+        log.info("source synced", run_id=self.run_id, **vars(self.report))
+        return self.report
+
+    def _map(self, raw_rows: list[dict[str, Any]], since: Any) -> list[SourceRow]:
         mapped: list[SourceRow] = []
+        cursor_column = self.config.cursor_column
         for raw in raw_rows:
+            # Connectors that cannot push the cursor down (files) hand over every row.
+            if (
+                since is not None
+                and cursor_column
+                and raw.get(cursor_column) is not None
+                and raw[cursor_column] <= since
+            ):
+                continue
+            self.report.read += 1
             try:
-                mapped.append(mapper.map_row(raw))
+                mapped.append(self.mapper.map_row(raw))
             except RowError as exc:
-                record_id = _safe_record_id(mapper, raw)
-                quarantine.add(QuarantinedRow(run_id, config.name, record_id, str(exc), raw))
-                report.quarantined += 1
-        mentions = [m for row in mapped for m in row.mentions]
-        entity_ids = linker.link(mentions)
-        batch = build_batch(store.schema, mapped, entity_ids, run_id, datetime.now(UTC))
-        _, rels = write_batch(store, batch)
-        report.read += len(raw_rows)
-        report.written += len(mapped)
-        report.mentions += len(mentions)
-        report.entities += len(set(entity_ids.values()))
-        report.relationships += rels
-        if progress:
-            progress(config.name, len(raw_rows))
-    if config.mode == "snapshot":
-        # Every current record was touched by this run; the ones that were not are gone upstream.
-        report.retired = store.retire_records(config.name, unless_seen_in=run_id, at=datetime.now(UTC))
-    report.seconds = round(time.perf_counter() - started, 3)
-    log.info(
-        "source synced",
-        run_id=run_id,
-        **{k: v for k, v in vars(report).items() if k != "source"},
-        source=config.name,
-    )
-    return report
+                record_id = self._record_id_or_none(raw)
+                if record_id is not None:
+                    self.seen.add(record_id)  # a bad row must not retire the record it is a version of
+                self.state.quarantine(self.run_id, self.config.name, record_id, str(exc), raw)
+                self.report.quarantined += 1
+        return mapped
 
+    def _record_id_or_none(self, raw: dict[str, Any]) -> str | None:
+        try:
+            return self.mapper.record_id(raw)
+        except RowError:
+            return None
 
-def _safe_record_id(mapper: Mapper, raw: dict[str, Any]) -> str | None:
-    try:
-        return mapper.record_id(raw)
-    except RowError:
-        return None
+    def _sync_batch(self, raw_rows: list[dict[str, Any]], since: Any) -> None:
+        changed: list[SourceRow] = []
+        for row in self._map(raw_rows, since):
+            self.seen.add(row.record_id)
+            previous = self.known.get(row.record_id)
+            if previous == row.content_hash:
+                self.report.unchanged += 1
+                continue
+            if previous is None:
+                self.report.new += 1
+            else:
+                self.report.changed += 1
+            changed.append(row)
+        cursor = self._batch_cursor(raw_rows)
+        if changed:
+            self.write(changed)
+        # Committed only now that the graph holds the batch (see the module docstring).
+        self.state.commit_batch(
+            self.config.name, self.run_id, {r.record_id: r.content_hash for r in changed}, cursor
+        )
+        self.known.update((r.record_id, r.content_hash) for r in changed)
+
+    def write(self, rows: Sequence[SourceRow]) -> None:
+        mentions = [m for row in rows for m in row.mentions]
+        entity_ids = self.linker.link(mentions)
+        existing: set[str] = set()
+        for label in {m.entity_type for m in mentions}:
+            existing |= self.store.existing_ids(
+                label, {entity_ids[m.key] for m in mentions if m.entity_type == label}
+            )
+        created = set(entity_ids.values()) - existing
+        now = datetime.now(UTC)
+        new_records = {r.record_id for r in rows if r.record_id not in self.known}
+        batch = build_batch(self.store.schema, rows, entity_ids, self.run_id, now, new_records)
+        _, rels = write_batch(self.store, batch)
+        self.report.mentions += len(mentions)
+        self.report.entities_created += len(created)
+        self.report.mentions_merged += len(mentions) - len(created)
+        self.report.relationships += rels
+
+    def _batch_cursor(self, raw_rows: list[dict[str, Any]]) -> Any:
+        column = self.config.cursor_column
+        if self.config.mode != "incremental" or column is None:
+            return None
+        values = [raw[column] for raw in raw_rows if raw.get(column) not in (None, "")]
+        return max(values) if values else None
+
+    def _retire_unseen(self) -> None:
+        gone = sorted(set(self.known) - self.seen)
+        if not gone:
+            return
+        ids = [record_node_id(self.config.name, record_id) for record_id in gone]
+        self.report.retired = self.store.retire_records(ids, datetime.now(UTC))
+        self.state.forget(self.config.name, gone)
 
 
 def sync_sources(
     store: GraphStore,
+    state: StateStore,
     configs: Sequence[SourceConfig],
     settings: Settings,
     progress: Progress | None = None,
 ) -> RunReport:
-    """Sync each source in turn; a source that cannot be read is reported and stops the run."""
+    """Sync each source in turn. A source that cannot be read stops the run (the error propagates,
+    the run is recorded as failed); bad rows never do."""
     started_at = datetime.now(UTC)
     run_id = new_run_id(started_at)
     report = RunReport(run_id=run_id, store=store.uri, started_at=started_at)
-    quarantine = Quarantine(settings.data_dir / "quarantine", run_id)
+    state.save_run(run_id, started_at, "running", report.to_dict(), None)
     store.apply_schema()
-    for config in configs:
-        report.sources.append(sync_source(store, config, settings, run_id, quarantine, progress))
+    try:
+        # Least trusted first: until survivorship lands, the last write of a value wins, so the
+        # most trusted source's values are the ones that stay.
+        for config in sorted(configs, key=lambda c: c.trust):
+            report.sources.append(SourceSync(store, state, config, settings, run_id).run(progress))
+    except BaseException:
+        report.status = "failed"
+        report.finished_at = datetime.now(UTC)
+        state.save_run(run_id, started_at, report.status, report.to_dict(), report.finished_at)
+        raise
+    report.status = "succeeded"
     report.finished_at = datetime.now(UTC)
     counts = store.counts()
     report.graph_counts = {**counts.nodes, **counts.relationships}
-    report.save(settings.data_dir / "runs")
+    state.save_run(run_id, started_at, report.status, report.to_dict(), report.finished_at)
     return report

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 
@@ -13,14 +11,18 @@ from typing import Any
 class SourceReport:
     source: str
     read: int = 0
-    written: int = 0
-    quarantined: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
     retired: int = 0
+    quarantined: int = 0
     mentions: int = 0
-    entities: int = 0
+    entities_created: int = 0
+    # Mentions that joined an entity already in the graph (or another mention of this run).
+    mentions_merged: int = 0
     relationships: int = 0
+    review_opened: int = 0
     seconds: float = 0.0
-    error: str | None = None
 
 
 @dataclass
@@ -29,21 +31,16 @@ class RunReport:
     store: str
     started_at: datetime
     finished_at: datetime | None = None
+    status: str = "running"
     sources: list[SourceReport] = field(default_factory=list)
     graph_counts: dict[str, int] = field(default_factory=dict)
 
     @property
-    def failed(self) -> bool:
-        return any(s.error for s in self.sources)
+    def seconds(self) -> float:
+        return sum(s.seconds for s in self.sources)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["started_at"] = self.started_at.isoformat()
         data["finished_at"] = self.finished_at.isoformat() if self.finished_at else None
         return data
-
-    def save(self, directory: Path) -> Path:
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"{self.run_id}.json"
-        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
-        return path

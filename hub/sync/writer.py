@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,17 +35,23 @@ class GraphBatch:
         self.rels[(rel_type, src[0], dst[0])][(src[1], dst[1])] = dict(props)
 
 
+def record_node_id(source: str, record_id: str) -> str:
+    """The graph id of a source record node: unique across sources."""
+    return f"{source}:{record_id}"
+
+
 def build_batch(
     schema: Schema,
     rows: Sequence[SourceRow],
     entity_ids: Mapping[MentionKey, str],
     run_id: str,
     now: datetime,
+    new_records: Collection[str] = (),
 ) -> GraphBatch:
     record_label = schema.roles.source_record
     batch = GraphBatch()
     for row in rows:
-        record_id = f"{row.source}:{row.record_id}"
+        record_id = record_node_id(row.source, row.record_id)
         batch.add_node(
             record_label,
             record_id,
@@ -54,6 +60,7 @@ def build_batch(
                 "record_id": row.record_id,
                 "content_hash": row.content_hash,
                 "current": True,
+                "first_seen": now if row.record_id in new_records else None,
                 "last_seen": now,
                 "last_run": run_id,
                 "raw": json.dumps(row.raw, ensure_ascii=False, default=str),

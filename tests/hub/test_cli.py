@@ -14,9 +14,16 @@ import pytest
 GRIDHUB = [sys.executable, "-c", "from hub.cli import main; main()"]
 
 
-def run(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*GRIDHUB, *args], capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}, check=False
+        [*GRIDHUB, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
     )
 
 

@@ -133,15 +133,15 @@ def test_find_nodes_by_identifier(store: GraphStore) -> None:
         store.find_nodes("Person", "shoe_size", "42")
 
 
-def test_retire_records_of_one_source_not_seen_in_a_run(store: GraphStore) -> None:
+def test_retire_records_marks_them_not_current_and_keeps_them(store: GraphStore) -> None:
     records = [
-        {"id": "pop:1", "source": "pop", "record_id": "1", "current": True, "last_run": "run-2"},
-        {"id": "pop:2", "source": "pop", "record_id": "2", "current": True, "last_run": "run-1"},
-        {"id": "biz:1", "source": "biz", "record_id": "1", "current": True, "last_run": "run-1"},
+        {"id": "pop:1", "source": "pop", "record_id": "1", "current": True},
+        {"id": "pop:2", "source": "pop", "record_id": "2", "current": True},
+        {"id": "biz:1", "source": "biz", "record_id": "1", "current": True},
     ]
     store.upsert_nodes("SourceRecord", records)
-    assert store.retire_records("pop", unless_seen_in="run-2", at=T0) == 1
-    assert store.retire_records("pop", unless_seen_in="run-2", at=T0) == 0
+    assert store.retire_records(["pop:2", "pop:404"], at=T0) == 1
+    assert store.retire_records(["pop:2"], at=T0) == 0  # already retired
     gone = store.get_node("SourceRecord", "pop:2")
     assert gone is not None
     assert gone.properties["current"] is False
@@ -149,8 +149,31 @@ def test_retire_records_of_one_source_not_seen_in_a_run(store: GraphStore) -> No
     kept = store.get_node("SourceRecord", "pop:1")
     assert kept is not None
     assert kept.properties["current"] is True
-    assert store.retire_records("biz", unless_seen_in=None, at=T0) == 1
     assert store.counts().nodes["SourceRecord"] == 3  # retired records stay as history
+
+
+def test_existing_ids_and_exports(store_factory: StoreFactory) -> None:
+    store = store_factory(batch_size=2)
+    store.upsert_nodes("Person", [person("P2", name="李娜"), person("P1", name="张伟"), person("P3")])
+    store.upsert_nodes("SourceRecord", [{"id": "pop:1", "source": "pop"}])
+    store.upsert_relationships(
+        "FROM_RECORD",
+        "Person",
+        "SourceRecord",
+        [RelRow("P2", "pop:1", {"role": "mother"}), RelRow("P1", "pop:1")],
+    )
+    assert store.existing_ids("Person", ["P1", "P3", "P9", "pop:1", "P2"]) == {"P1", "P2", "P3"}
+    assert store.existing_ids("Person", []) == set()
+    assert [(n.id, n.properties) for n in store.iter_nodes("Person")] == [
+        ("P1", {"name": "张伟"}),
+        ("P2", {"name": "李娜"}),
+        ("P3", {}),
+    ]
+    assert list(store.iter_relationships("FROM_RECORD")) == [
+        ("P1", "pop:1", {}),
+        ("P2", "pop:1", {"role": "mother"}),
+    ]
+    assert list(store.iter_relationships("LIVES_AT")) == []
 
 
 def test_read_runs_parameterised_queries(store: GraphStore) -> None:
@@ -163,7 +186,9 @@ def test_neighbourhood_filters_and_limits_in_the_store(store: GraphStore) -> Non
     store.upsert_nodes("Building", [{"id": "B1"}])
     store.upsert_nodes("Grid", [{"id": "G1"}])
     store.upsert_nodes("Address", [{"id": f"A{i}"} for i in range(5)])
-    store.upsert_relationships("IN_BUILDING", "Address", "Building", [RelRow(f"A{i}", "B1") for i in range(5)])
+    store.upsert_relationships(
+        "IN_BUILDING", "Address", "Building", [RelRow(f"A{i}", "B1") for i in range(5)]
+    )
     store.upsert_relationships("IN_GRID", "Building", "Grid", [RelRow("B1", "G1")])
     limited = store.neighbourhood("Building", "B1", limit=2)
     assert limited is not None

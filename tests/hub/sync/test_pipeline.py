@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,8 +12,10 @@ from connectors.config import load_source_config
 from connectors.errors import SourceUnavailable
 from graph_schema import default_schema
 from hub.settings import Settings
+from hub.state import StateStore
 from hub.store import GraphStore
 from hub.sync import sync_sources
+from hub.sync.replay import replay_quarantine
 
 SOURCES = Path(__file__).parents[3] / "hub" / "demo" / "sources"
 ADDRESSES = [
@@ -51,18 +53,26 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path, write_batch_size=2)
 
 
+@pytest.fixture
+def state(settings: Settings) -> Iterator[StateStore]:
+    with StateStore(settings.state_database_url) as state:
+        yield state
+
+
 def configs() -> list:  # type: ignore[type-arg]
     return [
         load_source_config(SOURCES / f"{n}.yaml", default_schema()) for n in ("address_library", "population")
     ]
 
 
-def test_sync_links_people_to_the_standard_address_hierarchy(store: GraphStore, settings: Settings) -> None:
-    report = sync_sources(store, configs(), settings)
+def test_sync_links_people_to_the_standard_address_hierarchy(
+    store: GraphStore, state: StateStore, settings: Settings
+) -> None:
+    report = sync_sources(store, state, configs(), settings)
     by_source = {s.source: s for s in report.sources}
-    assert by_source["address_library"].written == 2
+    assert by_source["address_library"].new == 2
     assert by_source["population"].read == 3
-    assert by_source["population"].written == 2
+    assert by_source["population"].new == 2
     assert by_source["population"].quarantined == 1  # 1990-02-30 is not a date
 
     (person,) = store.find_nodes("Person", "identity_number", "44030419560417001X")
@@ -78,31 +88,87 @@ def test_sync_links_people_to_the_standard_address_hierarchy(store: GraphStore, 
     assert grid_hood is not None
     assert [n.properties["grid_code"] for n in grid_hood.neighbours("IN_GRID")] == ["G01"]
 
-    quarantined = [
-        json.loads(line) for line in (settings.data_dir / "quarantine" / f"{report.run_id}.jsonl").open()
-    ]
-    assert [(q["source"], q["record_id"]) for q in quarantined] == [("population", "R3")]
-    assert "出生日期" in quarantined[0]["error"]
-    assert quarantined[0]["raw"]["姓名"] == "王芳"
+    quarantined = state.quarantined(run_id=report.run_id)
+    assert [(q.source, q.record_id) for q in quarantined] == [("population", "R3")]
+    assert "出生日期" in quarantined[0].error
+    assert quarantined[0].raw["姓名"] == "王芳"
 
 
-def test_resync_is_idempotent_and_retires_rows_gone_from_a_snapshot(
-    store: GraphStore, settings: Settings
+def test_resync_of_unchanged_sources_writes_nothing(
+    store: GraphStore, state: StateStore, settings: Settings
 ) -> None:
-    sync_sources(store, configs(), settings)
+    sync_sources(store, state, configs(), settings)
     first = store.counts()
-    sync_sources(store, configs(), settings)
+    records = {n.id: n.properties for n in store.iter_nodes("SourceRecord")}
+    report = sync_sources(store, state, configs(), settings)
+    assert [(s.source, s.read, s.new, s.changed, s.unchanged, s.mentions) for s in report.sources] == [
+        ("population", 3, 0, 0, 2, 0),
+        ("address_library", 2, 0, 0, 2, 0),
+    ]
     assert store.counts() == first
+    # Not even the bookkeeping on the record nodes was rewritten.
+    assert {n.id: n.properties for n in store.iter_nodes("SourceRecord")} == records
 
-    write_csv(settings.data_dir / "demo" / "population.csv", PEOPLE[1:])
-    report = sync_sources(store, configs(), settings)
-    assert {s.source: s.retired for s in report.sources} == {"address_library": 0, "population": 1}
+
+def test_changed_rows_update_and_rows_gone_from_a_snapshot_retire(
+    store: GraphStore, state: StateStore, settings: Settings
+) -> None:
+    sync_sources(store, state, configs(), settings)
+    first = store.counts()
+    changed = {**PEOPLE[1], "联系电话": "+86 139 0000 1111"}
+    write_csv(settings.data_dir / "demo" / "population.csv", [changed, PEOPLE[2]])
+    report = sync_sources(store, state, configs(), settings)
+    population = next(s for s in report.sources if s.source == "population")
+    assert (population.new, population.changed, population.retired, population.quarantined) == (0, 1, 1, 1)
+    (lina,) = store.find_nodes("Person", "identity_number", "440304198001010022")
+    assert lina.properties["phone"] == "+8613900001111"
     (record,) = store.find_nodes("SourceRecord", "record_id", "R1")
     assert record.properties["current"] is False
-    assert store.counts() == first  # retired records stay as history
+    assert store.counts() == first  # retired records and their entities stay as history
+
+    write_csv(settings.data_dir / "demo" / "population.csv", PEOPLE)  # R1 comes back
+    report = sync_sources(store, state, configs(), settings)
+    population = next(s for s in report.sources if s.source == "population")
+    assert (population.new, population.changed, population.unchanged) == (1, 1, 0)
+    (record,) = store.find_nodes("SourceRecord", "record_id", "R1")
+    assert record.properties["current"] is True
 
 
-def test_a_missing_source_file_stops_the_run_naming_the_file(store: GraphStore, settings: Settings) -> None:
+def test_a_quarantined_row_does_not_retire_its_record(
+    store: GraphStore, state: StateStore, settings: Settings
+) -> None:
+    sync_sources(store, state, configs(), settings)
+    broken = {**PEOPLE[0], "出生日期": "1956-13-45"}
+    write_csv(settings.data_dir / "demo" / "population.csv", [broken, *PEOPLE[1:]])
+    report = sync_sources(store, state, configs(), settings)
+    population = next(s for s in report.sources if s.source == "population")
+    assert (population.quarantined, population.retired) == (2, 0)
+    (record,) = store.find_nodes("SourceRecord", "record_id", "R1")
+    assert record.properties["current"] is True
+
+
+def test_replay_writes_quarantined_rows_once_they_map(
+    store: GraphStore, state: StateStore, settings: Settings
+) -> None:
+    sync_sources(store, state, configs(), settings)
+    assert store.find_nodes("Person", "name", "王芳") == []
+    lenient = load_source_config(SOURCES / "population.yaml", default_schema()).model_copy(deep=True)
+    entities = dict(lenient.entities)
+    self_map = entities["self"]
+    props = {k: v for k, v in self_map.properties.items() if k != "birth_date"}
+    entities["self"] = self_map.model_copy(update={"properties": props})
+    lenient = lenient.model_copy(update={"entities": entities})
+    report = replay_quarantine(store, state, [lenient], settings)
+    assert report.replayed == {"population": 1}
+    assert [p.properties["name"] for p in store.find_nodes("Person", "name", "王芳")] == ["王芳"]
+    assert state.quarantined(source="population") == []
+    assert len(state.quarantined(source="population", pending_only=False)) == 1
+
+
+def test_a_missing_source_file_stops_the_run_naming_the_file(
+    store: GraphStore, state: StateStore, settings: Settings
+) -> None:
     (settings.data_dir / "demo" / "population.csv").unlink()
     with pytest.raises(SourceUnavailable, match=r"population.*population\.csv.*file not found"):
-        sync_sources(store, configs(), settings)
+        sync_sources(store, state, configs(), settings)
+    assert state.recent_runs(1)[0]["status"] == "failed"

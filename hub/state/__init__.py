@@ -1,0 +1,9 @@
+"""The hub's own bookkeeping (not the graph): sync cursors, record hashes, quarantine, run reports.
+
+Kept in a SQL database through SQLAlchemy — a SQLite file under the data directory by default,
+any SQLAlchemy URL (PostgreSQL in production) with GRIDHUB_STATE_URL.
+"""
+
+from hub.state.store import QuarantineEntry, StateStore
+
+__all__ = ["QuarantineEntry", "StateStore"]

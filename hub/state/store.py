@@ -1,0 +1,228 @@
+"""StateStore: read and commit sync state. Commits happen only after the graph write they describe."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Self
+
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
+
+from hub.errors import HubError
+from hub.state.tables import metadata, quarantine, record_state, runs, source_cursor
+
+
+class StateError(HubError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineEntry:
+    id: int
+    run_id: str
+    source: str
+    record_id: str | None
+    error: str
+    raw: dict[str, Any]
+    created_at: datetime
+    replayed_run: str | None
+
+
+def encode_cursor(value: Any) -> str:
+    """Keep the cursor's type, so `> since` compares like with like (a timestamp is not a string)."""
+    if isinstance(value, datetime):
+        return json.dumps({"type": "datetime", "value": value.isoformat()})
+    if isinstance(value, date):
+        return json.dumps({"type": "date", "value": value.isoformat()})
+    if isinstance(value, int | float | str):
+        return json.dumps({"type": type(value).__name__, "value": value})
+    return json.dumps({"type": "str", "value": str(value)})
+
+
+def decode_cursor(text: str) -> Any:
+    data = json.loads(text)
+    kind, value = data["type"], data["value"]
+    if kind == "datetime":
+        return datetime.fromisoformat(value)
+    if kind == "date":
+        return date.fromisoformat(value)
+    return value
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+    # WAL lets the API read while a sync writes; NORMAL sync is durable at checkpoint, enough here.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class StateStore:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine: Engine = create_engine(url)
+            if self.engine.dialect.name == "sqlite":
+                database = self.engine.url.database
+                if database and database != ":memory:":
+                    Path(database).parent.mkdir(parents=True, exist_ok=True)
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            metadata.create_all(self.engine)
+        except (SQLAlchemyError, OSError) as exc:
+            safe = self.engine.url.render_as_string(hide_password=True) if hasattr(self, "engine") else url
+            raise StateError(f"state database {safe} is unavailable: {exc}") from exc
+
+    def _upsert(self) -> Any:
+        return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+
+    # -- record hashes and cursors -------------------------------------------------------------
+
+    def hashes(self, source: str) -> dict[str, str]:
+        query = select(record_state.c.record_id, record_state.c.content_hash).where(
+            record_state.c.source == source
+        )
+        with self.engine.connect() as conn:
+            return {row.record_id: row.content_hash for row in conn.execute(query)}
+
+    def cursor(self, source: str) -> Any:
+        with self.engine.connect() as conn:
+            text = conn.execute(
+                select(source_cursor.c.cursor).where(source_cursor.c.source == source)
+            ).scalar()
+        return None if text is None else decode_cursor(text)
+
+    def commit_batch(self, source: str, run_id: str, hashes: Mapping[str, str], cursor: Any = None) -> None:
+        """Record what a written batch wrote, in one transaction: hashes, then the cursor."""
+        rows = [
+            {"source": source, "record_id": r, "content_hash": h, "last_run": run_id}
+            for r, h in hashes.items()
+        ]
+        with self.engine.begin() as conn:
+            if rows:
+                # executemany with one small statement: a multi-VALUES insert of 10k rows spends
+                # seconds just being compiled.
+                stmt = self._upsert()(record_state)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["source", "record_id"],
+                    set_={"content_hash": stmt.excluded.content_hash, "last_run": stmt.excluded.last_run},
+                )
+                conn.execute(stmt, rows)
+            if cursor is not None:
+                values = {"source": source, "cursor": encode_cursor(cursor), "updated_at": datetime.now(UTC)}
+                cur = self._upsert()(source_cursor).values(values)
+                conn.execute(cur.on_conflict_do_update(index_elements=["source"], set_=values))
+
+    def forget(self, source: str, record_ids: Iterable[str]) -> None:
+        """Retired records leave the hash table; if one comes back it is new again."""
+        ids = list(record_ids)
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                conn.execute(
+                    delete(record_state).where(
+                        record_state.c.source == source, record_state.c.record_id.in_(chunk)
+                    )
+                )
+
+    def reset_source(self, source: str) -> None:
+        """Forget hashes and cursor: the next sync re-reads and rewrites everything (`--full`)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(record_state).where(record_state.c.source == source))
+            conn.execute(delete(source_cursor).where(source_cursor.c.source == source))
+
+    # -- quarantine ----------------------------------------------------------------------------
+
+    def quarantine(
+        self, run_id: str, source: str, record_id: str | None, error: str, raw: Mapping[str, Any]
+    ) -> None:
+        values = {
+            "run_id": run_id,
+            "source": source,
+            "record_id": record_id,
+            "error": error,
+            "raw": json.dumps(dict(raw), ensure_ascii=False, default=str),
+            "created_at": datetime.now(UTC),
+        }
+        with self.engine.begin() as conn:
+            conn.execute(insert(quarantine).values(values))
+
+    def quarantined(
+        self, source: str | None = None, run_id: str | None = None, *, pending_only: bool = True
+    ) -> list[QuarantineEntry]:
+        query = select(quarantine).order_by(quarantine.c.id)
+        if source is not None:
+            query = query.where(quarantine.c.source == source)
+        if run_id is not None:
+            query = query.where(quarantine.c.run_id == run_id)
+        if pending_only:
+            query = query.where(quarantine.c.replayed_run.is_(None))
+        with self.engine.connect() as conn:
+            return [
+                QuarantineEntry(
+                    id=row.id,
+                    run_id=row.run_id,
+                    source=row.source,
+                    record_id=row.record_id,
+                    error=row.error,
+                    raw=json.loads(row.raw),
+                    created_at=row.created_at,
+                    replayed_run=row.replayed_run,
+                )
+                for row in conn.execute(query)
+            ]
+
+    def mark_replayed(self, entry_ids: Iterable[int], run_id: str) -> None:
+        ids = list(entry_ids)
+        if ids:
+            with self.engine.begin() as conn:
+                conn.execute(update(quarantine).where(quarantine.c.id.in_(ids)).values(replayed_run=run_id))
+
+    # -- run reports ---------------------------------------------------------------------------
+
+    def save_run(
+        self,
+        run_id: str,
+        started_at: datetime,
+        status: str,
+        report: Mapping[str, Any],
+        finished_at: datetime | None,
+    ) -> None:
+        values = {
+            "run_id": run_id,
+            "started_at": started_at,
+            "finished_at": finished_at,
+            "status": status,
+            "report": json.dumps(dict(report), ensure_ascii=False, default=str),
+        }
+        with self.engine.begin() as conn:
+            stmt = self._upsert()(runs).values(values)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["run_id"], set_=values))
+
+    def recent_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        query = select(runs).order_by(runs.c.started_at.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [
+                {
+                    "run_id": r.run_id,
+                    "status": r.status,
+                    "started_at": r.started_at,
+                    "report": json.loads(r.report or "{}"),
+                }
+                for r in conn.execute(query)
+            ]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,51 @@
+"""Table definitions of the state database."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+# Where an incremental source's last committed batch ended (JSON: {"type": …, "value": …}).
+source_cursor = Table(
+    "source_cursor",
+    metadata,
+    Column("source", String(100), primary_key=True),
+    Column("cursor", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The content hash of every current record, so an unchanged row is recognised and skipped.
+record_state = Table(
+    "record_state",
+    metadata,
+    Column("source", String(100), primary_key=True),
+    Column("record_id", String(400), primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("last_run", String(40), nullable=False),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(40), nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("record_id", String(400)),
+    Column("error", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # Set when a replay wrote the row; the entry stays as history.
+    Column("replayed_run", String(40)),
+    Index("ix_quarantine_source_pending", "source", "replayed_run"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(40), primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(20), nullable=False),
+    Column("report", Text),
+)
