@@ -1,0 +1,102 @@
+"""The demo district generator: department sources about one synthetic district, with ground truth.
+
+``generate_district(out_dir, persons, seed)`` builds the district (streets → communities → grids →
+buildings → rooms, grid workers, residents in households, outsiders, companies, licences, rentals)
+and writes what each department system would hold about it, each in its own format and with its
+own errors, plus ``truth.csv`` (the true entity behind every mention) and ``noise.csv`` (every
+defect put in on purpose). The same seed gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from hub.demo.generator.files import CsvSink, DemoFile
+from hub.demo.generator.noise import NoiseLog
+from hub.demo.generator.scale import DEFAULT_AS_OF
+from hub.demo.generator.truth import COLUMNS as TRUTH_COLUMNS
+from hub.demo.generator.truth import Truth
+from hub.demo.generator.world import World, build_world
+from hub.demo.generator.write_business import write_business_registry, write_licences
+from hub.demo.generator.write_newborns import write_newborns
+from hub.demo.generator.write_people import write_grid_collection, write_population
+from hub.demo.generator.write_places import write_address_library, write_grid_workers, write_housing
+
+__all__ = ["DEFAULT_AS_OF", "DemoFile", "DemoManifest", "World", "build_world", "generate_district"]
+
+
+@dataclass(frozen=True)
+class DemoManifest:
+    out_dir: Path
+    persons: int
+    seed: int
+    as_of: date
+    files: tuple[DemoFile, ...]  # one per source, in the order written
+    truth: DemoFile
+    noise: DemoFile
+
+    def rows(self) -> dict[str, int]:
+        return {f.name: f.rows for f in (*self.files, self.truth, self.noise)}
+
+    def to_dict(self) -> dict[str, object]:
+        def entry(f: DemoFile) -> dict[str, object]:
+            return {"name": f.name, "file": f.path.name, "rows": f.rows}
+
+        return {
+            "persons": self.persons,
+            "seed": self.seed,
+            "as_of": self.as_of.isoformat(),
+            "files": [entry(f) for f in self.files],
+            "truth": entry(self.truth),
+            "noise": entry(self.noise),
+        }
+
+    def __rich__(self) -> str:  # `gridhub demo generate` prints the manifest with rich
+        return str(self)
+
+    def __str__(self) -> str:
+        lines = [
+            f"demo district: {self.persons:,} residents, seed {self.seed}, as of {self.as_of} → {self.out_dir}"
+        ]
+        lines += [f"  {f.path.name:<24}{f.rows:>12,} rows" for f in (*self.files, self.truth, self.noise)]
+        return "\n".join(lines)
+
+
+def generate_district(out_dir: Path, persons: int, seed: int, *, as_of: date = DEFAULT_AS_OF) -> DemoManifest:
+    """Write the demo district's source files, truth.csv, noise.csv and manifest.json into `out_dir`."""
+    if seed < 0:
+        raise ValueError("seed must be a non-negative integer")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    world = build_world(persons, seed, as_of)
+    truth_sink = CsvSink(out_dir / "truth.csv", "truth", TRUTH_COLUMNS)
+    noise_sink = CsvSink(out_dir / "noise.csv", "noise", NoiseLog.COLUMNS)
+    try:
+        truth, log = Truth(world.district, truth_sink), NoiseLog(noise_sink)
+        files = (
+            write_address_library(world, out_dir, truth),
+            write_grid_workers(world, out_dir, truth),
+            write_population(world, out_dir, truth, log),
+            write_grid_collection(world, out_dir, truth, log),
+            write_business_registry(world, out_dir, truth, log),
+            write_licences(world, out_dir, truth, log),
+            write_housing(world, out_dir, truth, log),
+            write_newborns(world, out_dir, truth, log),
+        )
+    finally:
+        truth_file, noise_file = truth_sink.close(), noise_sink.close()
+    manifest = DemoManifest(
+        out_dir=out_dir,
+        persons=persons,
+        seed=seed,
+        as_of=as_of,
+        files=files,
+        truth=truth_file,
+        noise=noise_file,
+    )
+    text = json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    (out_dir / "manifest.json").write_text(text, encoding="utf-8")
+    return manifest
