@@ -28,8 +28,10 @@ class Mapper:
     def __init__(self, config: SourceConfig, schema: Schema) -> None:
         self.config = config
         self._normalizers: dict[tuple[str, str], Normalizer] = {}
+        self._declared: dict[str, frozenset[str]] = {}
         for role, entity in config.entities.items():
             node = schema.node(entity.type)
+            self._declared[role] = frozenset(node.property_names)
             for prop in node.properties:
                 if prop.normalizer and prop.name in entity.properties:
                     self._normalizers[(role, prop.name)] = get_normalizer(prop.normalizer)
@@ -84,6 +86,9 @@ class Mapper:
                 value = normalized.value
                 if normalized.problem:
                     problems[prop] = normalized.problem
+                for name, derived in normalized.derived.items():
+                    if name in self._declared[role] and name not in entity.properties:
+                        props[name] = derived
             props[prop] = value
         wanted = entity.requires or tuple(entity.properties)
         if not any(p in props for p in wanted):

@@ -31,8 +31,9 @@ quarantine_app = typer.Typer(help="Rows that could not be mapped.")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(demo_app, name="demo")
 app.add_typer(schema_app, name="schema")
-out = Console()
-err = Console(stderr=True)
+# Piped output (CI logs, files) gets wide tables instead of Rich's 80-column default.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 ConfigDir = Annotated[Path, typer.Option("--config", "-c", help="Directory of source declarations (*.yaml).")]
 

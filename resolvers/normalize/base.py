@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
 class Normalized:
     value: str
     problem: str | None = None  # why the value cannot serve as a key; None when valid
+    # Further properties read off the value (a company name's legal form, say); the mapping
+    # sets those the entity type declares and the source does not map itself.
+    derived: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:

@@ -9,6 +9,7 @@ from functools import lru_cache
 import opencc
 
 from resolvers.normalize.base import Normalized, register
+from resolvers.normalize.companies import split_company_name
 
 _SPACES = re.compile(r"\s+")
 
@@ -36,7 +37,12 @@ def person_name(text: str) -> Normalized:
 @register("org_name")
 def org_name(text: str) -> Normalized:
     name = _t2s().convert(_SPACES.sub("", fold(text)))
-    return Normalized(name) if name else Normalized(text, "empty name")
+    if not name:
+        return Normalized(text, "empty name")
+    parts = split_company_name(name)
+    derived = {"name_core": parts.core, "legal_form": parts.legal_form, "location_marker": parts.location,
+               "branch": parts.branch}  # fmt: skip
+    return Normalized(name, derived={k: v for k, v in derived.items() if v})
 
 
 @register("text")

@@ -1,0 +1,41 @@
+"""Company names: one company written three ways shares core and legal form; a branch stays a branch."""
+
+from __future__ import annotations
+
+import pytest
+
+from resolvers.normalize import get_normalizer
+from resolvers.normalize.companies import split_company_name
+
+org_name = get_normalizer("org_name")
+
+
+@pytest.mark.parametrize("written", ["深圳市某某科技有限公司", "某某科技（深圳）有限公司", "深圳某某科技有限公司", "深圳 某某科技有限公司"])
+def test_one_company_written_three_ways(written: str) -> None:
+    derived = org_name(written).derived
+    assert derived["name_core"] == "某某科技"
+    assert derived["legal_form"] == "有限公司"
+    assert derived["location_marker"] == "深圳"
+    assert "branch" not in derived
+
+
+def test_a_branch_is_marked_and_keeps_its_parent_core() -> None:
+    parts = split_company_name("深圳市某某科技有限公司福田分公司")
+    assert (parts.core, parts.legal_form, parts.branch) == ("某某科技", "有限公司", "福田分公司")
+
+
+def test_legal_forms_are_told_apart() -> None:
+    assert split_company_name("某某科技有限责任公司").legal_form == "有限责任公司"
+    assert split_company_name("某某科技股份有限公司").legal_form == "股份有限公司"
+    assert split_company_name("某某咨询合伙企业(有限合伙)").legal_form == "(有限合伙)"
+
+
+def test_a_shop_without_legal_form_keeps_its_whole_name_as_core() -> None:
+    parts = split_company_name("深圳市福田区昌顺瑞水果店")
+    assert (parts.core, parts.legal_form, parts.location) == ("昌顺瑞水果店", None, "深圳")
+
+
+def test_traditional_characters_and_full_width_brackets_fold_first() -> None:
+    assert org_name("某某科技（深圳）有限公司").value == "某某科技(深圳)有限公司"
+    assert org_name("深圳市某某科技有限公司").derived == org_name("深圳市某某科技有限公司").derived
+    assert org_name("深圳市華強電子有限公司").derived["name_core"] == "华强电子"
