@@ -140,9 +140,16 @@ class StateStore:
     # -- quarantine ----------------------------------------------------------------------------
 
     def quarantine(
-        self, run_id: str, source: str, record_id: str | None, error: str, raw: Mapping[str, Any]
+        self,
+        run_id: str,
+        source: str,
+        record_id: str | None,
+        error: str,
+        raw: Mapping[str, Any],
+        content_hash: str,
     ) -> None:
         values = {
+            "content_hash": content_hash,
             "run_id": run_id,
             "source": source,
             "record_id": record_id,
@@ -152,6 +159,14 @@ class StateStore:
         }
         with self.engine.begin() as conn:
             conn.execute(insert(quarantine).values(values))
+
+    def pending_quarantine(self, source: str) -> set[tuple[str | None, str]]:
+        """(record id, content hash) of the source's rows waiting in quarantine."""
+        query = select(quarantine.c.record_id, quarantine.c.content_hash).where(
+            quarantine.c.source == source, quarantine.c.replayed_run.is_(None)
+        )
+        with self.engine.connect() as conn:
+            return {(row.record_id, row.content_hash) for row in conn.execute(query)}
 
     def quarantined(
         self, source: str | None = None, run_id: str | None = None, *, pending_only: bool = True

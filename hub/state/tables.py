@@ -34,6 +34,7 @@ quarantine = Table(
     Column("record_id", String(400)),
     Column("error", Text, nullable=False),
     Column("raw", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # Set when a replay wrote the row; the entry stays as history.
     Column("replayed_run", String(40)),

@@ -19,7 +19,7 @@ import structlog
 from connectors.base import open_connector
 from connectors.config import SourceConfig
 from connectors.errors import RowError
-from connectors.mapping import Mapper
+from connectors.mapping import Mapper, content_hash
 from connectors.records import SourceRow
 from hub.settings import Settings
 from hub.state import StateStore
@@ -56,6 +56,7 @@ class SourceSync:
         self.linker = ExactLinker(store.schema)
         self.report = SourceReport(source=config.name)
         self.known = state.hashes(config.name)
+        self.pending = state.pending_quarantine(config.name)
         self.seen: set[str] = set()
 
     def run(self, progress: Progress | None = None) -> SourceReport:
@@ -72,8 +73,8 @@ class SourceSync:
         log.info("source synced", run_id=self.run_id, **vars(self.report))
         return self.report
 
-    def _map(self, raw_rows: list[dict[str, Any]], since: Any) -> list[SourceRow]:
-        mapped: list[SourceRow] = []
+    def _sync_batch(self, raw_rows: list[dict[str, Any]], since: Any) -> None:
+        changed: list[SourceRow] = []
         cursor_column = self.config.cursor_column
         for raw in raw_rows:
             # Connectors that cannot push the cursor down (files) hand over every row.
@@ -85,35 +86,9 @@ class SourceSync:
             ):
                 continue
             self.report.read += 1
-            try:
-                mapped.append(self.mapper.map_row(raw))
-            except RowError as exc:
-                record_id = self._record_id_or_none(raw)
-                if record_id is not None:
-                    self.seen.add(record_id)  # a bad row must not retire the record it is a version of
-                self.state.quarantine(self.run_id, self.config.name, record_id, str(exc), raw)
-                self.report.quarantined += 1
-        return mapped
-
-    def _record_id_or_none(self, raw: dict[str, Any]) -> str | None:
-        try:
-            return self.mapper.record_id(raw)
-        except RowError:
-            return None
-
-    def _sync_batch(self, raw_rows: list[dict[str, Any]], since: Any) -> None:
-        changed: list[SourceRow] = []
-        for row in self._map(raw_rows, since):
-            self.seen.add(row.record_id)
-            previous = self.known.get(row.record_id)
-            if previous == row.content_hash:
-                self.report.unchanged += 1
-                continue
-            if previous is None:
-                self.report.new += 1
-            else:
-                self.report.changed += 1
-            changed.append(row)
+            row = self._changed_row(raw)
+            if row is not None:
+                changed.append(row)
         cursor = self._batch_cursor(raw_rows)
         if changed:
             self.write(changed)
@@ -122,6 +97,41 @@ class SourceSync:
             self.config.name, self.run_id, {r.record_id: r.content_hash for r in changed}, cursor
         )
         self.known.update((r.record_id, r.content_hash) for r in changed)
+
+    def _changed_row(self, raw: dict[str, Any]) -> SourceRow | None:
+        """The mapped row if it is new or changed; None if unchanged or quarantined.
+
+        The hash is taken of the raw row before mapping, so an unchanged row costs a hash, not a
+        mapping: that is what keeps a re-sync of unchanged sources a small fraction of the first.
+        """
+        digest = content_hash(raw)
+        try:
+            record_id = self.mapper.record_id(raw)
+        except RowError as exc:
+            self._quarantine(raw, None, digest, exc)
+            return None
+        self.seen.add(record_id)  # a bad row, too, must not retire the record it is a version of
+        previous = self.known.get(record_id)
+        if previous == digest:
+            self.report.unchanged += 1
+            return None
+        try:
+            row = self.mapper.map_row(raw)
+        except RowError as exc:
+            self._quarantine(raw, record_id, digest, exc)
+            return None
+        if previous is None:
+            self.report.new += 1
+        else:
+            self.report.changed += 1
+        return row
+
+    def _quarantine(self, raw: dict[str, Any], record_id: str | None, digest: str, error: RowError) -> None:
+        self.report.quarantined += 1
+        # The same bad row read again is counted, not filed again.
+        if (record_id, digest) not in self.pending:
+            self.state.quarantine(self.run_id, self.config.name, record_id, str(error), raw, digest)
+            self.pending.add((record_id, digest))
 
     def write(self, rows: Sequence[SourceRow]) -> None:
         mentions = [m for row in rows for m in row.mentions]

@@ -172,3 +172,13 @@ def test_a_missing_source_file_stops_the_run_naming_the_file(
     with pytest.raises(SourceUnavailable, match=r"population.*population\.csv.*file not found"):
         sync_sources(store, state, configs(), settings)
     assert state.recent_runs(1)[0]["status"] == "failed"
+
+
+def test_an_unchanged_bad_row_is_counted_again_but_filed_once(
+    store: GraphStore, state: StateStore, settings: Settings
+) -> None:
+    first = sync_sources(store, state, configs(), settings)
+    second = sync_sources(store, state, configs(), settings)
+    assert [s.quarantined for s in first.sources] == [1, 0]
+    assert [s.quarantined for s in second.sources] == [1, 0]
+    assert [q.run_id for q in state.quarantined(source="population")] == [first.run_id]

@@ -1,0 +1,68 @@
+"""Text folding shared by the parser and the library, so both sides of a match are written alike.
+
+Free text and standard addresses go through the same :func:`clean`: a library name folded one way
+and a query folded another would never meet in a dict lookup.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import cn2an  # type: ignore[import-untyped,unused-ignore]  # ships no type hints
+import opencc
+
+CN_NUMERALS = "零〇一二三四五六七八九十百千两"
+# Chinese numerals are converted only right before an address marker: converting every numeral would
+# turn road and estate names such as 百花二路 or 莲花一村 into 百花2路 and 莲花1村.
+_MARKERS = "栋|幢|座|号|楼|层|单元|室|房|户|期"
+_NUMERAL = re.compile(rf"第?([{CN_NUMERALS}]+|\d+)(?=(?:{_MARKERS}))")
+# Remarks in brackets (出租屋, 自住, 原12栋…) describe the address, they are not part of it. An opening
+# bracket left open runs to the end of the text.
+_REMARK = re.compile(r"[(\[【〔]([^()\[\]【】〔〕]*)(?:[)\]】〕]|$)")
+_DASHES = str.maketrans(dict.fromkeys("—–―‐‑‒−~〜～", "-"))
+_DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
+_DROP = re.compile(r"[\s,，、。;；:：\"'“”‘’]+")
+_MANY_DASHES = re.compile(r"-{2,}")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=4096)
+def _arabic(numeral: str) -> str:
+    """Chinese numeral → digits: 十二 → 12, 一百零五 → 105, 五零一 → 501 (cn2an's "normal" mode)."""
+    if numeral.isdigit():
+        return numeral
+    try:
+        return str(cn2an.cn2an(numeral, "normal"))
+    except (ValueError, KeyError):  # not a number after all (e.g. 千千): keep it as written
+        return numeral
+
+
+def _numeral(match: re.Match[str]) -> str:
+    return _arabic(match.group(1))
+
+
+def split_remarks(text: str) -> tuple[str, str]:
+    """Width-folded, simplified text without its bracketed remarks, and the remarks joined by ';'."""
+    folded = _t2s().convert(unicodedata.normalize("NFKC", text)).translate(_DASHES)
+    remarks = [m.strip() for m in _REMARK.findall(folded) if m.strip()]
+    return _REMARK.sub("", folded), ";".join(remarks)
+
+
+def clean(text: str) -> str:
+    """Fold width and script, drop remarks, spaces and punctuation, write numerals as digits."""
+    body, _ = split_remarks(text)
+    return compact(body)
+
+
+def compact(folded: str) -> str:
+    """Spaces and punctuation out, numerals before markers as digits, Latin letters upper-case."""
+    # A space between two numbers separates building and room (下沙村12 501): keep it as a dash.
+    text = _DROP.sub("", _DIGIT_SPACE.sub("-", folded.strip()))
+    text = _MANY_DASHES.sub("-", _NUMERAL.sub(_numeral, text)).lstrip("-")
+    return text.upper()
