@@ -21,7 +21,7 @@ def _empty(value: Any) -> bool:
 def content_hash(raw: dict[str, Any]) -> str:
     """Stable over key order, so an unchanged row hashes the same on every read."""
     text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 class Mapper:

@@ -58,6 +58,10 @@ class SourceSync:
         self.known = state.hashes(config.name)
         self.pending = state.pending_quarantine(config.name)
         self.seen: set[str] = set()
+        # Changed rows wait here until a full write batch has gathered: with few changes spread
+        # over a large source, writing per read batch would mean many tiny (and slow) writes.
+        self.buffer: list[SourceRow] = []
+        self.cursor: Any = None
 
     def run(self, progress: Progress | None = None) -> SourceReport:
         started = time.perf_counter()
@@ -67,6 +71,7 @@ class SourceSync:
             self._sync_batch(raw_rows, since)
             if progress:
                 progress(self.config.name, len(raw_rows))
+        self._flush()
         if self.config.mode == "snapshot":
             self._retire_unseen()
         self.report.seconds = round(time.perf_counter() - started, 3)
@@ -89,14 +94,21 @@ class SourceSync:
             row = self._changed_row(raw)
             if row is not None:
                 changed.append(row)
-        cursor = self._batch_cursor(raw_rows)
-        if changed:
-            self.write(changed)
-        # Committed only now that the graph holds the batch (see the module docstring).
+        self.buffer.extend(changed)
+        self.cursor = self._batch_cursor(raw_rows) or self.cursor
+        if len(self.buffer) >= self.settings.write_batch_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the buffered rows, then commit their hashes and the cursor of every row read so far."""
+        rows, self.buffer = self.buffer, []
+        if rows:
+            self.write(rows)
+        # Committed only now that the graph holds the rows (see the module docstring).
         self.state.commit_batch(
-            self.config.name, self.run_id, {r.record_id: r.content_hash for r in changed}, cursor
+            self.config.name, self.run_id, {r.record_id: r.content_hash for r in rows}, self.cursor
         )
-        self.known.update((r.record_id, r.content_hash) for r in changed)
+        self.known.update((r.record_id, r.content_hash) for r in rows)
 
     def _changed_row(self, raw: dict[str, Any]) -> SourceRow | None:
         """The mapped row if it is new or changed; None if unchanged or quarantined.
@@ -156,6 +168,8 @@ class SourceSync:
         if self.config.mode != "incremental" or column is None:
             return None
         values = [raw[column] for raw in raw_rows if raw.get(column) not in (None, "")]
+        if self.cursor is not None:
+            values.append(self.cursor)
         return max(values) if values else None
 
     def _retire_unseen(self) -> None:

@@ -66,12 +66,7 @@ class StandardBuilding:
     street: str  # without 街道
     community: str  # without 社区
     units: frozenset[str]
-
-    @property
-    def label(self) -> str:
-        """How stewards read it: 下沙路28号 下沙村 12栋."""
-        place = " ".join(p for p in (self.road + self.road_number, self.estate) if p)
-        return f"{place} {self.token}栋".strip()
+    label: str  # how stewards read it: 下沙路28号 下沙村 12栋
 
 
 def _add(index: dict[tuple[str, ...], list[int]], key: tuple[str, ...], building: int) -> None:
@@ -116,7 +111,11 @@ class AddressLibrary:
             unit = unit_token(r.unit) if r.unit else ""
             units[index].add(unit)
             table.add(index, room_token(r.room), unit, r.address_id)
-        final = [replace(b, units=frozenset(u) - {""}) for b, u in zip(buildings, units, strict=True)]
+        shared: dict[frozenset[str], frozenset[str]] = {}  # most buildings have the same few unit sets
+        final = [
+            replace(b, units=shared.setdefault(frozenset(u - {""}), frozenset(u - {""})))
+            for b, u in zip(buildings, units, strict=True)
+        ]
         return cls(final, table.freeze())
 
     def in_estate(self, estate: str, token: str | None = None) -> list[int]:
@@ -136,15 +135,17 @@ class AddressLibrary:
 
 
 def _building(index: int, r: StandardRoom) -> StandardBuilding:
+    estate, road, number = clean(r.estate), clean(r.road), clean(r.road_number)
+    place = " ".join(p for p in (road + number, estate, clean(r.building_name)) if p)
     return StandardBuilding(
         index=index,
         building_id=r.building_id,
         token=building_token(r.building_name),
-        estate=clean(r.estate),
-        road=clean(r.road),
-        road_number=clean(r.road_number),
+        estate=estate,
+        road=road,
+        road_number=number,
         street=place_key(r.street),
         community=place_key(r.community),
         units=frozenset(),
+        label=place,
     )
-

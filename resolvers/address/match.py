@@ -13,7 +13,7 @@ from typing import Literal, NamedTuple
 
 from resolvers.address.library import AddressLibrary, StandardBuilding
 from resolvers.address.parse import ParsedAddress, parse_address
-from resolvers.address.scoring import Evidence, score_building
+from resolvers.address.scoring import Evidence, Fit, score_building
 
 Status = Literal["room", "building", "ambiguous", "unknown"]
 ACCEPT = 0.7  # the best building needs this share of the evidence the text offers …
@@ -58,14 +58,23 @@ def _pool(library: AddressLibrary, p: ParsedAddress, ev: Evidence) -> list[int]:
     return list(pool)
 
 
-def _rooms(library: AddressLibrary, b: StandardBuilding, p: ParsedAddress) -> list[tuple[str, str]]:
-    """The rooms of the building the text may mean: the written room, in the written unit if any."""
-    if p.room is None:
-        return []
-    rooms = library.rooms.find(b.index, p.room)
-    if p.unit is not None and b.units:
-        return [r for r in rooms if r[0] == p.unit]
-    return rooms
+class _Option(NamedTuple):
+    fit: Fit
+    building: StandardBuilding
+    rooms: list[tuple[str, str]]  # (unit, address id): the written room, in the written unit if any
+
+
+def _options(library: AddressLibrary, p: ParsedAddress, ev: Evidence) -> list[_Option]:
+    """The candidate buildings, scored, best first (ties in library order, so results are stable)."""
+    options = []
+    for i in _pool(library, p, ev):
+        b = library.buildings[i]
+        found = library.rooms.find(i, p.room) if p.room is not None else []
+        rooms = [r for r in found if r[0] == p.unit] if p.unit is not None and b.units else found
+        options.append(_Option(score_building(b, p, ev, found), b, rooms))
+    if len(options) > 1:
+        options.sort(key=lambda o: (-o.fit.score, -o.fit.core, o.building.index))
+    return options
 
 
 def _nothing(p: ParsedAddress, ev: Evidence) -> str:
@@ -84,50 +93,38 @@ def _nothing(p: ParsedAddress, ev: Evidence) -> str:
 def match_address(library: AddressLibrary, parsed: ParsedAddress) -> AddressMatch:
     """Link a parsed address to its building and room, or explain why it goes to review."""
     ev = Evidence.of(library, parsed)
-    scored = sorted(
-        ((score_building(library, library.buildings[i], parsed, ev), i) for i in _pool(library, parsed, ev)),
-        key=lambda s: (-s[0], s[1]),
-    )
+    options = _options(library, parsed, ev)
     candidates = tuple(
-        Candidate(b.building_id, _sole(library, b, parsed), round(s, 3))
-        for s, b in ((s, library.buildings[i]) for s, i in scored[:MAX_CANDIDATES])
+        Candidate(o.building.building_id, o.rooms[0][1] if len(o.rooms) == 1 else None, round(o.fit.score, 3))
+        for o in options[:MAX_CANDIDATES]
     )
-    if not scored or scored[0][0] < PLAUSIBLE:
+    if not options or options[0].fit.score < PLAUSIBLE:
         return AddressMatch("unknown", reason=_nothing(parsed, ev), candidates=candidates)
-    best_score, best = scored[0][0], library.buildings[scored[0][1]]
-    runner_up = scored[1][0] if len(scored) > 1 else 0.0
-    if best_score < ACCEPT or best_score - runner_up < MARGIN:
-        return AddressMatch("ambiguous", score=best_score, reason=_tie(library, scored), candidates=candidates)
-    if parsed.building is None and len(scored) > 1 and best.road_number != parsed.road_number:
+    best = options[0]
+    rival = max((o.fit.core for o in options[1:]), default=0.0)
+    if best.fit.score < ACCEPT or best.fit.core - rival < MARGIN:
+        return AddressMatch("ambiguous", score=best.fit.score, reason=_tie(options), candidates=candidates)
+    if parsed.building is None and len(options) > 1 and best.building.road_number != parsed.road_number:
         # Only the room (or nothing) told the buildings of the estate apart: too thin for a link.
-        reason = f"the text names no building; {len(scored)} buildings of {best.estate or best.road} fit"
-        return AddressMatch("ambiguous", score=best_score, reason=reason, candidates=candidates)
-    return _link(library, best, best_score, parsed, ev, candidates)
+        place = best.building.estate or best.building.road
+        reason = f"the text names no building; {len(options)} buildings of {place} fit"
+        return AddressMatch("ambiguous", score=best.fit.score, reason=reason, candidates=candidates)
+    return _link(best, parsed, ev, candidates)
 
 
-def _tie(library: AddressLibrary, scored: list[tuple[float, int]]) -> str:
-    close = [library.buildings[i].label for s, i in scored[:3] if scored[0][0] - s < MARGIN]
+def _tie(options: list[_Option]) -> str:
+    best = options[0].fit
+    close = [o.building.label for o in options[:3] if best.core - o.fit.core < MARGIN]
     if len(close) > 1:
         return f"{len(close)} buildings fit about equally: {'; '.join(close)}"
-    return f"{close[0]} fits only partly (score {scored[0][0]:.2f})"
+    return f"{close[0]} fits only partly (score {best.score:.2f})"
 
 
-def _sole(library: AddressLibrary, b: StandardBuilding, p: ParsedAddress) -> str | None:
-    rooms = _rooms(library, b, p)
-    return rooms[0][1] if len(rooms) == 1 else None
-
-
-def _link(
-    library: AddressLibrary,
-    b: StandardBuilding,
-    score: float,
-    p: ParsedAddress,
-    ev: Evidence,
-    candidates: tuple[Candidate, ...],
-) -> AddressMatch:
+def _link(best: _Option, p: ParsedAddress, ev: Evidence, candidates: tuple[Candidate, ...]) -> AddressMatch:
+    """The link to the best building, and to its room when the text determines one."""
+    b, score, rooms = best.building, best.fit.score, best.rooms
     notes = [b.label]
-    notes += [f"{kind} read as {known} (written {written})" for kind, written, known in ev.guesses(b)]
-    rooms = _rooms(library, b, p)
+    notes += ev.notes(b, p)
     if len(rooms) == 1:
         unit = f" ({rooms[0][0]}单元)" if rooms[0][0] else ""
         reason = "; ".join([*notes[:1], f"room {p.room}{unit}", *notes[1:]])
@@ -148,4 +145,3 @@ def _link(
 def resolve(library: AddressLibrary, text: str) -> AddressMatch:
     """Parse and match one free-text address."""
     return match_address(library, parse_address(text))
-

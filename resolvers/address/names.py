@@ -1,9 +1,10 @@
 """Finding an estate or road name of the library from the way someone wrote it.
 
-Tried from the surest to the loosest, stopping at the first step that finds anything: the exact name;
-a known name with extra words around it (福保雅颂新村, 华强花园小区); the same sound (雅松新村 typed
-for 雅颂新村 with a pinyin input method); then a few spelling errors (rapidfuzz). Each step has its
-own similarity, so the matcher can weigh a guessed estate below a written one.
+First the exact name, then a known name with extra words around it (福保雅颂新村, 华强花园小区).
+Failing both, the guesses: the same sound (雅松新村 typed for 雅颂新村 with a pinyin input method) and
+one or two wrong characters (rapidfuzz). Guesses of both kinds are returned together with similar
+weights: when a homophone points to one estate and a one-character slip to another, the matcher
+should see two candidates and send the address to review, not pick the homophone by rule.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from collections.abc import Iterable
 from functools import cached_property
 
 from pypinyin import lazy_pinyin
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 CONTAINED = 0.95  # a known name inside the text: the rest is a community or a suffix such as 小区
-SOUND = 0.9  # same pinyin: a homophone typo
-FUZZY_WEIGHT = 0.9  # a fuzzy match is worth at most this much, however close
-FUZZY_CUTOFF = 60.0  # fuzz.ratio: one wrong character in a three-character name still qualifies
+SOUND = 0.8  # same pinyin: a homophone typo
+# One wrong character (of three or more), or two in a name of six or more. A ratio cutoff would also
+# take 华庭 for 万象华庭 (ratio 67): a shared generic suffix is not a typo, and such links were wrong.
+EDITS = {1: 0.8, 2: 0.65}
+LONG_NAME = 6
 LIMIT = 5
 _CACHE_SIZE = 50_000
 
@@ -66,11 +70,14 @@ class NameIndex:
         contained = self._contained(text)
         if contained:
             return ((contained, CONTAINED),)
-        same_sound = self._by_sound.get(_sound(text), ())
-        if same_sound:
-            return tuple((name, SOUND) for name in same_sound[:LIMIT])
-        found = process.extract(text, self._names, scorer=fuzz.ratio, limit=LIMIT, score_cutoff=FUZZY_CUTOFF)
-        return tuple((name, FUZZY_WEIGHT * score / 100.0) for name, score, _ in found)
+        hits = dict.fromkeys(self._by_sound.get(_sound(text), ()), SOUND)
+        if len(text) >= 3:  # one edit in two characters is a different name
+            edits = 2 if len(text) >= LONG_NAME else 1
+            for name, distance, _ in process.extract(
+                text, self._names, scorer=Levenshtein.distance, limit=LIMIT, score_cutoff=edits
+            ):
+                hits[name] = max(hits.get(name, 0.0), EDITS[int(distance)])
+        return tuple(sorted(hits.items(), key=lambda h: (-h[1], h[0]))[:LIMIT])
 
     def _contained(self, text: str) -> str | None:
         """The longest known name that starts or ends the text (at least two characters)."""

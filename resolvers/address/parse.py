@@ -21,7 +21,7 @@ BARE_DISTRICTS = "福田|罗湖|南山|宝安|龙岗|盐田|龙华|坪山|光明
 _HEAD = re.compile(
     rf"""
     (?P<province>[{CJK}]{{2,3}}省|广东(?=深圳))?
-    (?P<city>深圳市?|[{CJK}]{{2,4}}?市)?
+    (?P<city>深圳市?|(?:(?![区县省])[{CJK}]){{2,3}}市(?=[{CJK}]{{1,3}}?[区县]|{BARE_DISTRICTS}))?
     (?P<district>[{CJK}]{{1,3}}?(?<![小社园片校厂景营])区
         |(?<=[市圳])(?:{BARE_DISTRICTS})(?!街道|社区|村|路|大道|区))?
     (?P<street>[{CJK}]{{2,5}}?街道(?:办事处|办)?)?
@@ -31,18 +31,23 @@ _HEAD = re.compile(
     """,
     re.VERBOSE,
 )
-# An urban-village lane is written after its village (上沙村东二巷3号): the village is the estate.
-_VILLAGE_ROAD = re.compile(rf"(?P<estate>[{CJK}]{{2,6}}?(?:村|花园|小区|新村))(?P<road>[{CJK}\d]{{1,6}})")
-_TOKEN = r"[A-Z]?\d+[A-Z]?|[A-Z]"
-_BUILDING = re.compile(rf"第?(?P<b>{_TOKEN})(?:号楼|号栋|栋楼|栋|幢|座|号馆|#楼?)|(?P<d>\d+)-(?=[A-Z]?\d|$)")
+# A road written after the estate: an urban-village lane (上沙村东二巷3号) or 华强花园华强北路. The
+# road pattern took both; the part up to the estate suffix is the estate.
+_VILLAGE_ROAD = re.compile(
+    rf"(?P<estate>[{CJK}]{{2,6}}?(?:村|花园|小区|大厦|广场))(?P<road>[{CJK}\d]{{2,6}})"
+)
+_ID = r"[A-Z]?\d+[A-Z]?|[A-Z]"  # a building, unit or room number: 12, 12A, A
+_BUILDING = re.compile(rf"第?(?P<b>{_ID})(?:号楼|号栋|栋楼|栋|幢|座|号馆|#楼?)|(?P<d>\d+)-(?=[A-Z]?\d|$)")
 _AFTER = re.compile(
-    rf"""-?(?:(?P<u>{_TOKEN})单元|(?P<du>\d+)-(?=\d))?-?
+    rf"""-?(?:(?P<u>{_ID})单元|(?P<du>\d{{1,2}})-(?=\d))?-?
     (?:(?P<f>\d+)(?:楼|层|F)(?!\d*单元))?
-    (?:(?P<r>{_TOKEN})(?:号房|房间|房|室|号|户)?)?""",
+    (?:(?P<r>{_ID})(?:号房|房间|房|室|号|户)?)?""",
     re.VERBOSE,
 )
 # No building marker at all: 华强花园501, 下沙村28号 (a door number of the village) or 下沙村28号501.
-_LOOSE = re.compile(rf"(?P<e>.*?)(?:(?P<n>\d+(?:-\d+)?)号(?!房|室))?(?:(?P<f>\d+)(?:楼|层))?(?P<r>{_TOKEN})?(?:房|室|号)?$")
+_LOOSE = re.compile(
+    rf"(?P<e>.*?)(?:(?P<n>\d+(?:-\d+)?)号(?!房|室))?(?:(?P<f>\d+)(?:楼|层))?(?P<r>{_ID})?(?:房|室|号)?$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +83,17 @@ def canonical_token(token: str) -> str:
 
 
 _PLACE_SUFFIX = re.compile(r"(?:街道办事处|街道办|街道|社区居委会|社区工作站|社区)$")
-_BARE_TOKEN = re.compile(rf"(?:{_TOKEN})号?")
+_BARE_TOKEN = re.compile(rf"(?:{_ID})号?")
 _ROOM_SUFFIX = re.compile(r"(?:号房|房间|房|室|号|户)$")
 
 
+@lru_cache(maxsize=4096)
 def place_key(name: str) -> str:
     """A street or community name without its suffix, for comparison: 下沙社区 → 下沙."""
     return _PLACE_SUFFIX.sub("", clean(name))
 
 
+@lru_cache(maxsize=65_536)
 def building_token(name: str) -> str:
     """The canonical token of a standard building name: 12栋 → 12, A座 → A; other names cleaned."""
     cleaned = clean(name)
@@ -98,11 +105,13 @@ def building_token(name: str) -> str:
     return cleaned
 
 
+@lru_cache(maxsize=65_536)
 def unit_token(unit: str) -> str:
     """The canonical token of a standard unit: 1单元 → 1, 一单元 → 1; empty when there are none."""
     return canonical_token(clean(unit).removesuffix("单元"))
 
 
+@lru_cache(maxsize=65_536)
 def room_token(room: str) -> str:
     """The canonical token of a standard room number: 0501 → 501, 501房 → 501."""
     return canonical_token(_ROOM_SUFFIX.sub("", clean(room)))
@@ -160,15 +169,14 @@ def _tail(rest: str) -> _Tail:
     )
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=65_536)
 def parse_address(text: str) -> ParsedAddress:
     """Parse a free-text address into its parts; cached, since the same address recurs across sources."""
     body, remark = split_remarks(text)
     cleaned = compact(body)
     head = _HEAD.match(cleaned)
     assert head is not None  # every group of _HEAD is optional: it always matches
-    parts = {k: v for k, v in head.groupdict().items() if v}
-    road = parts.get("road")
+    road: str | None = head["road"]
     village = _VILLAGE_ROAD.fullmatch(road) if road else None
     tail = _tail(cleaned[head.end() :])
     estate = tail.estate
@@ -176,13 +184,13 @@ def parse_address(text: str) -> ParsedAddress:
         road, estate = village["road"], estate or village["estate"]
     return ParsedAddress(
         original=text,
-        province=parts.get("province"),
-        city=parts.get("city"),
-        district=parts.get("district"),
-        street=parts.get("street"),
-        community=parts.get("community"),
+        province=head["province"],
+        city=head["city"],
+        district=head["district"],
+        street=head["street"],
+        community=head["community"],
         road=road,
-        road_number=parts.get("number") or tail.road_number,
+        road_number=head["number"] or tail.road_number,
         estate=estate,
         building=tail.building,
         unit=tail.unit,

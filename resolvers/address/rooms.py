@@ -53,7 +53,13 @@ class RoomTable:
     """Rooms by (building index, room token) → [(unit token, address id)]."""
 
     def __init__(
-        self, codes: dict[str, int], width: int, keys: array[int], units: array[int], ids: str, offsets: array[int]
+        self,
+        codes: dict[str, int],
+        width: int,
+        keys: array[int],
+        units: array[int],
+        ids: str,
+        offsets: array[int],
     ) -> None:
         self._codes = codes
         self._tokens = list(codes)  # code → token (dicts keep insertion order)

@@ -10,6 +10,7 @@ points over the weight the text offers, in [0, 1]: a terse address is not punish
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from resolvers.address.library import AddressLibrary, StandardBuilding
 from resolvers.address.parse import ParsedAddress, place_key
@@ -37,22 +38,35 @@ class Evidence:
     @classmethod
     def of(cls, library: AddressLibrary, p: ParsedAddress) -> Evidence:
         """Look up the written estate and road names among the library's."""
+        estate = p.estate
+        if estate and p.road and p.road + estate in library.estates:
+            estate = p.road + estate  # 福华路小区: the parser took the estate's first words for a road
         return cls(
-            estates=dict(library.estates.lookup(p.estate)) if p.estate else {},
+            estates=dict(library.estates.lookup(estate)) if estate else {},
             roads=dict(library.roads.lookup(p.road)) if p.road else {},
             community=place_key(p.community) if p.community else None,
             street=place_key(p.street) if p.street else None,
-            written_estate=p.estate,
+            written_estate=estate,
             written_road=p.road,
         )
 
-    def guesses(self, b: StandardBuilding) -> list[tuple[str, str, str]]:
-        """(kind, written, known) for each name of the building that was not written as such."""
+    def notes(self, b: StandardBuilding, p: ParsedAddress) -> list[str]:
+        """For stewards: names of the building read from a differently written text, and conflicts."""
         out = []
         if self.written_estate and b.estate and self.written_estate != b.estate and b.estate in self.estates:
-            out.append(("estate", self.written_estate, b.estate))
+            out.append(f"estate read as {b.estate} (written {self.written_estate})")
         if self.written_road and b.road and self.written_road != b.road and b.road in self.roads:
-            out.append(("road", self.written_road, b.road))
+            out.append(f"road read as {b.road} (written {self.written_road})")
+        if self.written_road and b.road not in self.roads:
+            out.append(f"written road {self.written_road} differs from the library's {b.road or 'none'}")
+        if p.road and p.road_number and p.road_number != b.road_number:
+            out.append(
+                f"written door number {p.road_number} differs from the library's {b.road_number or 'none'}"
+            )
+        if self.community is not None and self.community != b.community:
+            out.append(f"written community {self.community} differs from the library's {b.community}")
+        if self.street is not None and self.street != b.street:
+            out.append(f"written street {self.street} differs from the library's {b.street}")
         return out
 
 
@@ -65,8 +79,22 @@ def _same(weight: float, agrees: bool) -> float:
     return weight if agrees else -weight
 
 
-def score_building(library: AddressLibrary, b: StandardBuilding, p: ParsedAddress, ev: Evidence) -> float:
-    """The share of the text's evidence that building `b` agrees with, in [0, 1]."""
+class Fit(NamedTuple):
+    """How well a building fits: with the room's evidence, and without it (`core`).
+
+    The room existing in a building is weak evidence (most towers have a 1206), so it may rank
+    buildings but not, alone, tell two of them apart: the matcher's margin is taken on `core`.
+    """
+
+    score: float
+    core: float
+
+
+def score_building(b: StandardBuilding, p: ParsedAddress, ev: Evidence, rooms: list[tuple[str, str]]) -> Fit:
+    """The share of the text's evidence that building `b` agrees with, in [0, 1].
+
+    `rooms` are the building's rooms numbered as the text's room, as (unit, address id), any unit.
+    """
     points = offered = 0.0
     if p.estate:
         offered += W_ESTATE
@@ -81,17 +109,19 @@ def score_building(library: AddressLibrary, b: StandardBuilding, p: ParsedAddres
         offered += W_DOOR
         # Without a road, 28号 after an estate is a village door number or the building itself.
         loose = p.road is None and b.token == p.road_number.removesuffix("号")
-        points += _same(W_DOOR, b.road_number == p.road_number or loose)
+        # A wrong door number costs half its weight: door plates get renumbered and misremembered,
+        # so it should not, alone, overrule an estate and a building that agree.
+        points += W_DOOR if b.road_number == p.road_number or loose else -W_DOOR / 2
     if ev.community is not None:
         offered += W_COMMUNITY
         points += _same(W_COMMUNITY, ev.community == b.community)
     if ev.street is not None:
         offered += W_STREET
         points += _same(W_STREET, ev.street == b.street)
+    core = max(points, 0.0) / offered if offered else 0.0
     if p.room is not None:
         offered += W_ROOM
-        rooms = library.rooms.find(b.index, p.room)
         in_unit = p.unit is None or not b.units or any(u == p.unit for u, _ in rooms)
         # The room in another unit than written still says something; no such room says less.
         points += W_ROOM if rooms and in_unit else (W_ROOM / 2 if rooms else -W_ROOM / 2)
-    return max(points, 0.0) / offered if offered else 0.0
+    return Fit(max(points, 0.0) / offered if offered else 0.0, core)

@@ -14,15 +14,21 @@ import cn2an  # type: ignore[import-untyped,unused-ignore]  # ships no type hint
 import opencc
 
 CN_NUMERALS = "零〇一二三四五六七八九十百千两"
-# Chinese numerals are converted only right before an address marker: converting every numeral would
-# turn road and estate names such as 百花二路 or 莲花一村 into 百花2路 and 莲花1村.
+# Chinese numerals are converted only right before an address marker (or at the end, where a room
+# number stands: 五楼五零一): converting every numeral would turn road and estate names such as
+# 百花二路 or 莲花一村 into 百花2路 and 莲花1村.
 _MARKERS = "栋|幢|座|号|楼|层|单元|室|房|户|期"
-_NUMERAL = re.compile(rf"第?([{CN_NUMERALS}]+|\d+)(?=(?:{_MARKERS}))")
+# 第 before a numbered marker is dropped (第12栋 → 12栋); Arabic numbers are matched only after a 第,
+# so that the (slow) Python callback runs for the rare addresses that need it.
+_NUMERAL = re.compile(rf"第?([{CN_NUMERALS}]+)(?=(?:{_MARKERS})|$)|第(?=\d+(?:{_MARKERS}))")
 # Remarks in brackets (出租屋, 自住, 原12栋…) describe the address, they are not part of it. An opening
 # bracket left open runs to the end of the text.
 _REMARK = re.compile(r"[(\[【〔]([^()\[\]【】〔〕]*)(?:[)\]】〕]|$)")
-_DASHES = str.maketrans(dict.fromkeys("—–―‐‑‒−~〜～", "-"))
-_DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
+_OPENING = re.compile(r"[(\[【〔]")
+_DASHES = re.compile("[—–―‐‑‒−~〜]")  # after NFKC; a regex, as str.translate is slow on CJK text
+_SPACE = re.compile(r"\s")
+_ANY_NUMERAL = re.compile(f"[第{CN_NUMERALS}]")
+_DIGIT_SPACE = re.compile(r"(\d)\s+(?=\d)")
 _DROP = re.compile(r"[\s,，、。;；:：\"'“”‘’]+")
 _MANY_DASHES = re.compile(r"-{2,}")
 
@@ -44,18 +50,22 @@ def _arabic(numeral: str) -> str:
 
 
 def _numeral(match: re.Match[str]) -> str:
-    return _arabic(match.group(1))
+    numeral = match.group(1)
+    return _arabic(numeral) if numeral else ""
 
 
 def split_remarks(text: str) -> tuple[str, str]:
     """Width-folded, simplified text without its bracketed remarks, and the remarks joined by ';'."""
-    folded = _t2s().convert(unicodedata.normalize("NFKC", text)).translate(_DASHES)
+    folded = _DASHES.sub("-", _t2s().convert(unicodedata.normalize("NFKC", text)))
+    if not _OPENING.search(folded):  # the common case: one cheap scan instead of two
+        return folded, ""
     remarks = [m.strip() for m in _REMARK.findall(folded) if m.strip()]
     return _REMARK.sub("", folded), ";".join(remarks)
 
 
+@lru_cache(maxsize=65_536)
 def clean(text: str) -> str:
-    """Fold width and script, drop remarks, spaces and punctuation, write numerals as digits."""
+    """Fold width and script, drop remarks, spaces and punctuation, write numerals as digits (cached)."""
     body, _ = split_remarks(text)
     return compact(body)
 
@@ -63,6 +73,11 @@ def clean(text: str) -> str:
 def compact(folded: str) -> str:
     """Spaces and punctuation out, numerals before markers as digits, Latin letters upper-case."""
     # A space between two numbers separates building and room (下沙村12 501): keep it as a dash.
-    text = _DROP.sub("", _DIGIT_SPACE.sub("-", folded.strip()))
-    text = _MANY_DASHES.sub("-", _NUMERAL.sub(_numeral, text)).lstrip("-")
-    return text.upper()
+    # Each rewrite first checks cheaply whether it has anything to do: most addresses are clean.
+    text = _DIGIT_SPACE.sub(r"\1-", folded) if _SPACE.search(folded) else folded
+    text = _DROP.sub("", text)
+    if _ANY_NUMERAL.search(text):
+        text = _NUMERAL.sub(_numeral, text)
+    if "--" in text:
+        text = _MANY_DASHES.sub("-", text)
+    return text.lstrip("-").upper()
