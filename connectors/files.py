@@ -10,6 +10,7 @@ sync with `SourceUnavailable` naming the path.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +36,21 @@ class FileConnector:
         self.cursor_column = cursor_column
         # Largest cursor-column value read so far (files are not ordered by it).
         self.cursor: Any = None
+
+    def fingerprint(self) -> str | None:
+        """Size, modification time and a digest of the whole file: equal means unchanged.
+
+        Hashing the bytes in C costs a fraction of parsing them, and lets a re-sync of an
+        unchanged file skip it entirely rather than read and hash every row.
+        """
+        if not self.path.is_file():
+            return None
+        digest = hashlib.blake2b(digest_size=16)
+        with self.path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        stat = self.path.stat()
+        return f"{stat.st_size}:{stat.st_mtime_ns}:{digest.hexdigest()}"
 
     def rows(self, since: Any = None) -> Rows:
         """Every row of the file. ``since`` is accepted for the protocol and ignored: a file has

@@ -67,6 +67,11 @@ class SourceSync:
         started = time.perf_counter()
         since = self.state.cursor(self.config.name) if self.config.mode == "incremental" else None
         connector = open_connector(self.config, self.settings.data_dir)
+        fingerprint = self._unchanged_snapshot(connector)
+        if fingerprint is None:
+            self.report.unchanged = len(self.known)
+            self.report.seconds = round(time.perf_counter() - started, 3)
+            return self.report
         for raw_rows in _batches(connector.rows(since), self.settings.write_batch_size):
             self._sync_batch(raw_rows, since)
             if progress:
@@ -74,9 +79,22 @@ class SourceSync:
         self._flush()
         if self.config.mode == "snapshot":
             self._retire_unseen()
+            if fingerprint:
+                # Only now that every row of this version is in the graph.
+                self.state.commit_batch(self.config.name, self.run_id, {}, fingerprint)
         self.report.seconds = round(time.perf_counter() - started, 3)
         log.info("source synced", run_id=self.run_id, **vars(self.report))
         return self.report
+
+    def _unchanged_snapshot(self, connector: Any) -> str | None:
+        """The snapshot file's fingerprint ("" when not a file), or None when it is the one synced last."""
+        fingerprint = getattr(connector, "fingerprint", None)
+        if self.config.mode != "snapshot" or fingerprint is None:
+            return ""
+        current = fingerprint()
+        if current is not None and current == self.state.cursor(self.config.name):
+            return None
+        return current or ""
 
     def _sync_batch(self, raw_rows: list[dict[str, Any]], since: Any) -> None:
         changed: list[SourceRow] = []

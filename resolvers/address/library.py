@@ -70,9 +70,7 @@ class StandardBuilding:
 
 
 def _add(index: dict[tuple[str, ...], list[int]], key: tuple[str, ...], building: int) -> None:
-    bucket = index.setdefault(key, [])
-    if not bucket or bucket[-1] != building:
-        bucket.append(building)
+    index.setdefault(key, []).append(building)
 
 
 class AddressLibrary:
