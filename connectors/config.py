@@ -44,15 +44,21 @@ def _shorthand(raw: Any) -> Any:
 
 class EntityMap(_Strict):
     type: str
-    properties: dict[str, ValueMap]
+    properties: dict[str, ValueMap] = Field(default_factory=dict)
+    # Values the resolver reads but the graph does not store as properties, e.g. the free-text
+    # address a source wrote (`hints: {address_text: 居住地址}`), resolved to a standard address.
+    hints: dict[str, ValueMap] = Field(default_factory=dict)
     # The mention is made only when one of these properties has a value (default: any property).
     requires: tuple[str, ...] = ()
+    # This source defines the standard entities (the standard address library does): its
+    # mentions are the reference others are resolved against, never resolved themselves.
+    standard: bool = False
 
     @model_validator(mode="before")
     @classmethod
     def _expand(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "properties" in data:
-            data = {**data, "properties": _shorthand(data["properties"])}
+        if isinstance(data, dict):
+            data = {**data, **{k: _shorthand(data[k]) for k in ("properties", "hints") if k in data}}
         return data
 
 
@@ -78,6 +84,10 @@ class SourceConfig(_Strict):
     relationships: tuple[LinkMap, ...] = ()
     file: str = ""
 
+    @property
+    def defines_standard(self) -> bool:
+        return any(entity.standard for entity in self.entities.values())
+
     @model_validator(mode="after")
     def _cursor_for_incremental(self) -> SourceConfig:
         if self.mode == "incremental" and self.cursor_column is None:
@@ -102,7 +112,7 @@ def _check_against_schema(config: SourceConfig, schema: Schema, file: str) -> No
             raise MappingError(
                 file, f"entities.{role}.type", f"unknown entity type {entity.type!r}"
             ) from None
-        for prop in (*entity.properties, *entity.requires):
+        for prop in (*entity.properties, *(r for r in entity.requires if r not in entity.hints)):
             if prop not in node.property_names:
                 raise MappingError(
                     file, f"entities.{role}.properties.{prop}", f"{node.name} has no such property"

@@ -90,7 +90,12 @@ class Mapper:
                     if name in self._declared[role] and name not in entity.properties:
                         props[name] = derived
             props[prop] = value
-        wanted = entity.requires or tuple(entity.properties)
-        if not any(p in props for p in wanted):
+        hints = {
+            name: value
+            for name, spec in entity.hints.items()
+            if (value := self._value(raw, role, name, spec)) is not None
+        }
+        wanted = entity.requires or (*entity.properties, *entity.hints)
+        if not any(p in props or p in hints for p in wanted):
             return None
-        return Mention(self.config.name, record_id, role, entity.type, props, problems)
+        return Mention(self.config.name, record_id, role, entity.type, props, problems, hints)

@@ -17,6 +17,8 @@ class Mention:
     properties: dict[str, Any]
     # property → why its value cannot be a key (bad checksum…); the value is kept as written.
     problems: dict[str, str] = field(default_factory=dict)
+    # Values for the resolver only, not stored as properties (e.g. a free-text address).
+    hints: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -95,9 +96,13 @@ def _load_rel_types(path: Path, nodes: dict[str, NodeType]) -> tuple[RelType, ..
         targets = _endpoints(body.pop("to"), path, name, "to", nodes)
         props = _properties(body.pop("properties", None), path, name, "properties")
         try:
-            rels.append(RelType(name=name, sources=sources, targets=targets, properties=props, **body))
+            rel = RelType(name=name, sources=sources, targets=targets, properties=props, **body)
         except ValidationError as exc:
             raise _validation_error(exc, path, name) from exc
+        unknown = [k for k in rel.keys if k not in {p.name for p in rel.properties}]
+        if unknown:
+            raise SchemaError(str(path), name, "keys", f"{unknown[0]!r} is not one of its properties")
+        rels.append(rel)
     return tuple(rels)
 
 
@@ -138,10 +143,34 @@ def load_schema(directory: Path | str = DEFAULT_DIR) -> Schema:
         )
     except ValidationError as exc:
         raise _validation_error(exc, head_file, "schema") from exc
-    for field, value in schema.roles.model_dump().items():
-        known = nodes if field in {"source_record", "task"} else {r.name for r in rels}
-        if value not in known:
-            raise SchemaError(str(head_file), "roles", field, f"{value!r} is not declared")
+    roles = schema.roles
+    named = {
+        "source_record": [roles.source_record],
+        "task": [roles.task],
+        "address_levels": roles.address_levels,
+    }
+    linked = {
+        "provenance": [roles.provenance],
+        "task_subject": [roles.task_subject],
+        "task_assignee": [roles.task_assignee],
+        "address_links": roles.address_links,
+    }
+    for field, values in (*named.items(), *linked.items()):
+        known = nodes if field in named else {r.name for r in rels}
+        for value in values:
+            if value not in known:
+                raise SchemaError(str(head_file), "roles", field, f"{value!r} is not declared")
+    if len(roles.address_links) != len(roles.address_levels) - 1:
+        raise SchemaError(
+            str(head_file), "roles", "address_links", "needs one link per pair of address_levels"
+        )
+    for link, (lower, upper) in zip(
+        roles.address_links, itertools.pairwise(roles.address_levels), strict=True
+    ):
+        if not schema.rel(link).connects(lower, upper):
+            raise SchemaError(
+                str(head_file), "roles", "address_links", f"{link} does not connect {lower} to {upper}"
+            )
     _check_fields(schema, rel_file)
     return schema
 

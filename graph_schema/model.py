@@ -86,6 +86,9 @@ class RelType(_Frozen):
     field: FieldName | None = None  # GraphQL field on the source type
     inverse: FieldName | None = None  # GraphQL field on the target type
     properties: tuple[PropertyDef, ...] = ()
+    # Properties that tell apart several relationships of this type between the same two nodes
+    # (a record mentioning one entity in two roles): MERGE matches on them.
+    keys: tuple[PropName, ...] = ()
 
     def connects(self, source: str, target: str) -> bool:
         return source in self.sources and target in self.targets
@@ -99,6 +102,18 @@ class SystemRoles(_Frozen):
     task: TypeName
     task_subject: RelName
     task_assignee: RelName
+    # The standard address hierarchy from room to street, and the relationship that links each
+    # level to the next: address resolution and task assignment walk it.
+    address_levels: tuple[TypeName, ...] = Field(min_length=2)
+    address_links: tuple[RelName, ...] = Field(min_length=1)
+
+    @property
+    def standard_address(self) -> str:
+        return self.address_levels[0]
+
+    @property
+    def building(self) -> str:
+        return self.address_levels[1]
 
 
 class Schema(_Frozen):

@@ -57,7 +57,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     outcomes: dict[str, int] = {}
     for outcome in ("passed", "failed", "skipped", "error"):
         for report in terminalreporter.stats.get(outcome, []):
-            if "neo4j" in getattr(report, "keywords", {}) and getattr(report, "when", "call") in ("call", "setup"):
+            if "neo4j" in getattr(report, "keywords", {}) and getattr(report, "when", "call") in (
+                "call",
+                "setup",
+            ):
                 if outcome == "passed" and report.when != "call":
                     continue
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1

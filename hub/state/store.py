@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.errors import HubError
-from hub.state.tables import metadata, quarantine, record_state, runs, source_cursor
+from hub.state.tables import metadata, quarantine, record_state, review_items, runs, source_cursor
 
 
 class StateError(HubError):
@@ -198,6 +198,47 @@ class StateStore:
         if ids:
             with self.engine.begin() as conn:
                 conn.execute(update(quarantine).where(quarantine.c.id.in_(ids)).values(replayed_run=run_id))
+
+    # -- review items --------------------------------------------------------------------------
+
+    def open_review_items(self, kind: str, run_id: str, items: Mapping[str, Mapping[str, Any]]) -> int:
+        """File one item per subject not filed before; returns how many were new."""
+        subjects = list(items)
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            filed: set[str] = set()
+            for start in range(0, len(subjects), 500):
+                chunk = subjects[start : start + 500]
+                filed.update(
+                    conn.execute(
+                        select(review_items.c.subject).where(review_items.c.subject.in_(chunk))
+                    ).scalars()
+                )
+            rows = [
+                {"kind": kind, "subject": subject, "run_id": run_id, "created_at": now,
+                 "payload": json.dumps(dict(items[subject]), ensure_ascii=False, default=str)}
+                for subject in subjects
+                if subject not in filed
+            ]  # fmt: skip
+            if rows:
+                conn.execute(insert(review_items), rows)
+        return len(rows)
+
+    def review_queue(self, kind: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        query = select(review_items).order_by(review_items.c.id).limit(limit)
+        if kind is not None:
+            query = query.where(review_items.c.kind == kind)
+        with self.engine.connect() as conn:
+            return [
+                {
+                    "id": r.id,
+                    "kind": r.kind,
+                    "subject": r.subject,
+                    "run_id": r.run_id,
+                    "payload": json.loads(r.payload),
+                }
+                for r in conn.execute(query)
+            ]
 
     # -- run reports ---------------------------------------------------------------------------
 

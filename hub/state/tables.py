@@ -50,3 +50,17 @@ runs = Table(
     Column("status", String(20), nullable=False),
     Column("report", Text),
 )
+
+# What the resolver was unsure about, for data stewards (address candidates, merge candidates).
+# Append-only: a decision is recorded against the item, the item itself is never rewritten.
+review_items = Table(
+    "review_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    # What the item is about, stable across runs: the same question is never filed twice.
+    Column("subject", String(600), nullable=False, unique=True),
+    Column("run_id", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -81,13 +81,18 @@ class SchemaCheckedStore:
         return list(seen)
 
     def _rel_columns(self, rel: RelType, rows: Iterable[Mapping[str, Any]]) -> list[str]:
+        """The non-key properties these rows set; every row must give every key property."""
         declared = {p.name for p in rel.properties}
         seen: dict[str, None] = {}
         for props in rows:
             for name in props:
                 if name not in declared:
                     raise SchemaMismatch(f"{self.uri}: {rel.name} has no property {name!r}")
-                seen[name] = None
+                if name not in rel.keys:
+                    seen[name] = None
+            missing = [k for k in rel.keys if props.get(k) is None]
+            if missing:
+                raise SchemaMismatch(f"{self.uri}: a {rel.name} row has no {missing[0]!r} (a key property)")
         return list(seen)
 
     def _node(self, label: str, props: Mapping[str, Any], native: Callable[[Any], Any]) -> Node:

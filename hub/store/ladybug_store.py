@@ -27,7 +27,7 @@ from graph_schema import PropertyDef, PropertyType, Schema
 from graph_schema.ddl import ladybug_statements
 from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreLocked, StoreUnavailable
-from hub.store.port import Counts, Edge, Neighbourhood, Node, RelRow
+from hub.store.port import Counts, Edge, Link, Neighbourhood, Node, RelRow
 
 _ARROW_TYPES: dict[PropertyType, pa.DataType] = {
     PropertyType.STRING: pa.string(),
@@ -143,17 +143,18 @@ class LadybugStore(SchemaCheckedStore):
         key = self._key
         types = {p.name: p for p in rel.properties}
         sets = ", ".join(f"r.{p} = coalesce(v_{p}, r.{p})" for p in props)
+        merge_on = "{" + ", ".join(f"{k}: v_{k}" for k in rel.keys) + "}" if rel.keys else ""
         query = (
             f"LOAD FROM __BATCH__ MATCH (a:{src_label} {{{key}: v_src}}) MATCH (b:{dst_label} {{{key}: v_dst}}) "
-            f"MERGE (a)-[r:{rel.name}]->(b)"
+            f"MERGE (a)-[r:{rel.name} {merge_on}]->(b)"
             + (f" SET {sets}" if sets else "")
             + " RETURN count(*) AS written"
         )
         written = 0
         for batch in chunks(rows, self._batch):
             columns: dict[str, list[Any]] = {"v_src": [r.src for r in batch], "v_dst": [r.dst for r in batch]}
-            columns |= {f"v_{p}": [r.properties.get(p) for r in batch] for p in props}
-            table = self._table(columns, {f"v_{p}": types[p] for p in props})
+            columns |= {f"v_{p}": [r.properties.get(p) for r in batch] for p in (*rel.keys, *props)}
+            table = self._table(columns, {f"v_{p}": types[p] for p in (*rel.keys, *props)})
             written += int(self._load(query, table)[0]["written"])
         return written
 
@@ -185,15 +186,31 @@ class LadybugStore(SchemaCheckedStore):
         for row in self._run(f"MATCH (n:{node.name}) RETURN n ORDER BY n.{self._key}"):
             yield self._to_node(row["n"])
 
-    def iter_relationships(self, rel_type: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    def iter_relationships(self, rel_type: str) -> Iterator[Link]:
         rel = self._rel_type_named(rel_type)
         key = self._key
-        query = f"MATCH (a)-[r:{rel.name}]->(b) RETURN a.{key} AS src, b.{key} AS dst, r ORDER BY src, dst"
+        query = (
+            f"MATCH (a)-[r:{rel.name}]->(b) RETURN label(a) AS src_label, a.{key} AS src, label(b) AS dst_label, "
+            f"b.{key} AS dst, r ORDER BY src, dst"
+        )
         for row in self._run(query):
             props = {
                 p.name: _native(row["r"][p.name]) for p in rel.properties if row["r"].get(p.name) is not None
             }
-            yield row["src"], row["dst"], props
+            yield Link(row["src_label"], row["src"], row["dst_label"], row["dst"], props)
+
+    def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
+        rel = self._rel_type_named(rel_type)
+        self._node_type(dst_label)
+        query = (
+            f"LOAD FROM __BATCH__ MATCH (b:{dst_label}) WHERE b.{self._key} = v_id "
+            f"MATCH ()-[r:{rel.name}]->(b) DELETE r RETURN count(*) AS deleted"
+        )
+        deleted = 0
+        for batch in chunks(dst_ids, self._batch):
+            table = pa.table({"v_id": pa.array(list(batch), type=pa.string())})
+            deleted += int(self._load(query, table)[0]["deleted"])
+        return deleted
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         return [{k: _native(v) for k, v in row.items()} for row in self._run(query, params)]

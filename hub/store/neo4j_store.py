@@ -19,7 +19,7 @@ from graph_schema import Schema
 from graph_schema.ddl import neo4j_statements
 from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreUnavailable
-from hub.store.port import Counts, Edge, Neighbourhood, Node, RelRow
+from hub.store.port import Counts, Edge, Link, Neighbourhood, Node, RelRow
 
 
 def _native(value: Any) -> Any:
@@ -47,6 +47,7 @@ class Neo4jStore(SchemaCheckedStore):
     ) -> None:
         super().__init__(schema, uri)
         self.database = database
+        self._labels = frozenset(n.name for n in schema.node_types)
         self._batch = batch_size
         try:
             self._driver = GraphDatabase.driver(
@@ -99,10 +100,11 @@ class Neo4jStore(SchemaCheckedStore):
         rel = self._rel_type(rel_type, src_label, dst_label)
         self._rel_columns(rel, (r.properties for r in rows))
         key = self._key
+        merge_on = "{" + ", ".join(f"{k}: row.keys.{k}" for k in rel.keys) + "}" if rel.keys else ""
         query = (
             f"UNWIND $rows AS row MATCH (a:{src_label} {{{key}: row.src}}) "
             f"MATCH (b:{dst_label} {{{key}: row.dst}}) "
-            f"MERGE (a)-[r:{rel.name}]->(b) SET r += row.props RETURN count(r) AS written"
+            f"MERGE (a)-[r:{rel.name} {merge_on}]->(b) SET r += row.props RETURN count(r) AS written"
         )
         written = 0
         for batch in chunks(rows, self._batch):
@@ -110,7 +112,8 @@ class Neo4jStore(SchemaCheckedStore):
                 {
                     "src": r.src,
                     "dst": r.dst,
-                    "props": {k: v for k, v in r.properties.items() if v is not None},
+                    "keys": {k: r.properties[k] for k in rel.keys},
+                    "props": {k: v for k, v in r.properties.items() if v is not None and k not in rel.keys},
                 }
                 for r in batch
             ]
@@ -146,7 +149,7 @@ class Neo4jStore(SchemaCheckedStore):
         return [{k: _native(record[k]) for k in record.keys()} for record in records]  # noqa: SIM118
 
     def _to_node(self, value: neo4j.graph.Node) -> Node:
-        label = next(lbl for lbl in value.labels if lbl in {n.name for n in self.schema.node_types})
+        label = next(lbl for lbl in value.labels if lbl in self._labels)
         return self._node(label, dict(value.items()), _native)
 
     def get_node(self, label: str, node_id: str) -> Node | None:
@@ -200,20 +203,36 @@ class Neo4jStore(SchemaCheckedStore):
             for record in session.run(_q(query)):
                 yield self._to_node(record["n"])
 
-    def iter_relationships(self, rel_type: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    def iter_relationships(self, rel_type: str) -> Iterator[Link]:
         rel = self._rel_type_named(rel_type)
         key = self._key
         query = (
-            f"MATCH (a)-[r:{rel.name}]->(b) RETURN a.{key} AS src, b.{key} AS dst, properties(r) AS props "
-            "ORDER BY src, dst"
+            f"MATCH (a)-[r:{rel.name}]->(b) RETURN labels(a) AS src_labels, a.{key} AS src, labels(b) AS dst_labels, "
+            f"b.{key} AS dst, properties(r) AS props ORDER BY src, dst"
         )
         with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
             for record in session.run(_q(query)):
-                yield (
+                yield Link(
+                    self._label_of(record["src_labels"]),
                     record["src"],
+                    self._label_of(record["dst_labels"]),
                     record["dst"],
                     {str(k): _native(v) for k, v in dict(record["props"]).items()},
                 )
+
+    def _label_of(self, labels: list[str]) -> str:
+        return next(label for label in labels if label in self._labels)
+
+    def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
+        rel = self._rel_type_named(rel_type)
+        node = self._node_type(dst_label)
+        query = (
+            f"UNWIND $ids AS id MATCH ()-[r:{rel.name}]->(b:{node.name} {{{self._key}: id}}) "
+            "DELETE r RETURN count(r) AS deleted"
+        )
+        return sum(
+            int(self._write(query, ids=list(batch))[0]["deleted"]) for batch in chunks(dst_ids, self._batch)
+        )
 
     def counts(self) -> Counts:
         nodes = {

@@ -51,6 +51,17 @@ class RelRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A relationship with both ends named (exports, audits, comparisons)."""
+
+    src_label: str
+    src: str
+    dst_label: str
+    dst: str
+    properties: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Counts:
     nodes: dict[str, int]
     relationships: dict[str, int]
@@ -71,7 +82,8 @@ class GraphStore(Protocol):
     def upsert_relationships(
         self, rel_type: str, src_label: str, dst_label: str, rows: Sequence[RelRow]
     ) -> int:
-        """Create or update one relationship per (src, dst); returns how many had both ends present."""
+        """Create or update one relationship per (src, dst, key properties); returns how many had both
+        ends present."""
 
     def get_node(self, label: str, node_id: str) -> Node | None: ...
 
@@ -95,8 +107,11 @@ class GraphStore(Protocol):
     def iter_nodes(self, label: str) -> Iterator[Node]:
         """Every node of ``label``, ordered by id (exports, audits, test comparisons)."""
 
-    def iter_relationships(self, rel_type: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """Every relationship of ``rel_type`` as (source id, target id, properties), ordered."""
+    def iter_relationships(self, rel_type: str) -> Iterator[Link]:
+        """Every relationship of ``rel_type``, ordered by source id, target id."""
+
+    def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
+        """Remove the ``rel_type`` relationships that end at these nodes; returns how many."""
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a parameterised read-only query in the store's Cypher dialect."""

@@ -24,6 +24,7 @@ from connectors.records import SourceRow
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.store import GraphStore
+from hub.sync.addresses import AddressBook, ResolvedAddresses
 from hub.sync.report import RunReport, SourceReport
 from hub.sync.writer import build_batch, record_node_id, write_batch
 from resolvers.exact import ExactLinker
@@ -45,7 +46,13 @@ class SourceSync:
     """One source's sync within a run."""
 
     def __init__(
-        self, store: GraphStore, state: StateStore, config: SourceConfig, settings: Settings, run_id: str
+        self,
+        store: GraphStore,
+        state: StateStore,
+        config: SourceConfig,
+        settings: Settings,
+        run_id: str,
+        addresses: AddressBook | None = None,
     ) -> None:
         self.store = store
         self.state = state
@@ -54,6 +61,7 @@ class SourceSync:
         self.run_id = run_id
         self.mapper = Mapper(config, store.schema)
         self.linker = ExactLinker(store.schema)
+        self.addresses = addresses or AddressBook(store)
         self.report = SourceReport(source=config.name)
         self.known = state.hashes(config.name)
         self.pending = state.pending_quarantine(config.name)
@@ -164,8 +172,16 @@ class SourceSync:
             self.pending.add((record_id, digest))
 
     def write(self, rows: Sequence[SourceRow]) -> None:
+        schema = self.store.schema
         mentions = [m for row in rows for m in row.mentions]
         entity_ids = self.linker.link(mentions)
+        to_resolve = [
+            m
+            for m in mentions
+            if m.entity_type == schema.roles.standard_address and not self.config.entities[m.role].standard
+        ]
+        resolved = self.addresses.resolve(to_resolve, entity_ids) if to_resolve else ResolvedAddresses()
+        entity_ids.update(resolved.entity_ids)
         existing: set[str] = set()
         for label in {m.entity_type for m in mentions}:
             existing |= self.store.existing_ids(
@@ -174,8 +190,18 @@ class SourceSync:
         created = set(entity_ids.values()) - existing
         now = datetime.now(UTC)
         new_records = {r.record_id for r in rows if r.record_id not in self.known}
-        batch = build_batch(self.store.schema, rows, entity_ids, self.run_id, now, new_records)
+        batch = build_batch(schema, rows, entity_ids, self.run_id, now, new_records)
+        address, building = schema.roles.standard_address, schema.roles.building
+        for node_id, props in resolved.nodes.items():
+            batch.add_node(address, node_id, props)
+        for node_id, building_id in resolved.in_building.items():
+            batch.add_rel(schema.roles.address_links[0], (address, node_id), (building, building_id), {})
         _, rels = write_batch(self.store, batch)
+        if self.config.defines_standard:
+            self.addresses.invalidate()
+        self.report.review_opened += self.state.open_review_items("address", self.run_id, resolved.review)
+        for outcome, count in resolved.counts.items():
+            self.report.addresses[outcome] = self.report.addresses.get(outcome, 0) + count
         self.report.mentions += len(mentions)
         self.report.entities_created += len(created)
         self.report.mentions_merged += len(mentions) - len(created)
@@ -213,11 +239,13 @@ def sync_sources(
     report = RunReport(run_id=run_id, store=store.uri, started_at=started_at)
     state.save_run(run_id, started_at, "running", report.to_dict(), None)
     store.apply_schema()
+    addresses = AddressBook(store)
     try:
-        # Least trusted first: until survivorship lands, the last write of a value wins, so the
-        # most trusted source's values are the ones that stay.
-        for config in sorted(configs, key=lambda c: c.trust):
-            report.sources.append(SourceSync(store, state, config, settings, run_id).run(progress))
+        # Sources that define the standard (the address library) first: the others resolve
+        # against it. Then least trusted first: until survivorship lands, the last write of a
+        # value wins, so the most trusted source's values are the ones that stay.
+        for config in sorted(configs, key=lambda c: (not c.defines_standard, c.trust)):
+            report.sources.append(SourceSync(store, state, config, settings, run_id, addresses).run(progress))
     except BaseException:
         report.status = "failed"
         report.finished_at = datetime.now(UTC)

@@ -22,6 +22,8 @@ class SourceReport:
     mentions_merged: int = 0
     relationships: int = 0
     review_opened: int = 0
+    # Address mentions by outcome: room, building, ambiguous, unknown, by code, no standard match.
+    addresses: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from resolvers.address.names import NameIndex
-from resolvers.address.parse import building_token, place_key, room_token, unit_token
+from resolvers.address.parse import DISTRICT_NAMES, building_token, place_key, room_token, unit_token
 from resolvers.address.rooms import RoomTable, RoomTableBuilder
 from resolvers.address.text import clean
 
@@ -90,7 +90,10 @@ class AddressLibrary:
             if b.road:
                 _add(self._by_door, (b.road, b.road_number), b.index)
                 _add(self._by_road_token, (b.road, b.token), b.index)
-        self.estates = NameIndex(b.estate for b in buildings)
+        # Street and community names (with and without their suffix) may be glued before an estate.
+        places = {p for b in buildings for p in (b.street, b.community)}
+        places |= {p + suffix for p in places for suffix in ("街道", "社区")} | set(DISTRICT_NAMES)
+        self.estates = NameIndex((b.estate for b in buildings), places)
         self.roads = NameIndex(b.road for b in buildings)
 
     @classmethod

@@ -9,6 +9,7 @@ should see two candidates and send the address to review, not pick the homophone
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import cached_property
 
@@ -16,7 +17,11 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-CONTAINED = 0.95  # a known name inside the text: the rest is a community or a suffix such as 小区
+CONTAINED = 0.95  # a known name inside the text: the rest is a place name before it or 小区 after it
+# What may follow a known name and still mean it. Not anything: 鹏盛公寓5期 is another estate than
+# 鹏盛公寓 (a demolished phase was linked to the standing one before this list), and so are 东区, A区.
+GENERIC_TAILS = frozenset({"小区", "住宅区", "住宅小区", "生活区", "宿舍", "宿舍区"})
+_DIGITS = re.compile(r"\d+")
 SOUND = 0.8  # same pinyin: a homophone typo
 # One wrong character (of three or more), or two in a name of six or more. A ratio cutoff would also
 # take 华庭 for 万象华庭 (ratio 67): a shared generic suffix is not a typo, and such links were wrong.
@@ -35,9 +40,11 @@ def _sound(text: str) -> str:
 class NameIndex:
     """The names of one kind (estates or roads) of a library, and the ways to find them."""
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], places: Iterable[str] = ()) -> None:
+        """`places`: names that may precede a known name (districts, streets, communities)."""
         self._names = sorted({n for n in names if n})
         self._known = frozenset(self._names)
+        self._places = frozenset(p for p in places if p)
         self._cache: dict[str, NameHits] = {}
 
     def __contains__(self, name: object) -> bool:
@@ -73,17 +80,30 @@ class NameIndex:
         hits = dict.fromkeys(self._by_sound.get(_sound(text), ()), SOUND)
         if len(text) >= 3:  # one edit in two characters is a different name
             edits = 2 if len(text) >= LONG_NAME else 1
+            numbers = _DIGITS.findall(text)
             for name, distance, _ in process.extract(
                 text, self._names, scorer=Levenshtein.distance, limit=LIMIT, score_cutoff=edits
             ):
-                hits[name] = max(hits.get(name, 0.0), EDITS[int(distance)])
+                # Numbers in a name (phases, blocks) identify: a slip elsewhere is a typo, in them not.
+                # A known name inside a longer text (华强花园东区, 新华强花园) is no typo either: what
+                # may surround a name was decided by _contained.
+                if _DIGITS.findall(name) == numbers and name not in text:
+                    hits[name] = max(hits.get(name, 0.0), EDITS[int(distance)])
         return tuple(sorted(hits.items(), key=lambda h: (-h[1], h[0]))[:LIMIT])
 
+    def _is_place(self, head: str) -> bool:
+        """One or two known place names: 福保, 福田区福保, 沙头下沙."""
+        return head in self._places or any(
+            head[:i] in self._places and head[i:] in self._places for i in range(2, len(head) - 1)
+        )
+
     def _contained(self, text: str) -> str | None:
-        """The longest known name that starts or ends the text (at least two characters)."""
-        best: str | None = None
-        for cut in range(1, len(text) - 1):
-            for part in (text[cut:], text[:-cut]):
-                if part in self._known and (best is None or len(part) > len(best)):
-                    best = part
-        return best
+        """The longest known name in the text with only a place name before it or 小区 after it."""
+        for size in range(len(text) - 1, 1, -1):
+            name, tail = text[:size], text[size:]
+            if name in self._known and tail in GENERIC_TAILS:
+                return name
+            head, name = text[: len(text) - size], text[len(text) - size :]
+            if name in self._known and self._is_place(head):
+                return name
+        return None

@@ -10,7 +10,10 @@ from resolvers.normalize.companies import split_company_name
 org_name = get_normalizer("org_name")
 
 
-@pytest.mark.parametrize("written", ["深圳市某某科技有限公司", "某某科技（深圳）有限公司", "深圳某某科技有限公司", "深圳 某某科技有限公司"])
+@pytest.mark.parametrize(
+    "written",
+    ["深圳市某某科技有限公司", "某某科技（深圳）有限公司", "深圳某某科技有限公司", "深圳 某某科技有限公司"],
+)
 def test_one_company_written_three_ways(written: str) -> None:
     derived = org_name(written).derived
     assert derived["name_core"] == "某某科技"

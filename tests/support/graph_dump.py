@@ -20,5 +20,5 @@ def dump_graph(store: GraphStore) -> GraphDump:
         }
         for node_type in store.schema.node_types
     }
-    rels = {rel.name: sorted(store.iter_relationships(rel.name), key=repr) for rel in store.schema.rel_types}
+    rels = {rel.name: sorted(map(repr, store.iter_relationships(rel.name))) for rel in store.schema.rel_types}
     return {"nodes": nodes, "relationships": rels}

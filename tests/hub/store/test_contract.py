@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from hub.store import GraphStore, RelRow, SchemaMismatch
+from hub.store import GraphStore, Link, RelRow, SchemaMismatch
 from tests.conftest import StoreFactory
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -81,7 +81,7 @@ def test_relationships_merge_once_and_need_both_ends(store: GraphStore) -> None:
     rows = [RelRow("P1", "pop:1", {"role": "self"}), RelRow("P2", "pop:1", {"role": "mother"})]
     assert store.upsert_relationships("FROM_RECORD", "Person", "SourceRecord", rows) == 2
     assert store.upsert_relationships("FROM_RECORD", "Person", "SourceRecord", rows) == 2
-    missing = [RelRow("P1", "pop:404"), RelRow("P404", "pop:1")]
+    missing = [RelRow("P1", "pop:404", {"role": "self"}), RelRow("P404", "pop:1", {"role": "self"})]
     assert store.upsert_relationships("FROM_RECORD", "Person", "SourceRecord", missing) == 0
     assert store.counts().relationships["FROM_RECORD"] == 2
     hood = store.neighbourhood("Person", "P2")
@@ -160,7 +160,7 @@ def test_existing_ids_and_exports(store_factory: StoreFactory) -> None:
         "FROM_RECORD",
         "Person",
         "SourceRecord",
-        [RelRow("P2", "pop:1", {"role": "mother"}), RelRow("P1", "pop:1")],
+        [RelRow("P2", "pop:1", {"role": "mother"}), RelRow("P1", "pop:1", {"role": "self"})],
     )
     assert store.existing_ids("Person", ["P1", "P3", "P9", "pop:1", "P2"]) == {"P1", "P2", "P3"}
     assert store.existing_ids("Person", []) == set()
@@ -170,8 +170,8 @@ def test_existing_ids_and_exports(store_factory: StoreFactory) -> None:
         ("P3", {}),
     ]
     assert list(store.iter_relationships("FROM_RECORD")) == [
-        ("P1", "pop:1", {}),
-        ("P2", "pop:1", {"role": "mother"}),
+        Link("Person", "P1", "SourceRecord", "pop:1", {"role": "self"}),
+        Link("Person", "P2", "SourceRecord", "pop:1", {"role": "mother"}),
     ]
     assert list(store.iter_relationships("LIVES_AT")) == []
 
@@ -201,3 +201,39 @@ def test_neighbourhood_filters_and_limits_in_the_store(store: GraphStore) -> Non
     assert nothing.edges == []
     with pytest.raises(SchemaMismatch, match="NEXT_TO"):
         store.neighbourhood("Building", "B1", rel_types={"NEXT_TO"})
+
+
+def test_key_properties_keep_parallel_relationships_apart(store: GraphStore) -> None:
+    store.upsert_nodes("Person", [person("P1")])
+    store.upsert_nodes(
+        "SourceRecord", [{"id": "birth:1", "source": "birth"}, {"id": "birth:2", "source": "birth"}]
+    )
+    one_record_two_roles = [
+        RelRow("P1", "birth:1", {"role": "mother"}),
+        RelRow("P1", "birth:1", {"role": "informant"}),
+    ]
+    assert store.upsert_relationships("FROM_RECORD", "Person", "SourceRecord", one_record_two_roles) == 2
+    store.upsert_relationships(
+        "FROM_RECORD",
+        "Person",
+        "SourceRecord",
+        [*one_record_two_roles, RelRow("P1", "birth:2", {"role": "self"})],
+    )
+    roles = sorted((link.dst, link.properties["role"]) for link in store.iter_relationships("FROM_RECORD"))
+    assert roles == [("birth:1", "informant"), ("birth:1", "mother"), ("birth:2", "self")]
+    with pytest.raises(SchemaMismatch, match="no 'role'"):
+        store.upsert_relationships("FROM_RECORD", "Person", "SourceRecord", [RelRow("P1", "birth:1")])
+
+
+def test_delete_relationships_ending_at_nodes(store: GraphStore) -> None:
+    store.upsert_nodes("Person", [person("P1"), person("P2")])
+    store.upsert_nodes("SourceRecord", [{"id": "r:1", "source": "r"}, {"id": "r:2", "source": "r"}])
+    rows = [
+        RelRow("P1", "r:1", {"role": "self"}),
+        RelRow("P2", "r:1", {"role": "mother"}),
+        RelRow("P1", "r:2", {"role": "self"}),
+    ]
+    store.upsert_relationships("FROM_RECORD", "Person", "SourceRecord", rows)
+    assert store.delete_relationships("FROM_RECORD", "SourceRecord", ["r:1", "r:404"]) == 2
+    assert [(link.src, link.dst) for link in store.iter_relationships("FROM_RECORD")] == [("P1", "r:2")]
+    assert store.counts().nodes["SourceRecord"] == 2

@@ -157,6 +157,9 @@ def test_candidates_carry_the_room_when_each_building_determines_it(library: Add
         "下沙村45栋501",  # no such building (e.g. demolished)
         "华庭1栋101",  # a generic suffix shared by 万象华庭 and 信托华庭 is not a typo of either
         "华强1栋101",  # too short to tell 华强花园 from 华强名苑
+        "时代广场2期A座101",  # another phase of an estate is another estate (e.g. a demolished one)
+        "华强花园东区1栋101",  # so is a part of it the library does not know
+        "新华强花园1栋101",  # and a name that merely contains a known one
     ],
 )
 def test_nothing_plausible_is_unknown_never_a_wrong_link(library: AddressLibrary, text: str) -> None:

@@ -1,0 +1,162 @@
+"""Address resolution in the sync: each address a source mentions is linked to the standard
+address library — its room when the text determines one, else its building — or filed for review.
+
+The library is read from the graph (the standard address source wrote it) once per run, lazily,
+and read again after a standard source changed it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.records import Mention
+from graph_schema import Schema
+from hub.store import GraphStore
+from resolvers.address import AddressLibrary, AddressMatch, StandardRoom, resolve
+from resolvers.address.text import clean
+
+MentionKey = tuple[str, str, str]
+# The free text a mapping hands over in `hints:` for the resolver.
+TEXT_HINT = "address_text"
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).hexdigest()
+
+
+@dataclass
+class ResolvedAddresses:
+    """What resolving a batch's address mentions adds to the batch."""
+
+    entity_ids: dict[MentionKey, str] = field(default_factory=dict)
+    # Non-standard address nodes (building-level or text-only) with their properties …
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # … and the building each building-level one belongs to.
+    in_building: dict[str, str] = field(default_factory=dict)
+    review: dict[str, dict[str, Any]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def count(self, outcome: str) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+
+class AddressBook:
+    """The standard address library of the graph, and the resolution of mentions against it."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.schema: Schema = store.schema
+        self._library: AddressLibrary | None = None
+        self._room_buildings: dict[str, str] = {}
+        self._building_labels: dict[str, str] = {}
+        self._prefix = self.schema.node(self.schema.roles.standard_address).id_prefix
+
+    def invalidate(self) -> None:
+        self._library = None
+
+    @property
+    def library(self) -> AddressLibrary:
+        if self._library is None:
+            rooms = list(self._standard_rooms())
+            self._room_buildings = {r.address_id: r.building_id for r in rooms}
+            self._library = AddressLibrary.build(rooms)
+            self._building_labels = {b.building_id: b.label for b in self._library.buildings}
+        return self._library
+
+    def _standard_rooms(self) -> Iterator[StandardRoom]:
+        levels, links, key = (
+            self.schema.roles.address_levels,
+            self.schema.roles.address_links,
+            self.schema.id_property,
+        )
+        address, building, grid, community, street = (*levels, None, None, None)[:5]
+        query = (
+            f"MATCH (a:{address})-[:{links[0]}]->(b:{building}) "
+            + (
+                f"OPTIONAL MATCH (b)-[:{links[1]}]->(:{grid})-[:{links[2]}]->(c:{community})-[:{links[3]}]->(s:{street}) "
+                if len(links) >= 4
+                else ""
+            )
+            + f"RETURN a.{key} AS address_id, b.{key} AS building_id, a.unit AS unit, a.floor AS floor, a.room AS room, "
+            "a.full_text AS full_text, b.name AS building_name, b.road AS road, b.road_number AS road_number, "
+            "b.estate AS estate" + (", c.name AS community, s.name AS street" if len(links) >= 4 else "")
+        )
+        for row in self.store.read(query):
+            yield StandardRoom(
+                address_id=row["address_id"],
+                building_id=row["building_id"],
+                street=row.get("street") or "",
+                community=row.get("community") or "",
+                road=row["road"] or "",
+                road_number=row["road_number"] or "",
+                estate=row["estate"] or "",
+                building_name=row["building_name"] or "",
+                unit=row["unit"] or "",
+                floor=row["floor"],
+                room=row["room"] or "",
+                full_text=row["full_text"] or "",
+            )
+
+    def resolve(self, mentions: Iterable[Mention], linked: dict[MentionKey, str]) -> ResolvedAddresses:
+        """Entity ids for the address mentions (``linked`` holds what exact linking gave them)."""
+        out = ResolvedAddresses()
+        for mention in mentions:
+            text = mention.hints.get(TEXT_HINT)
+            coded = linked.get(mention.key)
+            standard_room = coded if coded in self._rooms() else None
+            if text is None:
+                out.count("by code" if standard_room else "no standard match")
+                continue
+            match = resolve(self.library, str(text))
+            self._place(mention, str(text), match, standard_room, out)
+        return out
+
+    def _rooms(self) -> dict[str, str]:
+        self.library  # noqa: B018  (builds the room index on first use)
+        return self._room_buildings
+
+    def _place(
+        self,
+        mention: Mention,
+        text: str,
+        match: AddressMatch,
+        standard_room: str | None,
+        out: ResolvedAddresses,
+    ) -> None:
+        if standard_room and (
+            match.status not in ("room", "building")
+            or match.building_id == self._room_buildings[standard_room]
+        ):
+            out.count("by code")  # the code and the text agree, or the text says nothing sure
+            return
+        if standard_room:
+            mention.problems["address_code"] = "the standard address code disagrees with the address text"
+            mention.properties.pop("address_code", None)
+        if match.status == "room" and match.address_id:
+            out.entity_ids[mention.key] = match.address_id
+            out.count("room")
+        elif match.status in ("room", "building") and match.building_id:
+            node_id = f"{self._prefix}-{_digest('building', match.building_id)}"
+            out.entity_ids[mention.key] = node_id
+            out.nodes[node_id] = {"full_text": self._building_text(match.building_id)}
+            out.in_building[node_id] = match.building_id
+            out.count("building")
+        else:
+            node_id = f"{self._prefix}-{_digest('text', clean(text))}"
+            out.entity_ids[mention.key] = node_id
+            out.nodes[node_id] = {"full_text": clean(text)}
+            out.count(match.status)
+            if match.status == "ambiguous":
+                out.review[f"address:{mention.source}:{mention.record_id}:{mention.role}"] = {
+                    "source": mention.source, "record_id": mention.record_id, "role": mention.role, "text": text,
+                    "reason": match.reason, "candidates": [c._asdict() for c in match.candidates],
+                }  # fmt: skip
+        # The standard library is the authority on standard addresses; a source's own values
+        # (a wrong code, say) must not overwrite them.
+        mention.properties.clear()
+
+    def _building_text(self, building_id: str) -> str:
+        return self._building_labels.get(building_id, "")
