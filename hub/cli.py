@@ -28,6 +28,8 @@ app = typer.Typer(help="gridhub: one graph of the district's people, companies, 
 demo_app = typer.Typer(help="A synthetic district to try the hub on.", invoke_without_command=True)
 schema_app = typer.Typer(help="The canonical model.")
 quarantine_app = typer.Typer(help="Rows that could not be mapped.")
+export_app = typer.Typer(help="Exports of the graph.")
+app.add_typer(export_app, name="export")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(demo_app, name="demo")
 app.add_typer(schema_app, name="schema")
@@ -150,6 +152,17 @@ def stats() -> None:
     for name, value in {**counts.nodes, **counts.relationships}.items():
         table.add_row(name, str(value))
     out.print(table)
+
+
+@export_app.command("crosswalk")
+def export_crosswalk(out: Annotated[Path, typer.Option("--out", help="CSV file to write.")]) -> None:
+    """source,record_id,role,entity_type,entity_id for every role of every current record."""
+    from hub.export.crosswalk import write_crosswalk
+
+    with open_store(get_settings(), read_only=True) as store:
+        rows = write_crosswalk(store, out)
+    out_console = f"{rows:,} rows → {out}"
+    err.print(out_console)
 
 
 @schema_app.command("ddl")

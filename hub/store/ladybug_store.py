@@ -92,6 +92,20 @@ class LadybugStore(SchemaCheckedStore):
             # fills the pool ("Unable to allocate memory") after some ten thousand writes.
             result.close()
 
+    def _stream(self, query: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Rows one at a time, for exports of millions of rows (``_run`` holds them all)."""
+        try:
+            result = self._conn.execute(query, dict(params or {}))
+        except RuntimeError as exc:
+            raise StoreError(f"{self.uri}: {exc}") from exc
+        assert not isinstance(result, list)
+        try:
+            columns = result.get_column_names()
+            while result.has_next():
+                yield dict(zip(columns, result.get_next(), strict=True))
+        finally:
+            result.close()
+
     def _load(
         self, query: str, table: pa.Table, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
@@ -183,7 +197,7 @@ class LadybugStore(SchemaCheckedStore):
 
     def iter_nodes(self, label: str) -> Iterator[Node]:
         node = self._node_type(label)
-        for row in self._run(f"MATCH (n:{node.name}) RETURN n ORDER BY n.{self._key}"):
+        for row in self._stream(f"MATCH (n:{node.name}) RETURN n ORDER BY n.{self._key}"):
             yield self._to_node(row["n"])
 
     def iter_relationships(self, rel_type: str) -> Iterator[Link]:
@@ -193,7 +207,7 @@ class LadybugStore(SchemaCheckedStore):
             f"MATCH (a)-[r:{rel.name}]->(b) RETURN label(a) AS src_label, a.{key} AS src, label(b) AS dst_label, "
             f"b.{key} AS dst, r ORDER BY src, dst"
         )
-        for row in self._run(query):
+        for row in self._stream(query):
             props = {
                 p.name: _native(row["r"][p.name]) for p in rel.properties if row["r"].get(p.name) is not None
             }

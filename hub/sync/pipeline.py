@@ -190,6 +190,14 @@ class SourceSync:
         created = set(entity_ids.values()) - existing
         now = datetime.now(UTC)
         new_records = {r.record_id for r in rows if r.record_id not in self.known}
+        changed_records = [
+            record_node_id(self.config.name, r.record_id) for r in rows if r.record_id not in new_records
+        ]
+        if changed_records:
+            # A changed record says afresh which entities it mentions: its old provenance goes.
+            self.store.delete_relationships(
+                schema.roles.provenance, schema.roles.source_record, changed_records
+            )
         batch = build_batch(schema, rows, entity_ids, self.run_id, now, new_records)
         address, building = schema.roles.standard_address, schema.roles.building
         for node_id, props in resolved.nodes.items():

@@ -16,7 +16,10 @@ from resolvers.address.parse import ParsedAddress, parse_address
 from resolvers.address.scoring import Evidence, Fit, score_building
 
 Status = Literal["room", "building", "ambiguous", "unknown"]
-ACCEPT = 0.7  # the best building needs this share of the evidence the text offers …
+# Calibrated on the weights in scoring.py: an exact estate and building survive one contradiction
+# (a wrong community, no such room) but not two (a wrong street and no such room: 0.71), which is
+# what a typo that spells another real estate tends to look like.
+ACCEPT = 0.75  # the best building needs this share of the evidence the text offers …
 MARGIN = 0.1  # … and this much more than the next building, or it goes to review
 PLAUSIBLE = 0.45  # below this nothing fits: unknown, not review
 MAX_CANDIDATES = 5

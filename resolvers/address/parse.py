@@ -18,7 +18,12 @@ CJK = "\u4e00-\u9fff"
 # Districts are also written without 区 after the city (深圳福田下沙村…); the bare name is accepted only
 # there, or 福田村 and 福田街道 would lose their first two characters.
 BARE_DISTRICTS = "福田|罗湖|南山|宝安|龙岗|盐田|龙华|坪山|光明|大鹏|前海"
-DISTRICT_NAMES = (*BARE_DISTRICTS.split("|"), *(d + "区" for d in BARE_DISTRICTS.split("|")), "深圳", "深圳市")
+DISTRICT_NAMES = (
+    *BARE_DISTRICTS.split("|"),
+    *(d + "区" for d in BARE_DISTRICTS.split("|")),
+    "深圳",
+    "深圳市",
+)
 _HEAD = re.compile(
     rf"""
     (?P<province>[{CJK}]{{2,3}}省|广东(?=深圳))?

@@ -1,0 +1,1 @@
+"""Exports of the graph for other tools: the crosswalk (cross-reference) table."""
