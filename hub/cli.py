@@ -107,6 +107,30 @@ def quarantine_replay(
         out.print(f"{source}: {count} replayed, {report.still_failing.get(source, 0)} still failing")
 
 
+@app.command("review")
+def review_list(
+    kind: Annotated[str | None, typer.Option(help="Only this kind (address, …).")] = None,
+    limit: Annotated[int, typer.Option(help="How many.")] = 50,
+) -> None:
+    """What the resolver was unsure about, waiting for a data steward."""
+    with StateStore(get_settings().state_database_url) as state:
+        items = state.review_queue(kind, limit)
+    table = Table("id", "kind", "subject", "text", "reason", "candidates")
+    for item in items:
+        payload = item["payload"]
+        candidates = "; ".join(f"{c['building_id']} ({c['score']})" for c in payload.get("candidates", []))
+        table.add_row(
+            str(item["id"]),
+            item["kind"],
+            item["subject"],
+            payload.get("text", ""),
+            payload.get("reason", ""),
+            candidates,
+        )
+    out.print(table)
+    out.print(f"{len(items)} item(s)")
+
+
 @app.command()
 def runs(limit: Annotated[int, typer.Option(help="How many.")] = 20) -> None:
     """Recent sync runs and their status."""
