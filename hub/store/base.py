@@ -62,6 +62,17 @@ class SchemaCheckedStore:
             raise SchemaMismatch(f"{self.uri}: unknown relationship type {unknown[0]!r}")
         return sorted(rel_types)
 
+    def _merge_plan(self, label: str) -> list[tuple[RelType, bool, str]]:
+        """(relationship type, outgoing?, other end's label) for every edge a node of ``label`` may have."""
+        self._node_type(label)
+        plan = []
+        for rel in self.schema.rel_types:
+            if label in rel.sources:
+                plan += [(rel, True, other) for other in rel.targets]
+            if label in rel.targets:
+                plan += [(rel, False, other) for other in rel.sources]
+        return plan
+
     def _check_prop(self, node: NodeType, prop: str) -> None:
         if prop != self._key and prop not in node.property_names:
             raise SchemaMismatch(f"{self.uri}: {node.name} has no property {prop!r}")

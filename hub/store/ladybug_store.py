@@ -213,6 +213,30 @@ class LadybugStore(SchemaCheckedStore):
             }
             yield Link(row["src_label"], row["src"], row["dst_label"], row["dst"], props)
 
+    def merge_nodes(self, label: str, merges: Mapping[str, str]) -> int:
+        if not merges:
+            return 0
+        key = self._key
+        table = pa.table(
+            {
+                "v_old": pa.array(list(merges), pa.string()),
+                "v_new": pa.array(list(merges.values()), pa.string()),
+            }
+        )
+        for rel, outgoing, other in self._merge_plan(label):
+            keys = "{" + ", ".join(f"{k}: r.{k}" for k in rel.keys) + "}" if rel.keys else ""
+            copy = ", ".join(f"r2.{p.name} = r.{p.name}" for p in rel.properties if p.name not in rel.keys)
+            arrow = (f"-[r:{rel.name}]->(b:{other})", f"-[r2:{rel.name} {keys}]->(b)") if outgoing else (
+                f"<-[r:{rel.name}]-(b:{other})", f"<-[r2:{rel.name} {keys}]-(b)")  # fmt: skip
+            move = (
+                f"LOAD FROM __BATCH__ MATCH (old:{label} {{{key}: v_old}}){arrow[0]} "
+                f"MATCH (new:{label} {{{key}: v_new}}) MERGE (new){arrow[1]}"
+                + (f" SET {copy}" if copy else "")
+            )
+            self._load(move, table)
+        delete = f"LOAD FROM __BATCH__ MATCH (old:{label} {{{key}: v_old}}) DETACH DELETE old RETURN count(*) AS folded"
+        return int(self._load(delete, table)[0]["folded"])
+
     def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
         rel = self._rel_type_named(rel_type)
         self._node_type(dst_label)

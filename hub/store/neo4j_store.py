@@ -223,6 +223,24 @@ class Neo4jStore(SchemaCheckedStore):
     def _label_of(self, labels: list[str]) -> str:
         return next(label for label in labels if label in self._labels)
 
+    def merge_nodes(self, label: str, merges: Mapping[str, str]) -> int:
+        if not merges:
+            return 0
+        key = self._key
+        pairs = [{"old": old, "new": new} for old, new in merges.items()]
+        for rel, outgoing, other in self._merge_plan(label):
+            keys = "{" + ", ".join(f"{k}: r.{k}" for k in rel.keys) + "}" if rel.keys else ""
+            arrow = (f"-[r:{rel.name}]->(b:{other})", f"-[r2:{rel.name} {keys}]->(b)") if outgoing else (
+                f"<-[r:{rel.name}]-(b:{other})", f"<-[r2:{rel.name} {keys}]-(b)")  # fmt: skip
+            move = (
+                f"UNWIND $pairs AS pair MATCH (old:{label} {{{key}: pair.old}}){arrow[0]} "
+                f"MATCH (new:{label} {{{key}: pair.new}}) MERGE (new){arrow[1]} SET r2 += properties(r)"
+            )
+            for batch in chunks(pairs, self._batch):
+                self._write(move, pairs=list(batch))
+        delete = f"UNWIND $pairs AS pair MATCH (old:{label} {{{key}: pair.old}}) DETACH DELETE old RETURN count(*) AS folded"
+        return sum(int(self._write(delete, pairs=list(b))[0]["folded"]) for b in chunks(pairs, self._batch))
+
     def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
         rel = self._rel_type_named(rel_type)
         node = self._node_type(dst_label)

@@ -110,6 +110,10 @@ class GraphStore(Protocol):
     def iter_relationships(self, rel_type: str) -> Iterator[Link]:
         """Every relationship of ``rel_type``, ordered by source id, target id."""
 
+    def merge_nodes(self, label: str, merges: Mapping[str, str]) -> int:
+        """Fold each node ``old`` into ``merges[old]``: its relationships move to the survivor (kept
+        once), then it is deleted. Properties are the caller's to recompute. Returns nodes folded."""
+
     def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
         """Remove the ``rel_type`` relationships that end at these nodes; returns how many."""
 

@@ -21,7 +21,8 @@ class GraphBatch:
     """Everything one batch of rows writes, grouped the way the store takes it."""
 
     nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
-    rels: dict[tuple[str, str, str], dict[tuple[str, str], dict[str, Any]]] = field(
+    # (type, source label, target label) → (source id, target id, key values) → properties
+    rels: dict[tuple[str, str, str], dict[tuple[str, str, tuple[Any, ...]], dict[str, Any]]] = field(
         default_factory=lambda: defaultdict(dict)
     )
 
@@ -30,9 +31,15 @@ class GraphBatch:
         merged.update({k: v for k, v in props.items() if v is not None})
 
     def add_rel(
-        self, rel_type: str, src: tuple[str, str], dst: tuple[str, str], props: Mapping[str, Any]
+        self,
+        rel_type: str,
+        src: tuple[str, str],
+        dst: tuple[str, str],
+        props: Mapping[str, Any],
+        key: tuple[Any, ...] = (),
     ) -> None:
-        self.rels[(rel_type, src[0], dst[0])][(src[1], dst[1])] = dict(props)
+        """``key``: the values of the type's key properties (one record, one entity, two roles)."""
+        self.rels[(rel_type, src[0], dst[0])][(src[1], dst[1], key)] = dict(props)
 
 
 def record_node_id(source: str, record_id: str) -> str:
@@ -71,7 +78,10 @@ def build_batch(
             entity = (mention.entity_type, entity_ids[mention.key])
             ends[mention.role] = entity
             batch.add_node(mention.entity_type, entity[1], mention.properties)
-            batch.add_rel(schema.roles.provenance, entity, (record_label, record_id), {"role": mention.role})
+            provenance = {"role": mention.role}
+            batch.add_rel(
+                schema.roles.provenance, entity, (record_label, record_id), provenance, (mention.role,)
+            )
         for link in row.links:
             batch.add_rel(link.rel_type, ends[link.from_role], ends[link.to_role], link.properties)
     return batch
@@ -85,6 +95,6 @@ def write_batch(store: GraphStore, batch: GraphBatch) -> tuple[int, int]:
         nodes += store.upsert_nodes(label, [{key: node_id, **props} for node_id, props in by_id.items()])
     rels = 0
     for (rel_type, src_label, dst_label), pairs in batch.rels.items():
-        rows = [RelRow(src, dst, props) for (src, dst), props in pairs.items()]
+        rows = [RelRow(src, dst, props) for (src, dst, _), props in pairs.items()]
         rels += store.upsert_relationships(rel_type, src_label, dst_label, rows)
     return nodes, rels

@@ -237,3 +237,32 @@ def test_delete_relationships_ending_at_nodes(store: GraphStore) -> None:
     assert store.delete_relationships("FROM_RECORD", "SourceRecord", ["r:1", "r:404"]) == 2
     assert [(link.src, link.dst) for link in store.iter_relationships("FROM_RECORD")] == [("P1", "r:2")]
     assert store.counts().nodes["SourceRecord"] == 2
+
+
+def test_merge_nodes_moves_every_relationship_to_the_survivor(store: GraphStore) -> None:
+    store.upsert_nodes("Person", [person("P1", name="张伟"), person("P2", name="章伟"), person("C")])
+    store.upsert_nodes("Address", [{"id": "A1"}, {"id": "A2"}])
+    store.upsert_nodes("SourceRecord", [{"id": "r:1", "source": "r"}, {"id": "r:2", "source": "r"}])
+    store.upsert_relationships(
+        "LIVES_AT", "Person", "Address", [RelRow("P1", "A1"), RelRow("P2", "A1"), RelRow("P2", "A2")]
+    )
+    store.upsert_relationships("MOTHER_OF", "Person", "Person", [RelRow("P2", "C")])
+    store.upsert_relationships(
+        "FROM_RECORD",
+        "Person",
+        "SourceRecord",
+        [RelRow("P1", "r:1", {"role": "self"}), RelRow("P2", "r:2", {"role": "self"})],
+    )
+    assert store.merge_nodes("Person", {"P2": "P1"}) == 1
+    assert store.get_node("Person", "P2") is None
+    hood = store.neighbourhood("Person", "P1")
+    assert hood is not None
+    assert sorted((e.type, e.node.id, tuple(e.properties.items())) for e in hood.edges) == [
+        ("FROM_RECORD", "r:1", (("role", "self"),)),
+        ("FROM_RECORD", "r:2", (("role", "self"),)),
+        ("LIVES_AT", "A1", ()),  # the shared address once, not twice
+        ("LIVES_AT", "A2", ()),
+        ("MOTHER_OF", "C", ()),
+    ]
+    assert store.counts().relationships["LIVES_AT"] == 2
+    assert store.merge_nodes("Person", {}) == 0
