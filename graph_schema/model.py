@@ -62,6 +62,9 @@ class NodeType(_Frozen):
     description: str = ""
     id_prefix: str = Field(pattern=r"^[A-Z]{1,4}$")
     properties: tuple[PropertyDef, ...] = ()
+    # The linking preset (resolvers.linking.presets) that resolves this type's mentions fuzzily;
+    # without one, mentions are linked by validated identifiers only.
+    resolver: str | None = Field(None, pattern=r"^[a-z_]+$")
 
     def prop(self, name: str) -> PropertyDef:
         for prop in self.properties:

@@ -15,7 +15,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.errors import HubError
-from hub.state.tables import metadata, quarantine, record_state, review_items, runs, source_cursor
+from hub.state.tables import (
+    aliases,
+    mentions,
+    metadata,
+    quarantine,
+    record_state,
+    review_items,
+    runs,
+    source_cursor,
+)
 
 
 class StateError(HubError):
@@ -120,7 +129,7 @@ class StateStore:
                 conn.execute(cur.on_conflict_do_update(index_elements=["source"], set_=values))
 
     def forget(self, source: str, record_ids: Iterable[str]) -> None:
-        """Retired records leave the hash table; if one comes back it is new again."""
+        """Retired records leave the hash and mention tables; if one comes back it is new again."""
         ids = list(record_ids)
         with self.engine.begin() as conn:
             for start in range(0, len(ids), 500):
@@ -130,12 +139,70 @@ class StateStore:
                         record_state.c.source == source, record_state.c.record_id.in_(chunk)
                     )
                 )
+                # A retired record no longer speaks for any entity.
+                conn.execute(
+                    delete(mentions).where(mentions.c.source == source, mentions.c.record_id.in_(chunk))
+                )
 
     def reset_source(self, source: str) -> None:
         """Forget hashes and cursor: the next sync re-reads and rewrites everything (`--full`)."""
         with self.engine.begin() as conn:
             conn.execute(delete(record_state).where(record_state.c.source == source))
             conn.execute(delete(source_cursor).where(source_cursor.c.source == source))
+
+    # -- mentions and aliases ------------------------------------------------------------------
+
+    def replace_mentions(self, source: str, record_ids: Iterable[str], rows: list[dict[str, Any]]) -> None:
+        """The records' mentions as they are now: old rows of these records go, ``rows`` come."""
+        ids = list(record_ids)
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                conn.execute(
+                    delete(mentions).where(mentions.c.source == source, mentions.c.record_id.in_(chunk))
+                )
+            if rows:
+                conn.execute(
+                    insert(mentions),
+                    [
+                        {**r, "features": json.dumps(r["features"], ensure_ascii=False, default=str)}
+                        for r in rows
+                    ],
+                )
+
+    def mentions_of(self, entity_type: str) -> list[dict[str, Any]]:
+        query = (
+            select(mentions)
+            .where(mentions.c.entity_type == entity_type)
+            .order_by(mentions.c.source, mentions.c.record_id, mentions.c.role)
+        )
+        with self.engine.connect() as conn:
+            return [{**row._asdict(), "features": json.loads(row.features)} for row in conn.execute(query)]
+
+    def reassign_mentions(self, merges: Mapping[str, str], run_id: str) -> None:
+        """Entity ids merged away: their mentions now belong to the survivor, and an alias stays."""
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            for old, new in merges.items():
+                conn.execute(update(mentions).where(mentions.c.entity_id == old).values(entity_id=new))
+                conn.execute(update(aliases).where(aliases.c.new_id == old).values(new_id=new))
+            if merges:
+                stmt = self._upsert()(aliases)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["old_id"], set_={"new_id": stmt.excluded.new_id}
+                )
+                conn.execute(
+                    stmt,
+                    [
+                        {"old_id": o, "new_id": n, "run_id": run_id, "created_at": now}
+                        for o, n in merges.items()
+                    ],
+                )
+
+    def resolve_alias(self, entity_id: str) -> str:
+        with self.engine.connect() as conn:
+            new = conn.execute(select(aliases.c.new_id).where(aliases.c.old_id == entity_id)).scalar()
+        return str(new) if new else entity_id
 
     # -- quarantine ----------------------------------------------------------------------------
 

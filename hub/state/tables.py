@@ -64,3 +64,33 @@ review_items = Table(
     Column("payload", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# The mentions of entities that are resolved fuzzily (types with a `resolver:` in the schema),
+# one row per (source, record, role) of a current record: the resolver's input, and the
+# lineage of every value (which record said it, with which trust).
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("source", String(100), primary_key=True),
+    Column("record_id", String(400), primary_key=True),
+    Column("role", String(100), primary_key=True),
+    Column("entity_type", String(100), nullable=False),
+    Column("entity_id", String(100), nullable=False),
+    Column("trust", Integer, nullable=False),
+    # Normalised properties, their problems, and context from the same record (the building of
+    # the address it lives at, the identifiers of entities it is linked to).
+    Column("features", Text, nullable=False),
+    Column("run_id", String(40), nullable=False),
+    Index("ix_mentions_type", "entity_type"),
+    Index("ix_mentions_entity", "entity_id"),
+)
+
+# Entity ids that were merged away, and the survivor they now mean (follow the chain).
+aliases = Table(
+    "aliases",
+    metadata,
+    Column("old_id", String(100), primary_key=True),
+    Column("new_id", String(100), nullable=False),
+    Column("run_id", String(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -114,6 +114,12 @@ class AddressBook:
             self._place(mention, str(text), match, standard_room, out)
         return out
 
+    def building_of(self, address_id: str, resolved: ResolvedAddresses | None = None) -> str | None:
+        """The building a standard room or a building-level address belongs to."""
+        if resolved is not None and address_id in resolved.in_building:
+            return resolved.in_building[address_id]
+        return self._rooms().get(address_id)
+
     def _rooms(self) -> dict[str, str]:
         self.library  # noqa: B018  (builds the room index on first use)
         return self._room_buildings

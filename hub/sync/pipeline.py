@@ -25,6 +25,7 @@ from hub.settings import Settings
 from hub.state import StateStore
 from hub.store import GraphStore
 from hub.sync.addresses import AddressBook, ResolvedAddresses
+from hub.sync.mentions import mention_rows
 from hub.sync.report import RunReport, SourceReport
 from hub.sync.writer import build_batch, record_node_id, write_batch
 from resolvers.exact import ExactLinker
@@ -205,6 +206,18 @@ class SourceSync:
         for node_id, building_id in resolved.in_building.items():
             batch.add_rel(schema.roles.address_links[0], (address, node_id), (building, building_id), {})
         _, rels = write_batch(self.store, batch)
+        self.state.replace_mentions(
+            self.config.name,
+            [r.record_id for r in rows],
+            mention_rows(
+                schema,
+                rows,
+                entity_ids,
+                lambda address_id: self.addresses.building_of(address_id, resolved),
+                self.config.trust,
+                self.run_id,
+            ),
+        )
         if self.config.defines_standard:
             self.addresses.invalidate()
         self.report.review_opened += self.state.open_review_items("address", self.run_id, resolved.review)

@@ -1,0 +1,77 @@
+"""Mention rows for the resolver: a mention's normalised values plus what its record says around it.
+
+A person mentioned by the population register is more than a name and a birth date: the record
+also says at which address (so in which building) they live, and a business-registry row says
+which company a person represents. The fuzzy resolver compares these context features too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from connectors.records import Mention, SourceRow
+from graph_schema import Schema
+
+MentionKey = tuple[str, str, str]
+
+
+def mention_rows(
+    schema: Schema,
+    rows: Sequence[SourceRow],
+    entity_ids: Mapping[MentionKey, str],
+    building_of: Callable[[str], str | None],
+    trust: int,
+    run_id: str,
+) -> list[dict[str, Any]]:
+    resolvable = {n.name for n in schema.node_types if n.resolver}
+    identifiers = {n.name: tuple(p.name for p in n.identifiers) for n in schema.node_types}
+    address = schema.roles.standard_address
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        by_role = {m.role: m for m in row.mentions}
+        for mention in row.mentions:
+            if mention.entity_type not in resolvable:
+                continue
+            features: dict[str, Any] = dict(mention.properties)
+            features["problems"] = sorted(mention.problems)
+            for link in row.links:
+                if mention.role not in (link.from_role, link.to_role):
+                    continue
+                other = by_role[link.to_role if link.from_role == mention.role else link.from_role]
+                _context(features, link.rel_type, other, entity_ids, building_of, address, identifiers)
+            out.append(
+                {
+                    "source": mention.source,
+                    "record_id": mention.record_id,
+                    "role": mention.role,
+                    "entity_type": mention.entity_type,
+                    "entity_id": entity_ids[mention.key],
+                    "trust": trust,
+                    "features": features,
+                    "run_id": run_id,
+                }
+            )
+    return out
+
+
+def _context(
+    features: dict[str, Any],
+    rel_type: str,
+    other: Mention,
+    entity_ids: Mapping[MentionKey, str],
+    building_of: Callable[[str], str | None],
+    address: str,
+    identifiers: Mapping[str, tuple[str, ...]],
+) -> None:
+    if other.entity_type == address:
+        address_id = entity_ids[other.key]
+        building = building_of(address_id)
+        if building:
+            features.setdefault("building_id", building)
+            features.setdefault("address_id", address_id)
+        return
+    for prop in identifiers.get(other.entity_type, ()):
+        value = other.properties.get(prop)
+        if value is not None and prop not in other.problems:
+            features[f"{rel_type}.{prop}"] = value
