@@ -51,6 +51,8 @@ class PropertyDef(_Frozen):
     identifier: bool = False  # an external identifier (ID number, USCC, code): indexed, used to link
     indexed: bool = False  # looked up often enough to deserve an index
     pii: bool = False  # masked for API clients without the PII scope
+    # A disagreement between valid values is a conflict for stewards (birth date, ID number).
+    strong: bool = False
     # Name of the value normaliser (resolvers.normalize) applied to every mapped value.
     normalizer: str | None = Field(None, pattern=r"^[a-z_]+$")
 

@@ -1,0 +1,108 @@
+"""What a comparator is: a pure function that puts a pair of values on a level of agreement.
+
+Levels are small integers: 0 is "no match", the highest is the closest agreement, and
+:data:`MISSING` (−1) means the pair cannot be compared because a value is absent. Each
+comparator comes twice: a scalar function for one pair (its one-line docstring is the
+explanation shown to stewards) and a vectorised twin over two aligned arrays, which is what the
+linking engine runs. Both must return the same level for the same pair; the tests hold them to it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+MISSING = -1
+Levels = npt.NDArray[np.int8]
+Values = npt.NDArray[Any]
+ScalarComparator = Callable[..., int]
+VectorComparator = Callable[..., Levels]
+LevelDescriber = Callable[..., tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Comparator:
+    """A named comparison: the scalar form (explanations), the vectorised form (the engine),
+    and one description per level, indexed by level."""
+
+    name: str
+    compare: ScalarComparator
+    compare_many: VectorComparator
+    levels: tuple[str, ...] | LevelDescriber
+    # How many columns a value spans: an address is (room, building, estate), a name one column.
+    arity: int = 1
+
+    @property
+    def explanation(self) -> str:
+        return first_line(self.compare.__doc__)
+
+    def describe_levels(self, params: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+        if callable(self.levels):
+            return self.levels(**(params or {}))
+        return self.levels
+
+
+def first_line(doc: str | None) -> str:
+    return (doc or "").strip().splitlines()[0] if doc and doc.strip() else ""
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN, pd.NA and blank text carry no information."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        return bool(value != value)  # pd.NA and NaT are the values unequal to themselves
+    except (TypeError, ValueError):
+        return False
+
+
+def missing_mask(values: Values) -> npt.NDArray[np.bool_]:
+    """Vectorised :func:`is_missing` over a 1-D array."""
+    if values.dtype.kind in "iub":
+        return np.zeros(len(values), dtype=bool)
+    if values.dtype.kind in "fmM":
+        return np.isnan(values) if values.dtype.kind == "f" else np.isnat(values)
+    return np.fromiter((is_missing(v) for v in values), dtype=bool, count=len(values))
+
+
+def map_unique(values: Values, func: Callable[[Any], Any], missing: Any = None) -> Values:
+    """``func`` applied once per distinct value (names repeat a lot), missing values → ``missing``.
+
+    The work is proportional to the distinct values, not to the pairs, which is what makes
+    per-value work such as pinyin or date parsing affordable over millions of pairs.
+    """
+    import pandas as pd  # local: keeps the scalar comparators importable without pandas' start-up
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [missing if is_missing(u) else func(u) for u in uniques]
+    mapped[-1] = missing
+    return mapped[codes]  # code −1 (NA) picks the last slot
+
+
+def as_text(values: Values, func: Callable[[Any], str] = str) -> tuple[Values, npt.NDArray[np.bool_]]:
+    """Values as text for rapidfuzz (which refuses None), with a mask of the missing ones."""
+    text = map_unique(values, func, missing="")
+    return text, text == ""
+
+
+def levels_from(mask_by_level: Mapping[int, npt.NDArray[np.bool_]], size: int) -> Levels:
+    """Assign levels in ascending order so that a higher level overrides a lower one."""
+    out = np.zeros(size, dtype=np.int8)
+    for level in sorted(mask_by_level, key=lambda lv: (lv == MISSING, lv)):
+        out[mask_by_level[level]] = level
+    return out
+
+
+def column(values: Values, index: int) -> Values:
+    """Column ``index`` of a multi-column value array (arity > 1), as a 1-D object array."""
+    return np.asarray(values[:, index], dtype=object)
