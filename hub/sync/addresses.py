@@ -8,8 +8,10 @@ and read again after a standard source changed it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import pickle
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from connectors.records import Mention
@@ -46,8 +48,18 @@ class ResolvedAddresses:
 class AddressBook:
     """The standard address library of the graph, and the resolution of mentions against it."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        cache_dir: Path | None = None,
+        cache_key: Callable[[], str | None] | None = None,
+    ) -> None:
+        """``cache_key`` names the library's current version (e.g. the standard sources' cursors):
+        a library built for that version is kept under ``cache_dir`` and reloaded next time,
+        since reading and indexing half a million rooms costs most of a small re-sync."""
         self.store = store
+        self._cache_dir = cache_dir
+        self._cache_key = cache_key
         self.schema: Schema = store.schema
         self._library: AddressLibrary | None = None
         self._room_buildings: dict[str, str] = {}
@@ -60,11 +72,34 @@ class AddressBook:
     @property
     def library(self) -> AddressLibrary:
         if self._library is None:
-            rooms = list(self._standard_rooms())
-            self._room_buildings = {r.address_id: r.building_id for r in rooms}
-            self._library = AddressLibrary.build(rooms)
+            cache = self._cache_file()
+            if cache is not None and cache.is_file():
+                with cache.open("rb") as handle:
+                    self._library, self._room_buildings = pickle.load(handle)  # noqa: S301  (our own file)
+            else:
+                rooms = list(self._standard_rooms())
+                self._room_buildings = {r.address_id: r.building_id for r in rooms}
+                self._library = AddressLibrary.build(rooms)
+                if cache is not None:
+                    self._save(cache)
             self._building_labels = {b.building_id: b.label for b in self._library.buildings}
         return self._library
+
+    def _cache_file(self) -> Path | None:
+        key = self._cache_key() if self._cache_key else None
+        if self._cache_dir is None or key is None:
+            return None
+        digest = hashlib.blake2b(f"{self.store.uri}|{key}".encode(), digest_size=12).hexdigest()
+        return self._cache_dir / f"address-library-{digest}.pickle"
+
+    def _save(self, cache: Path) -> None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        for old in cache.parent.glob("address-library-*.pickle"):
+            old.unlink(missing_ok=True)
+        partial = cache.with_suffix(".partial")
+        with partial.open("wb") as handle:
+            pickle.dump((self._library, self._room_buildings), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(cache)
 
     def _standard_rooms(self) -> Iterator[StandardRoom]:
         levels, links, key = (

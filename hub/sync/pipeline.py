@@ -260,7 +260,13 @@ def sync_sources(
     report = RunReport(run_id=run_id, store=store.uri, started_at=started_at)
     state.save_run(run_id, started_at, "running", report.to_dict(), None)
     store.apply_schema()
-    addresses = AddressBook(store)
+    standard = [c.name for c in configs if c.defines_standard]
+
+    def library_version() -> str | None:
+        cursors = [state.cursor(name) for name in standard]
+        return None if not cursors or None in cursors else repr(cursors)
+
+    addresses = AddressBook(store, settings.data_dir / "cache", library_version)
     try:
         # Sources that define the standard (the address library) first: the others resolve
         # against it. Then least trusted first: until survivorship lands, the last write of a
