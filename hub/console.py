@@ -35,6 +35,12 @@ def print_report(console: Console, report: RunReport) -> None:
     for s in report.sources:
         table.add_row(s.source, *(str(getattr(s, field)) for field, _ in _COLUMNS))
     console.print(table)
+    for r in report.resolution:
+        console.print(
+            f"resolved {r['entity_type']}: {r['mentions']:,} mentions, {r['candidate_pairs']:,} candidate pairs → "
+            f"{r['entities_after']:,} entities ({r['merged']:,} merged, {r['review_opened']:,} to review, "
+            f"{r['conflicts_opened']:,} conflicts)"
+        )
     held = ", ".join(f"{name} {count}" for name, count in report.graph_counts.items() if count)
     console.print(f"graph now holds: {held}")
 

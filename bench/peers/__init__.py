@@ -1,5 +1,6 @@
-"""The named peers gridhub's resolution is measured against (Splink, recordlinkage), and the
-FEBRL4 helpers every contender shares: the data, its true links and pairwise scoring.
+"""The named peers gridhub's resolution is measured against (Splink, recordlinkage), and what
+every benchmark of them shares: FEBRL4, its true links, pairwise scoring, and how a contender's
+process is timed and its peak memory read.
 
 The peers live in the ``bench`` extra (``pip install -e '.[bench]'``): import their modules
 (`bench.peers.splink_peer`, `bench.peers.recordlinkage_peer`) only where they run.
@@ -7,8 +8,14 @@ The peers live in the ``bench`` extra (``pip install -e '.[bench]'``): import th
 
 from __future__ import annotations
 
+import os
+import platform
+import subprocess
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
 
 import pandas as pd
 
@@ -103,3 +110,51 @@ def best_threshold(scored: pd.DataFrame, truth: set[Pair]) -> tuple[float, LinkS
     f1[~last_of_tie] = -1.0
     best = int(f1.argmax())
     return float(scores[best]), LinkScores(int(n[best]), len(truth), int(tp[best]))
+
+
+# --- measuring a contender's process --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcessCost:
+    seconds: float  # wall time of the whole process, start to exit
+    max_rss_mb: float  # the child's own peak resident set (ru_maxrss)
+    returncode: int
+
+
+def run_measured(command: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None) -> ProcessCost:
+    """Run ``command`` as a fresh process (output to ``log``) and measure it from the parent.
+
+    ``os.wait4`` returns this child's own rusage; ``RUSAGE_CHILDREN`` would report the largest
+    peak of every child waited for so far, which is wrong from the second contender on.
+    """
+    with log.open("wb") as handle:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, cwd=cwd, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return ProcessCost(seconds, usage.ru_maxrss / 1024, process.returncode)  # ru_maxrss: KiB on Linux
+
+
+def last_line(log: Path) -> str:
+    lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    return lines[-1] if lines else "(no output)"
+
+
+def package_versions(names: Iterable[str] = ("splink", "duckdb", "recordlinkage", "pandas", "numpy")) -> str:
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    return ", ".join(found)
+
+
+def machine_line() -> str:
+    cores = os.cpu_count()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
+    return (
+        f"machine: {cores} cores ({usable} usable), {platform.machine()}, Python {platform.python_version()}"
+    )

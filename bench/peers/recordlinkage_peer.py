@@ -87,9 +87,13 @@ def link_febrl4(
         probability = ecm.prob(features)
     else:
         if truth is None:
-            raise ValueError("the logistic regression is supervised: pass the true links to label its training pairs")
+            raise ValueError(
+                "the logistic regression is supervised: pass the true links to label its training pairs"
+            )
         rng = np.random.default_rng(seed)
-        golden = features.iloc[np.sort(rng.choice(len(features), size=min(TRAINING_PAIRS, len(features)), replace=False))]
+        golden = features.iloc[
+            np.sort(rng.choice(len(features), size=min(TRAINING_PAIRS, len(features)), replace=False))
+        ]
         golden_matches = pd.MultiIndex.from_tuples([p for p in golden.index if p in truth])
         logreg = recordlinkage.LogisticRegressionClassifier()
         logreg.fit(golden, golden_matches)

@@ -32,7 +32,9 @@ from typing import Any, Literal
 import pandas as pd
 
 FEBRL4_DOC = "https://moj-analytical-services.github.io/splink/demos/examples/duckdb/febrl4.html"
-DEDUPE_DOC = "https://moj-analytical-services.github.io/splink/demos/examples/duckdb/deduplicate_50k_synthetic.html"
+DEDUPE_DOC = (
+    "https://moj-analytical-services.github.io/splink/demos/examples/duckdb/deduplicate_50k_synthetic.html"
+)
 
 Model = Literal["detailed", "extended"]
 # The page clusters its predictions at this probability ("a threshold match probability of interest").
@@ -94,7 +96,9 @@ def febrl4_extended_settings() -> dict[str, Any]:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    swapped = "jaro_winkler_similarity(given_name_l, surname_r) + jaro_winkler_similarity(surname_l, given_name_r)"
+    swapped = (
+        "jaro_winkler_similarity(given_name_l, surname_r) + jaro_winkler_similarity(surname_l, given_name_r)"
+    )
     return {
         "unique_id_column_name": "rec_id",
         "link_type": "link_only",
@@ -112,8 +116,14 @@ def febrl4_extended_settings() -> dict[str, Any]:
                     cll.JaroWinklerLevel("full_name", 0.9),
                     cll.JaroWinklerLevel("full_name", 0.7),
                     cll.ColumnsReversedLevel("given_name", "surname"),
-                    {"sql_condition": f"{swapped} >= 1.8", "label_for_charts": "switched + jaro_winkler_similarity >= 1.8"},
-                    {"sql_condition": f"{swapped} >= 1.4", "label_for_charts": "switched + jaro_winkler_similarity >= 1.4"},
+                    {
+                        "sql_condition": f"{swapped} >= 1.8",
+                        "label_for_charts": "switched + jaro_winkler_similarity >= 1.8",
+                    },
+                    {
+                        "sql_condition": f"{swapped} >= 1.4",
+                        "label_for_charts": "switched + jaro_winkler_similarity >= 1.4",
+                    },
                     cll.ExactMatchLevel("given_name", term_frequency_adjustments=True),
                     cll.ExactMatchLevel("surname", term_frequency_adjustments=True),
                     {
@@ -184,7 +194,10 @@ def link_febrl4(df_a: pd.DataFrame, df_b: pd.DataFrame, model: Model = "detailed
     frames = [db_api.register(prepare_febrl4(df, full_name=extended)) for df in (df_a, df_b)]
     settings = febrl4_extended_settings() if extended else febrl4_detailed_settings()
     linker = Linker(frames, settings, log_level=logging.WARNING)
-    deterministic_rules = [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth")]
+    deterministic_rules: list[Any] = [
+        block_on("soc_sec_id"),
+        block_on("given_name", "surname", "date_of_birth"),
+    ]
     linker.training.estimate_probability_two_random_records_match(deterministic_rules, recall=0.8)
     # The page: max_pairs=1e6 for the detailed model "for the purpose of this demo", 1e7 for the extended.
     linker.training.estimate_u_using_random_sampling(max_pairs=1e7 if extended else 1e6)
@@ -204,10 +217,12 @@ def link_febrl4(df_a: pd.DataFrame, df_b: pd.DataFrame, model: Model = "detailed
             block_on("postcode"), estimate_without_term_frequencies=True
         )
         predictions = linker.inference.predict(threshold_match_probability=0.2)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=FEBRL4_CLUSTER_THRESHOLD
-    ).as_pandas_dataframe()
-    scored = predictions.as_pandas_dataframe()[["rec_id_l", "rec_id_r", "match_probability"]]
+    clusters = _pandas(
+        linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=FEBRL4_CLUSTER_THRESHOLD
+        )
+    )
+    scored = _pandas(predictions)[["rec_id_l", "rec_id_r", "match_probability"]]
     # link_only pairs come out as (first dataset, second dataset): the first registered is A.
     scored = scored.rename(columns={"rec_id_l": "left", "rec_id_r": "right", "match_probability": "score"})
     return Febrl4Output(scored.reset_index(drop=True), _cross_pairs(clusters, set(df_a.index)))
@@ -253,13 +268,23 @@ def person_features(mentions: pd.DataFrame) -> pd.DataFrame:
     identity_number, phone, building``; a value that is missing stays null (Splink's null level)."""
     out = pd.DataFrame({"mention_id": mentions["mention_id"].astype(str)})
     names = mentions["name"].astype("string")
-    out["name_simplified"] = names.map(simplified, na_action="ignore").replace("", pd.NA)
+    out["name_simplified"] = _blank_as_null(names.map(simplified, na_action="ignore").astype("string"))
     out["name_pinyin"] = out["name_simplified"].map(toneless_pinyin, na_action="ignore")
     birth = mentions["birth_date"]
     out["birth_date"] = pd.to_datetime(birth, errors="coerce").dt.strftime("%Y-%m-%d").astype("string")
     for column in ("identity_number", "phone", "building"):
-        out[column] = mentions[column].astype("string").str.strip().replace("", pd.NA)
+        out[column] = _blank_as_null(mentions[column].astype("string").str.strip())
     return out
+
+
+def _blank_as_null(values: pd.Series) -> pd.Series:
+    return values.where(values != "")
+
+
+def _pandas(table: Any) -> pd.DataFrame:
+    """A Splink result table as pandas (Splink's own method is untyped)."""
+    frame: pd.DataFrame = table.as_pandas_dataframe()
+    return frame
 
 
 def person_settings() -> Any:
@@ -304,21 +329,24 @@ def person_settings() -> Any:
     )
 
 
-def person_clusters(mentions: pd.DataFrame, threshold: float = PERSON_CLUSTER_THRESHOLD) -> pd.DataFrame:
+def person_clusters(
+    mentions: pd.DataFrame, threshold: float = PERSON_CLUSTER_THRESHOLD, u_max_pairs: float = 1e7
+) -> pd.DataFrame:
     """Cluster Person mentions: returns ``mention_id, cluster_id`` for every input mention.
 
     ``mentions`` has ``mention_id, name, birth_date, identity_number, phone, building`` (any may be
     null but the id). Trained and clustered like Splink's deduplicate_50k_synthetic page.
+    ``u_max_pairs`` is that page's 1e7 (Splink warns that fewer make u imprecise); sampling them
+    is most of the run on a small district (the identity-number edit distance on every pair).
     """
     from splink import DuckDBAPI, Linker, block_on
 
     db_api = DuckDBAPI()
     frame = db_api.register(person_features(mentions))
     linker = Linker(frame, person_settings(), log_level=logging.WARNING)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("identity_number"), block_on("name_simplified", "birth_date")], recall=0.7
-    )
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e7)
+    deterministic_rules: list[Any] = [block_on("identity_number"), block_on("name_simplified", "birth_date")]
+    linker.training.estimate_probability_two_random_records_match(deterministic_rules, recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs)
     # Each session fixes the comparisons its blocking rule uses; together they train all five.
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("identity_number"), estimate_without_term_frequencies=True
@@ -329,7 +357,9 @@ def person_clusters(mentions: pd.DataFrame, threshold: float = PERSON_CLUSTER_TH
     # Only pairs at or above the cluster threshold can join a cluster; a lower prediction
     # threshold keeps the scored table small at 100k persons without changing the clusters.
     predictions = linker.inference.predict(threshold_match_probability=min(0.5, threshold))
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=threshold
-    ).as_pandas_dataframe()
+    clusters = _pandas(
+        linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=threshold
+        )
+    )
     return clusters[["mention_id", "cluster_id"]].astype({"mention_id": str, "cluster_id": str})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -27,6 +28,7 @@ from hub.store import GraphStore
 from hub.sync.addresses import AddressBook, ResolvedAddresses
 from hub.sync.mentions import mention_rows
 from hub.sync.report import RunReport, SourceReport
+from hub.sync.resolve import resolve_entities
 from hub.sync.writer import build_batch, record_node_id, write_batch
 from resolvers.exact import ExactLinker
 
@@ -278,6 +280,9 @@ def sync_sources(
         report.finished_at = datetime.now(UTC)
         state.save_run(run_id, started_at, report.status, report.to_dict(), report.finished_at)
         raise
+    if any(s.new or s.changed or s.retired for s in report.sources):
+        # Fuzzy resolution over all current mentions, now that every source of the run is written.
+        report.resolution = [asdict(r) for r in resolve_entities(store, state, run_id)]
     report.status = "succeeded"
     report.finished_at = datetime.now(UTC)
     counts = store.counts()

@@ -36,6 +36,8 @@ class RunReport:
     status: str = "running"
     sources: list[SourceReport] = field(default_factory=list)
     graph_counts: dict[str, int] = field(default_factory=dict)
+    # Per resolved entity type: mentions, candidate pairs, entities before/after, merges, review.
+    resolution: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:

@@ -8,7 +8,7 @@ wrong link sends a task to the wrong grid worker, which costs more than a stewar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
 from resolvers.address.library import AddressLibrary, StandardBuilding
@@ -95,6 +95,18 @@ def _nothing(p: ParsedAddress, ev: Evidence) -> str:
 
 def match_address(library: AddressLibrary, parsed: ParsedAddress) -> AddressMatch:
     """Link a parsed address to its building and room, or explain why it goes to review."""
+    match = _match(library, parsed)
+    room = parsed.room
+    if match.building_id is None and parsed.building is None and parsed.unit is None and room and room.isdigit():
+        # 竹子林村176: an urban-village house is known by its number (here a dash form 176- whose room
+        # was left out). The parser cannot tell it from a room; the library can, so try that reading.
+        house = _match(library, replace(parsed, building=room, room=None, floor=None))
+        if house.building_id is not None:
+            return replace(house, reason=f"{house.reason}; {room} read as the building number")
+    return match
+
+
+def _match(library: AddressLibrary, parsed: ParsedAddress) -> AddressMatch:
     ev = Evidence.of(library, parsed)
     options = _options(library, parsed, ev)
     candidates = tuple(
@@ -126,8 +138,10 @@ def _tie(options: list[_Option]) -> str:
 def _link(best: _Option, p: ParsedAddress, ev: Evidence, candidates: tuple[Candidate, ...]) -> AddressMatch:
     """The link to the best building, and to its room when the text determines one."""
     b, score, rooms = best.building, best.fit.score, best.rooms
-    notes = [b.label]
-    notes += ev.notes(b, p)
+    notes = [b.label, *ev.notes(b, p)]
+    if p.building is None and p.room == b.token:
+        # 农林路2282号竹子林村101 found village house 101 by its door: the 101 is the house, not a room.
+        return AddressMatch("building", b.building_id, None, score, "; ".join([*notes, "no room"]), candidates)
     if len(rooms) == 1:
         unit = f" ({rooms[0][0]}单元)" if rooms[0][0] else ""
         reason = "; ".join([*notes[:1], f"room {p.room}{unit}", *notes[1:]])

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 MISSING = -1
 Levels = npt.NDArray[np.int8]
@@ -25,14 +26,33 @@ VectorComparator = Callable[..., Levels]
 LevelDescriber = Callable[..., tuple[str, ...]]
 
 
+# What ``prepare`` returns: an array indexed by record, or (for a combined comparator) a tuple of them.
+Prepared = Values | tuple[Values, ...]
+Preparer = Callable[[Values], Prepared]
+
+
+def take(prepared: Prepared, index: Any) -> Any:
+    """``prepared[index]``, also for a tuple of arrays; an int picks one array of the tuple."""
+    if isinstance(prepared, tuple):
+        return prepared[index] if isinstance(index, int) else tuple(p[index] for p in prepared)
+    return prepared[index]
+
+
 @dataclass(frozen=True, slots=True)
 class Comparator:
     """A named comparison: the scalar form (explanations), the vectorised form (the engine),
-    and one description per level, indexed by level."""
+    and one description per level, indexed by level.
+
+    The vectorised form is split in two so that per-value work (simplifying, pinyin, parsing a
+    date) is done once per record, not once per pair: ``prepare`` maps record values to what
+    ``compare_prepared`` reads. Values prepared in one call are comparable with each other
+    (codes are shared), so the engine prepares both sides of a link together.
+    """
 
     name: str
     compare: ScalarComparator
-    compare_many: VectorComparator
+    prepare: Preparer
+    compare_prepared: VectorComparator
     levels: tuple[str, ...] | LevelDescriber
     # How many columns a value spans: an address is (room, building, estate), a name one column.
     arity: int = 1
@@ -45,6 +65,21 @@ class Comparator:
         if callable(self.levels):
             return self.levels(**(params or {}))
         return self.levels
+
+    def compare_many(self, a: Values, b: Values, **params: Any) -> Levels:
+        """The vectorised twin of ``compare`` over two aligned arrays of values."""
+        both = self.prepare(np.concatenate((np.asarray(a), np.asarray(b))))
+        return self.compare_prepared(take(both, slice(0, len(a))), take(both, slice(len(a), None)), **params)
+
+
+def codes(values: Values, func: Callable[[Any], Any] | None = None) -> Values:
+    """Integer codes of the values (after ``func``), −1 for missing: equal codes, equal values."""
+    if func is not None:
+        values = map_unique(values, func)
+    found, uniques = pd.factorize(values, use_na_sentinel=True)
+    blank = np.fromiter((is_missing(u) for u in uniques), dtype=bool, count=len(uniques))
+    per_unique = np.where(blank, -1, np.arange(len(uniques), dtype=np.int64))
+    return np.where(found >= 0, per_unique[found.clip(min=0)] if len(uniques) else -1, -1).astype(np.int64)
 
 
 def first_line(doc: str | None) -> str:
@@ -80,12 +115,13 @@ def map_unique(values: Values, func: Callable[[Any], Any], missing: Any = None) 
     The work is proportional to the distinct values, not to the pairs, which is what makes
     per-value work such as pinyin or date parsing affordable over millions of pairs.
     """
-    import pandas as pd  # local: keeps the scalar comparators importable without pandas' start-up
-
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    mapped[:-1] = [missing if is_missing(u) else func(u) for u in uniques]
-    mapped[-1] = missing
+    # fromiter keeps a tuple result (a list of n-grams) as one object instead of a row of a matrix.
+    mapped = np.fromiter(
+        (missing if is_missing(u) else func(u) for u in (*uniques, None)),
+        dtype=object,
+        count=len(uniques) + 1,
+    )
     return mapped[codes]  # code −1 (NA) picks the last slot
 
 
@@ -93,6 +129,12 @@ def as_text(values: Values, func: Callable[[Any], str] = str) -> tuple[Values, n
     """Values as text for rapidfuzz (which refuses None), with a mask of the missing ones."""
     text = map_unique(values, func, missing="")
     return text, text == ""
+
+
+def text_lengths(text: Values) -> npt.NDArray[np.int64]:
+    """Length of each string of a text array (from :func:`as_text`)."""
+    lengths = pd.Series(text, dtype=object).str.len().fillna(0)
+    return np.asarray(lengths, dtype=np.int64)
 
 
 def levels_from(mask_by_level: Mapping[int, npt.NDArray[np.bool_]], size: int) -> Levels:

@@ -14,7 +14,15 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from resolvers.comparators.base import MISSING, Comparator, Levels, Values, is_missing, levels_from, map_unique
+from resolvers.comparators.base import (
+    MISSING,
+    Comparator,
+    Levels,
+    Values,
+    is_missing,
+    levels_from,
+    map_unique,
+)
 
 DATE_LEVELS = (
     "different dates",
@@ -25,7 +33,7 @@ DATE_LEVELS = (
 )
 _FULL = re.compile(r"^\D*(\d{4})\D{0,2}(\d{1,2})\D{0,2}(\d{1,2})\D*$")
 _YEAR = re.compile(r"^\D*(\d{4})(?:\D{1,2}\d{1,2})?\D*$")
-_DIGITS = 10 ** np.arange(7, -1, -1, dtype=np.int64)
+_POWERS = tuple(10**k for k in range(8))
 
 
 @lru_cache(maxsize=100_000)
@@ -76,7 +84,7 @@ def birth_date(a: object, b: object) -> int:
 
 
 def date_keys(values: Values) -> npt.NDArray[np.int64]:
-    """Vectorised :func:`date_key` (one parse per distinct value)."""
+    """Vectorised :func:`date_key` (one parse per distinct value): the prepared form of dates."""
     if values.dtype.kind == "M":
         as_days = values.astype("datetime64[D]")
         years = as_days.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -86,17 +94,18 @@ def date_keys(values: Values) -> npt.NDArray[np.int64]:
     return np.asarray(map_unique(values, date_key, missing=-1), dtype=np.int64)
 
 
-def birth_date_many(a: Values, b: Values) -> Levels:
-    """Vectorised :func:`birth_date`."""
-    ka, kb = date_keys(a), date_keys(b)
-    (ya, ma, da), (yb, mb, db) = (ka // 10_000, ka // 100 % 100, ka % 100), (kb // 10_000, kb // 100 % 100, kb % 100)
-    year_only = (ma == 0) | (mb == 0)
-    one_digit = ((ka[:, None] // _DIGITS % 10) != (kb[:, None] // _DIGITS % 10)).sum(axis=1) == 1
-    full = ~year_only
+def compare_dates(ka: npt.NDArray[np.int64], kb: npt.NDArray[np.int64]) -> Levels:
+    """:func:`birth_date` over prepared dates (yyyymmdd numbers)."""
+    ya, ma, da = ka // 10_000, ka // 100 % 100, ka % 100
+    yb, mb, db = kb // 10_000, kb // 100 % 100, kb % 100
+    full = (ma != 0) & (mb != 0)
+    differing_digits = np.zeros(len(ka), dtype=np.int8)
+    for power in _POWERS:
+        differing_digits += ka // power % 10 != kb // power % 10
     return levels_from(
         {
             1: ya == yb,
-            2: full & one_digit,
+            2: full & (differing_digits == 1),
             3: full & (ya == yb) & (ma == db) & (da == mb) & (ka != kb),
             4: full & (ka == kb),
             MISSING: (ka < 0) | (kb < 0),
@@ -105,4 +114,4 @@ def birth_date_many(a: Values, b: Values) -> Levels:
     )
 
 
-COMPARATORS = (Comparator("birth_date", birth_date, birth_date_many, DATE_LEVELS),)
+COMPARATORS = (Comparator("birth_date", birth_date, date_keys, compare_dates, DATE_LEVELS),)

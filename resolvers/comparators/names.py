@@ -9,8 +9,10 @@ scales the exact and homophone levels by the name's frequency in the data.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
+import numpy as np
 from pypinyin import lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -26,10 +28,17 @@ NAME_LEVELS = (
 )
 
 
+# A newborn registered before it is named is written after its mother (李娜之女, 李娜之子) or as
+# 新生儿/婴儿: a placeholder, not a name, so it compares as missing rather than as different.
+_PLACEHOLDER = re.compile(r"^.{1,5}之[子女]$|^(?:新生儿|婴儿|男婴|女婴|无名氏?)$")
+
+
 @lru_cache(maxsize=200_000)
 def simplified(name: str) -> str:
-    """The name as the normaliser stores it: width folded, no spaces inside, simplified characters."""
-    return normalize_person_name(name).value
+    """The name as the normaliser stores it (width folded, no spaces inside, simplified
+    characters); "" for a placeholder such as 李娜之女."""
+    value = normalize_person_name(name).value
+    return "" if _PLACEHOLDER.match(value) else value
 
 
 @lru_cache(maxsize=200_000)
@@ -49,6 +58,8 @@ def person_name(a: object, b: object) -> int:
     if is_missing(a) or is_missing(b):
         return MISSING
     sa, sb = simplified(str(a)), simplified(str(b))
+    if not sa or not sb:
+        return MISSING
     if sa == sb:
         return 3
     pa, pb = name_pinyin(sa), name_pinyin(sb)
@@ -57,27 +68,18 @@ def person_name(a: object, b: object) -> int:
     return 1 if Levenshtein.distance(pa, pb, score_cutoff=1) <= 1 else 0
 
 
-def person_name_many(a: Values, b: Values) -> Levels:
-    """Vectorised :func:`person_name`."""
-    sa, missing_a = as_text(a, simplified)
-    sb, missing_b = as_text(b, simplified)
-    pa, _ = as_text(sa, name_pinyin)
-    pb, _ = as_text(sb, name_pinyin)
+def prepare_names(values: Values) -> Values:
+    """(n, 2): the simplified name and its toneless pinyin, "" when missing."""
+    text, _ = as_text(values, simplified)
+    return np.stack((text, as_text(text, name_pinyin)[0]), axis=1)
+
+
+def compare_names(a: Values, b: Values) -> Levels:
+    """:func:`person_name` over prepared names."""
+    sa, sb, pa, pb = a[:, 0], b[:, 0], a[:, 1], b[:, 1]
     distance = process.cpdist(pa, pb, scorer=Levenshtein.distance, score_cutoff=2, workers=1)
-    return levels_from(
-        {1: distance <= 1, 2: pa == pb, 3: sa == sb, MISSING: missing_a | missing_b}, len(sa)
-    )
+    missing = (sa == "") | (sb == "")
+    return levels_from({1: distance <= 1, 2: pa == pb, 3: sa == sb, MISSING: missing}, len(sa))
 
 
-def pinyin_many(values: Values) -> Values:
-    """Toneless pinyin of each name (a derived column for blocking and frequencies)."""
-    return as_text(values, name_pinyin)[0]
-
-
-def initials_many(values: Values) -> Values:
-    return as_text(values, name_initials)[0]
-
-
-COMPARATORS = (Comparator("person_name", person_name, person_name_many, NAME_LEVELS),)
-
-__all__ = ["COMPARATORS", "name_initials", "name_pinyin", "person_name", "person_name_many", "simplified"]
+COMPARATORS = (Comparator("person_name", person_name, prepare_names, compare_names, NAME_LEVELS),)

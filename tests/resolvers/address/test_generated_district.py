@@ -151,7 +151,7 @@ def test_mistyped_estates_are_found_or_sent_to_review_never_misled(district: Dis
     rng = random.Random(7)
     known = set(district.estates)
     slipped, tally = [], Counter[str]()
-    for case in district.cases[::3]:
+    for case in district.cases[::4]:
         estate = next((e for e in district.estates if e in case.text), None)
         if case.building is None or estate is None:
             continue
@@ -162,7 +162,7 @@ def test_mistyped_estates_are_found_or_sent_to_review_never_misled(district: Dis
         slipped.append(Case(case.text.replace(estate, written, 1), case.building, case.address))
         tally[kind] += 1
     outcome = _outcomes(district.library, slipped)
-    assert outcome["total"] > 3_000
+    assert outcome["total"] > 2_000
     assert len(tally) == len(SLIPS)
     assert outcome["right"] / outcome["total"] >= 0.9, outcome
     assert outcome["wrong"] / outcome["total"] <= 0.005, outcome

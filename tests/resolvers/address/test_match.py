@@ -12,6 +12,7 @@ from resolvers.address import AddressLibrary, StandardRoom, resolve
 BUILDINGS = [
     ("XS12", "沙头街道", "下沙社区", "下沙路", "28号", "下沙村", "12栋", (), 5, 2),
     ("XS13", "沙头街道", "下沙社区", "下沙路", "30号", "下沙村", "13栋", (), 5, 2),
+    ("XS113", "沙头街道", "下沙社区", "下沙路", "530号", "下沙村", "113栋", (), 5, 13),
     ("YS1", "福保街道", "福保社区", "石厦路", "33号", "雅颂新村", "1栋", ("1单元", "2单元"), 6, 2),
     ("YS3", "福保街道", "福保社区", "石厦路", "33号", "雅颂新村", "3栋", ("1单元",), 6, 4),
     ("HQ1", "沙头街道", "沙头社区", "滨河大道", "19号", "华强花园", "1栋", (), 9, 2),
@@ -94,6 +95,9 @@ def test_room_links(library: AddressLibrary, text: str, building: str, room: str
         ("雅颂新村1栋3单元501", "YS1", "no room 501 in unit 3"),
         ("下沙村12栋5楼", "XS12", "floor 5"),
         ("下沙路30号", "XS13", "no room"),  # a village house by its door number
+        ("福田区下沙村13", "XS13", "no room"),  # a dash form 13- whose room was left out
+        ("下沙村113", "XS113", "113 read as the building number"),  # the same, with a three-digit house
+        ("下沙路530号下沙村113", "XS113", "no room"),  # found by its door: 113 is the house, not room 113
     ],
 )
 def test_building_links(library: AddressLibrary, text: str, building: str, why: str) -> None:
@@ -183,4 +187,6 @@ def test_reasons_say_why(library: AddressLibrary) -> None:
 def test_the_library_is_compact_and_complete(library: AddressLibrary) -> None:
     assert len(library.buildings) == len(BUILDINGS)
     assert len(library.rooms) == sum(len(b[7] or ("",)) * b[8] * b[9] for b in BUILDINGS)
-    assert library.rooms.find(library.buildings[2].index, "501") == [("1", "YS1-1-501"), ("2", "YS1-2-501")]
+    ys1 = next(b for b in library.buildings if b.building_id == "YS1")
+    assert library.rooms.find(ys1.index, "501") == [("1", "YS1-1-501"), ("2", "YS1-2-501")]
+    assert library.rooms.find(ys1.index, "9999") == []

@@ -1,0 +1,169 @@
+"""The resolution pass: after a sync has written its records, the mentions of every type with a
+resolver are clustered (blocking, Fellegi–Sunter scoring, clustering with judgements), entities
+that turn out to be one are merged in the graph, and their golden values are recomputed.
+
+Entity ids stay stable: a cluster keeps the id most of its mentions already carry (ties: the
+smallest), and every id merged away leaves an alias to the survivor.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+import structlog
+
+from graph_schema import NodeType, PropertyType
+from hub.state import StateStore
+from hub.store import GraphStore
+from resolvers.linking import LinkSpec, dedupe, legal_entity_spec, person_spec
+from resolvers.survivorship import Statement, golden_record
+
+log = structlog.get_logger(__name__)
+SEP = "\x1f"
+
+PRESETS: dict[str, Callable[[], LinkSpec]] = {"person": person_spec, "legal_entity": legal_entity_spec}
+# Mention features → the columns a preset reads, where the names differ.
+COLUMN_FROM_FEATURE = {"legal_rep_id": "REPRESENTS.identity_number"}
+
+
+@dataclass
+class TypeReport:
+    entity_type: str
+    mentions: int = 0
+    candidate_pairs: int = 0
+    entities_before: int = 0
+    entities_after: int = 0
+    merged: int = 0
+    review_opened: int = 0
+    conflicts_opened: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def mention_id(row: dict[str, Any]) -> str:
+    return SEP.join((row["source"], row["record_id"], row["role"]))
+
+
+def _frame(rows: list[dict[str, Any]], spec: LinkSpec) -> pd.DataFrame:
+    derived = {d.name for d in spec.derived}
+    inputs = [*spec.columns, *(c for d in spec.derived for c in d.columns)]
+    wanted = list(dict.fromkeys(c for c in inputs if c not in derived))
+    records = []
+    for row in rows:
+        features = row["features"]
+        record = {c: features.get(COLUMN_FROM_FEATURE.get(c, c)) for c in wanted}
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=wanted)
+    frame.index = pd.Index([mention_id(r) for r in rows], name="mention")
+    return frame
+
+
+def resolve_type(store: GraphStore, state: StateStore, node: NodeType, run_id: str) -> TypeReport:
+    assert node.resolver is not None
+    spec = PRESETS[node.resolver]()
+    rows = state.mentions_of(node.name)
+    report = TypeReport(node.name, mentions=len(rows))
+    if len(rows) < 2:
+        return report
+    current = {mention_id(r): r["entity_id"] for r in rows}
+    result = dedupe(_frame(rows, spec), spec)
+    report.candidate_pairs = result.candidate_pairs
+    report.seconds = dict(result.timings)
+    merges = _merges(result.clusters, current)
+    report.entities_before = len(set(current.values()))
+    report.entities_after = report.entities_before - len(merges)
+    if merges:
+        report.merged = store.merge_nodes(node.name, merges)
+        state.reassign_mentions(merges, run_id)
+    survivors = {merges.get(e, e) for e in current.values()}
+    report.conflicts_opened = _golden_values(store, state, node, rows, merges, survivors, run_id)
+    report.review_opened = _review(state, node, result.review, current, merges, run_id)
+    log.info("resolved", run_id=run_id, **{k: v for k, v in vars(report).items() if k != "seconds"})
+    return report
+
+
+def _merges(clusters: pd.Series, current: dict[str, str]) -> dict[str, str]:
+    """Old entity id → survivor, for clusters that hold mentions of more than one entity."""
+    members: dict[int, Counter[str]] = {}
+    for mention, cluster in clusters.items():
+        members.setdefault(int(cluster), Counter())[current[str(mention)]] += 1
+    merges: dict[str, str] = {}
+    for counts in members.values():
+        if len(counts) < 2:
+            continue
+        survivor = min(counts, key=lambda entity: (-counts[entity], entity))
+        merges.update({entity: survivor for entity in counts if entity != survivor})
+    return merges
+
+
+def _golden_values(
+    store: GraphStore,
+    state: StateStore,
+    node: NodeType,
+    rows: list[dict[str, Any]],
+    merges: dict[str, str],
+    survivors: set[str],
+    run_id: str,
+) -> int:
+    types = {p.name: p.type for p in node.properties}
+    strong = {p.name for p in node.properties if p.strong}
+    statements: dict[str, list[Statement]] = {}
+    for row in rows:
+        entity = merges.get(row["entity_id"], row["entity_id"])
+        features, problems = row["features"], set(row["features"].get("problems", ()))
+        for prop, value in features.items():
+            if prop in types and value is not None:
+                typed = _typed(types[prop], value)
+                statements.setdefault(entity, []).append(
+                    Statement(prop, typed, int(row["trust"]), str(row["run_id"]), prop not in problems)
+                )
+    updates, conflicts = [], {}
+    for entity in sorted(survivors):
+        golden = golden_record(statements.get(entity, []), strong)
+        updates.append({store.schema.id_property: entity, **golden.values})
+        for conflict in golden.conflicts:
+            conflicts[f"conflict:{entity}:{conflict.prop}"] = {
+                "entity_type": node.name, "entity_id": entity, "property": conflict.prop,
+                "values": [str(v) for v in conflict.values],
+            }  # fmt: skip
+    store.upsert_nodes(node.name, updates)
+    return state.open_review_items("conflict", run_id, conflicts)
+
+
+def _typed(kind: PropertyType, value: Any) -> Any:
+    """Mention features come back from JSON: dates and timestamps as ISO text."""
+    if isinstance(value, str) and kind is PropertyType.DATE:
+        return date.fromisoformat(value[:10])
+    if isinstance(value, str) and kind is PropertyType.DATETIME:
+        return datetime.fromisoformat(value)
+    return value
+
+
+def _review(
+    state: StateStore,
+    node: NodeType,
+    review: pd.DataFrame,
+    current: dict[str, str],
+    merges: dict[str, str],
+    run_id: str,
+) -> int:
+    items = {}
+    for pair in review.itertuples(index=False):
+        left = merges.get(current[str(pair.id_l)], current[str(pair.id_l)])
+        right = merges.get(current[str(pair.id_r)], current[str(pair.id_r)])
+        if left == right:
+            continue
+        a, b = sorted((left, right))
+        items[f"merge:{a}:{b}"] = {
+            "entity_type": node.name, "left": a, "right": b, "probability": float(str(pair.probability)),
+            "mentions": [str(pair.id_l), str(pair.id_r)],
+        }  # fmt: skip
+    return state.open_review_items("merge", run_id, items)
+
+
+def resolve_entities(store: GraphStore, state: StateStore, run_id: str) -> list[TypeReport]:
+    return [resolve_type(store, state, node, run_id) for node in store.schema.node_types if node.resolver]

@@ -1,0 +1,128 @@
+"""Company names, compared as (core name, legal form, branch) once the city marker is set aside.
+
+深圳市X科技有限公司, 深圳X科技有限公司, X科技（深圳）有限公司 and X科技有限责任公司 are one company: the
+name normaliser splits each into the core (X科技), the legal form and the branch, and drops the
+location marker. A branch (X科技有限公司福田分公司) is a legal entity of its own, so a branch and
+its parent, or two branches, never reach the top levels however alike they read. Names one
+homophone or one character apart (华信科技 / 华鑫科技 / 华信达科技) are a level of their own: the
+registry allows them side by side, so the model must learn how little they say.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+from pypinyin import lazy_pinyin
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from resolvers.comparators.base import (
+    MISSING,
+    Comparator,
+    Levels,
+    Values,
+    as_text,
+    column,
+    is_missing,
+    levels_from,
+)
+from resolvers.normalize.names import org_name
+
+COMPANY_LEVELS = (
+    "different names",
+    "same core name, but a branch and its parent or two different branches (distinct legal entities)",
+    "core names one homophone or one character apart (e.g. 华信科技/华鑫科技)",
+    "same core name, different legal forms",
+    "same name once the city marker and the spelling of the legal form are set aside",
+)
+# Spellings of one legal form; "公司" alone says nothing about the form.
+_LEGAL_FORM_ALIASES = {"有限责任公司": "有限公司", "公司": "", "集团": ""}
+
+
+# Individual businesses are written 深圳市福田区X便利店 or 福田区X便利店; the name normaliser strips
+# the city, and the district left in front of the core is a location marker too.
+_DISTRICT = re.compile(r"^(?:广东省)?(?:深圳市?)?福田区")
+
+
+@lru_cache(maxsize=200_000)
+def _text(value: str) -> str:
+    return org_name(value).value
+
+
+@lru_cache(maxsize=200_000)
+def _core(value: str) -> str:
+    text = _text(value)
+    stripped = _DISTRICT.sub("", text)
+    return stripped or text
+
+
+@lru_cache(maxsize=200_000)
+def _pinyin(core: str) -> str:
+    return "".join(lazy_pinyin(core)).lower()
+
+
+@lru_cache(maxsize=1_000)
+def legal_form(value: str) -> str:
+    """The legal form in one spelling; a registry's 企业类型 such as 有限责任公司分公司 names the
+    parent's form (the branch itself is compared separately)."""
+    form = (_text(value) if value else "").removesuffix("分公司")
+    return _LEGAL_FORM_ALIASES.get(form, form)
+
+
+def _part(value: object, index: int) -> str:
+    if isinstance(value, (tuple, list)) and len(value) > index and not is_missing(value[index]):
+        return _text(str(value[index]))
+    return ""
+
+
+def company_name(a: object, b: object) -> int:
+    """The company names agree once city and legal-form spelling are set aside; a branch is never its parent."""
+    core_a, core_b = _core(_part(a, 0)), _core(_part(b, 0))
+    if not core_a or not core_b:
+        return MISSING
+    if _part(a, 2) != _part(b, 2):  # a branch against its parent, or two branches
+        return 1 if core_a == core_b else 0
+    if core_a == core_b:
+        form_a, form_b = legal_form(_part(a, 1)), legal_form(_part(b, 1))
+        return 4 if not form_a or not form_b or form_a == form_b else 3
+    near = _pinyin(core_a) == _pinyin(core_b) or Levenshtein.distance(core_a, core_b, score_cutoff=1) <= 1
+    return 2 if near else 0
+
+
+def prepare_company_names(values: Values) -> Values:
+    """(n, 3): core, canonical legal form and branch ("" when absent)."""
+    core, _ = as_text(column(values, 0), _core)
+    form, _ = as_text(column(values, 1), legal_form)
+    branch, _ = as_text(column(values, 2), _text)
+    return np.stack((core, form, branch), axis=1)
+
+
+def compare_company_names(a: Values, b: Values) -> Levels:
+    """:func:`company_name` over prepared names."""
+    core_a, core_b = a[:, 0], b[:, 0]
+    same_branch = a[:, 2] == b[:, 2]
+    same_core = core_a == core_b
+    forms_agree = (a[:, 1] == "") | (b[:, 1] == "") | (a[:, 1] == b[:, 1])
+    near = process.cpdist(core_a, core_b, scorer=Levenshtein.distance, score_cutoff=2, workers=1) <= 1
+    candidates = np.flatnonzero(~near & ~same_core & same_branch)
+    if len(candidates):  # homophones: pinyin only where the characters differ
+        near[candidates] = as_text(core_a[candidates], _pinyin)[0] == as_text(core_b[candidates], _pinyin)[0]
+    return levels_from(
+        {
+            1: same_core & ~same_branch,
+            2: near & same_branch & ~same_core,
+            3: same_core & same_branch,
+            4: same_core & same_branch & forms_agree,
+            MISSING: (core_a == "") | (core_b == ""),
+        },
+        len(core_a),
+    )
+
+
+COMPARATORS = (
+    Comparator(
+        "company_name", company_name, prepare_company_names, compare_company_names, COMPANY_LEVELS, arity=3
+    ),
+)

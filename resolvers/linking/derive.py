@@ -1,0 +1,142 @@
+"""Derived columns, by name: keys and flags computed from the mention columns before linking.
+
+Blocking needs keys that survive the noise the comparators forgive: toneless pinyin survives a
+homophone, the normalised date survives 1946/4/17 against 19460417, the first 14 characters of
+an identity number (area and birth date) survive a typo in the sequence number. Every function
+works once per distinct value, so a million mentions cost their distinct values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from resolvers.comparators.base import is_missing, map_unique
+from resolvers.comparators.dates import date_key
+from resolvers.comparators.identifiers import (
+    credit_code,
+    credit_code_valid,
+    resident_number,
+    resident_number_valid,
+)
+from resolvers.comparators.names import name_initials, name_pinyin
+from resolvers.comparators.phones import national_digits
+from resolvers.normalize.companies import split_company_name
+from resolvers.normalize.names import org_name
+
+Derivation = Callable[..., pd.Series]
+_REGISTRY: dict[str, Derivation] = {}
+
+
+def derivation(name: str) -> Callable[[Derivation], Derivation]:
+    def add(func: Derivation) -> Derivation:
+        _REGISTRY[name] = func
+        return func
+
+    return add
+
+
+def derive(function: str, columns: Sequence[pd.Series], params: dict[str, Any]) -> pd.Series:
+    try:
+        func = _REGISTRY[function]
+    except KeyError:
+        raise KeyError(f"unknown derivation {function!r} (known: {', '.join(sorted(_REGISTRY))})") from None
+    return func(*columns, **params)
+
+
+def _per_value(column: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    return pd.Series(map_unique(column.to_numpy(dtype=object), func), index=column.index, dtype=object)
+
+
+def _or_none(text: str) -> str | None:
+    return text or None
+
+
+@derivation("pinyin")
+def pinyin(name: pd.Series) -> pd.Series:
+    """Toneless pinyin of a name, syllables joined (张伟, 章玮 → zhangwei)."""
+    return _per_value(name, lambda v: _or_none(name_pinyin(str(v))))
+
+
+@derivation("pinyin_initials")
+def pinyin_initials(name: pd.Series) -> pd.Series:
+    """First letters of the pinyin syllables (张伟 → zw)."""
+    return _per_value(name, lambda v: _or_none(name_initials(str(v))))
+
+
+@derivation("date")
+def date(value: pd.Series) -> pd.Series:
+    """The date as yyyymmdd text, whatever its writing; only the year when only it is known."""
+
+    def key(v: Any) -> str | None:
+        k = date_key(v)
+        return None if k < 0 else (f"{k // 10_000:04d}" if k % 10_000 == 0 else f"{k:08d}")
+
+    return _per_value(value, key)
+
+
+@derivation("year")
+def year(value: pd.Series) -> pd.Series:
+    return _per_value(value, lambda v: None if date_key(v) < 0 else f"{date_key(v) // 10_000:04d}")
+
+
+@derivation("slice")
+def slice_(value: pd.Series, start: int = 0, stop: int | None = None) -> pd.Series:
+    """Characters start..stop of the text (an identity number's area and birth date, say)."""
+    return _per_value(value, lambda v: _or_none(str(v)[start:stop]))
+
+
+@derivation("resident_id")
+def resident_id(value: pd.Series) -> pd.Series:
+    """The identity number compacted, a legacy 15-digit one rewritten to 18 characters."""
+    return _per_value(value, lambda v: _or_none(resident_number(str(v))))
+
+
+@derivation("resident_id_valid")
+def resident_id_valid(value: pd.Series) -> pd.Series:
+    return _per_value(value, lambda v: resident_number_valid(resident_number(str(v))))
+
+
+@derivation("credit_code_valid")
+def credit_code_valid_(value: pd.Series) -> pd.Series:
+    return _per_value(value, lambda v: credit_code_valid(credit_code(str(v))))
+
+
+@derivation("phone_digits")
+def phone_digits(value: pd.Series) -> pd.Series:
+    return _per_value(value, lambda v: _or_none(national_digits(str(v))))
+
+
+@derivation("company_part")
+def company_part(name: pd.Series, part: str = "core") -> pd.Series:
+    """One part of a company name as the name normaliser splits it: core, legal_form or branch."""
+    return _per_value(name, lambda v: getattr(split_company_name(org_name(str(v)).value), part))
+
+
+@derivation("ngrams")
+def ngrams(text: pd.Series, n: int = 2) -> pd.Series:
+    """The distinct character n-grams of a text: a list, so a record joins one block per n-gram."""
+
+    def grams(v: Any) -> tuple[str, ...] | None:
+        s = str(v)
+        found = tuple(dict.fromkeys(s[i : i + n] for i in range(max(len(s) - n + 1, 1))))
+        return found or None
+
+    return _per_value(text, grams)
+
+
+@derivation("concat")
+def concat(*columns: pd.Series, sep: str = "|") -> pd.Series:
+    """Columns joined by ``sep``; missing when any of them is."""
+    parts = [c.to_numpy(dtype=object) for c in columns]
+    joined = np.asarray([sep.join(str(x) for x in row) for row in zip(*parts, strict=True)], dtype=object)
+    for part in parts:
+        joined[np.fromiter(map(is_missing, part), dtype=bool, count=len(part))] = None
+    return pd.Series(joined, index=columns[0].index, dtype=object)
+
+
+def derivation_names() -> list[str]:
+    return sorted(_REGISTRY)

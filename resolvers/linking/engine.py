@@ -1,0 +1,226 @@
+"""Linking end to end: block, compare, fit (unless given a model), score, cluster.
+
+``dedupe`` finds the mentions of one table that denote one entity; ``link`` pairs the records
+of two tables. Steward judgements enter ``dedupe`` as must-links ("same") and cannot-links
+("different"): they override the scores, refine the model, and are never merged through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from time import perf_counter
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from resolvers.linking.arrays import Ints, isin_sorted, sorted_unique
+from resolvers.linking.blocking import BlockingDiagnostics, CandidatePairs, block_dedupe, block_link
+from resolvers.linking.cluster import cluster
+from resolvers.linking.compare import (
+    PreparedFields,
+    compare_pairs,
+    exclusive_keys,
+    key_matches,
+    prepare_fields,
+)
+from resolvers.linking.frame import prepare
+from resolvers.linking.model import FSModel, LevelMatrix
+from resolvers.linking.scoring import Floats, TermAdjustment, score_frame, term_adjustments, total_weights
+from resolvers.linking.spec import LinkSpec
+from resolvers.linking.training import train, with_term_frequencies
+
+IdPairs = Iterable[tuple[object, object]]
+Bools = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    spec: LinkSpec
+    model: FSModel
+    # Scored pairs at or above the lower threshold (every candidate with keep_all): id_l, id_r,
+    # weight, probability, w_prior, and per field gamma_<field> (level) and w_<field> (weight);
+    # w_prior plus the w_ columns is the weight. decision: merge, review or apart.
+    pairs: pd.DataFrame
+    clusters: pd.Series  # mention id (link: (side, id)) → cluster number
+    blocking: BlockingDiagnostics
+    candidate_pairs: int
+    timings: Mapping[str, float] = field(default_factory=dict)
+    conflicts: pd.DataFrame = field(default_factory=pd.DataFrame)  # must-links a cannot-link refused
+
+    @property
+    def matches(self) -> pd.DataFrame:
+        return self.pairs[self.pairs["decision"] == "merge"]
+
+    @property
+    def review(self) -> pd.DataFrame:
+        """Pairs between the thresholds, and pairs above the upper one that a cannot-link kept apart."""
+        return self.pairs[self.pairs["decision"] == "review"]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._last = perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = perf_counter()
+        self.timings[name] = round(now - self._last, 4)
+        self._last = now
+
+
+def _positions(ids: pd.Index, pairs: IdPairs) -> tuple[Ints, Ints]:
+    """Record positions of judged pairs; a pair naming a mention not in this batch is ignored."""
+    listed = list(pairs)
+    if not listed:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    a = ids.get_indexer(pd.Index([p[0] for p in listed]))
+    b = ids.get_indexer(pd.Index([p[1] for p in listed]))
+    keep = (a >= 0) & (b >= 0) & (a != b)
+    return np.minimum(a, b)[keep].astype(np.int64), np.maximum(a, b)[keep].astype(np.int64)
+
+
+def dedupe(
+    df: pd.DataFrame,
+    spec: LinkSpec,
+    must_link: IdPairs = (),
+    cannot_link: IdPairs = (),
+    *,
+    model: FSModel | None = None,
+    keep_all: bool = False,
+) -> LinkResult:
+    """Cluster the mentions of ``df`` that denote one entity.
+
+    ``must_link`` and ``cannot_link`` are pairs of mention ids judged "same" and "different";
+    ids not in ``df`` are ignored (judgements outlive batches). ``model`` skips fitting;
+    ``keep_all`` keeps every candidate pair in the result, not only those worth reviewing.
+    """
+    clock = _Clock()
+    frame, ids = prepare(df, spec)
+    candidates = block_dedupe(frame, spec.blocking, spec.max_block_size)
+    clock.lap("blocking")
+    prepared = prepare_fields(spec.fields, frame, None)
+    judgements = (*_positions(ids, must_link), *_positions(ids, cannot_link))
+    return _resolve(
+        spec, (frame, frame), (ids, ids), candidates, prepared, judgements, model, keep_all, clock
+    )
+
+
+def link(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    spec: LinkSpec,
+    *,
+    model: FSModel | None = None,
+    keep_all: bool = False,
+) -> LinkResult:
+    """Pair the records of ``left`` with those of ``right`` that denote one entity."""
+    clock = _Clock()
+    frame_left, ids_left = prepare(left, spec)
+    frame_right, ids_right = prepare(right, spec)
+    candidates = block_link(frame_left, frame_right, spec.blocking, spec.max_block_size)
+    clock.lap("blocking")
+    prepared = prepare_fields(spec.fields, frame_left, frame_right)
+    none = np.zeros(0, np.int64)
+    return _resolve(
+        spec,
+        (frame_left, frame_right),
+        (ids_left, ids_right),
+        candidates,
+        prepared,
+        (none,) * 4,
+        model,
+        keep_all,
+        clock,
+    )
+
+
+def _resolve(
+    spec: LinkSpec,
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+    ids: tuple[pd.Index, pd.Index],
+    candidates: CandidatePairs,
+    prepared: PreparedFields,
+    judgements: tuple[Ints, Ints, Ints, Ints],
+    model: FSModel | None,
+    keep_all: bool,
+    clock: _Clock,
+) -> LinkResult:
+    """Compare, fit, score and cluster; the same for one table (frames identical) or two."""
+    dedupe_mode = frames[0] is frames[1]
+    n_left, n_right = len(frames[0]), len(frames[1])
+    a, b = candidates.left, candidates.right
+    must_a, must_b, cannot_a, cannot_b = judgements
+    levels = compare_pairs(prepared, a, b)
+    known = key_matches(spec, levels, frames[0], frames[1], a, b)
+    clock.lap("comparing")
+    if model is None:
+        model = train(
+            spec,
+            prepared,
+            (frames[0], None if dedupe_mode else frames[1]),
+            levels,
+            same=compare_pairs(prepared, must_a, must_b),
+            different=compare_pairs(prepared, cannot_a, cannot_b),
+            known=known,
+        )
+        clock.lap("training")
+    model = with_term_frequencies(model, spec, [frames[0]] if dedupe_mode else list(frames))
+    adjustments = term_adjustments(model, frames[0], frames[1])
+    weights = total_weights(levels, a, b, model, adjustments)
+    clock.lap("scoring")
+    lower, upper = spec.thresholds.as_weights()
+    # A pair stewards called different is never an edge; must-links and key matches always are.
+    judged_apart = isin_sorted(a * n_right + b, sorted_unique(cannot_a * n_right + cannot_b))
+    edge = ((weights >= upper) | known) & ~judged_apart
+    offset = 0 if dedupe_mode else n_left  # the right records follow the left ones in the clustering
+    edge_a = np.concatenate((must_a, a[edge]))
+    edge_b = np.concatenate((must_b + offset, b[edge] + offset))
+    priority = np.concatenate((np.full(len(must_a), np.inf), np.where(known[edge], np.inf, weights[edge])))
+    order = np.argsort(-priority, kind="stable")
+    nodes = n_left if dedupe_mode else n_left + n_right
+    keys = exclusive_keys(spec, prepared, frames[0], frames[1])
+    clustering = cluster(nodes, edge_a, edge_b, order, cannot_a, cannot_b, keys)
+    clock.lap("clustering")
+    refused = np.zeros(len(weights), dtype=bool)
+    refused[np.flatnonzero(edge)] = clustering.refused[len(must_a) :]
+    keep = np.ones(len(weights), bool) if keep_all else (weights >= lower) | known
+    pairs = _pairs_table(
+        candidates, levels, weights, keep, model, adjustments, ids, (lower, edge, refused, judged_apart)
+    )
+    pairs["key_match"] = known[keep]
+    refused_must = clustering.refused[: len(must_a)]
+    conflicts = pd.DataFrame({"id_l": ids[0][must_a[refused_must]], "id_r": ids[0][must_b[refused_must]]})
+    if dedupe_mode:
+        index: pd.Index = ids[0]
+    else:
+        sides = np.repeat(np.array(["left", "right"], dtype=object), [n_left, n_right])
+        index = pd.MultiIndex.from_arrays([sides, np.concatenate((ids[0], ids[1]))], names=["side", "id"])
+    clusters = pd.Series(clustering.labels, index=index, name="cluster")
+    clock.lap("results")
+    return LinkResult(
+        spec, model, pairs, clusters, candidates.diagnostics, len(candidates), clock.timings, conflicts
+    )
+
+
+def _pairs_table(
+    candidates: CandidatePairs,
+    levels: LevelMatrix,
+    weights: Floats,
+    keep: Bools,
+    model: FSModel,
+    adjustments: list[TermAdjustment],
+    ids: tuple[pd.Index, pd.Index],
+    decisions: tuple[float, Bools, Bools, Bools],
+) -> pd.DataFrame:
+    """The kept pairs scored, with their decision: merge (an accepted edge), review (between the
+    thresholds, or above the upper one but refused by a cannot-link), or apart."""
+    lower, edge, refused, judged_apart = decisions
+    rows = np.flatnonzero(keep)
+    table = score_frame(levels[rows], candidates.left[rows], candidates.right[rows], model, adjustments, *ids)
+    decision = np.where(weights[rows] >= lower, "review", "apart").astype(object)
+    decision[edge[rows] & ~refused[rows]] = "merge"
+    decision[judged_apart[rows]] = "apart"
+    table["decision"] = decision
+    return table

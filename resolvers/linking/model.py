@@ -1,0 +1,144 @@
+"""The Fellegi–Sunter model: a prior, and per field the m and u probability of each level.
+
+m[l] is the probability that a true match compares at level l, u[l] that a non-match does. A
+pair's match weight is log2 of the prior odds plus, per field, log2(m[l] / u[l]) (its Bayes
+factor): the per-field contributions add up to the total, which is what a steward is shown.
+A level never seen while fitting carries no evidence either way (weight 0), rather than the
+arbitrary weight its smoothed estimates would give it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from resolvers.linking.tf import TermFrequencies
+
+LevelMatrix = npt.NDArray[np.int8]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldModel:
+    name: str
+    levels: tuple[str, ...]  # description of each level, by level
+    m: tuple[float, ...]
+    u: tuple[float, ...]
+    observed: tuple[bool, ...]
+
+    def weights(self) -> npt.NDArray[np.float64]:
+        """log2(m/u) per level; 0 for a level never observed."""
+        w = np.log2(np.asarray(self.m) / np.asarray(self.u))
+        return np.where(np.asarray(self.observed), w, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class FitReport:
+    iterations: int
+    converged: bool
+    candidate_pairs: int
+    candidate_match_share: float  # λ among the candidate pairs, as EM found it
+    random_pairs: int  # pairs sampled to estimate u (0 when u came from EM)
+
+
+@dataclass(frozen=True, slots=True)
+class FSModel:
+    entity_type: str
+    prior: float  # probability that two records drawn at random are a match
+    fields: tuple[FieldModel, ...]
+    term_frequencies: tuple[TermFrequencies, ...] = ()
+    fit: FitReport | None = None
+    judgements: tuple[int, int] = field(default=(0, 0))  # (same, different) pairs applied
+
+    @property
+    def prior_weight(self) -> float:
+        return math.log2(self.prior / (1 - self.prior))
+
+    def weight_table(self) -> npt.NDArray[np.float64]:
+        """(fields, levels + 1): column 0 is the missing level (weight 0), column l + 1 level l."""
+        width = max(len(f.m) for f in self.fields) + 1
+        table = np.zeros((len(self.fields), width))
+        for i, f in enumerate(self.fields):
+            table[i, 1 : len(f.m) + 1] = f.weights()
+        return table
+
+    def field(self, name: str) -> FieldModel:
+        return next(f for f in self.fields if f.name == name)
+
+    def apply_judgements(self, same: LevelMatrix, different: LevelMatrix, strength: float = 100.0) -> FSModel:
+        """Refine m with the levels of pairs stewards judged the same, u with those judged different.
+
+        The fitted probabilities count as ``strength`` pairs of evidence (a Dirichlet prior), so a
+        handful of judgements moves them noticeably but does not overturn them.
+        """
+        fields = []
+        for i, f in enumerate(self.fields):
+            m = _update(np.asarray(f.m), same[:, i] if len(same) else same.reshape(-1), strength)
+            u = _update(
+                np.asarray(f.u), different[:, i] if len(different) else different.reshape(-1), strength
+            )
+            seen = _levels_seen(len(f.m), same, different, i)
+            observed = tuple(bool(o or s) for o, s in zip(f.observed, seen, strict=True))
+            fields.append(replace(f, m=tuple(m), u=tuple(u), observed=observed))
+        done = (self.judgements[0] + len(same), self.judgements[1] + len(different))
+        return replace(self, fields=tuple(fields), judgements=done)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entity_type": self.entity_type,
+            "prior": self.prior,
+            "fields": [
+                {
+                    "name": f.name,
+                    "levels": list(f.levels),
+                    "m": list(f.m),
+                    "u": list(f.u),
+                    "observed": list(f.observed),
+                }
+                for f in self.fields
+            ],
+            "term_frequencies": [t.to_dict() for t in self.term_frequencies],
+            "fit": None if self.fit is None else {k: getattr(self.fit, k) for k in self.fit.__slots__},
+            "judgements": list(self.judgements),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FSModel:
+        fields = tuple(
+            FieldModel(f["name"], tuple(f["levels"]), tuple(f["m"]), tuple(f["u"]), tuple(f["observed"]))
+            for f in data["fields"]
+        )
+        fit = FitReport(**data["fit"]) if data.get("fit") else None
+        tfs = tuple(TermFrequencies.from_dict(t) for t in data.get("term_frequencies", ()))
+        same, different = data.get("judgements", (0, 0))
+        return cls(data["entity_type"], float(data["prior"]), fields, tfs, fit, (int(same), int(different)))
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> FSModel:
+        return cls.from_dict(json.loads(text))
+
+
+def _update(
+    probabilities: npt.NDArray[np.float64], levels: npt.NDArray[np.int8], strength: float
+) -> list[float]:
+    levels = levels[levels >= 0]
+    counts = np.bincount(levels, minlength=len(probabilities))[: len(probabilities)]
+    updated = (probabilities * strength + counts) / (strength + counts.sum())
+    return [float(x) for x in updated]
+
+
+def _levels_seen(size: int, same: LevelMatrix, different: LevelMatrix, i: int) -> Sequence[bool]:
+    seen = np.zeros(size, dtype=bool)
+    for matrix in (same, different):
+        if len(matrix):
+            column = matrix[:, i]
+            seen[column[column >= 0]] = True
+    return list(seen)

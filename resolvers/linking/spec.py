@@ -1,0 +1,157 @@
+"""The link specification: what to compare, how to block, when to merge. Data, saved with a run.
+
+A spec names comparators and derivations by string (see :mod:`resolvers.comparators` and
+:mod:`resolvers.linking.derive`), so it round-trips through JSON and a run can be reproduced
+from its saved spec and model.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from resolvers.comparators import get_comparator
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FieldSpec(_Frozen):
+    """One compared field: a comparator over one or more columns."""
+
+    name: str
+    comparator: str
+    columns: tuple[str, ...]
+    params: dict[str, Any] = Field(default_factory=dict)
+    # level → column whose value frequency replaces the level's u (Splink's term-frequency
+    # adjustment): an exact match on 张伟 then counts for less than one on a rare name.
+    term_frequency: dict[int, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> FieldSpec:
+        comparator = get_comparator(self.comparator)
+        if len(self.columns) != comparator.arity:
+            raise ValueError(f"field {self.name}: {self.comparator} compares {comparator.arity} column(s)")
+        top = len(comparator.describe_levels(self.params)) - 1
+        if any(not 0 < level <= top for level in self.term_frequency):
+            raise ValueError(f"field {self.name}: term-frequency levels must be in 1..{top}")
+        return self
+
+
+class Derived(_Frozen):
+    """A column computed from others before blocking and comparing (pinyin, a prefix, a flag)."""
+
+    name: str
+    function: str
+    columns: tuple[str, ...]
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class BlockingRule(_Frozen):
+    """Records agreeing on all these columns become candidate pairs. A list-valued column
+    (company-name tokens) puts a record in one block per element."""
+
+    columns: tuple[str, ...]
+    name: str = ""
+    # A tighter cap than the spec's for a weak key (a company-name bigram, a building).
+    max_block_size: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or "+".join(self.columns)
+
+
+class KeyRule(_Frozen):
+    """A checked identifier that links outright: a pair at ``field``'s top level whose values are
+    both valid (``valid_column`` true) is a known match. Such pairs are always merged (unless a
+    steward said otherwise) and anchor EM's match class, which keeps EM from mistaking a
+    household (same phone, same room) for a person. A blocking rule must cover the key; a key
+    with a validity column is taken as already checked (e.g. ``resident_id_valid``)."""
+
+    field: str
+    valid_column: str | None = None
+    # Exclusive: two different valid values are two entities, so a cluster never holds both
+    # (one person, one identity number), however its mentions are chained.
+    exclusive: bool = True
+
+
+class Thresholds(_Frozen):
+    """Merge at or above ``upper``, review from ``lower`` up to ``upper``, keep apart below."""
+
+    upper: float
+    lower: float
+    scale: Literal["probability", "weight"] = "probability"
+
+    @model_validator(mode="after")
+    def _check(self) -> Thresholds:
+        if self.lower > self.upper:
+            raise ValueError("the lower threshold is above the upper one")
+        if self.scale == "probability" and not (self.lower > 0 and self.upper < 1):
+            raise ValueError("probability thresholds must lie strictly between 0 and 1")
+        return self
+
+    def as_weights(self) -> tuple[float, float]:
+        """(lower, upper) as match weights (log2 odds)."""
+        if self.scale == "weight":
+            return self.lower, self.upper
+        return math.log2(self.lower / (1 - self.lower)), math.log2(self.upper / (1 - self.upper))
+
+
+class EMSettings(_Frozen):
+    max_iterations: int = 100
+    tolerance: float = 1e-5
+    # u from random record pairs (the population the prior refers to), or fitted by EM on the
+    # candidate pairs alongside m.
+    u_from: Literal["random", "em"] = "random"
+    random_pairs: int = 200_000
+    seed: int = 0
+    # Pseudo-count added to every level when estimating, so no level has a zero probability.
+    smoothing: float = 0.5
+    # How many pairs' worth of evidence the fitted m/u weigh against steward judgements.
+    judgement_strength: float = 100.0
+    learn_from_judgements: bool = True
+
+
+class LinkSpec(_Frozen):
+    entity_type: str
+    fields: tuple[FieldSpec, ...]
+    blocking: tuple[BlockingRule, ...]
+    thresholds: Thresholds
+    id_column: str | None = None  # None: the frame's index
+    derived: tuple[Derived, ...] = ()
+    keys: tuple[KeyRule, ...] = ()
+    max_block_size: int = 1_000
+    em: EMSettings = Field(default_factory=EMSettings)
+
+    @model_validator(mode="after")
+    def _check(self) -> LinkSpec:
+        if not self.fields or not self.blocking:
+            raise ValueError("a link spec needs fields and blocking rules")
+        names = [f.name for f in self.fields]
+        if len(set(names)) != len(names):
+            raise ValueError("field names must be unique")
+        unknown = [k.field for k in self.keys if k.field not in names]
+        if unknown:
+            raise ValueError(f"key rules name unknown fields: {', '.join(unknown)}")
+        return self
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the comparisons read, in order, without repeats."""
+        seen = dict.fromkeys(
+            [
+                *(c for f in self.fields for c in (*f.columns, *f.term_frequency.values())),
+                *(k.valid_column for k in self.keys if k.valid_column),
+            ]
+        )
+        return tuple(seen)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> LinkSpec:
+        return cls.model_validate_json(text)
