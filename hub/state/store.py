@@ -19,6 +19,7 @@ from hub.state.tables import (
     aliases,
     mentions,
     metadata,
+    models,
     quarantine,
     record_state,
     review_items,
@@ -198,6 +199,24 @@ class StateStore:
                         for o, n in merges.items()
                     ],
                 )
+
+    def save_model(self, entity_type: str, run_id: str, model_json: str) -> None:
+        values = {"entity_type": entity_type, "run_id": run_id, "model": model_json}
+        with self.engine.begin() as conn:
+            stmt = self._upsert()(models).values(values)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["entity_type"], set_=values))
+
+    def model(self, entity_type: str) -> str | None:
+        with self.engine.connect() as conn:
+            text = conn.execute(select(models.c.model).where(models.c.entity_type == entity_type)).scalar()
+        return None if text is None else str(text)
+
+    def aliases(self) -> dict[str, str]:
+        """Every merged-away id → its survivor (chains are kept collapsed by reassign_mentions)."""
+        with self.engine.connect() as conn:
+            return {
+                row.old_id: row.new_id for row in conn.execute(select(aliases.c.old_id, aliases.c.new_id))
+            }
 
     def resolve_alias(self, entity_id: str) -> str:
         with self.engine.connect() as conn:

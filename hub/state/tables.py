@@ -94,3 +94,12 @@ aliases = Table(
     Column("run_id", String(40), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# The fitted linking model per entity type (JSON), reused by incremental runs and `explain`.
+models = Table(
+    "models",
+    metadata,
+    Column("entity_type", String(100), primary_key=True),
+    Column("run_id", String(40), nullable=False),
+    Column("model", Text, nullable=False),
+)

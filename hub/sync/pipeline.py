@@ -68,6 +68,7 @@ class SourceSync:
         self.report = SourceReport(source=config.name)
         self.known = state.hashes(config.name)
         self.pending = state.pending_quarantine(config.name)
+        self.aliases = state.aliases()
         self.seen: set[str] = set()
         # Changed rows wait here until a full write batch has gathered: with few changes spread
         # over a large source, writing per read batch would mean many tiny (and slow) writes.
@@ -177,7 +178,8 @@ class SourceSync:
     def write(self, rows: Sequence[SourceRow]) -> None:
         schema = self.store.schema
         mentions = [m for row in rows for m in row.mentions]
-        entity_ids = self.linker.link(mentions)
+        # An identifier's entity may have been merged into another since: follow the alias.
+        entity_ids = {k: self.aliases.get(v, v) for k, v in self.linker.link(mentions).items()}
         to_resolve = [
             m
             for m in mentions

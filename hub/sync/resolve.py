@@ -20,11 +20,14 @@ import structlog
 from graph_schema import NodeType, PropertyType
 from hub.state import StateStore
 from hub.store import GraphStore
-from resolvers.linking import LinkSpec, dedupe, legal_entity_spec, person_spec
+from resolvers.linking import FSModel, LinkSpec, dedupe, legal_entity_spec, link, person_spec
 from resolvers.survivorship import Statement, golden_record
 
 log = structlog.get_logger(__name__)
 SEP = "\x1f"
+# Up to this share of changed mentions, a run matches them against the rest (incremental);
+# beyond it, the whole population is clustered again and the model refitted.
+INCREMENTAL_SHARE = 0.2
 
 PRESETS: dict[str, Callable[[], LinkSpec]] = {"person": person_spec, "legal_entity": legal_entity_spec}
 # Mention features → the columns a preset reads, where the names differ.
@@ -70,10 +73,20 @@ def resolve_type(store: GraphStore, state: StateStore, node: NodeType, run_id: s
     if len(rows) < 2:
         return report
     current = {mention_id(r): r["entity_id"] for r in rows}
-    result = dedupe(_frame(rows, spec), spec)
+    changed = [r for r in rows if r["run_id"] == run_id]
+    saved = state.model(node.name)
+    if saved is not None and len(changed) <= INCREMENTAL_SHARE * len(rows):
+        # Incremental: only this run's new and changed mentions are compared, with everyone,
+        # under the model fitted on the whole population before.
+        result = link(_frame(changed, spec), _frame(rows, spec), spec, model=FSModel.from_json(saved))
+        clusters = pd.Series(result.clusters.to_numpy(), index=result.clusters.index.get_level_values("id"))
+    else:
+        result = dedupe(_frame(rows, spec), spec)
+        clusters = result.clusters
+        state.save_model(node.name, run_id, result.model.to_json())
     report.candidate_pairs = result.candidate_pairs
     report.seconds = dict(result.timings)
-    merges = _merges(result.clusters, current)
+    merges = _merges(clusters, current)
     report.entities_before = len(set(current.values()))
     report.entities_after = report.entities_before - len(merges)
     if merges:
