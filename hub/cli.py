@@ -178,6 +178,20 @@ def stats() -> None:
     out.print(table)
 
 
+@app.command()
+def explain(
+    a: Annotated[str, typer.Argument(help="An entity id, or a mention as source:record_id:role.")],
+    b: Annotated[str, typer.Argument(help="The other one.")],
+) -> None:
+    """Per-field contributions and the score the resolver gives two mentions or entities."""
+    from hub.sync.explain import explain as explain_pair
+
+    with StateStore(get_settings().state_database_url) as state:
+        explained, mention_a, mention_b = explain_pair(state, a, b)
+    out.print(f"{mention_a}  vs  {mention_b}", highlight=False)
+    out.print(explained.render(), highlight=False)
+
+
 @export_app.command("crosswalk")
 def export_crosswalk(out: Annotated[Path, typer.Option("--out", help="CSV file to write.")]) -> None:
     """source,record_id,role,entity_type,entity_id for every role of every current record."""

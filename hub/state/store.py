@@ -180,6 +180,15 @@ class StateStore:
         with self.engine.connect() as conn:
             return [{**row._asdict(), "features": json.loads(row.features)} for row in conn.execute(query)]
 
+    def mentions_matching(self, **where: str) -> list[dict[str, Any]]:
+        """Mentions by column equality (entity_id=…, or source=…, record_id=…, role=…)."""
+        query = select(mentions).where(*(mentions.c[column] == value for column, value in where.items()))
+        with self.engine.connect() as conn:
+            return [
+                {**row._asdict(), "features": json.loads(row.features)}
+                for row in conn.execute(query.limit(500))
+            ]
+
     def reassign_mentions(self, merges: Mapping[str, str], run_id: str) -> None:
         """Entity ids merged away: their mentions now belong to the survivor, and an alias stays."""
         now = datetime.now(UTC)

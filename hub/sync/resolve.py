@@ -51,16 +51,21 @@ def mention_id(row: dict[str, Any]) -> str:
     return SEP.join((row["source"], row["record_id"], row["role"]))
 
 
-def _frame(rows: list[dict[str, Any]], spec: LinkSpec) -> pd.DataFrame:
+def input_columns(spec: LinkSpec) -> list[str]:
+    """The columns a spec reads from its input (its derived columns it computes itself)."""
     derived = {d.name for d in spec.derived}
     inputs = [*spec.columns, *(c for d in spec.derived for c in d.columns)]
-    wanted = list(dict.fromkeys(c for c in inputs if c not in derived))
-    records = []
-    for row in rows:
-        features = row["features"]
-        record = {c: features.get(COLUMN_FROM_FEATURE.get(c, c)) for c in wanted}
-        records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=wanted)
+    return list(dict.fromkeys(c for c in inputs if c not in derived))
+
+
+def record_of(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:
+    features = row["features"]
+    return {c: features.get(COLUMN_FROM_FEATURE.get(c, c)) for c in columns}
+
+
+def _frame(rows: list[dict[str, Any]], spec: LinkSpec) -> pd.DataFrame:
+    wanted = input_columns(spec)
+    frame = pd.DataFrame.from_records([record_of(row, wanted) for row in rows], columns=wanted)
     frame.index = pd.Index([mention_id(r) for r in rows], name="mention")
     return frame
 

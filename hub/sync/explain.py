@@ -1,0 +1,46 @@
+"""`gridhub explain A B`: why the resolver scores two mentions (or two entities) as it does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.errors import HubError
+from hub.state import StateStore
+from hub.sync.resolve import PRESETS, SEP, input_columns, mention_id, record_of
+from resolvers.linking import Explanation, FSModel, explain_pair
+
+
+def _mentions_of(state: StateStore, token: str) -> tuple[str, list[dict[str, Any]]]:
+    """A mention written source:record_id:role, or an entity id (all its mentions)."""
+    parts = token.split(":")
+    rows = state.mentions_matching(entity_id=state.resolve_alias(token))
+    if not rows and len(parts) >= 3:
+        source, role, record_id = parts[0], parts[-1], ":".join(parts[1:-1])
+        rows = state.mentions_matching(source=source, record_id=record_id, role=role)
+    if not rows:
+        raise HubError(
+            f"{token!r} is neither an entity id nor a mention (source:record_id:role) the hub knows"
+        )
+    return rows[0]["entity_type"], rows
+
+
+def explain(state: StateStore, a: str, b: str) -> tuple[Explanation, str, str]:
+    """The explanation of the best-scoring pair of mentions between ``a`` and ``b``."""
+    type_a, rows_a = _mentions_of(state, a)
+    type_b, rows_b = _mentions_of(state, b)
+    if type_a != type_b:
+        raise HubError(f"{a} is a {type_a} and {b} a {type_b}: only mentions of one type compare")
+    resolver = next((name for name in PRESETS if PRESETS[name]().entity_type == type_a), None)
+    saved = state.model(type_a)
+    if resolver is None or saved is None:
+        raise HubError(f"no fitted model for {type_a} yet: run a sync first")
+    spec, model = PRESETS[resolver](), FSModel.from_json(saved)
+    columns = input_columns(spec)
+    best: tuple[Explanation, str, str] | None = None
+    for row_a in rows_a[:50]:
+        for row_b in rows_b[:50]:
+            explained = explain_pair(spec, model, record_of(row_a, columns), record_of(row_b, columns))
+            if best is None or explained.weight > best[0].weight:
+                best = (explained, mention_id(row_a).replace(SEP, ":"), mention_id(row_b).replace(SEP, ":"))
+    assert best is not None
+    return best
