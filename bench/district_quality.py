@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,24 +47,6 @@ PERSON = "Person"
 # Relationships that place a person in a building, as the demo mappings declare them.
 HOME_LINKS = ("LIVES_AT", "OWNS")
 MENTION_COLUMNS = ["mention_id", "source", "record_id", "role", "name", "birth_date", "identity_number", "phone", "building"]  # fmt: skip
-
-GRIDHUB_CHILD = """
-import sys, time
-from pathlib import Path
-from hub.demo.run import demo_sources
-from hub.export.crosswalk import write_crosswalk
-from hub.settings import Settings
-from hub.state import StateStore
-from hub.store import open_store
-from hub.sync import sync_sources
-settings = Settings()
-started = time.perf_counter()
-with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-    sync_sources(store, state, demo_sources(store.schema), settings)
-    synced = time.perf_counter() - started
-    write_crosswalk(store, Path(sys.argv[1]))
-print(f"sync_seconds={synced:.3f}")
-"""
 
 
 # --- the peer's input: Person mentions through the project's mapping ----------------------------
@@ -161,6 +143,24 @@ class _BuildingFinder:
 # --- children -----------------------------------------------------------------------------------
 
 
+def gridhub_child(crosswalk_csv: Path) -> None:
+    """Sync every demo source into the empty store of GRIDHUB_DATA_DIR, then export the crosswalk."""
+    from hub.demo.run import demo_sources
+    from hub.export.crosswalk import write_crosswalk
+    from hub.settings import Settings
+    from hub.state import StateStore
+    from hub.store import open_store
+    from hub.sync import sync_sources
+
+    settings = Settings()
+    started = time.perf_counter()
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        sync_sources(store, state, demo_sources(store.schema), settings)
+        synced = time.perf_counter() - started
+        write_crosswalk(store, crosswalk_csv)
+    print(f"sync {synced:.1f} s of it", flush=True)
+
+
 def splink_child(mentions: Path, out: Path) -> None:
     from bench.peers.splink_peer import person_clusters
 
@@ -191,7 +191,8 @@ def run_gridhub(data_dir: Path, crosswalk_csv: Path) -> Measured:
         "GRIDHUB_LOG_LEVEL": "WARNING",
     }
     log = data_dir / "gridhub.log"
-    cost = run_measured([sys.executable, "-c", GRIDHUB_CHILD, str(crosswalk_csv)], log, ROOT, env)
+    command = [sys.executable, str(Path(__file__).resolve()), "--child-gridhub", str(crosswalk_csv)]
+    cost = run_measured(command, log, ROOT, env)
     if cost.returncode != 0 or not crosswalk_csv.exists():
         return Measured(cost.seconds, cost.max_rss_mb, f"exit {cost.returncode}: {last_line(log)}")
     return Measured(cost.seconds, cost.max_rss_mb, detail=last_line(log))
@@ -362,9 +363,14 @@ def _iter_runs(sizes: list[int], seeds: list[int]) -> Iterator[tuple[int, int]]:
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--child-splink":
+    # The children are this script again (not `python -c`), so they are easy to tell apart in ps.
+    children: dict[str, Callable[..., None]] = {
+        "--child-gridhub": gridhub_child,
+        "--child-splink": splink_child,
+    }
+    if len(sys.argv) > 1 and sys.argv[1] in children:
         try:
-            splink_child(Path(sys.argv[2]), Path(sys.argv[3]))
+            children[sys.argv[1]](*map(Path, sys.argv[2:]))
         except Exception:
             traceback.print_exc()
             raise SystemExit(1) from None

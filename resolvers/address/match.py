@@ -97,7 +97,13 @@ def match_address(library: AddressLibrary, parsed: ParsedAddress) -> AddressMatc
     """Link a parsed address to its building and room, or explain why it goes to review."""
     match = _match(library, parsed)
     room = parsed.room
-    if match.building_id is None and parsed.building is None and parsed.unit is None and room and room.isdigit():
+    if (
+        match.building_id is None
+        and parsed.building is None
+        and parsed.unit is None
+        and room
+        and room.isdigit()
+    ):
         # 竹子林村176: an urban-village house is known by its number (here a dash form 176- whose room
         # was left out). The parser cannot tell it from a room; the library can, so try that reading.
         house = _match(library, replace(parsed, building=room, room=None, floor=None))
@@ -107,6 +113,7 @@ def match_address(library: AddressLibrary, parsed: ParsedAddress) -> AddressMatc
 
 
 def _match(library: AddressLibrary, parsed: ParsedAddress) -> AddressMatch:
+    """One reading of the address: candidates, scores and the decision."""
     ev = Evidence.of(library, parsed)
     options = _options(library, parsed, ev)
     candidates = tuple(
@@ -141,7 +148,9 @@ def _link(best: _Option, p: ParsedAddress, ev: Evidence, candidates: tuple[Candi
     notes = [b.label, *ev.notes(b, p)]
     if p.building is None and p.room == b.token:
         # 农林路2282号竹子林村101 found village house 101 by its door: the 101 is the house, not a room.
-        return AddressMatch("building", b.building_id, None, score, "; ".join([*notes, "no room"]), candidates)
+        return AddressMatch(
+            "building", b.building_id, None, score, "; ".join([*notes, "no room"]), candidates
+        )
     if len(rooms) == 1:
         unit = f" ({rooms[0][0]}单元)" if rooms[0][0] else ""
         reason = "; ".join([*notes[:1], f"room {p.room}{unit}", *notes[1:]])

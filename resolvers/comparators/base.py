@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from rapidfuzz import process
 
 MISSING = -1
 Levels = npt.NDArray[np.int8]
@@ -135,6 +136,19 @@ def text_lengths(text: Values) -> npt.NDArray[np.int64]:
     """Length of each string of a text array (from :func:`as_text`)."""
     lengths = pd.Series(text, dtype=object).str.len().fillna(0)
     return np.asarray(lengths, dtype=np.int64)
+
+
+def score_rows(rows: npt.NDArray[np.bool_], a: Values, b: Values, scorer: Any, **kwargs: Any) -> Values:
+    """rapidfuzz ``scorer`` over the pairs in ``rows`` only (0 elsewhere).
+
+    Pairs that are equal or missing need no edit distance, and in candidate pairs they are
+    many: scoring only the rest is what keeps string comparison linear in the pairs that matter.
+    """
+    out = np.zeros(len(a), dtype=np.float64)
+    picked = np.flatnonzero(rows)
+    if len(picked):
+        out[picked] = process.cpdist(a[picked], b[picked], scorer=scorer, workers=1, **kwargs)
+    return out
 
 
 def levels_from(mask_by_level: Mapping[int, npt.NDArray[np.bool_]], size: int) -> Levels:

@@ -15,7 +15,6 @@ from functools import lru_cache
 
 import numpy as np
 from pypinyin import lazy_pinyin
-from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from resolvers.comparators.base import (
@@ -27,6 +26,7 @@ from resolvers.comparators.base import (
     column,
     is_missing,
     levels_from,
+    score_rows,
 )
 from resolvers.normalize.names import org_name
 
@@ -105,8 +105,10 @@ def compare_company_names(a: Values, b: Values) -> Levels:
     same_branch = a[:, 2] == b[:, 2]
     same_core = core_a == core_b
     forms_agree = (a[:, 1] == "") | (b[:, 1] == "") | (a[:, 1] == b[:, 1])
-    near = process.cpdist(core_a, core_b, scorer=Levenshtein.distance, score_cutoff=2, workers=1) <= 1
-    candidates = np.flatnonzero(~near & ~same_core & same_branch)
+    present = (core_a != "") & (core_b != "")
+    differ = present & ~same_core & same_branch
+    near = differ & (score_rows(differ, core_a, core_b, Levenshtein.distance, score_cutoff=2) <= 1)
+    candidates = np.flatnonzero(differ & ~near)
     if len(candidates):  # homophones: pinyin only where the characters differ
         near[candidates] = as_text(core_a[candidates], _pinyin)[0] == as_text(core_b[candidates], _pinyin)[0]
     return levels_from(

@@ -33,7 +33,6 @@ DATE_LEVELS = (
 )
 _FULL = re.compile(r"^\D*(\d{4})\D{0,2}(\d{1,2})\D{0,2}(\d{1,2})\D*$")
 _YEAR = re.compile(r"^\D*(\d{4})(?:\D{1,2}\d{1,2})?\D*$")
-_POWERS = tuple(10**k for k in range(8))
 
 
 @lru_cache(maxsize=100_000)
@@ -94,18 +93,27 @@ def date_keys(values: Values) -> npt.NDArray[np.int64]:
     return np.asarray(map_unique(values, date_key, missing=-1), dtype=np.int64)
 
 
+def _one_digit_apart(ka: npt.NDArray[np.int64], kb: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """yyyymmdd numbers differing in exactly one digit: their difference is d × 10^p (0 < |d| < 10)
+    and digit p accounts for all of it (19460419 against 19460421 differs by 2 in two digits)."""
+    diff = ka - kb
+    size = np.abs(diff)
+    power = (10 ** np.floor(np.log10(np.maximum(size, 1)))).astype(np.int64)
+    step = diff // power
+    digit_step = ka // power % 10 - kb // power % 10
+    one: npt.NDArray[np.bool_] = (size > 0) & (size % power == 0) & (np.abs(step) < 10) & (digit_step == step)
+    return one
+
+
 def compare_dates(ka: npt.NDArray[np.int64], kb: npt.NDArray[np.int64]) -> Levels:
     """:func:`birth_date` over prepared dates (yyyymmdd numbers)."""
     ya, ma, da = ka // 10_000, ka // 100 % 100, ka % 100
     yb, mb, db = kb // 10_000, kb // 100 % 100, kb % 100
     full = (ma != 0) & (mb != 0)
-    differing_digits = np.zeros(len(ka), dtype=np.int8)
-    for power in _POWERS:
-        differing_digits += ka // power % 10 != kb // power % 10
     return levels_from(
         {
             1: ya == yb,
-            2: full & (differing_digits == 1),
+            2: full & _one_digit_apart(ka, kb),
             3: full & (ya == yb) & (ma == db) & (da == mb) & (ka != kb),
             4: full & (ka == kb),
             MISSING: (ka < 0) | (kb < 0),

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from stdnum.cn import ric, uscc
 
@@ -28,6 +27,7 @@ from resolvers.comparators.base import (
     as_text,
     is_missing,
     levels_from,
+    score_rows,
     text_lengths,
 )
 from resolvers.normalize.identifiers import upgrade_15_to_18
@@ -97,12 +97,13 @@ def social_credit_code(a: object, b: object) -> int:
 
 
 def _levels(na: Values, nb: Values, valid: Callable[[str], bool]) -> Levels:
+    missing = (na == "") | (nb == "")
     exact = na == nb
-    slips = (process.cpdist(na, nb, scorer=OSA.distance, score_cutoff=2, workers=1) <= 1) & ~exact
+    slips = ~exact & ~missing & (score_rows(~exact & ~missing, na, nb, OSA.distance, score_cutoff=2) <= 1)
     # Few pairs are one slip apart, so the check characters are read only for those.
     for i in np.flatnonzero(slips):
         slips[i] = not (valid(na[i]) and valid(nb[i]))
-    return levels_from({1: slips, 2: exact, MISSING: (na == "") | (nb == "")}, len(na))
+    return levels_from({1: slips, 2: exact, MISSING: missing}, len(na))
 
 
 def prepare_resident_ids(values: Values) -> Values:

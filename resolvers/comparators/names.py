@@ -14,10 +14,18 @@ from functools import lru_cache
 
 import numpy as np
 from pypinyin import lazy_pinyin
-from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from resolvers.comparators.base import MISSING, Comparator, Levels, Values, as_text, is_missing, levels_from
+from resolvers.comparators.base import (
+    MISSING,
+    Comparator,
+    Levels,
+    Values,
+    as_text,
+    is_missing,
+    levels_from,
+    score_rows,
+)
 from resolvers.normalize.names import person_name as normalize_person_name
 
 NAME_LEVELS = (
@@ -77,9 +85,11 @@ def prepare_names(values: Values) -> Values:
 def compare_names(a: Values, b: Values) -> Levels:
     """:func:`person_name` over prepared names."""
     sa, sb, pa, pb = a[:, 0], b[:, 0], a[:, 1], b[:, 1]
-    distance = process.cpdist(pa, pb, scorer=Levenshtein.distance, score_cutoff=2, workers=1)
     missing = (sa == "") | (sb == "")
-    return levels_from({1: distance <= 1, 2: pa == pb, 3: sa == sb, MISSING: missing}, len(sa))
+    homophone = pa == pb
+    distance = score_rows(~missing & ~homophone, pa, pb, Levenshtein.distance, score_cutoff=2)
+    one_letter = ~homophone & (distance <= 1)
+    return levels_from({1: one_letter, 2: homophone, 3: sa == sb, MISSING: missing}, len(sa))
 
 
 COMPARATORS = (Comparator("person_name", person_name, prepare_names, compare_names, NAME_LEVELS),)

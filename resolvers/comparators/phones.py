@@ -13,8 +13,7 @@ import re
 from functools import lru_cache
 
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import OSA, Prefix
+from rapidfuzz.distance import OSA
 
 from resolvers.comparators.base import (
     MISSING,
@@ -24,6 +23,7 @@ from resolvers.comparators.base import (
     as_text,
     is_missing,
     levels_from,
+    score_rows,
     text_lengths,
 )
 
@@ -69,12 +69,17 @@ def prepare_phones(values: Values) -> Values:
 
 def compare_phones(da: Values, db: Values) -> Levels:
     """:func:`phone` over prepared numbers."""
-    slip = process.cpdist(da, db, scorer=OSA.distance, score_cutoff=2, workers=1) <= 1
-    shared_prefix = process.cpdist(da, db, scorer=Prefix.similarity, workers=1)
-    short = np.minimum(text_lengths(da), text_lengths(db))
-    cut_short = (short >= MIN_PREFIX) & (shared_prefix >= short)
     missing = (da == "") | (db == "")
-    return levels_from({1: slip | cut_short, 2: da == db, MISSING: missing}, len(da))
+    exact = da == db
+    differ = ~missing & ~exact
+    slip = differ & (score_rows(differ, da, db, OSA.distance, score_cutoff=2) <= 1)
+    # A number cut short by more than one digit: the shorter one starts the longer one.
+    rows = np.flatnonzero(differ & ~slip)
+    la, lb = text_lengths(da[rows]), text_lengths(db[rows])
+    maybe = rows[(np.minimum(la, lb) >= MIN_PREFIX) & (la != lb)]
+    for i in maybe:
+        slip[i] = da[i].startswith(db[i]) or db[i].startswith(da[i])
+    return levels_from({1: slip, 2: exact, MISSING: missing}, len(da))
 
 
 COMPARATORS = (Comparator("phone", phone, prepare_phones, compare_phones, PHONE_LEVELS),)

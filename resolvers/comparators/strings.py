@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Prefix
 
 from resolvers.comparators.base import (
@@ -22,6 +21,7 @@ from resolvers.comparators.base import (
     codes,
     is_missing,
     levels_from,
+    score_rows,
 )
 
 DEFAULT_JW = (0.92, 0.8)
@@ -76,7 +76,8 @@ def jaro_winkler(a: object, b: object, thresholds: Sequence[float] = DEFAULT_JW)
 
 def compare_jaro_winkler(ta: Values, tb: Values, thresholds: Sequence[float] = DEFAULT_JW) -> Levels:
     """:func:`jaro_winkler` over prepared text."""
-    similarity = process.cpdist(ta, tb, scorer=JaroWinkler.normalized_similarity, workers=1)
+    differ = (ta != tb) & (ta != "") & (tb != "")
+    similarity = score_rows(differ, ta, tb, JaroWinkler.normalized_similarity)
     out: Levels = (similarity[:, None] >= np.asarray(thresholds)[None, :]).sum(axis=1).astype(np.int8)
     out[ta == tb] = len(thresholds) + 1
     out[(ta == "") | (tb == "")] = MISSING
@@ -102,7 +103,8 @@ def edit_distance(a: object, b: object, distances: Sequence[int] = DEFAULT_EDITS
 def compare_edit_distance(ta: Values, tb: Values, distances: Sequence[int] = DEFAULT_EDITS) -> Levels:
     """:func:`edit_distance` over prepared text."""
     cutoff = max(distances) + 1
-    distance = process.cpdist(ta, tb, scorer=OSA.distance, score_cutoff=cutoff, workers=1)
+    differ = (ta != tb) & (ta != "") & (tb != "")
+    distance = np.where(differ, score_rows(differ, ta, tb, OSA.distance, score_cutoff=cutoff), cutoff)
     out: Levels = (distance[:, None] <= np.asarray(distances)[None, :]).sum(axis=1).astype(np.int8)
     out[ta == tb] = len(distances) + 1
     out[(ta == "") | (tb == "")] = MISSING
@@ -128,9 +130,10 @@ def postcode(a: object, b: object, prefix: int = 3) -> int:
 
 def compare_postcodes(ta: Values, tb: Values, prefix: int = 3) -> Levels:
     """:func:`postcode` over prepared text."""
-    slip = process.cpdist(ta, tb, scorer=OSA.distance, score_cutoff=2, workers=1) <= 1
-    shared = process.cpdist(ta, tb, scorer=Prefix.similarity, workers=1) >= prefix
     missing = (ta == "") | (tb == "")
+    differ = (ta != tb) & ~missing
+    slip = differ & (score_rows(differ, ta, tb, OSA.distance, score_cutoff=2) <= 1)
+    shared = differ & (score_rows(differ, ta, tb, Prefix.similarity) >= prefix)
     return levels_from({1: shared, 2: slip, 3: ta == tb, MISSING: missing}, len(ta))
 
 

@@ -105,7 +105,10 @@ def fit_em(
     observed = tuple(
         np.bincount(patterns[:, i][patterns[:, i] >= 0], minlength=s)[:s] > 0 for i, s in enumerate(sizes)
     )
-    m, u = _start_m(patterns, weights, anchored, sizes, smoothing), tuple(np.asarray(x, float) for x in u_start)
+    m, u = (
+        _start_m(patterns, weights, anchored, sizes, smoothing),
+        tuple(np.asarray(x, float) for x in u_start),
+    )
     share = _start_share(patterns, weights * ~anchored, sizes)
     converged, iteration = False, 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 (reported after the loop)
@@ -126,12 +129,18 @@ def fit_em(
         if change < tolerance:
             converged = True
             break
-    overall = float(weights[anchored].sum() + share * weights[~anchored].sum()) / max(float(weights.sum()), 1.0)
+    overall = float(weights[anchored].sum() + share * weights[~anchored].sum()) / max(
+        float(weights.sum()), 1.0
+    )
     return EMResult(m, u, overall, iteration, converged, observed)
 
 
 def _start_m(
-    patterns: LevelMatrix, weights: Floats, anchored: npt.NDArray[np.bool_], sizes: Sequence[int], smoothing: float
+    patterns: LevelMatrix,
+    weights: Floats,
+    anchored: npt.NDArray[np.bool_],
+    sizes: Sequence[int],
+    smoothing: float,
 ) -> tuple[Floats, ...]:
     """Pairs known to match show what matches look like: the best start for m when there are any."""
     if anchored.any():

@@ -21,14 +21,14 @@ def required_columns(spec: LinkSpec) -> list[str]:
 def _blank_to_missing(column: pd.Series) -> pd.Series:
     """Object values with None for missing and blank ones (decided once per distinct value)."""
     if column.dtype.kind in "biufcmM":
-        return column
+        return column.reset_index(drop=True)
     values = column.to_numpy(dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     blank = np.fromiter((is_missing(u) for u in uniques), dtype=bool, count=len(uniques))
     missing = (codes < 0) | (blank[codes.clip(min=0)] if len(uniques) else True)
     values = values.copy()
     values[missing] = None
-    return pd.Series(values, index=column.index, dtype=object)
+    return pd.Series(values, index=pd.RangeIndex(len(values)), dtype=object)
 
 
 def prepare(df: pd.DataFrame, spec: LinkSpec) -> tuple[pd.DataFrame, pd.Index]:
@@ -45,14 +45,17 @@ def prepare(df: pd.DataFrame, spec: LinkSpec) -> tuple[pd.DataFrame, pd.Index]:
             f"{spec.entity_type}: duplicate mention ids", entity_type=spec.entity_type, ids=dupes
         )
     present = [c for c in required_columns(spec) if c in df.columns]
-    frame = pd.DataFrame({c: _blank_to_missing(df[c]).to_numpy() for c in present})
+    # Object columns stay object: pandas would otherwise re-infer Arrow-backed strings, and every
+    # later to_numpy() would convert a million values back.
+    frame = pd.DataFrame({c: _blank_to_missing(df[c]) for c in present}, index=pd.RangeIndex(len(df)))
     for d in spec.derived:
         if d.name in frame.columns:
             continue  # the mapping already provides it (e.g. name_core from the name normaliser)
         absent = [c for c in d.columns if c not in frame.columns]
         if absent:
             raise SpecError(f"{spec.entity_type}: derived column {d.name} needs {', '.join(absent)}")
-        frame[d.name] = derive(d.function, [frame[c] for c in d.columns], d.params).to_numpy()
+        derived = derive(d.function, [frame[c] for c in d.columns], d.params)
+        frame[d.name] = pd.Series(derived.to_numpy(dtype=object), index=frame.index, dtype=object)
     compared = [*spec.columns, *(c for r in spec.blocking for c in r.columns)]
     absent = [c for c in dict.fromkeys(compared) if c not in frame.columns]
     if absent:

@@ -50,12 +50,15 @@ def rule_keys(frame: pd.DataFrame, rule: BlockingRule) -> RuleKeys:
         values = {c: (flat if c == listy[0] else values[c][rows]) for c in rule.columns}
     code = np.zeros(len(rows), dtype=np.int64)
     valid = np.ones(len(rows), dtype=bool)
+    span = 1
     for c in rule.columns:
         col_codes, uniques = pd.factorize(values[c], use_na_sentinel=True)
         valid &= col_codes >= 0
-        # Re-densify after each column so the mixed-radix code never overflows.
-        code, _ = pd.factorize(code * (len(uniques) + 1) + col_codes + 1)
-        code = code.astype(np.int64)
+        if span * (len(uniques) + 1) >= 2**62:  # re-densify before the mixed-radix code overflows
+            code, _ = pd.factorize(code)
+            span = int(code.max()) + 1 if len(code) else 1
+        code = code * (len(uniques) + 1) + col_codes + 1
+        span *= len(uniques) + 1
     rows, code = rows[valid], code[valid]
     dense, _ = pd.factorize(code)
     return RuleKeys(rows, dense.astype(np.int64), tuple(values[c][valid] for c in rule.columns))
