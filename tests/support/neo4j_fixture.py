@@ -14,39 +14,14 @@ Environment:
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 from tests.support.neo4j_server import Neo4jTestServer, build_launcher, java_and_maven_available
+from tests.support.shared_server import SharedServer
 
-# Every import of the fixture (conftest plus a test module, say) makes pytest register a
-# separate session fixture with its own cache, so the server itself is shared here and
-# stopped when the last user is torn down: one server per test process.
-_lock = threading.Lock()
-_server: Neo4jTestServer | None = None
-_users = 0
-
-
-def _acquire_server() -> Neo4jTestServer:
-    global _server, _users
-    with _lock:
-        if _server is None:
-            server = Neo4jTestServer(build_launcher())
-            server.start()
-            _server = server
-        _users += 1
-        return _server
-
-
-def _release_server() -> None:
-    global _server, _users
-    with _lock:
-        _users -= 1
-        if _users == 0 and _server is not None:
-            server, _server = _server, None
-            server.stop()
+_shared = SharedServer(lambda: Neo4jTestServer(build_launcher()))
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +36,8 @@ def neo4j_uri() -> Iterator[str]:
         if os.environ.get("GRIDHUB_REQUIRE_NEO4J") == "1":
             pytest.fail(f"{reason} (GRIDHUB_REQUIRE_NEO4J=1)")
         pytest.skip(reason)
-    server = _acquire_server()
+    server = _shared.acquire()
     try:
         yield server.uri
     finally:
-        _release_server()
+        _shared.release()

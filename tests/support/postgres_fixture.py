@@ -17,40 +17,21 @@ Environment:
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 from tests.support.postgres import PostgresTestServer, find_bin_dir
-
-# As for Neo4j: each import of the fixture registers its own session fixture, so the server
-# is shared here and stopped when its last user is torn down - one server per test process.
-_lock = threading.Lock()
-_server: PostgresTestServer | None = None
-_users = 0
+from tests.support.shared_server import SharedServer
 
 
-def _acquire_server() -> PostgresTestServer:
-    global _server, _users
-    with _lock:
-        if _server is None:
-            bin_dir = find_bin_dir()
-            assert bin_dir is not None
-            server = PostgresTestServer(bin_dir)
-            server.start()
-            _server = server
-        _users += 1
-        return _server
+def _make_server() -> PostgresTestServer:
+    bin_dir = find_bin_dir()
+    assert bin_dir is not None
+    return PostgresTestServer(bin_dir)
 
 
-def _release_server() -> None:
-    global _server, _users
-    with _lock:
-        _users -= 1
-        if _users == 0 and _server is not None:
-            server, _server = _server, None
-            server.stop()
+_shared = SharedServer(_make_server)
 
 
 @pytest.fixture(scope="session")
@@ -65,8 +46,8 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("GRIDHUB_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"{reason} (GRIDHUB_REQUIRE_POSTGRES=1)")
         pytest.skip(reason)
-    server = _acquire_server()
+    server = _shared.acquire()
     try:
         yield server.url
     finally:
-        _release_server()
+        _shared.release()

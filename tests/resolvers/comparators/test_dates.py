@@ -34,3 +34,29 @@ def test_dates_as_datetime64_and_objects() -> None:
     assert get_comparator("birth_date").compare_many(a, b).tolist() == [SAME, SWAPPED, MISSING]
     assert date_key(pd.Timestamp("1946-04-17")) == 19460417
     assert date_key(np.float64(19460417.0)) == 19460417
+
+
+def test_one_digit_apart_is_exactly_one_digit() -> None:
+    check_levels(
+        "birth_date",
+        [
+            ("19460419", "19460421", YEAR),  # differ by 2 but in two digits
+            ("19460417", "19460407", ONE_DIGIT),  # differ by 10, in one digit
+            ("19460417", "19960417", ONE_DIGIT),
+            ("19460101", "19451231", DIFFERENT),
+        ],
+    )
+    rng = np.random.default_rng(0)
+    a = rng.integers(19000101, 20251231, 5_000)
+    b = np.where(rng.random(5_000) < 0.5, a + rng.choice([1, 10, 100, 1000, 9, 11], 5_000), a)
+    naive = [
+        sum(x != y for x, y in zip(f"{p:08d}", f"{q:08d}", strict=True)) == 1
+        for p, q in zip(a, b, strict=True)
+    ]
+    levels = get_comparator("birth_date").compare_many(a.astype(object), b.astype(object))
+    full_date = [
+        p // 100 % 100 != 0 and q // 100 % 100 != 0 for p, q in zip(a, b, strict=True)
+    ]  # month 00: year only
+    assert [lv in (ONE_DIGIT, SWAPPED) for lv in levels] == [
+        n and f for n, f in zip(naive, full_date, strict=True)
+    ]

@@ -17,7 +17,8 @@ def _typo(number: str, position: int) -> str:
 def test_resident_id_levels() -> None:
     typo = _typo(VALID, 10)
     transposed = VALID[:8] + VALID[9] + VALID[8] + VALID[10:]
-    assert not resident_number_valid(typo) and not resident_number_valid(transposed)
+    assert not resident_number_valid(typo)
+    assert not resident_number_valid(transposed)
     check_levels(
         "resident_id",
         [

@@ -36,4 +36,5 @@ def test_levels_are_described_and_explained() -> None:
     comparator = get_comparator("person_name")
     assert comparator.describe_levels() == NAME_LEVELS
     assert "homophone" in NAME_LEVELS[HOMOPHONE]
-    assert comparator.explanation.endswith(".") and "\n" not in comparator.explanation
+    assert comparator.explanation.endswith(".")
+    assert "\n" not in comparator.explanation

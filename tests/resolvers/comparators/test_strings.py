@@ -11,7 +11,12 @@ def test_jaro_winkler_levels() -> None:
     thresholds = [0.92, 0.8]
     check_levels(
         "jaro_winkler",
-        [("michaela", "michaela", 3), ("michaela", "michafla", 2), ("stanley", "stanfield", 1), ("blake", "zoe", 0)],
+        [
+            ("michaela", "michaela", 3),
+            ("michaela", "michafla", 2),
+            ("stanley", "stanfield", 1),
+            ("blake", "zoe", 0),
+        ],
         thresholds=thresholds,
     )
     assert get_comparator("jaro_winkler").describe_levels({"thresholds": thresholds}) == (
@@ -25,11 +30,22 @@ def test_jaro_winkler_levels() -> None:
 def test_edit_distance_and_postcode_levels() -> None:
     check_levels(
         "edit_distance",
-        [("5304218", "5304218", 3), ("5304218", "5304281", 2), ("5304218", "5309281", 1), ("5304218", "1234567", 0)],
+        [
+            ("5304218", "5304218", 3),
+            ("5304218", "5304281", 2),
+            ("5304218", "5309281", 1),
+            ("5304218", "1234567", 0),
+        ],
         distances=[1, 2],
     )
     check_levels(
         "postcode",
-        [("4223", "4223", 3), ("4223", "4232", 2), ("4223", "4290", 1), ("4223", "6014", 0), ("", "6014", -1)],
+        [
+            ("4223", "4223", 3),
+            ("4223", "4232", 2),
+            ("4223", "4290", 1),
+            ("4223", "6014", 0),
+            ("", "6014", -1),
+        ],
         prefix=2,
     )

@@ -49,7 +49,13 @@ def test_rule_cap_tighter_than_the_spec() -> None:
 
 
 def test_multi_column_and_list_valued_keys() -> None:
-    df = pd.DataFrame({"a": ["x", "x", "x", "y"], "b": ["1", "1", "2", "1"], "tokens": [("ab", "bc"), ("bc",), ("cd",), None]})
+    df = pd.DataFrame(
+        {
+            "a": ["x", "x", "x", "y"],
+            "b": ["1", "1", "2", "1"],
+            "tokens": [("ab", "bc"), ("bc",), ("cd",), None],
+        }
+    )
     assert pairs_of(block_dedupe(df, (BlockingRule(columns=("a", "b")),), 10)) == {(0, 1)}
     # A list-valued column puts a record in one block per element.
     assert pairs_of(block_dedupe(df, (BlockingRule(columns=("tokens",)),), 10)) == {(0, 1)}

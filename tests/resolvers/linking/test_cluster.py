@@ -32,7 +32,10 @@ def test_components_match_a_plain_union_find() -> None:
         parent[find(x)] = find(y)
     roots = components(n, a, b)
     expected = [find(x) for x in range(n)]
-    assert all((roots[i] == roots[j]) == (expected[i] == expected[j]) for i, j in zip(a, rng.permutation(a), strict=True))
+    assert all(
+        (roots[i] == roots[j]) == (expected[i] == expected[j])
+        for i, j in zip(a, rng.permutation(a), strict=True)
+    )
     assert len(set(roots.tolist())) == len(set(expected))
 
 
@@ -40,7 +43,8 @@ def test_cannot_link_is_never_merged_through_even_transitively() -> None:
     # 0-1 and 1-2 are strong, but 0 and 2 were judged different: the weaker edge is refused.
     labels = run(4, [(0, 1), (1, 2), (2, 3)], [10.0, 8.0, 9.0], cannot=[(0, 2)])
     assert labels[0] != labels[2]
-    assert labels[0] == labels[1] and labels[2] == labels[3]
+    assert labels[0] == labels[1]
+    assert labels[2] == labels[3]
     # A longer chain: 0-1-2-3-4 with 0 ≠ 4.
     labels = run(5, [(0, 1), (1, 2), (2, 3), (3, 4)], [5.0, 4.0, 3.0, 2.0], cannot=[(4, 0)])
     assert labels[0] != labels[4]

@@ -3,8 +3,18 @@ import numpy as np
 from resolvers.linking.em import fit_em, u_from_random
 
 SIZES = [3, 4, 2, 3]
-M = [np.array([0.05, 0.15, 0.8]), np.array([0.02, 0.03, 0.15, 0.8]), np.array([0.1, 0.9]), np.array([0.1, 0.1, 0.8])]
-U = [np.array([0.85, 0.1, 0.05]), np.array([0.7, 0.2, 0.07, 0.03]), np.array([0.6, 0.4]), np.array([0.9, 0.08, 0.02])]
+M = [
+    np.array([0.05, 0.15, 0.8]),
+    np.array([0.02, 0.03, 0.15, 0.8]),
+    np.array([0.1, 0.9]),
+    np.array([0.1, 0.1, 0.8]),
+]
+U = [
+    np.array([0.85, 0.1, 0.05]),
+    np.array([0.7, 0.2, 0.07, 0.03]),
+    np.array([0.6, 0.4]),
+    np.array([0.9, 0.08, 0.02]),
+]
 
 
 def sample(n: int, share: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,8 @@ def test_dedupe_finds_the_people() -> None:
     result = dedupe(df, with_key(person_spec()))
     assert pair_f1(result.clusters, df.set_index("mid")["entity"]) > 0.99
     assert result.clusters.index.equals(pd.Index(df["mid"]))
-    assert result.model.fit is not None and result.model.fit.converged
+    assert result.model.fit is not None
+    assert result.model.fit.converged
     assert set(result.timings) >= {"blocking", "comparing", "training", "scoring", "clustering"}
 
 
@@ -26,7 +27,9 @@ def test_must_link_merges_and_cannot_link_separates() -> None:
     result = dedupe(df, person_spec(), must_link=[(a, b), ("not-here", b)], cannot_link=[(c, d)])
     assert result.clusters[a] == result.clusters[b]
     assert result.clusters[c] != result.clusters[d]
-    judged = result.pairs[(result.pairs.id_l == min(c, d, key=list(df.mid).index)) & (result.pairs.id_r.isin([c, d]))]
+    judged = result.pairs[
+        (result.pairs.id_l == min(c, d, key=list(df.mid).index)) & (result.pairs.id_r.isin([c, d]))
+    ]
     assert (judged["decision"] != "merge").all()
     assert result.model.judgements == (1, 1)
 

@@ -15,7 +15,9 @@ def test_febrl4_f1() -> None:
     elapsed = time.perf_counter() - started
     matches = result.matches
     entity = matches["id_l"].str.extract(r"rec-(\d+)-")[0] == matches["id_r"].str.extract(r"rec-(\d+)-")[0]
-    true_pairs = int(left.index.str.extract(r"rec-(\d+)-")[0].isin(right.index.str.extract(r"rec-(\d+)-")[0]).sum())
+    true_pairs = int(
+        left.index.str.extract(r"rec-(\d+)-")[0].isin(right.index.str.extract(r"rec-(\d+)-")[0]).sum()
+    )
     precision, recall = entity.mean(), entity.sum() / true_pairs
     f1 = 2 * precision * recall / (precision + recall)
     print(f"FEBRL4: F1 {f1:.5f} (P {precision:.5f}, R {recall:.5f}) in {elapsed:.2f} s, {result.timings}")

@@ -11,8 +11,16 @@ def model() -> FSModel:
         entity_type="Person",
         prior=1e-4,
         fields=(
-            FieldModel("name", ("different", "homophone", "same"), (0.05, 0.05, 0.9), (0.9, 0.05, 0.05), (True,) * 3),
-            FieldModel("phone", ("different", "slip", "same"), (0.2, 0.1, 0.7), (0.98, 0.01, 0.01), (True, False, True)),
+            FieldModel(
+                "name", ("different", "homophone", "same"), (0.05, 0.05, 0.9), (0.9, 0.05, 0.05), (True,) * 3
+            ),
+            FieldModel(
+                "phone",
+                ("different", "slip", "same"),
+                (0.2, 0.1, 0.7),
+                (0.98, 0.01, 0.01),
+                (True, False, True),
+            ),
         ),
         term_frequencies=(TermFrequencies("name", 2, "name", 100, {"张伟": 10}),),
     )
@@ -23,7 +31,8 @@ def test_weights_are_log2_bayes_factors() -> None:
     assert m.fields[0].weights()[2] == math.log2(0.9 / 0.05)
     assert m.fields[1].weights()[1] == 0.0  # a level never seen while fitting carries no weight
     table = m.weight_table()
-    assert table.shape == (2, 4) and (table[:, 0] == 0).all()  # column 0: the missing level
+    assert table.shape == (2, 4)
+    assert (table[:, 0] == 0).all()
     assert math.isclose(m.prior_weight, math.log2(1e-4 / (1 - 1e-4)))
 
 
@@ -37,7 +46,8 @@ def test_judgements_move_m_and_u_the_right_way() -> None:
     assert after.field("phone").u[2] > before.field("phone").u[2]
     assert after.field("name").weights()[2] < before.field("name").weights()[2]
     assert after.field("name").weights()[1] > before.field("name").weights()[1]
-    assert math.isclose(sum(after.field("name").m), 1.0) and math.isclose(sum(after.field("phone").u), 1.0)
+    assert math.isclose(sum(after.field("name").m), 1.0)
+    assert math.isclose(sum(after.field("phone").u), 1.0)
     assert after.judgements == (3, 2)
 
 

@@ -19,7 +19,17 @@ def test_person_preset_on_a_household() -> None:
         ("s1", "张伟", "110105197503120017", "1975-03-12", "M", "+8613812345678", "R1", "B1", "E1"),
         ("s2", "张伟", None, "1975-03-12", "M", "+8613812345678", "R1", "B1", "E1"),
     ]
-    columns = ["mid", "name", "identity_number", "birth_date", "gender", "phone", "address_id", "building_id", "estate"]
+    columns = [
+        "mid",
+        "name",
+        "identity_number",
+        "birth_date",
+        "gender",
+        "phone",
+        "address_id",
+        "building_id",
+        "estate",
+    ]
     household = pd.DataFrame(rows, columns=columns).set_index("mid")
     # The model is fitted on a district-like table, then applied to the household.
     district = people(400, seed=5).rename(columns={"room": "address_id", "building": "building_id"})
