@@ -143,7 +143,7 @@ class _BuildingFinder:
 # --- children -----------------------------------------------------------------------------------
 
 
-def gridhub_child(crosswalk_csv: Path) -> None:
+def gridhub_child(crosswalk_csv: str) -> None:
     """Sync every demo source into the empty store of GRIDHUB_DATA_DIR, then export the crosswalk."""
     from hub.demo.run import demo_sources
     from hub.export.crosswalk import write_crosswalk
@@ -157,7 +157,7 @@ def gridhub_child(crosswalk_csv: Path) -> None:
     with open_store(settings) as store, StateStore(settings.state_database_url) as state:
         sync_sources(store, state, demo_sources(store.schema), settings)
         synced = time.perf_counter() - started
-        write_crosswalk(store, crosswalk_csv)
+        write_crosswalk(store, Path(crosswalk_csv))
     print(f"sync {synced:.1f} s of it", flush=True)
 
 
@@ -198,8 +198,15 @@ def run_gridhub(data_dir: Path, crosswalk_csv: Path) -> Measured:
     return Measured(cost.seconds, cost.max_rss_mb, detail=last_line(log))
 
 
-def run_splink(mentions: Path, out: Path, log: Path) -> Measured:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child-splink", str(mentions), str(out)]
+def run_splink(mentions: Path, out: Path, log: Path, u_max_pairs: float) -> Measured:
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child-splink",
+        str(mentions),
+        str(out),
+        repr(u_max_pairs),
+    ]
     cost = run_measured(command, log, ROOT)
     if cost.returncode != 0 or not out.exists():
         return Measured(cost.seconds, cost.max_rss_mb, f"exit {cost.returncode}: {last_line(log)}")
@@ -224,7 +231,7 @@ def read_truth(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def one(persons: int, seed: int, work: Path, skip_splink: bool) -> Result:
+def one(persons: int, seed: int, work: Path, skip_splink: bool, u_max_pairs: float) -> Result:
     from hub.demo.generator import generate_district
     from resolvers.evaluation import pairwise_scores
 
@@ -253,7 +260,7 @@ def one(persons: int, seed: int, work: Path, skip_splink: bool) -> Result:
     splink_person = None
     if not skip_splink:
         clusters_file = data_dir / "splink_clusters.parquet"
-        splink = run_splink(mentions_file, clusters_file, data_dir / "splink.log")
+        splink = run_splink(mentions_file, clusters_file, data_dir / "splink.log", u_max_pairs)
         if not splink.error:
             clusters = pd.read_parquet(clusters_file)
             predicted = mentions[["mention_id", "source", "record_id", "role"]].merge(
@@ -370,7 +377,7 @@ def main() -> None:
     }
     if len(sys.argv) > 1 and sys.argv[1] in children:
         try:
-            children[sys.argv[1]](*map(Path, sys.argv[2:]))
+            children[sys.argv[1]](*sys.argv[2:])
         except Exception:
             traceback.print_exc()
             raise SystemExit(1) from None
@@ -384,6 +391,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=_seeds, default=[1, 2, 3], help="comma-separated (default 1,2,3)")
     parser.add_argument("--no-splink", action="store_true", help="gridhub only")
     parser.add_argument(
+        "--splink-u-pairs",
+        type=float,
+        default=1e7,
+        help="Splink's u sampling (default 1e7, as its docs recommend; most of Splink's time on small districts)",
+    )
+    parser.add_argument(
         "--work", type=Path, help="keep districts, crosswalks and logs here (default: a temp dir)"
     )
     args = parser.parse_args()
@@ -392,7 +405,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="district-quality-") as tmp:
         work = args.work or Path(tmp)
         for persons, seed in _iter_runs(sizes, args.seeds):
-            results.append(one(persons, seed, work, args.no_splink))
+            results.append(one(persons, seed, work, args.no_splink, args.splink_u_pairs))
             print_result(results[-1], flush=True)
     print_summary(results, args.seeds)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from connectors.records import Mention, SourceRow
 from graph_schema import Schema
+from hub.sync.resolve import PRESETS, add_derived_features
 
 MentionKey = tuple[str, str, str]
 
@@ -52,6 +53,12 @@ def mention_rows(
                     "run_id": run_id,
                 }
             )
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for mention_row in out:
+        by_type.setdefault(mention_row["entity_type"], []).append(mention_row)
+    for node in schema.node_types:
+        if node.resolver and node.name in by_type:
+            add_derived_features(PRESETS[node.resolver](), by_type[node.name])
     return out
 
 

@@ -21,10 +21,13 @@ from graph_schema import NodeType, PropertyType
 from hub.state import StateStore
 from hub.store import GraphStore
 from resolvers.linking import FSModel, LinkSpec, dedupe, legal_entity_spec, link, person_spec
+from resolvers.linking.frame import prepare
 from resolvers.survivorship import Statement, golden_record
 
 log = structlog.get_logger(__name__)
 SEP = "\x1f"
+# Feature keys of columns derived for the linking engine (kept apart from mapped properties).
+DERIVED_PREFIX = "~"
 # Up to this share of changed mentions, a run matches them against the rest (incremental);
 # beyond it, the whole population is clustered again and the model refitted.
 INCREMENTAL_SHARE = 0.2
@@ -63,9 +66,39 @@ def record_of(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:
     return {c: features.get(COLUMN_FROM_FEATURE.get(c, c)) for c in columns}
 
 
-def _frame(rows: list[dict[str, Any]], spec: LinkSpec) -> pd.DataFrame:
+def add_derived_features(spec: LinkSpec, rows: list[dict[str, Any]]) -> None:
+    """Compute the spec's derived columns (pinyin, keys…) once, when a mention is written, and keep
+    them with its features: re-deriving the whole population on every run would dominate a small
+    incremental one."""
+    if not rows:
+        return
     wanted = input_columns(spec)
     frame = pd.DataFrame.from_records([record_of(row, wanted) for row in rows], columns=wanted)
+    prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
+    for name in (d.name for d in spec.derived):
+        values = prepared[name].to_numpy(dtype=object)
+        if not all(v is None or isinstance(v, str | int | float | bool) for v in values):
+            continue  # token lists and the like are derived again when needed: JSON would change them
+        for row, value in zip(rows, values, strict=True):
+            row["features"][f"{DERIVED_PREFIX}{name}"] = value.item() if hasattr(value, "item") else value
+
+
+def _frame(rows: list[dict[str, Any]], spec: LinkSpec) -> pd.DataFrame:
+    wanted = input_columns(spec)
+    derived = [d.name for d in spec.derived]
+    records = []
+    for row in rows:
+        record = record_of(row, wanted)
+        features = row["features"]
+        for name in derived:
+            key = f"{DERIVED_PREFIX}{name}"
+            if key in features:
+                record[name] = features[key]
+        records.append(record)
+    frame = pd.DataFrame.from_records(records)
+    for column in wanted:
+        if column not in frame.columns:
+            frame[column] = None
     frame.index = pd.Index([mention_id(r) for r in rows], name="mention")
     return frame
 
@@ -80,9 +113,11 @@ def resolve_type(store: GraphStore, state: StateStore, node: NodeType, run_id: s
     current = {mention_id(r): r["entity_id"] for r in rows}
     changed = [r for r in rows if r["run_id"] == run_id]
     saved = state.model(node.name)
-    if saved is not None and len(changed) <= INCREMENTAL_SHARE * len(rows):
+    incremental = saved is not None and len(changed) <= INCREMENTAL_SHARE * len(rows)
+    if incremental:
         # Incremental: only this run's new and changed mentions are compared, with everyone,
         # under the model fitted on the whole population before.
+        assert saved is not None
         result = link(_frame(changed, spec), _frame(rows, spec), spec, model=FSModel.from_json(saved))
         clusters = pd.Series(result.clusters.to_numpy(), index=result.clusters.index.get_level_values("id"))
     else:
@@ -97,7 +132,11 @@ def resolve_type(store: GraphStore, state: StateStore, node: NodeType, run_id: s
     if merges:
         report.merged = store.merge_nodes(node.name, merges)
         state.reassign_mentions(merges, run_id)
-    survivors = {merges.get(e, e) for e in current.values()}
+    if incremental:
+        # Only entities this run touched: those of changed mentions, and those merged into.
+        survivors = {merges.get(r["entity_id"], r["entity_id"]) for r in changed} | set(merges.values())
+    else:
+        survivors = {merges.get(e, e) for e in current.values()}
     report.conflicts_opened = _golden_values(store, state, node, rows, merges, survivors, run_id)
     report.review_opened = _review(state, node, result.review, current, merges, run_id)
     log.info("resolved", run_id=run_id, **{k: v for k, v in vars(report).items() if k != "seconds"})
@@ -132,6 +171,8 @@ def _golden_values(
     statements: dict[str, list[Statement]] = {}
     for row in rows:
         entity = merges.get(row["entity_id"], row["entity_id"])
+        if entity not in survivors:
+            continue
         features, problems = row["features"], set(row["features"].get("problems", ()))
         for prop, value in features.items():
             if prop in types and value is not None:

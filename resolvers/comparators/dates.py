@@ -35,7 +35,7 @@ _FULL = re.compile(r"^\D*(\d{4})\D{0,2}(\d{1,2})\D{0,2}(\d{1,2})\D*$")
 _YEAR = re.compile(r"^\D*(\d{4})(?:\D{1,2}\d{1,2})?\D*$")
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=500_000)
 def _parse_text(text: str) -> int:
     digits = re.sub(r"\s", "", text)
     if digits.isdigit() and len(digits) == 8:

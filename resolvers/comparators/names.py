@@ -41,7 +41,7 @@ NAME_LEVELS = (
 _PLACEHOLDER = re.compile(r"^.{1,5}之[子女]$|^(?:新生儿|婴儿|男婴|女婴|无名氏?)$")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=500_000)
 def simplified(name: str) -> str:
     """The name as the normaliser stores it (width folded, no spaces inside, simplified
     characters); "" for a placeholder such as 李娜之女."""
@@ -49,16 +49,21 @@ def simplified(name: str) -> str:
     return "" if _PLACEHOLDER.match(value) else value
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=500_000)
+def _syllables(name: str) -> tuple[str, ...]:
+    # Chinese characters come back one syllable each, other text as one segment: split it in words.
+    return tuple(word.lower() for segment in lazy_pinyin(simplified(name)) for word in segment.split())
+
+
+@lru_cache(maxsize=500_000)
 def name_pinyin(name: str) -> str:
     """Toneless pinyin, syllables joined, lower case (张伟 → zhangwei); Latin text passes through."""
-    return "".join(lazy_pinyin(simplified(name))).replace(" ", "").lower()
+    return "".join(_syllables(name)).replace(" ", "")
 
 
-@lru_cache(maxsize=200_000)
 def name_initials(name: str) -> str:
     """First letter of each pinyin syllable (张伟 → zw), a blocking key that survives homophones."""
-    return "".join(s[0] for s in lazy_pinyin(simplified(name)) if s and s.strip()).lower()
+    return "".join(s[0] for s in _syllables(name))
 
 
 def person_name(a: object, b: object) -> int:

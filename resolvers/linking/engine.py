@@ -98,9 +98,11 @@ def dedupe(
     """
     clock = _Clock()
     frame, ids = prepare(df, spec)
+    clock.lap("preparing")
     candidates = block_dedupe(frame, spec.blocking, spec.max_block_size)
     clock.lap("blocking")
     prepared = prepare_fields(spec.fields, frame, None)
+    clock.lap("preparing fields")
     judgements = (*_positions(ids, must_link), *_positions(ids, cannot_link))
     return _resolve(
         spec, (frame, frame), (ids, ids), candidates, prepared, judgements, model, keep_all, clock
@@ -119,9 +121,11 @@ def link(
     clock = _Clock()
     frame_left, ids_left = prepare(left, spec)
     frame_right, ids_right = prepare(right, spec)
+    clock.lap("preparing")
     candidates = block_link(frame_left, frame_right, spec.blocking, spec.max_block_size)
     clock.lap("blocking")
     prepared = prepare_fields(spec.fields, frame_left, frame_right)
+    clock.lap("preparing fields")
     none = np.zeros(0, np.int64)
     return _resolve(
         spec,

@@ -22,6 +22,11 @@ def _blank_to_missing(column: pd.Series) -> pd.Series:
     """Object values with None for missing and blank ones (decided once per distinct value)."""
     if column.dtype.kind in "biufcmM":
         return column.reset_index(drop=True)
+    if isinstance(column.dtype, pd.StringDtype):  # Arrow-backed text: the blank test is vectorised
+        blank = (column.isna() | column.str.strip().eq("")).to_numpy(dtype=bool)
+        values = column.to_numpy(dtype=object)
+        values[blank] = None
+        return pd.Series(values, index=pd.RangeIndex(len(values)), dtype=object)
     values = column.to_numpy(dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     blank = np.fromiter((is_missing(u) for u in uniques), dtype=bool, count=len(uniques))
