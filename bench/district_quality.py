@@ -161,13 +161,12 @@ def gridhub_child(crosswalk_csv: str) -> None:
     print(f"sync {synced:.1f} s of it", flush=True)
 
 
-def splink_child(mentions: Path, out: Path) -> None:
+def splink_child(mentions: str, out: str, u_max_pairs: str) -> None:
     from bench.peers.splink_peer import person_clusters
 
     frame = pd.read_parquet(mentions)
-    clusters = person_clusters(
-        frame[["mention_id", "name", "birth_date", "identity_number", "phone", "building"]]
-    )
+    columns = ["mention_id", "name", "birth_date", "identity_number", "phone", "building"]
+    clusters = person_clusters(frame[columns], u_max_pairs=float(u_max_pairs))
     clusters.to_parquet(out)
 
 

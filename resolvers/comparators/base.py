@@ -57,6 +57,9 @@ class Comparator:
     levels: tuple[str, ...] | LevelDescriber
     # How many columns a value spans: an address is (room, building, estate), a name one column.
     arity: int = 1
+    # Levels ranked by strength of agreement (0 weakest): the model never lets a level weigh
+    # more than a stronger one. A combination of two comparators has no such ranking.
+    ordered: bool = True
 
     @property
     def explanation(self) -> str:
@@ -99,15 +102,6 @@ def is_missing(value: object) -> bool:
         return bool(value != value)  # pd.NA and NaT are the values unequal to themselves
     except (TypeError, ValueError):
         return False
-
-
-def missing_mask(values: Values) -> npt.NDArray[np.bool_]:
-    """Vectorised :func:`is_missing` over a 1-D array."""
-    if values.dtype.kind in "iub":
-        return np.zeros(len(values), dtype=bool)
-    if values.dtype.kind in "fmM":
-        return np.isnan(values) if values.dtype.kind == "f" else np.isnat(values)
-    return np.fromiter((is_missing(v) for v in values), dtype=bool, count=len(values))
 
 
 def map_unique(values: Values, func: Callable[[Any], Any], missing: Any = None) -> Values:

@@ -62,11 +62,6 @@ def combine(first: Comparator, second: Comparator) -> Comparator:
         l2 = second.compare_prepared(take(a, 1), take(b, 1), **parts[1]).astype(np.int16)
         return np.asarray(code(l1, l2), dtype=np.int8)
 
-    return Comparator(
-        f"{first.name}*{second.name}",
-        compare,
-        prepare,
-        compare_prepared,
-        describe,
-        first.arity + second.arity,
-    )
+    name = f"{first.name}*{second.name}"
+    arity = first.arity + second.arity
+    return Comparator(name, compare, prepare, compare_prepared, describe, arity, ordered=False)

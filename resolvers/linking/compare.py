@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from resolvers.comparators import get_comparator
+from resolvers.comparators import MISSING, get_comparator
 from resolvers.comparators.base import Prepared, take
 from resolvers.comparators.base import codes as base_codes
 from resolvers.linking.arrays import Ints
@@ -32,7 +32,7 @@ def field_values(frame: pd.DataFrame, field: FieldSpec) -> npt.NDArray[np.object
 
 
 def level_sizes(fields: Sequence[FieldSpec]) -> list[int]:
-    return [len(get_comparator(f.comparator).describe_levels(f.params)) for f in fields]
+    return [len(f.level_descriptions()) for f in fields]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,9 @@ def compare_pairs(prepared: PreparedFields, a: Ints, b: Ints, chunk: int = CHUNK
             stop = min(start + chunk, len(a))
             va, vb = take(prepared.left[j], a[start:stop]), take(prepared.right[j], b[start:stop])
             out[start:stop, j] = compare(va, vb, **field.params)
+        if field.missing_is_level:
+            column = out[:, j]
+            column[column == MISSING] = field.top_level + 1
     return out
 
 
@@ -95,22 +98,29 @@ def random_pairs(n_left: int, n_right: int | None, count: int, seed: int) -> tup
     )
 
 
-def key_matches(
+def key_verdicts(
     spec: LinkSpec, levels: LevelMatrix, left: pd.DataFrame, right: pd.DataFrame, a: Ints, b: Ints
-) -> npt.NDArray[np.bool_]:
-    """Pairs that a key rule links outright: the key field at its top level, both values valid."""
-    known = np.zeros(len(a), dtype=bool)
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Pairs that key rules decide: (same, different).
+
+    Same: a key field at its top level with both values valid. Different: an exclusive key
+    with two valid values that disagree (two valid identity numbers are two people).
+    """
+    same = np.zeros(len(a), dtype=bool)
+    different = np.zeros(len(a), dtype=bool)
     names = [f.name for f in spec.fields]
-    sizes = level_sizes(spec.fields)
     for key in spec.keys:
         i = names.index(key.field)
-        agree = levels[:, i] == sizes[i] - 1
+        level, top = levels[:, i], spec.fields[i].top_level
+        valid = np.ones(len(a), dtype=bool)
         if key.valid_column is not None:
             valid_left = _flags(left[key.valid_column])
             valid_right = valid_left if right is left else _flags(right[key.valid_column])
-            agree &= valid_left[a] & valid_right[b]
-        known |= agree
-    return known
+            valid = valid_left[a] & valid_right[b]
+        same |= valid & (level == top)
+        if key.exclusive:
+            different |= valid & (level >= 0) & (level < top)
+    return same, different & ~same
 
 
 def _flags(column: pd.Series) -> npt.NDArray[np.bool_]:

@@ -18,6 +18,8 @@ from resolvers.linking.arrays import pattern_counts
 from resolvers.linking.model import LevelMatrix
 
 Floats = npt.NDArray[np.float64]
+# Known matches comparing a field before its m is taken from them rather than fitted.
+MIN_LABELLED = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,10 @@ class EMResult:
     iterations: int
     converged: bool
     observed: tuple[npt.NDArray[np.bool_], ...]
+    # The candidate pairs' distinct patterns, their counts and match posteriors at the end.
+    patterns: LevelMatrix
+    counts: Floats
+    posterior: Floats
 
 
 def compress(levels: LevelMatrix, sizes: Sequence[int]) -> tuple[LevelMatrix, npt.NDArray[np.int64]]:
@@ -48,26 +54,37 @@ def compress(levels: LevelMatrix, sizes: Sequence[int]) -> tuple[LevelMatrix, np
     return patterns, counts
 
 
-def level_frequencies(
-    patterns: LevelMatrix, weights: Floats, sizes: Sequence[int], smoothing: float
-) -> tuple[Floats, ...]:
-    """Per field, the (smoothed) weighted share of each level among non-missing comparisons."""
+def level_counts(patterns: LevelMatrix, weights: Floats, sizes: Sequence[int]) -> tuple[Floats, ...]:
+    """Per field, the weighted count of each level among non-missing comparisons."""
     out = []
     for i, size in enumerate(sizes):
         column = patterns[:, i]
         present = column >= 0
-        counts = np.bincount(column[present], weights=weights[present], minlength=size)[:size]
-        out.append((counts + smoothing) / (counts.sum() + smoothing * size))
+        out.append(
+            np.bincount(column[present], weights=weights[present], minlength=size)[:size].astype(float)
+        )
     return tuple(out)
 
 
-def initial_m(sizes: Sequence[int]) -> tuple[Floats, ...]:
-    """Matches mostly agree: 90% on the top level, the rest falling by half per level below."""
+def level_frequencies(
+    patterns: LevelMatrix, weights: Floats, sizes: Sequence[int], smoothing: float
+) -> tuple[Floats, ...]:
+    """Per field, the (smoothed) weighted share of each level among non-missing comparisons."""
+    return tuple(
+        (c + smoothing) / (c.sum() + smoothing * len(c)) for c in level_counts(patterns, weights, sizes)
+    )
+
+
+def initial_m(sizes: Sequence[int], tops: Sequence[int] | None = None) -> tuple[Floats, ...]:
+    """Matches mostly agree: 90% on the top level, the rest falling by half per level below;
+    a level after the top (a missing value counted as a level) starts at 10%."""
     out = []
-    for size in sizes:
-        below = 0.5 ** np.arange(size - 1, 0, -1)  # level 0 smallest
-        m = np.concatenate((0.1 * below / below.sum(), [0.9])) if size > 1 else np.ones(1)
-        out.append(m)
+    for i, size in enumerate(sizes):
+        top = size - 1 if tops is None else tops[i]
+        below = 0.5 ** np.arange(top, 0, -1)  # level 0 smallest
+        m = np.concatenate((0.1 * below / below.sum(), [0.9])) if top > 0 else np.ones(1)
+        m = np.concatenate((m, np.full(size - top - 1, 0.1)))
+        out.append(m / m.sum())
     return tuple(out)
 
 
@@ -86,53 +103,67 @@ def fit_em(
     u_start: Sequence[Floats],
     *,
     fix_u: bool,
-    known: npt.NDArray[np.bool_] | None = None,
+    verdicts: npt.NDArray[np.int8] | None = None,
+    key_fields: Sequence[int] = (),
+    tops: Sequence[int] | None = None,
     max_iterations: int = 100,
     tolerance: float = 1e-5,
     smoothing: float = 0.5,
 ) -> EMResult:
     """EM over the candidate pairs' levels.
 
-    ``known`` marks pairs known to match (a checked key agrees): their match posterior is held
-    at 1, and the other pairs get a match share of their own, since a pair that the key did not
-    link is less likely to match than the average candidate.
+    ``verdicts`` marks pairs that key rules decide: 1 known to match (a checked key agrees), 2
+    known not to (an exclusive key disagrees), 0 neither. Their posteriors are held at 1 and 0;
+    the undecided pairs get a match share of their own, since a pair that the key did not link
+    is less likely to match than the average candidate.
     """
-    flagged = levels if known is None else np.column_stack((levels, known.astype(np.int8)))
-    patterns, counts = compress(flagged, [*sizes, 2][: flagged.shape[1]])
-    anchored = patterns[:, -1] == 1 if known is not None else np.zeros(len(patterns), dtype=bool)
+    flagged = levels if verdicts is None else np.column_stack((levels, verdicts))
+    patterns, counts = compress(flagged, [*sizes, 3][: flagged.shape[1]])
+    verdict = patterns[:, -1] if verdicts is not None else np.zeros(len(patterns), dtype=np.int8)
+    anchored, excluded = verdict == 1, verdict == 2
     patterns = patterns[:, : len(sizes)]
     weights = counts.astype(np.float64)
     observed = tuple(
         np.bincount(patterns[:, i][patterns[:, i] >= 0], minlength=s)[:s] > 0 for i, s in enumerate(sizes)
     )
-    m, u = (
-        _start_m(patterns, weights, anchored, sizes, smoothing),
-        tuple(np.asarray(x, float) for x in u_start),
-    )
-    share = _start_share(patterns, weights * ~anchored, sizes)
-    converged, iteration = False, 0
+    m = _start_m(patterns, weights, anchored, sizes, smoothing, key_fields, tops)
+    u = tuple(np.asarray(x, float) for x in u_start)
+    # With enough pairs known to match, they are labelled matches: m of the other fields is read
+    # off them and kept, as Splink estimates m from labels. Left free, a two-class EM latches
+    # onto whatever splits the undecided pairs most (licences without a code, say), not onto
+    # "same entity". A key's own fields look different among the matches it did not link (the
+    # code is missing or mistyped there, by construction), so their m is estimated from those
+    # matches alone for scoring undecided pairs; the m reported is that of all matches.
+    compared = level_counts(patterns, weights * anchored, sizes)
+    labelled = [float(c.sum()) >= MIN_LABELLED and i not in key_fields for i, c in enumerate(compared)]
+    free_m = m
+    free = weights * (verdict == 0)
+    share = _start_share(patterns, free, sizes)
+    converged, iteration, posterior = False, 0, anchored.astype(float)
     for iteration in range(1, max_iterations + 1):  # noqa: B007 (reported after the loop)
-        log_match = np.log(share) + log_likelihoods(patterns, m)
+        scoring_m = tuple(free_m[i] if i in key_fields else m[i] for i in range(len(sizes)))
+        log_match = np.log(share) + log_likelihoods(patterns, scoring_m)
         log_non = np.log1p(-share) + log_likelihoods(patterns, u)
-        posterior = np.where(anchored, 1.0, 1.0 / (1.0 + np.exp(np.clip(log_non - log_match, -700, 700))))
+        posterior = 1.0 / (1.0 + np.exp(np.clip(log_non - log_match, -700, 700)))
+        posterior[anchored], posterior[excluded] = 1.0, 0.0
         match_weight = weights * posterior
-        free = weights * ~anchored
         new_share = float((free * posterior).sum() / free.sum()) if free.sum() else share
-        new_m = level_frequencies(patterns, match_weight, sizes, smoothing)
+        pooled = level_frequencies(patterns, match_weight, sizes, smoothing)
+        new_m = tuple(m[i] if labelled[i] else pooled[i] for i in range(len(sizes)))
+        new_free = level_frequencies(patterns, free * posterior, sizes, smoothing) if key_fields else new_m
         new_u = u if fix_u else level_frequencies(patterns, weights - match_weight, sizes, smoothing)
         change = max(
             abs(new_share - share),
-            max(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True)),
-            max(float(np.abs(a - b).max()) for a, b in zip(new_u, u, strict=True)),
+            *(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True)),
+            *(float(np.abs(a - b).max()) for a, b in zip(new_free, free_m, strict=True)),
+            *(float(np.abs(a - b).max()) for a, b in zip(new_u, u, strict=True)),
         )
-        share, m, u = min(max(new_share, 1e-9), 1 - 1e-9), new_m, new_u
+        share, m, free_m, u = min(max(new_share, 1e-9), 1 - 1e-9), new_m, new_free, new_u
         if change < tolerance:
             converged = True
             break
-    overall = float(weights[anchored].sum() + share * weights[~anchored].sum()) / max(
-        float(weights.sum()), 1.0
-    )
-    return EMResult(m, u, overall, iteration, converged, observed)
+    overall = float(weights[anchored].sum() + share * free.sum()) / max(float(weights.sum()), 1.0)
+    return EMResult(m, u, overall, iteration, converged, observed, patterns, weights, posterior)
 
 
 def _start_m(
@@ -141,11 +172,16 @@ def _start_m(
     anchored: npt.NDArray[np.bool_],
     sizes: Sequence[int],
     smoothing: float,
+    key_fields: Sequence[int],
+    tops: Sequence[int] | None,
 ) -> tuple[Floats, ...]:
-    """Pairs known to match show what matches look like: the best start for m when there are any."""
-    if anchored.any():
-        return level_frequencies(patterns, weights * anchored, sizes, smoothing)
-    return initial_m(sizes)
+    """Pairs known to match show what matches look like: the best start for m when there are any,
+    except for the key's own fields, which they agree on by construction."""
+    generic = initial_m(sizes, tops)
+    if not anchored.any():
+        return generic
+    from_anchors = level_frequencies(patterns, weights * anchored, sizes, smoothing)
+    return tuple(generic[i] if i in key_fields else m for i, m in enumerate(from_anchors))
 
 
 def _start_share(patterns: LevelMatrix, weights: Floats, sizes: Sequence[int]) -> float:

@@ -22,7 +22,7 @@ from resolvers.linking.compare import (
     PreparedFields,
     compare_pairs,
     exclusive_keys,
-    key_matches,
+    key_verdicts,
     prepare_fields,
 )
 from resolvers.linking.frame import prepare
@@ -157,7 +157,7 @@ def _resolve(
     a, b = candidates.left, candidates.right
     must_a, must_b, cannot_a, cannot_b = judgements
     levels = compare_pairs(prepared, a, b)
-    known = key_matches(spec, levels, frames[0], frames[1], a, b)
+    known, known_apart = key_verdicts(spec, levels, frames[0], frames[1], a, b)
     clock.lap("comparing")
     if model is None:
         model = train(
@@ -165,9 +165,10 @@ def _resolve(
             prepared,
             (frames[0], None if dedupe_mode else frames[1]),
             levels,
+            (a, b),
             same=compare_pairs(prepared, must_a, must_b),
             different=compare_pairs(prepared, cannot_a, cannot_b),
-            known=known,
+            verdicts=(known + 2 * known_apart).astype(np.int8),
         )
         clock.lap("training")
     model = with_term_frequencies(model, spec, [frames[0]] if dedupe_mode else list(frames))
@@ -175,9 +176,10 @@ def _resolve(
     weights = total_weights(levels, a, b, model, adjustments)
     clock.lap("scoring")
     lower, upper = spec.thresholds.as_weights()
-    # A pair stewards called different is never an edge; must-links and key matches always are.
-    judged_apart = isin_sorted(a * n_right + b, sorted_unique(cannot_a * n_right + cannot_b))
-    edge = ((weights >= upper) | known) & ~judged_apart
+    # A pair stewards called different, or two valid values of an exclusive key, is never an
+    # edge; must-links and key matches always are.
+    apart = known_apart | isin_sorted(a * n_right + b, sorted_unique(cannot_a * n_right + cannot_b))
+    edge = ((weights >= upper) | known) & ~apart
     offset = 0 if dedupe_mode else n_left  # the right records follow the left ones in the clustering
     edge_a = np.concatenate((must_a, a[edge]))
     edge_b = np.concatenate((must_b + offset, b[edge] + offset))
@@ -191,7 +193,7 @@ def _resolve(
     refused[np.flatnonzero(edge)] = clustering.refused[len(must_a) :]
     keep = np.ones(len(weights), bool) if keep_all else (weights >= lower) | known
     pairs = _pairs_table(
-        candidates, levels, weights, keep, model, adjustments, ids, (lower, edge, refused, judged_apart)
+        candidates, levels, weights, keep, model, adjustments, ids, (lower, edge, refused, apart)
     )
     pairs["key_match"] = known[keep]
     refused_must = clustering.refused[: len(must_a)]
@@ -219,12 +221,13 @@ def _pairs_table(
     decisions: tuple[float, Bools, Bools, Bools],
 ) -> pd.DataFrame:
     """The kept pairs scored, with their decision: merge (an accepted edge), review (between the
-    thresholds, or above the upper one but refused by a cannot-link), or apart."""
-    lower, edge, refused, judged_apart = decisions
+    thresholds, or above the upper one but refused by a cannot-link), or apart (below the lower
+    threshold, or decided apart by a steward or an exclusive key)."""
+    lower, edge, refused, apart = decisions
     rows = np.flatnonzero(keep)
     table = score_frame(levels[rows], candidates.left[rows], candidates.right[rows], model, adjustments, *ids)
     decision = np.where(weights[rows] >= lower, "review", "apart").astype(object)
     decision[edge[rows] & ~refused[rows]] = "merge"
-    decision[judged_apart[rows]] = "apart"
+    decision[apart[rows]] = "apart"
     table["decision"] = decision
     return table

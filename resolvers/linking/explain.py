@@ -83,6 +83,8 @@ def explain_pair(
         comparator = get_comparator(field.comparator)
         va, vb = _values(row_a, field.columns), _values(row_b, field.columns)
         level = comparator.compare(va, vb, **field.params)
+        if level == MISSING and field.missing_is_level:
+            level = field.top_level + 1
         adjustment = 0.0
         table = tables.get((field.name, level))
         if table is not None and fitted.observed[level]:

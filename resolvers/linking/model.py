@@ -30,11 +30,16 @@ class FieldModel:
     m: tuple[float, ...]
     u: tuple[float, ...]
     observed: tuple[bool, ...]
+    ordered: int = 0  # levels 0..ordered-1 are ranked by strength of agreement
 
     def weights(self) -> npt.NDArray[np.float64]:
-        """log2(m/u) per level; 0 for a level never observed."""
-        w = np.log2(np.asarray(self.m) / np.asarray(self.u))
-        return np.where(np.asarray(self.observed), w, 0.0)
+        """log2(m/u) per level; 0 for a level never observed; a ranked level never above a
+        stronger one (a rare level's u, estimated from few pairs, must not make a day/month
+        swap count for more than the same date)."""
+        w = np.where(np.asarray(self.observed), np.log2(np.asarray(self.m) / np.asarray(self.u)), 0.0)
+        for level in range(self.ordered - 2, -1, -1):
+            w[level] = min(w[level], w[level + 1])
+        return w
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +104,7 @@ class FSModel:
                     "m": list(f.m),
                     "u": list(f.u),
                     "observed": list(f.observed),
+                    "ordered": f.ordered,
                 }
                 for f in self.fields
             ],
@@ -110,7 +116,14 @@ class FSModel:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FSModel:
         fields = tuple(
-            FieldModel(f["name"], tuple(f["levels"]), tuple(f["m"]), tuple(f["u"]), tuple(f["observed"]))
+            FieldModel(
+                f["name"],
+                tuple(f["levels"]),
+                tuple(f["m"]),
+                tuple(f["u"]),
+                tuple(f["observed"]),
+                f.get("ordered", 0),
+            )
             for f in data["fields"]
         )
         fit = FitReport(**data["fit"]) if data.get("fit") else None

@@ -52,7 +52,9 @@ def person_spec() -> LinkSpec:
             # A typo in the date: the year still agrees. Common names born in one year make blocks
             # of hundreds in a million mentions, so this rule is capped lower; the identity
             # number, the phone and the building reach those people.
-            BlockingRule(name="name_pinyin+birth_year", columns=("name_pinyin", "birth_year"), max_block_size=30),
+            BlockingRule(
+                name="name_pinyin+birth_year", columns=("name_pinyin", "birth_year"), max_block_size=30
+            ),
             BlockingRule(name="phone", columns=("phone_key",)),
             BlockingRule(name="building+name_initials", columns=("building_id", "name_initials")),
             # A newborn is often registered without a name: its birth date and home remain.
@@ -72,7 +74,9 @@ def legal_entity_spec() -> LinkSpec:
             # No term frequencies: registered names are unique, so a name's count in the data
             # counts the company's own mentions, not other companies with the name.
             FieldSpec(name="name", comparator="company_name", columns=("name_core", "legal_form", "branch")),
-            FieldSpec(name="uscc", comparator="social_credit_code", columns=("uscc",)),
+            # Licences often name a registered company without its code; two registered
+            # companies sharing a name both have one: a missing code is evidence.
+            FieldSpec(name="uscc", comparator="social_credit_code", columns=("uscc",), missing_is_level=True),
             FieldSpec(name="building", comparator="exact", columns=("building_id",)),
             FieldSpec(name="legal_representative", comparator="resident_id", columns=("legal_rep_id",)),
         ),

@@ -29,6 +29,24 @@ class FieldSpec(_Frozen):
     # level → column whose value frequency replaces the level's u (Splink's term-frequency
     # adjustment): an exact match on 张伟 then counts for less than one on a rare name.
     term_frequency: dict[int, str] = Field(default_factory=dict)
+    # A missing value as a level of its own, after the comparator's, with its own m and u: for a
+    # field whose absence depends on the match status (a credit code is missing mostly from
+    # licences naming a registered company, seldom from two registered companies).
+    missing_is_level: bool = False
+
+    @property
+    def top_level(self) -> int:
+        """The comparator's closest agreement."""
+        return len(get_comparator(self.comparator).describe_levels(self.params)) - 1
+
+    @property
+    def ordered_levels(self) -> int:
+        """How many levels (from 0) are ranked by strength of agreement; 0 when unranked."""
+        return self.top_level + 1 if get_comparator(self.comparator).ordered else 0
+
+    def level_descriptions(self) -> tuple[str, ...]:
+        levels = get_comparator(self.comparator).describe_levels(self.params)
+        return (*levels, "a value is missing") if self.missing_is_level else levels
 
     @model_validator(mode="after")
     def _check(self) -> FieldSpec:
@@ -101,12 +119,15 @@ class Thresholds(_Frozen):
 
 
 class EMSettings(_Frozen):
+    """How the model is fitted (see resolvers/linking/training.py)."""
+
     max_iterations: int = 100
     tolerance: float = 1e-5
-    # u from random record pairs (the population the prior refers to), or fitted by EM on the
-    # candidate pairs alongside m.
+    # "random": u over all pairs (the population the prior refers to): the candidates'
+    # non-matches counted, the other pairs sampled. "em": u of the candidate pairs as EM fits
+    # it, and probabilities that refer to the candidates.
     u_from: Literal["random", "em"] = "random"
-    random_pairs: int = 200_000
+    random_pairs: int = 200_000  # sampled outside the candidates
     seed: int = 0
     # Pseudo-count added to every level when estimating, so no level has a zero probability.
     smoothing: float = 0.5

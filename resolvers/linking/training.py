@@ -1,10 +1,11 @@
-"""Fitting a model to the data: u from random pairs, m and the match share by EM, judgements last.
+"""Fitting a model to the data: m and the match share by EM, u over all pairs, judgements last.
 
-u (how often non-matches agree) is estimated from pairs drawn at random from all pairs, which
-are nearly all non-matches whatever the blocking. EM then runs over the candidate pairs, where
-the match share is high enough to estimate m; inside EM u is fitted to the candidates (their
-non-matches agree more often than random pairs, on the blocking keys at least), but the model
-keeps the random-pair u, so the weights and the prior refer to the same population: all pairs.
+EM runs over the candidate pairs, where matches are common enough to estimate m (pairs that a
+checked key links are known matches and anchor it). u (how often non-matches agree) must refer
+to all pairs, like the prior, since that is the population a new pair is drawn from: it counts
+the candidates' non-matches (as EM weighs them) and the pairs outside the candidates (from a
+random sample of those). Inside EM, u is fitted to the candidates themselves, whose
+non-matches agree more often than strangers do, on the blocking keys at least.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from resolvers.comparators import get_comparator
-from resolvers.linking.compare import PreparedFields, compare_pairs, key_matches, level_sizes, random_pairs
-from resolvers.linking.em import Floats, compress, fit_em, level_frequencies, log_likelihoods, u_from_random
+from resolvers.linking.arrays import Ints, isin_sorted
+from resolvers.linking.compare import PreparedFields, compare_pairs, key_verdicts, level_sizes, random_pairs
+from resolvers.linking.em import EMResult, Floats, fit_em, level_counts, u_from_random
 from resolvers.linking.model import FieldModel, FitReport, FSModel, LevelMatrix
 from resolvers.linking.spec import LinkSpec
 from resolvers.linking.tf import count_terms
@@ -28,52 +29,56 @@ def train(
     prepared: PreparedFields,
     frames: tuple[pd.DataFrame, pd.DataFrame | None],
     levels: LevelMatrix,
+    candidates: tuple[Ints, Ints],
     *,
     same: LevelMatrix | None = None,
     different: LevelMatrix | None = None,
-    known: npt.NDArray[np.bool_] | None = None,
+    verdicts: npt.NDArray[np.int8] | None = None,
 ) -> FSModel:
-    """A model fitted to the candidate pairs' ``levels``; ``frames`` is (records, None) when
-    deduplicating one table, (left, right) when linking two; ``known`` marks the candidate pairs
-    a key rule links outright."""
+    """A model fitted to the candidate pairs (positions ``candidates``, levels ``levels``).
+
+    ``frames`` is (records, None) when deduplicating one table, (left, right) when linking two;
+    ``verdicts`` marks the candidate pairs key rules decide (1 same, 2 different, 0 neither).
+    """
     settings = spec.em
     sizes = level_sizes(spec.fields)
     left, right = frames
     total_pairs = len(left) * (len(left) - 1) / 2 if right is None else len(left) * len(right)
-    random_levels = _random_levels(spec, prepared, left, right, total_pairs)
-    u_start = u_from_random(levels if random_levels is None else random_levels, sizes, settings.smoothing)
+    outside = _outside_levels(spec, prepared, left, right, candidates, total_pairs)
+    u_start = u_from_random(levels if outside is None else outside, sizes, settings.smoothing)
     fitted = fit_em(
         levels,
         sizes,
         u_start,
         fix_u=False,
-        known=known,
+        verdicts=verdicts,
+        key_fields=[[f.name for f in spec.fields].index(k.field) for k in spec.keys],
+        tops=[f.top_level for f in spec.fields],
         max_iterations=settings.max_iterations,
         tolerance=settings.tolerance,
         smoothing=settings.smoothing,
     )
     observed = list(fitted.observed)
-    if random_levels is None:
+    if outside is None:
         u_final, prior = fitted.u, fitted.match_share
     else:
         # Expected matches among the candidates, over all pairs: the prior of a random pair.
         prior = min(max(fitted.match_share * len(levels) / max(total_pairs, 1), 1e-12), 0.5)
-        u_final = _without_matches(random_levels, sizes, fitted.m, u_start, prior, settings.smoothing)
-        observed = [
-            o | _seen(random_levels[:, i], s) for i, (o, s) in enumerate(zip(observed, sizes, strict=True))
-        ]
+        u_final = _u_over_all_pairs(fitted, outside, sizes, total_pairs - len(levels), settings.smoothing)
+        observed = [o | _seen(outside[:, i], s) for i, (o, s) in enumerate(zip(observed, sizes, strict=True))]
     fields = tuple(
         FieldModel(
             name=f.name,
-            levels=get_comparator(f.comparator).describe_levels(f.params),
+            levels=f.level_descriptions(),
             m=tuple(float(x) for x in m),
             u=tuple(float(x) for x in u),
             observed=tuple(bool(x) for x in seen),
+            ordered=f.ordered_levels,
         )
         for f, m, u, seen in zip(spec.fields, fitted.m, u_final, observed, strict=True)
     )
-    random_count = 0 if random_levels is None else len(random_levels)
-    report = FitReport(fitted.iterations, fitted.converged, len(levels), fitted.match_share, random_count)
+    sampled = 0 if outside is None else len(outside)
+    report = FitReport(fitted.iterations, fitted.converged, len(levels), fitted.match_share, sampled)
     model = FSModel(spec.entity_type, float(min(max(prior, 1e-12), 1 - 1e-12)), fields, fit=report)
     judged_same = same if same is not None else np.zeros((0, len(sizes)), np.int8)
     judged_different = different if different is not None else np.zeros((0, len(sizes)), np.int8)
@@ -82,43 +87,51 @@ def train(
     return model
 
 
-def _random_levels(
+def _outside_levels(
     spec: LinkSpec,
     prepared: PreparedFields,
     left: pd.DataFrame,
     right: pd.DataFrame | None,
+    candidates: tuple[Ints, Ints],
     total_pairs: float,
 ) -> LevelMatrix | None:
-    """Levels of random record pairs (None when u is to come from EM), key matches left out:
-    u describes non-matches, and a random pair that a checked key links is a match."""
+    """Levels of random pairs that blocking did not make candidates (None when u comes from EM).
+
+    Matches are nearly all among the candidates, so these pairs are a sample of non-matches;
+    a pair that a checked key links is left out all the same.
+    """
     if spec.em.u_from != "random":
         return None
     count = int(min(spec.em.random_pairs, max(total_pairs, 1)))
-    ra, rb = random_pairs(len(left), None if right is None else len(right), count, spec.em.seed)
-    random_levels = compare_pairs(prepared, ra, rb)
-    return random_levels[~key_matches(spec, random_levels, left, left if right is None else right, ra, rb)]
+    n_right = None if right is None else len(right)
+    ra, rb = random_pairs(len(left), n_right, count, spec.em.seed)
+    if n_right is None:
+        ra, rb = np.minimum(ra, rb), np.maximum(ra, rb)
+    width = len(left) if n_right is None else n_right
+    keep = ~isin_sorted(ra * width + rb, candidates[0] * width + candidates[1])
+    ra, rb = ra[keep], rb[keep]
+    sampled = compare_pairs(prepared, ra, rb)
+    same, _ = key_verdicts(spec, sampled, left, left if right is None else right, ra, rb)
+    return sampled[~same]
 
 
-def _without_matches(
-    random_levels: LevelMatrix,
-    sizes: Sequence[int],
-    m: Sequence[Floats],
-    u: Sequence[Floats],
-    prior: float,
-    smoothing: float,
+def _u_over_all_pairs(
+    fitted: EMResult, outside: LevelMatrix, sizes: Sequence[int], outside_pairs: float, smoothing: float
 ) -> tuple[Floats, ...]:
-    """u re-estimated with each random pair weighted by its probability of being a non-match.
+    """u of each level over all pairs: the candidates' non-matches (counted, weighted by EM's
+    posterior) plus the pairs outside the candidates (estimated from the random sample).
 
-    Random pairs hold a few matches, and where entities have several mentions each (a company
-    in the registry and in two licences) those few dominate the agreement on a unique name,
-    making it look common. This is one M-step of EM over the random pairs with the fitted m
-    and prior; it is not iterated, so that agreement cannot explain itself away.
+    Random sampling alone cannot see a rare level: in a district of 75,000 company mentions no
+    sample of a few hundred thousand pairs holds two different companies with one name, yet
+    blocking on the name finds them all, and EM says which of them are not matches.
     """
-    patterns, counts = compress(random_levels, sizes)
-    log_match = np.log(prior) + log_likelihoods(patterns, m)
-    log_non = np.log1p(-prior) + log_likelihoods(patterns, u)
-    non_match = 1.0 / (1.0 + np.exp(np.clip(log_match - log_non, -700, 700)))
-    return level_frequencies(patterns, counts * non_match, sizes, smoothing)
+    inside = level_counts(fitted.patterns, fitted.counts * (1 - fitted.posterior), sizes)
+    sample = level_counts(outside, np.ones(len(outside)), sizes)
+    scale = outside_pairs / max(len(outside), 1)
+    return tuple(
+        (c + s * scale + smoothing) / ((c + s * scale).sum() + smoothing * len(c))
+        for c, s in zip(inside, sample, strict=True)
+    )
 
 
 def _seen(column: LevelMatrix, size: int) -> np.ndarray:

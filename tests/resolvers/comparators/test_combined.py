@@ -24,5 +24,6 @@ def test_phone_and_address_as_one_field() -> None:
     described = comparator.describe_levels()
     assert described[level(2, 3)] == "same number; same room"
     assert len(described) == level(2, 3) + 1
+    assert not comparator.ordered  # its levels combine two rankings
     assert "phone numbers" in comparator.explanation
     assert "addresses" in comparator.explanation

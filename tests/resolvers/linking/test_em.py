@@ -44,9 +44,22 @@ def test_known_matches_anchor_the_match_class() -> None:
     levels, is_match = sample(50_000, 0.1, seed=1)
     known = is_match & (np.random.default_rng(2).random(len(is_match)) < 0.5)
     u_start = u_from_random(sample(50_000, 0.0, seed=3)[0], SIZES, 0.5)
-    fitted = fit_em(levels, SIZES, u_start, fix_u=False, known=known)
+    fitted = fit_em(levels, SIZES, u_start, fix_u=False, verdicts=known.astype(np.int8))
     assert abs(fitted.match_share - 0.1) < 0.01
     for i in range(len(SIZES)):
+        np.testing.assert_allclose(fitted.m[i], M[i], atol=0.03)
+    assert (fitted.posterior[fitted.patterns[:, 0] >= -1] >= 0).all()
+
+
+def test_known_non_matches_are_held_apart() -> None:
+    levels, is_match = sample(50_000, 0.1, seed=5)
+    # Every non-match agreeing on the top level of field 0 is known to be one (an exclusive key).
+    verdicts = np.where(~is_match & (levels[:, 0] == 2), 2, 0).astype(np.int8)
+    verdicts[is_match & (np.random.default_rng(6).random(len(is_match)) < 0.3)] = 1
+    u_start = u_from_random(sample(50_000, 0.0, seed=7)[0], SIZES, 0.5)
+    fitted = fit_em(levels, SIZES, u_start, fix_u=False, verdicts=verdicts)
+    assert abs(fitted.match_share - 0.1) < 0.01
+    for i in range(1, len(SIZES)):
         np.testing.assert_allclose(fitted.m[i], M[i], atol=0.03)
 
 

@@ -57,3 +57,15 @@ def test_json_round_trip() -> None:
     assert restored == original
     assert restored.term_frequencies[0].frequency("张伟") == 0.1
     assert restored.term_frequencies[0].frequency("欧阳明轩") == 0.01
+
+
+def test_a_weaker_level_never_outweighs_a_stronger_one() -> None:
+    # A rare level seen in few random pairs gets a tiny u: its raw weight beats the exact level's.
+    dates = FieldModel("birth_date", ("different", "swapped", "same"), (0.01, 0.01, 0.98), (0.99, 1e-9, 1e-4),
+                       (True,) * 3, ordered=3)  # fmt: skip
+    weights = dates.weights()
+    assert weights[1] == weights[2] == math.log2(0.98 / 1e-4)
+    unranked = FieldModel(
+        "phone_address", ("a", "b", "c"), (0.01, 0.01, 0.98), (0.99, 1e-9, 1e-4), (True,) * 3
+    )
+    assert unranked.weights()[1] > unranked.weights()[2]  # a combination of two comparators has no ranking
