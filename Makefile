@@ -32,6 +32,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/store_write.py $(ARGS)
+	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/febrl4.py
+	$(BIN)/python bench/district_quality.py
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache tools/neo4j-test-server/target

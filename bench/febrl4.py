@@ -221,7 +221,7 @@ def report(runs: dict[str, list[Run]], truth: set[Pair], n_runs: int, n_a: int, 
         if chosen.scored is not None:
             cut, s = best_threshold(chosen.scored, truth)
             print(
-                f"{'':22} {f'best threshold (oracle) ≥ {cut:.3g}'[:34]:34} {s.predicted:6,} {s.precision:9.4f} {s.recall:7.4f} {s.f1:7.4f}"
+                f"{'':22} {f'best threshold (oracle) ≥ {cut:.6g}'[:34]:34} {s.predicted:6,} {s.precision:9.4f} {s.recall:7.4f} {s.f1:7.4f}"
             )
         if min(primary) != max(primary):
             print(f"{'':22} (F1 of the own decision over runs: {min(primary):.4f}–{max(primary):.4f})")
