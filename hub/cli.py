@@ -199,8 +199,7 @@ def export_crosswalk(out: Annotated[Path, typer.Option("--out", help="CSV file t
 
     with open_store(get_settings(), read_only=True) as store:
         rows = write_crosswalk(store, out)
-    out_console = f"{rows:,} rows → {out}"
-    err.print(out_console)
+    err.print(f"{rows:,} rows → {out}")
 
 
 @schema_app.command("ddl")
