@@ -45,13 +45,16 @@ print(json.dumps({"seconds": seconds, "max_rss_mb": resource.getrusage(resource.
 """
 
 
-def run_sync(data_dir: Path, graph_url: str) -> dict[str, Any]:
+def run_sync(data_dir: Path, graph_url: str, persons: int) -> dict[str, Any]:
     env = {
         **os.environ,
         "GRIDHUB_DATA_DIR": str(data_dir),
         "GRIDHUB_GRAPH_URL": graph_url,
         "GRIDHUB_LOG_LEVEL": "WARNING",
     }
+    # The embedded store keeps its working set in the buffer pool: a 1M-resident district needs
+    # several GB (the 1 GB default filled up near 820k grid-collection rows).
+    env.setdefault("GRIDHUB_LADYBUG_BUFFER_POOL_MB", str(max(1024, persons // 160)))
     result = subprocess.run(
         [sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, check=False, cwd=ROOT
     )
@@ -140,10 +143,10 @@ def main() -> None:
                 graph_url = uri if store == "neo4j" else ""
                 if store == "neo4j":
                     wipe_neo4j(uri)
-                first = run_sync(data_dir, graph_url)
-                unchanged = run_sync(data_dir, graph_url)
+                first = run_sync(data_dir, graph_url, persons)
+                unchanged = run_sync(data_dir, graph_url, persons)
                 touched = change_one_percent(data_dir / "demo")
-                changed = run_sync(data_dir, graph_url)
+                changed = run_sync(data_dir, graph_url, persons)
                 rows.append((persons, store, source_rows, first, unchanged, changed, touched))
                 print_row(rows[-1], flush=True)
     print()

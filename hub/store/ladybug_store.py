@@ -61,6 +61,7 @@ class LadybugStore(SchemaCheckedStore):
         super().__init__(schema, f"ladybug:{path}")
         self.path = path
         self._batch = batch_size
+        self._pool_mb = buffer_pool_mb
         self._scratch = path.parent / f".{path.name}.batches"
         self._scratch_seq = itertools.count()
         try:
@@ -82,7 +83,7 @@ class LadybugStore(SchemaCheckedStore):
         try:
             result = self._conn.execute(query, dict(params or {}))
         except RuntimeError as exc:
-            raise StoreError(f"{self.uri}: {exc}") from exc
+            raise StoreError(f"{self.uri}: {exc}{self._hint(exc)}") from exc
         assert not isinstance(result, list)  # one statement, one result
         try:
             columns = result.get_column_names()
@@ -91,6 +92,14 @@ class LadybugStore(SchemaCheckedStore):
             # An open result pins buffer-pool pages; left to the garbage collector, a long sync
             # fills the pool ("Unable to allocate memory") after some ten thousand writes.
             result.close()
+
+    def _hint(self, exc: Exception) -> str:
+        if "buffer pool is full" in str(exc):
+            return (
+                f" (the buffer pool is {self._pool_mb} MB; a larger graph needs a larger one: "
+                "set GRIDHUB_LADYBUG_BUFFER_POOL_MB, e.g. 6144 for a district of a million residents)"
+            )
+        return ""
 
     def _stream(self, query: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Rows one at a time, for exports of millions of rows (``_run`` holds them all)."""
