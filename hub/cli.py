@@ -115,18 +115,19 @@ def review_list(
     """What the resolver was unsure about, waiting for a data steward."""
     with StateStore(get_settings().state_database_url) as state:
         items = state.review_queue(kind, limit)
-    table = Table("id", "kind", "subject", "text", "reason", "candidates")
+    table = Table("id", "kind", "subject", "what")
     for item in items:
         payload = item["payload"]
-        candidates = "; ".join(f"{c['building_id']} ({c['score']})" for c in payload.get("candidates", []))
-        table.add_row(
-            str(item["id"]),
-            item["kind"],
-            item["subject"],
-            payload.get("text", ""),
-            payload.get("reason", ""),
-            candidates,
-        )
+        if item["kind"] == "address":
+            candidates = "; ".join(
+                f"{c['building_id']} ({c['score']})" for c in payload.get("candidates", [])
+            )
+            what = f"{payload.get('text', '')} — {payload.get('reason', '')} — candidates: {candidates}"
+        elif item["kind"] == "merge":
+            what = f"{payload['left']} ~ {payload['right']} (p={payload['probability']:.3f}); `gridhub explain` shows why"
+        else:
+            what = json.dumps(payload, ensure_ascii=False)
+        table.add_row(str(item["id"]), item["kind"], item["subject"], what)
     out.print(table)
     out.print(f"{len(items)} item(s)")
 
