@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Names end up inside Cypher and DDL text (labels cannot be query parameters), so they are
 # restricted to plain identifiers; that restriction is what makes the interpolation safe.
@@ -29,6 +29,12 @@ class PropertyType(StrEnum):
     DATE = "date"
     DATETIME = "datetime"
     STRING_LIST = "string[]"
+
+
+class SurvivorshipRule(StrEnum):
+    TRUST = "trust"  # the value given by the most trusted source
+    FREQUENCY = "frequency"  # the value most mentions give
+    RECENCY = "recency"  # the value read most recently
 
 
 class NodeKind(StrEnum):
@@ -55,6 +61,23 @@ class PropertyDef(_Frozen):
     strong: bool = False
     # Name of the value normaliser (resolvers.normalize) applied to every mapped value.
     normalizer: str | None = Field(None, pattern=r"^[a-z_]+$")
+    # How the golden value is chosen among the mentions' values, rules applied in order: the
+    # most trusted source's, then the most frequent, then the most recent (the default). A
+    # phone or an address changes over time, so there recency should come before frequency.
+    survivorship: tuple[SurvivorshipRule, ...] = (
+        SurvivorshipRule.TRUST,
+        SurvivorshipRule.FREQUENCY,
+        SurvivorshipRule.RECENCY,
+    )
+
+    @field_validator("survivorship")
+    @classmethod
+    def _distinct_rules(cls, rules: tuple[SurvivorshipRule, ...]) -> tuple[SurvivorshipRule, ...]:
+        if not rules or len(set(rules)) != len(rules):
+            raise ValueError(
+                "survivorship lists each of trust, frequency, recency at most once, at least one"
+            )
+        return rules
 
 
 class NodeType(_Frozen):

@@ -15,8 +15,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.errors import HubError
+from hub.state.mentions import MentionState
 from hub.state.tables import (
-    aliases,
     mentions,
     metadata,
     models,
@@ -26,14 +26,6 @@ from hub.state.tables import (
     runs,
     source_cursor,
 )
-
-
-def _compiled(query: Any, conn: Any) -> tuple[str, Any]:
-    compiled = query.compile(dialect=conn.dialect)
-    params = compiled.construct_params()
-    if conn.dialect.paramstyle in ("qmark", "numeric"):
-        return str(compiled), tuple(params[name] for name in compiled.positiontup)
-    return str(compiled), params
 
 
 class StateError(HubError):
@@ -82,7 +74,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
-class StateStore:
+class StateStore(MentionState):
     def __init__(self, url: str) -> None:
         self.url = url
         try:
@@ -161,65 +153,6 @@ class StateStore:
 
     # -- mentions and aliases ------------------------------------------------------------------
 
-    def replace_mentions(self, source: str, record_ids: Iterable[str], rows: list[dict[str, Any]]) -> None:
-        """The records' mentions as they are now: old rows of these records go, ``rows`` come."""
-        ids = list(record_ids)
-        with self.engine.begin() as conn:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                conn.execute(
-                    delete(mentions).where(mentions.c.source == source, mentions.c.record_id.in_(chunk))
-                )
-            if rows:
-                conn.execute(
-                    insert(mentions),
-                    [
-                        {**r, "features": json.dumps(r["features"], ensure_ascii=False, default=str)}
-                        for r in rows
-                    ],
-                )
-
-    def mentions_of(self, entity_type: str) -> list[dict[str, Any]]:
-        columns = [c.name for c in mentions.columns]
-        query = select(mentions).where(mentions.c.entity_type == entity_type)
-        with self.engine.connect() as conn:
-            # Plain DB-API rows: building SQLAlchemy Row objects for a million mentions costs more
-            # than the query.
-            raw = conn.exec_driver_sql(*_compiled(query, conn)).fetchall()
-        features = columns.index("features")
-        return [
-            {**dict(zip(columns, row, strict=True)), "features": json.loads(row[features])} for row in raw
-        ]
-
-    def mentions_matching(self, **where: str) -> list[dict[str, Any]]:
-        """Mentions by column equality (entity_id=…, or source=…, record_id=…, role=…)."""
-        query = select(mentions).where(*(mentions.c[column] == value for column, value in where.items()))
-        with self.engine.connect() as conn:
-            return [
-                {**row._asdict(), "features": json.loads(row.features)}
-                for row in conn.execute(query.limit(500))
-            ]
-
-    def reassign_mentions(self, merges: Mapping[str, str], run_id: str) -> None:
-        """Entity ids merged away: their mentions now belong to the survivor, and an alias stays."""
-        now = datetime.now(UTC)
-        with self.engine.begin() as conn:
-            for old, new in merges.items():
-                conn.execute(update(mentions).where(mentions.c.entity_id == old).values(entity_id=new))
-                conn.execute(update(aliases).where(aliases.c.new_id == old).values(new_id=new))
-            if merges:
-                stmt = self._upsert()(aliases)
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=["old_id"], set_={"new_id": stmt.excluded.new_id}
-                )
-                conn.execute(
-                    stmt,
-                    [
-                        {"old_id": o, "new_id": n, "run_id": run_id, "created_at": now}
-                        for o, n in merges.items()
-                    ],
-                )
-
     def save_model(self, entity_type: str, run_id: str, model_json: str) -> None:
         values = {"entity_type": entity_type, "run_id": run_id, "model": model_json}
         with self.engine.begin() as conn:
@@ -230,18 +163,6 @@ class StateStore:
         with self.engine.connect() as conn:
             text = conn.execute(select(models.c.model).where(models.c.entity_type == entity_type)).scalar()
         return None if text is None else str(text)
-
-    def aliases(self) -> dict[str, str]:
-        """Every merged-away id → its survivor (chains are kept collapsed by reassign_mentions)."""
-        with self.engine.connect() as conn:
-            return {
-                row.old_id: row.new_id for row in conn.execute(select(aliases.c.old_id, aliases.c.new_id))
-            }
-
-    def resolve_alias(self, entity_id: str) -> str:
-        with self.engine.connect() as conn:
-            new = conn.execute(select(aliases.c.new_id).where(aliases.c.old_id == entity_id)).scalar()
-        return str(new) if new else entity_id
 
     # -- quarantine ----------------------------------------------------------------------------
 

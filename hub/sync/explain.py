@@ -6,7 +6,8 @@ from typing import Any
 
 from hub.errors import HubError
 from hub.state import StateStore
-from hub.sync.resolve import PRESETS, SEP, input_columns, mention_id, record_of
+from hub.state.mentions import SEP
+from hub.sync.resolve import PRESETS, input_columns, mention_id, record_of
 from resolvers.linking import Explanation, FSModel, explain_pair
 
 

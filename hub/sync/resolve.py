@@ -9,23 +9,27 @@ smallest), and every id merged away leaves an alias to the survivor.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import structlog
 
 from graph_schema import NodeType, PropertyType
 from hub.state import StateStore
+from hub.state.mentions import MentionColumns, Objects, mention_key
 from hub.store import GraphStore
 from resolvers.linking import FSModel, LinkSpec, dedupe, legal_entity_spec, link, person_spec
 from resolvers.linking.frame import prepare
 from resolvers.survivorship import Statement, golden_record
 
 log = structlog.get_logger(__name__)
-SEP = "\x1f"
+# Entities whose golden values are written to the graph in one batch.
+GOLDEN_BATCH = 5_000
 # Feature keys of columns derived for the linking engine (kept apart from mapped properties).
 DERIVED_PREFIX = "~"
 # Up to this share of changed mentions, a run matches them against the rest (incremental);
@@ -50,8 +54,8 @@ class TypeReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def mention_id(row: dict[str, Any]) -> str:
-    return SEP.join((row["source"], row["record_id"], row["role"]))
+def mention_id(row: Mapping[str, Any]) -> str:
+    return mention_key(row["source"], row["record_id"], row["role"])
 
 
 def input_columns(spec: LinkSpec) -> list[str]:
@@ -83,113 +87,138 @@ def add_derived_features(spec: LinkSpec, rows: list[dict[str, Any]]) -> None:
             row["features"][f"{DERIVED_PREFIX}{name}"] = value.item() if hasattr(value, "item") else value
 
 
-def _frame(rows: list[dict[str, Any]], spec: LinkSpec) -> pd.DataFrame:
-    wanted = input_columns(spec)
-    derived = [d.name for d in spec.derived]
-    records = []
-    for row in rows:
-        record = record_of(row, wanted)
-        features = row["features"]
-        for name in derived:
-            key = f"{DERIVED_PREFIX}{name}"
-            if key in features:
-                record[name] = features[key]
-        records.append(record)
-    frame = pd.DataFrame.from_records(records)
-    for column in wanted:
-        if column not in frame.columns:
-            frame[column] = None
-    frame.index = pd.Index([mention_id(r) for r in rows], name="mention")
-    return frame
+def _frame(mentions: MentionColumns, spec: LinkSpec) -> pd.DataFrame:
+    """The engine's input, straight from the mention columns (no per-mention objects)."""
+    columns: dict[str, Any] = {}
+    for column in input_columns(spec):
+        columns[column] = mentions.features[COLUMN_FROM_FEATURE.get(column, column)]
+    for derived in spec.derived:
+        key = f"{DERIVED_PREFIX}{derived.name}"
+        # Stored with every mention when it was written; if some mentions lack it (written
+        # before the spec derived it), the engine derives the column for all.
+        if key in mentions.features and _complete(mentions, key, derived.columns):
+            columns[derived.name] = mentions.features[key]
+    return pd.DataFrame(columns, index=pd.Index(mentions.ids, name="mention"), copy=False)
+
+
+def _complete(mentions: MentionColumns, key: str, sources: tuple[str, ...]) -> bool:
+    """Whether every mention with a value to derive from also has the stored derived value."""
+    stored = mentions.features[key]
+    has_source = np.zeros(len(mentions), dtype=bool)
+    for column in sources:
+        values = mentions.features.get(COLUMN_FROM_FEATURE.get(column, column))
+        if values is None:
+            values = mentions.features.get(f"{DERIVED_PREFIX}{column}")
+        if values is None:
+            return False
+        has_source |= pd.notna(values)
+    return bool((pd.notna(stored) | ~has_source).all())
+
+
+def feature_keys(spec: LinkSpec) -> list[str]:
+    """The mention feature keys the spec reads: its input columns and its stored derived ones."""
+    inputs = [COLUMN_FROM_FEATURE.get(c, c) for c in input_columns(spec)]
+    return [*inputs, *(f"{DERIVED_PREFIX}{d.name}" for d in spec.derived)]
 
 
 def resolve_type(store: GraphStore, state: StateStore, node: NodeType, run_id: str) -> TypeReport:
     assert node.resolver is not None
     spec = PRESETS[node.resolver]()
-    rows = state.mentions_of(node.name)
-    report = TypeReport(node.name, mentions=len(rows))
-    if len(rows) < 2:
+    mentions = state.mention_columns(node.name, feature_keys(spec))
+    report = TypeReport(node.name, mentions=len(mentions))
+    if len(mentions) < 2:
         return report
-    current = {mention_id(r): r["entity_id"] for r in rows}
-    changed = [r for r in rows if r["run_id"] == run_id]
+    frame = _frame(mentions, spec)
+    changed = mentions.run_ids == run_id
     saved = state.model(node.name)
-    incremental = saved is not None and len(changed) <= INCREMENTAL_SHARE * len(rows)
+    incremental = saved is not None and changed.sum() <= INCREMENTAL_SHARE * len(mentions)
     if incremental:
         # Incremental: only this run's new and changed mentions are compared, with everyone,
         # under the model fitted on the whole population before.
         assert saved is not None
-        result = link(_frame(changed, spec), _frame(rows, spec), spec, model=FSModel.from_json(saved))
-        clusters = pd.Series(result.clusters.to_numpy(), index=result.clusters.index.get_level_values("id"))
+        result = link(frame[changed], frame, spec, model=FSModel.from_json(saved))
+        clustered = result.clusters.index.get_level_values("id")
     else:
-        result = dedupe(_frame(rows, spec), spec)
-        clusters = result.clusters
+        result = dedupe(frame, spec)
+        clustered = result.clusters.index
         state.save_model(node.name, run_id, result.model.to_json())
+    del frame
+    position = pd.Index(mentions.ids)
+    entity_of = mentions.entity_ids[position.get_indexer(clustered)]
     report.candidate_pairs = result.candidate_pairs
     report.seconds = dict(result.timings)
-    merges = _merges(clusters, current)
-    report.entities_before = len(set(current.values()))
+    merges = _merges(result.clusters.to_numpy(), entity_of)
+    report.entities_before = len(pd.unique(mentions.entity_ids))
     report.entities_after = report.entities_before - len(merges)
     if merges:
         report.merged = store.merge_nodes(node.name, merges)
         state.reassign_mentions(merges, run_id)
+    survivors: set[str] | None = None
     if incremental:
         # Only entities this run touched: those of changed mentions, and those merged into.
-        survivors = {merges.get(r["entity_id"], r["entity_id"]) for r in changed} | set(merges.values())
-    else:
-        survivors = {merges.get(e, e) for e in current.values()}
-    report.conflicts_opened = _golden_values(store, state, node, rows, merges, survivors, run_id)
-    report.review_opened = _review(state, node, result.review, current, merges, run_id)
+        touched = set(mentions.entity_ids[changed])
+        survivors = {merges.get(e, e) for e in touched} | set(merges.values())
+    report.conflicts_opened = _golden_values(store, state, node, survivors, run_id)
+    report.review_opened = _review(state, node, result.review, position, mentions.entity_ids, merges, run_id)
     log.info("resolved", run_id=run_id, **{k: v for k, v in vars(report).items() if k != "seconds"})
     return report
 
 
-def _merges(clusters: pd.Series, current: dict[str, str]) -> dict[str, str]:
-    """Old entity id → survivor, for clusters that hold mentions of more than one entity."""
-    members: dict[int, Counter[str]] = {}
-    for mention, cluster in clusters.items():
-        members.setdefault(int(cluster), Counter())[current[str(mention)]] += 1
+def _merges(clusters: npt.NDArray[np.int64], entity_of: Objects) -> dict[str, str]:
+    """Old entity id → survivor, for clusters that hold mentions of more than one entity. The
+    survivor is the id most of the cluster's mentions carry (ties: the smallest), so ids stay put."""
+    table = pd.DataFrame({"cluster": clusters, "entity": entity_of})
+    entities_per_cluster = table.groupby("cluster")["entity"].nunique()
+    mixed = entities_per_cluster.index[entities_per_cluster.to_numpy() > 1]
+    table = table[table["cluster"].isin(mixed)]
     merges: dict[str, str] = {}
-    for counts in members.values():
-        if len(counts) < 2:
-            continue
+    for _, members in table.groupby("cluster")["entity"]:
+        counts = Counter(members)
         survivor = min(counts, key=lambda entity: (-counts[entity], entity))
         merges.update({entity: survivor for entity in counts if entity != survivor})
     return merges
 
 
 def _golden_values(
-    store: GraphStore,
-    state: StateStore,
-    node: NodeType,
-    rows: list[dict[str, Any]],
-    merges: dict[str, str],
-    survivors: set[str],
-    run_id: str,
+    store: GraphStore, state: StateStore, node: NodeType, survivors: set[str] | None, run_id: str
 ) -> int:
+    """Recompute the golden values of ``survivors`` (None: every entity of the type), streaming
+    one entity's mentions at a time, and file conflicts on strong attributes."""
     types = {p.name: p.type for p in node.properties}
     strong = {p.name for p in node.properties if p.strong}
-    statements: dict[str, list[Statement]] = {}
-    for row in rows:
-        entity = merges.get(row["entity_id"], row["entity_id"])
-        if entity not in survivors:
-            continue
-        features, problems = row["features"], set(row["features"].get("problems", ()))
-        for prop, value in features.items():
-            if prop in types and value is not None:
-                typed = _typed(types[prop], value)
-                statements.setdefault(entity, []).append(
-                    Statement(prop, typed, int(row["trust"]), str(row["run_id"]), prop not in problems)
-                )
-    updates, conflicts = [], {}
-    for entity in sorted(survivors):
-        golden = golden_record(statements.get(entity, []), strong)
+    rules = {p.name: tuple(r.value for r in p.survivorship) for p in node.properties}
+    updates: list[dict[str, Any]] = []
+    conflicts: dict[str, dict[str, Any]] = {}
+    if survivors is not None and not survivors:
+        return 0
+    for entity, group in state.mention_groups(node.name, survivors):
+        statements = []
+        for mention in group:
+            features = mention.features
+            problems = set(features.get("problems", ()))
+            for prop, value in features.items():
+                if prop in types and value is not None:
+                    statements.append(
+                        Statement(
+                            prop,
+                            _typed(types[prop], value),
+                            mention.trust,
+                            mention.run_id,
+                            prop not in problems,
+                        )
+                    )
+        golden = golden_record(statements, strong, rules)  # type: ignore[arg-type]
         updates.append({store.schema.id_property: entity, **golden.values})
         for conflict in golden.conflicts:
             conflicts[f"conflict:{entity}:{conflict.prop}"] = {
                 "entity_type": node.name, "entity_id": entity, "property": conflict.prop,
                 "values": [str(v) for v in conflict.values],
             }  # fmt: skip
-    store.upsert_nodes(node.name, updates)
+        if len(updates) >= GOLDEN_BATCH:
+            store.upsert_nodes(node.name, updates)
+            updates = []
+    if updates:
+        store.upsert_nodes(node.name, updates)
     return state.open_review_items("conflict", run_id, conflicts)
 
 
@@ -206,14 +235,18 @@ def _review(
     state: StateStore,
     node: NodeType,
     review: pd.DataFrame,
-    current: dict[str, str],
+    position: pd.Index,
+    entity_ids: Objects,
     merges: dict[str, str],
     run_id: str,
 ) -> int:
     items = {}
-    for pair in review.itertuples(index=False):
-        left = merges.get(current[str(pair.id_l)], current[str(pair.id_l)])
-        right = merges.get(current[str(pair.id_r)], current[str(pair.id_r)])
+    if review.empty:
+        return 0
+    lefts = entity_ids[position.get_indexer(pd.Index(review["id_l"]))]
+    rights = entity_ids[position.get_indexer(pd.Index(review["id_r"]))]
+    for pair, left, right in zip(review.itertuples(index=False), lefts, rights, strict=True):
+        left, right = merges.get(left, left), merges.get(right, right)
         if left == right:
             continue
         a, b = sorted((left, right))

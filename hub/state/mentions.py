@@ -1,0 +1,221 @@
+"""The mention table: the resolver's input and the lineage of every value of a resolved entity.
+
+A district has millions of mentions, so the resolution pass never holds them as Python dicts:
+`mention_columns` streams the table into typed columns (one array per feature the linking spec
+reads, strings interned), and `mention_groups` streams one entity's mentions at a time for the
+golden values.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
+
+from hub.state.tables import aliases, mentions
+
+# Separates source, record id and role in a mention id (none of them can contain it).
+SEP = "\x1f"
+Objects = npt.NDArray[np.object_]
+FETCH = 20_000
+IN_CHUNK = 500
+
+
+def mention_key(source: str, record_id: str, role: str) -> str:
+    return SEP.join((source, record_id, role))
+
+
+def _interned(value: Any) -> Any:
+    # The same building id, birth date or pinyin recurs across thousands of mentions; one string
+    # object each keeps a million-mention table in a few hundred MB.
+    return sys.intern(value) if type(value) is str else value
+
+
+@dataclass(frozen=True)
+class MentionColumns:
+    """Mentions of one entity type as aligned arrays (row i of every array is one mention)."""
+
+    ids: Objects  # mention ids (source SEP record_id SEP role)
+    entity_ids: Objects
+    run_ids: Objects
+    trust: npt.NDArray[np.int64]
+    features: Mapping[str, Objects]  # feature key → values (None where the mention has none)
+    present: Mapping[str, int]  # feature key → how many mentions have it at all
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True, slots=True)
+class MentionValues:
+    """One mention's values with their lineage, as the golden-value rules read them."""
+
+    trust: int
+    run_id: str
+    features: dict[str, Any]
+
+
+def _compiled(query: Any, conn: Any) -> tuple[str, Any]:
+    compiled = query.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    if conn.dialect.paramstyle in ("qmark", "numeric"):
+        return str(compiled), tuple(params[name] for name in compiled.positiontup)
+    return str(compiled), params
+
+
+class MentionState:
+    """Mention and alias bookkeeping; mixed into StateStore, which provides the engine."""
+
+    engine: Engine
+
+    def _upsert(self) -> Any:
+        raise NotImplementedError
+
+    def replace_mentions(self, source: str, record_ids: Iterable[str], rows: list[dict[str, Any]]) -> None:
+        """The records' mentions as they are now: old rows of these records go, ``rows`` come."""
+        ids = list(record_ids)
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), IN_CHUNK):
+                chunk = ids[start : start + IN_CHUNK]
+                conn.execute(
+                    delete(mentions).where(mentions.c.source == source, mentions.c.record_id.in_(chunk))
+                )
+            if rows:
+                conn.execute(
+                    insert(mentions),
+                    [
+                        {**r, "features": json.dumps(r["features"], ensure_ascii=False, default=str)}
+                        for r in rows
+                    ],
+                )
+
+    def mention_columns(self, entity_type: str, keys: Sequence[str]) -> MentionColumns:
+        """Every mention of ``entity_type`` with the feature ``keys`` as columns, streamed."""
+        query = select(
+            mentions.c.source, mentions.c.record_id, mentions.c.role, mentions.c.entity_id,
+            mentions.c.trust, mentions.c.run_id, mentions.c.features,
+        ).where(mentions.c.entity_type == entity_type)  # fmt: skip
+        ids: list[str] = []
+        entities: list[str] = []
+        runs: list[str] = []
+        trust: list[int] = []
+        values: dict[str, list[Any]] = {key: [] for key in keys}
+        present = dict.fromkeys(keys, 0)
+        columns = list(values.items())
+        loads, intern = json.loads, _interned
+        with self.engine.connect().execution_options(stream_results=True) as conn:
+            # Plain DB-API rows: SQLAlchemy Row objects for millions of mentions cost more than the query.
+            result = conn.exec_driver_sql(*_compiled(query, conn))
+            while chunk := result.fetchmany(FETCH):
+                for source, record_id, role, entity, level, run, text in chunk:
+                    ids.append(SEP.join((source, record_id, role)))
+                    entities.append(intern(entity))
+                    runs.append(intern(run))
+                    trust.append(level)
+                    features = loads(text)
+                    for key, column in columns:
+                        value = features.get(key)
+                        if value is not None:
+                            present[key] += 1
+                        column.append(intern(value))
+        return MentionColumns(
+            ids=np.array(ids, dtype=object),
+            entity_ids=np.array(entities, dtype=object),
+            run_ids=np.array(runs, dtype=object),
+            trust=np.array(trust, dtype=np.int64),
+            features={key: np.array(column, dtype=object) for key, column in values.items()},
+            present=present,
+        )
+
+    def mention_groups(
+        self, entity_type: str, entity_ids: Iterable[str] | None = None
+    ) -> Iterator[tuple[str, list[MentionValues]]]:
+        """Each entity's mentions, one entity at a time, in entity id order (all of the type's
+        entities, or those of ``entity_ids``)."""
+        base = select(mentions.c.entity_id, mentions.c.trust, mentions.c.run_id, mentions.c.features).where(
+            mentions.c.entity_type == entity_type
+        )
+        if entity_ids is None:
+            queries = [base.order_by(mentions.c.entity_id)]
+        else:
+            wanted = sorted(set(entity_ids))
+            queries = [
+                base.where(mentions.c.entity_id.in_(wanted[i : i + IN_CHUNK])).order_by(mentions.c.entity_id)
+                for i in range(0, len(wanted), IN_CHUNK)
+            ]
+        for query in queries:
+            with self.engine.connect().execution_options(stream_results=True) as conn:
+                # The whole table goes through the driver directly (see mention_columns); a chunk
+                # of ids needs SQLAlchemy to expand its IN list.
+                result = (
+                    conn.exec_driver_sql(*_compiled(query, conn))
+                    if entity_ids is None
+                    else conn.execute(query)
+                )
+                entity: str | None = None
+                group: list[MentionValues] = []
+                while chunk := result.fetchmany(FETCH):
+                    for entity_id, level, run, text in chunk:
+                        if entity_id != entity:
+                            if entity is not None:
+                                yield entity, group
+                            entity, group = entity_id, []
+                        group.append(MentionValues(level, run, json.loads(text)))
+                if entity is not None:
+                    yield entity, group
+
+    def mentions_matching(self, **where: str) -> list[dict[str, Any]]:
+        """Mentions by column equality (entity_id=…, or source=…, record_id=…, role=…)."""
+        query = select(mentions).where(*(mentions.c[column] == value for column, value in where.items()))
+        with self.engine.connect() as conn:
+            return [
+                {**row._asdict(), "features": json.loads(row.features)}
+                for row in conn.execute(query.limit(500))
+            ]
+
+    def reassign_mentions(self, merges: Mapping[str, str], run_id: str) -> None:
+        """Entity ids merged away: their mentions now belong to the survivor, and an alias stays."""
+        if not merges:
+            return
+        now = datetime.now(UTC)
+        pairs = [{"old": old, "new": new} for old, new in merges.items()]
+        with self.engine.begin() as conn:
+            # One prepared statement executed for every merge: a district's first pass merges
+            # hundreds of thousands of entities.
+            conn.execute(
+                update(mentions)
+                .where(mentions.c.entity_id == bindparam("old"))
+                .values(entity_id=bindparam("new")),
+                pairs,
+            )
+            conn.execute(
+                update(aliases).where(aliases.c.new_id == bindparam("old")).values(new_id=bindparam("new")),
+                pairs,
+            )
+            stmt = self._upsert()(aliases)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["old_id"], set_={"new_id": stmt.excluded.new_id}
+            )
+            conn.execute(
+                stmt,
+                [{"old_id": o, "new_id": n, "run_id": run_id, "created_at": now} for o, n in merges.items()],
+            )
+
+    def aliases(self) -> dict[str, str]:
+        """Every merged-away id → its survivor (chains are kept collapsed by reassign_mentions)."""
+        with self.engine.connect() as conn:
+            return {
+                row.old_id: row.new_id for row in conn.execute(select(aliases.c.old_id, aliases.c.new_id))
+            }
+
+    def resolve_alias(self, entity_id: str) -> str:
+        with self.engine.connect() as conn:
+            new = conn.execute(select(aliases.c.new_id).where(aliases.c.old_id == entity_id)).scalar()
+        return str(new) if new else entity_id
