@@ -41,7 +41,9 @@ with open_store(settings) as store, StateStore(settings.state_database_url) as s
 seconds = time.perf_counter() - started
 print(json.dumps({"seconds": seconds, "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "read": sum(s.read for s in report.sources), "new": sum(s.new for s in report.sources),
-                  "changed": sum(s.changed for s in report.sources), "unchanged": sum(s.unchanged for s in report.sources)}))
+                  "changed": sum(s.changed for s in report.sources), "unchanged": sum(s.unchanged for s in report.sources),
+                  "resolution": {r["entity_type"]: {"mentions": r["mentions"], "seconds": r["seconds"].get("total")}
+                                 for r in report.resolution}}))
 """
 
 
@@ -171,6 +173,13 @@ def print_row(row: tuple[Any, ...], flush: bool = False) -> None:
         f"   (changed rows re-read: {changed['changed']:,} of {touched:,} touched)",
         flush=flush,
     )
+    for step, data in (("first", first), ("1% changed", changed)):
+        passes = ", ".join(
+            f"{t} {r['mentions']:,} mentions {r['seconds'] or 0:.1f} s"
+            for t, r in data.get("resolution", {}).items()
+        )
+        if passes:
+            print(f"{'':>9} resolution pass, {step}: {passes}", flush=flush)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -258,4 +259,11 @@ def _review(
 
 
 def resolve_entities(store: GraphStore, state: StateStore, run_id: str) -> list[TypeReport]:
-    return [resolve_type(store, state, node, run_id) for node in store.schema.node_types if node.resolver]
+    reports = []
+    for node in store.schema.node_types:
+        if node.resolver:
+            started = perf_counter()
+            report = resolve_type(store, state, node, run_id)
+            report.seconds["total"] = round(perf_counter() - started, 3)
+            reports.append(report)
+    return reports
