@@ -4,6 +4,7 @@ Kept in a SQL database through SQLAlchemy — a SQLite file under the data direc
 any SQLAlchemy URL (PostgreSQL in production) with GRIDHUB_STATE_URL.
 """
 
+from hub.state.judgements import Judgement, JudgementError, Verdict
 from hub.state.store import QuarantineEntry, StateStore
 
-__all__ = ["QuarantineEntry", "StateStore"]
+__all__ = ["Judgement", "JudgementError", "QuarantineEntry", "StateStore", "Verdict"]

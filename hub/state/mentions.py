@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -96,12 +96,23 @@ class MentionState:
                     ],
                 )
 
-    def mention_columns(self, entity_type: str, keys: Sequence[str]) -> MentionColumns:
-        """Every mention of ``entity_type`` with the feature ``keys`` as columns, streamed."""
+    def mention_columns(
+        self, entity_type: str, keys: Sequence[str], entity_ids: Collection[str] | None = None
+    ) -> MentionColumns:
+        """Every mention of ``entity_type`` (or of the entities ``entity_ids``) with the feature
+        ``keys`` as columns, streamed."""
         query = select(
             mentions.c.source, mentions.c.record_id, mentions.c.role, mentions.c.entity_id,
             mentions.c.trust, mentions.c.run_id, mentions.c.features,
         ).where(mentions.c.entity_type == entity_type)  # fmt: skip
+        if entity_ids is not None:
+            wanted = sorted(set(entity_ids))
+            queries = [
+                query.where(mentions.c.entity_id.in_(wanted[i : i + IN_CHUNK]))
+                for i in range(0, len(wanted), IN_CHUNK)
+            ]
+        else:
+            queries = [query]
         ids: list[str] = []
         entities: list[str] = []
         runs: list[str] = []
@@ -109,22 +120,14 @@ class MentionState:
         values: dict[str, list[Any]] = {key: [] for key in keys}
         present = dict.fromkeys(keys, 0)
         columns = list(values.items())
-        loads, intern = json.loads, _interned
-        with self.engine.connect().execution_options(stream_results=True) as conn:
-            # Plain DB-API rows: SQLAlchemy Row objects for millions of mentions cost more than the query.
-            result = conn.exec_driver_sql(*_compiled(query, conn))
-            while chunk := result.fetchmany(FETCH):
-                for source, record_id, role, entity, level, run, text in chunk:
-                    ids.append(SEP.join((source, record_id, role)))
-                    entities.append(intern(entity))
-                    runs.append(intern(run))
-                    trust.append(level)
-                    features = loads(text)
-                    for key, column in columns:
-                        value = features.get(key)
-                        if value is not None:
-                            present[key] += 1
-                        column.append(intern(value))
+        for part in queries:
+            with self.engine.connect().execution_options(stream_results=True) as conn:
+                # Plain DB-API rows for the whole table: SQLAlchemy Row objects for millions of
+                # mentions cost more than the query. A chunk of ids needs SQLAlchemy's IN expansion.
+                result = (
+                    conn.exec_driver_sql(*_compiled(part, conn)) if entity_ids is None else conn.execute(part)
+                )
+                self._collect(result, ids, entities, runs, trust, columns, present)
         return MentionColumns(
             ids=np.array(ids, dtype=object),
             entity_ids=np.array(entities, dtype=object),
@@ -133,6 +136,30 @@ class MentionState:
             features={key: np.array(column, dtype=object) for key, column in values.items()},
             present=present,
         )
+
+    @staticmethod
+    def _collect(
+        result: Any,
+        ids: list[str],
+        entities: list[str],
+        runs: list[str],
+        trust: list[int],
+        columns: list[tuple[str, list[Any]]],
+        present: dict[str, int],
+    ) -> None:
+        loads, intern = json.loads, _interned
+        while chunk := result.fetchmany(FETCH):
+            for source, record_id, role, entity, level, run, text in chunk:
+                ids.append(SEP.join((source, record_id, role)))
+                entities.append(intern(entity))
+                runs.append(intern(run))
+                trust.append(level)
+                features = loads(text)
+                for key, column in columns:
+                    value = features.get(key)
+                    if value is not None:
+                        present[key] += 1
+                    column.append(intern(value))
 
     def mention_groups(
         self, entity_type: str, entity_ids: Iterable[str] | None = None

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.errors import HubError
+from hub.state.judgements import JudgementState
 from hub.state.mentions import MentionState
 from hub.state.tables import (
     mentions,
@@ -74,7 +75,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
-class StateStore(MentionState):
+class StateStore(MentionState, JudgementState):
     def __init__(self, url: str) -> None:
         self.url = url
         try:

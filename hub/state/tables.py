@@ -103,3 +103,27 @@ models = Table(
     Column("run_id", String(40), nullable=False),
     Column("model", Text, nullable=False),
 )
+
+# Steward decisions about two mentions: "same", "different" or "unsure". Append-only: a later
+# judgement of the same pair supersedes an earlier one, and a revoked one stays with who revoked
+# it and when. Judgements name mentions (source, record, role), which outlive entity ids; the
+# entities they were about at the time are kept for the record.
+judgements = Table(
+    "judgements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity_type", String(100), nullable=False),
+    Column("left_mention", String(700), nullable=False),
+    Column("right_mention", String(700), nullable=False),
+    Column("left_entity", String(100), nullable=False),
+    Column("right_entity", String(100), nullable=False),
+    Column("verdict", String(20), nullable=False),
+    Column("steward", String(200), nullable=False),
+    Column("reason", Text),
+    Column("review_item", Integer),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", String(200)),
+    Index("ix_judgements_pair", "left_mention", "right_mention"),
+    Index("ix_judgements_type", "entity_type"),
+)

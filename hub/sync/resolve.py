@@ -8,8 +8,7 @@ smallest), and every id merged away leaves an alias to the survivor.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from time import perf_counter
@@ -52,6 +51,10 @@ class TypeReport:
     merged: int = 0
     review_opened: int = 0
     conflicts_opened: int = 0
+    # Mentions the clustering put apart from the rest of their entity (a split not yet made).
+    apart: int = 0
+    # "Same" judgements the clustering could not follow (a "different" or two valid keys in the way).
+    judgement_conflicts: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -122,34 +125,49 @@ def feature_keys(spec: LinkSpec) -> list[str]:
     return [*inputs, *(f"{DERIVED_PREFIX}{d.name}" for d in spec.derived)]
 
 
-def resolve_type(store: GraphStore, state: StateStore, node: NodeType, run_id: str) -> TypeReport:
+def resolve_type(
+    store: GraphStore,
+    state: StateStore,
+    node: NodeType,
+    run_id: str,
+    entities: Collection[str] | None = None,
+) -> TypeReport:
+    """Resolve the type's mentions: all of them (``entities`` None), or only those of
+    ``entities`` under the saved model (what a steward's judgement about them needs)."""
     assert node.resolver is not None
     spec = PRESETS[node.resolver]()
-    mentions = state.mention_columns(node.name, feature_keys(spec))
+    mentions = state.mention_columns(node.name, feature_keys(spec), entities)
     report = TypeReport(node.name, mentions=len(mentions))
-    if len(mentions) < 2:
+    saved = state.model(node.name)
+    if len(mentions) < 2 or (entities is not None and saved is None):
         return report
     frame = _frame(mentions, spec)
+    must, cannot = state.links(node.name)
     changed = mentions.run_ids == run_id
-    saved = state.model(node.name)
-    incremental = saved is not None and changed.sum() <= INCREMENTAL_SHARE * len(mentions)
+    incremental = (
+        entities is None and saved is not None and changed.sum() <= INCREMENTAL_SHARE * len(mentions)
+    )
+    model = None if saved is None or (entities is None and not incremental) else FSModel.from_json(saved)
     if incremental:
         # Incremental: only this run's new and changed mentions are compared, with everyone,
         # under the model fitted on the whole population before.
-        assert saved is not None
-        result = link(frame[changed], frame, spec, model=FSModel.from_json(saved))
+        result = link(frame[changed], frame, spec, must, cannot, model=model)
         clustered = result.clusters.index.get_level_values("id")
     else:
-        result = dedupe(frame, spec)
+        result = dedupe(frame, spec, must, cannot, model=model)
         clustered = result.clusters.index
-        state.save_model(node.name, run_id, result.model.to_json())
+        if model is None:
+            state.save_model(node.name, run_id, result.model.to_json())
     del frame
     position = pd.Index(mentions.ids)
     entity_of = mentions.entity_ids[position.get_indexer(clustered)]
     report.candidate_pairs = result.candidate_pairs
     report.seconds = dict(result.timings)
-    merges = _merges(result.clusters.to_numpy(), entity_of)
-    report.entities_before = len(pd.unique(mentions.entity_ids))
+    sizes = pd.Series(mentions.entity_ids).value_counts()
+    merges, apart = _merges(result.clusters.to_numpy(), entity_of, sizes)
+    # In a link, unchanged mentions not reached by this batch are singletons: "apart" means nothing.
+    report.apart = 0 if incremental else apart
+    report.entities_before = len(sizes)
     report.entities_after = report.entities_before - len(merges)
     if merges:
         report.merged = store.merge_nodes(node.name, merges)
@@ -159,25 +177,40 @@ def resolve_type(store: GraphStore, state: StateStore, node: NodeType, run_id: s
         # Only entities this run touched: those of changed mentions, and those merged into.
         touched = set(mentions.entity_ids[changed])
         survivors = {merges.get(e, e) for e in touched} | set(merges.values())
+    elif entities is not None:
+        survivors = {merges.get(e, e) for e in entities}
     report.conflicts_opened = _golden_values(store, state, node, survivors, run_id)
     report.review_opened = _review(state, node, result.review, position, mentions.entity_ids, merges, run_id)
+    report.judgement_conflicts = len(result.conflicts)
     log.info("resolved", run_id=run_id, **{k: v for k, v in vars(report).items() if k != "seconds"})
     return report
 
 
-def _merges(clusters: npt.NDArray[np.int64], entity_of: Objects) -> dict[str, str]:
-    """Old entity id → survivor, for clusters that hold mentions of more than one entity. The
-    survivor is the id most of the cluster's mentions carry (ties: the smallest), so ids stay put."""
+def _merges(
+    clusters: npt.NDArray[np.int64], entity_of: Objects, sizes: pd.Series
+) -> tuple[dict[str, str], int]:
+    """Old entity id → survivor, and how many mentions sit apart from their entity's cluster.
+
+    Each entity belongs to the cluster holding most of its mentions (ties: the lowest cluster
+    number, i.e. one with this batch's mentions in a link); a cluster's survivor is the entity
+    with most mentions overall (``sizes``; ties: the smallest id) among those belonging to it, so
+    established ids stay put. An entity's mentions in another cluster stay with it (they would
+    need a split, which is not done here), and that cluster's entities are not merged into it:
+    the clustering's "apart" is never bridged.
+    """
     table = pd.DataFrame({"cluster": clusters, "entity": entity_of})
-    entities_per_cluster = table.groupby("cluster")["entity"].nunique()
-    mixed = entities_per_cluster.index[entities_per_cluster.to_numpy() > 1]
-    table = table[table["cluster"].isin(mixed)]
+    counts = table.groupby(["entity", "cluster"], sort=True).size().rename("n").reset_index()
+    owned = counts.sort_values(["entity", "n", "cluster"], ascending=[True, False, True])
+    owned = owned.drop_duplicates("entity", keep="first")
+    apart = int(len(table) - owned["n"].sum())
+    owned = owned[owned.groupby("cluster")["entity"].transform("size") > 1]
+    owned = owned.assign(size=sizes.reindex(owned["entity"]).to_numpy())
     merges: dict[str, str] = {}
-    for _, members in table.groupby("cluster")["entity"]:
-        counts = Counter(members)
-        survivor = min(counts, key=lambda entity: (-counts[entity], entity))
-        merges.update({entity: survivor for entity in counts if entity != survivor})
-    return merges
+    for _, members in owned.groupby("cluster"):
+        ranked = members.sort_values(["size", "entity"], ascending=[False, True])
+        survivor = str(ranked["entity"].iloc[0])
+        merges.update({str(e): survivor for e in ranked["entity"].iloc[1:]})
+    return merges, apart
 
 
 def _golden_values(

@@ -81,6 +81,52 @@ def _positions(ids: pd.Index, pairs: IdPairs) -> tuple[Ints, Ints]:
     return np.minimum(a, b)[keep].astype(np.int64), np.maximum(a, b)[keep].astype(np.int64)
 
 
+NO_PAIRS: tuple[Ints, Ints] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """Steward judgements in the coordinates each step needs.
+
+    ``same``/``different`` index the left and right frames (for training); ``must``/``cannot``
+    index the clustering's nodes (left records, then right ones in link mode); ``as_right``
+    maps a left record to its position among the right ones (−1: absent), so a scored pair
+    (a, b) can be checked against cannot-links given between right records.
+    """
+
+    same: tuple[Ints, Ints]
+    different: tuple[Ints, Ints]
+    must: tuple[Ints, Ints]
+    cannot: tuple[Ints, Ints]
+    cannot_right: tuple[Ints, Ints]
+    as_right: Ints
+
+
+def _judged_dedupe(ids: pd.Index, must_link: IdPairs, cannot_link: IdPairs) -> _Judged:
+    must, cannot = _positions(ids, must_link), _positions(ids, cannot_link)
+    return _Judged(must, cannot, must, cannot, cannot, np.arange(len(ids), dtype=np.int64))
+
+
+def _judged_link(
+    ids_left: pd.Index, ids_right: pd.Index, must_link: IdPairs, cannot_link: IdPairs
+) -> _Judged:
+    """Judgements name right-side records (the population a batch is matched against). A left
+    record that is also on the right is tied to itself by a must-link, so a constraint on its
+    right copy binds it too."""
+    offset = len(ids_left)
+    as_right = np.asarray(ids_right.get_indexer(ids_left), dtype=np.int64)
+    both = np.flatnonzero(as_right >= 0).astype(np.int64)
+    must_a, must_b = _positions(ids_right, must_link)
+    cannot_a, cannot_b = _positions(ids_right, cannot_link)
+    must = (
+        np.concatenate((both, must_a + offset)),
+        np.concatenate((as_right[both] + offset, must_b + offset)),
+    )
+    return _Judged(
+        NO_PAIRS, NO_PAIRS, must, (cannot_a + offset, cannot_b + offset), (cannot_a, cannot_b), as_right
+    )
+
+
 def dedupe(
     df: pd.DataFrame,
     spec: LinkSpec,
@@ -103,21 +149,26 @@ def dedupe(
     clock.lap("blocking")
     prepared = prepare_fields(spec.fields, frame, None)
     clock.lap("preparing fields")
-    judgements = (*_positions(ids, must_link), *_positions(ids, cannot_link))
-    return _resolve(
-        spec, (frame, frame), (ids, ids), candidates, prepared, judgements, model, keep_all, clock
-    )
+    judged = _judged_dedupe(ids, must_link, cannot_link)
+    return _resolve(spec, (frame, frame), (ids, ids), candidates, prepared, judged, model, keep_all, clock)
 
 
 def link(
     left: pd.DataFrame,
     right: pd.DataFrame,
     spec: LinkSpec,
+    must_link: IdPairs = (),
+    cannot_link: IdPairs = (),
     *,
     model: FSModel | None = None,
     keep_all: bool = False,
 ) -> LinkResult:
-    """Pair the records of ``left`` with those of ``right`` that denote one entity."""
+    """Pair the records of ``left`` with those of ``right`` that denote one entity.
+
+    Judgements (``must_link``, ``cannot_link``) are pairs of ``right`` ids; a record on both
+    sides (a changed mention matched against the whole population) is one node, so a
+    judgement about it holds however it is reached.
+    """
     clock = _Clock()
     frame_left, ids_left = prepare(left, spec)
     frame_right, ids_right = prepare(right, spec)
@@ -126,14 +177,14 @@ def link(
     clock.lap("blocking")
     prepared = prepare_fields(spec.fields, frame_left, frame_right)
     clock.lap("preparing fields")
-    none = np.zeros(0, np.int64)
+    judged = _judged_link(ids_left, ids_right, must_link, cannot_link)
     return _resolve(
         spec,
         (frame_left, frame_right),
         (ids_left, ids_right),
         candidates,
         prepared,
-        (none,) * 4,
+        judged,
         model,
         keep_all,
         clock,
@@ -146,7 +197,7 @@ def _resolve(
     ids: tuple[pd.Index, pd.Index],
     candidates: CandidatePairs,
     prepared: PreparedFields,
-    judgements: tuple[Ints, Ints, Ints, Ints],
+    judged: _Judged,
     model: FSModel | None,
     keep_all: bool,
     clock: _Clock,
@@ -155,7 +206,8 @@ def _resolve(
     dedupe_mode = frames[0] is frames[1]
     n_left, n_right = len(frames[0]), len(frames[1])
     a, b = candidates.left, candidates.right
-    must_a, must_b, cannot_a, cannot_b = judgements
+    must_a, must_b = judged.must
+    cannot_a, cannot_b = judged.cannot
     levels = compare_pairs(prepared, a, b)
     known, known_apart = key_verdicts(spec, levels, frames[0], frames[1], a, b)
     clock.lap("comparing")
@@ -166,8 +218,8 @@ def _resolve(
             (frames[0], None if dedupe_mode else frames[1]),
             levels,
             (a, b),
-            same=compare_pairs(prepared, must_a, must_b),
-            different=compare_pairs(prepared, cannot_a, cannot_b),
+            same=compare_pairs(prepared, *judged.same),
+            different=compare_pairs(prepared, *judged.different),
             verdicts=(known + 2 * known_apart).astype(np.int8),
         )
         clock.lap("training")
@@ -178,11 +230,11 @@ def _resolve(
     lower, upper = spec.thresholds.as_weights()
     # A pair stewards called different, or two valid values of an exclusive key, is never an
     # edge; must-links and key matches always are.
-    apart = known_apart | isin_sorted(a * n_right + b, sorted_unique(cannot_a * n_right + cannot_b))
+    apart = known_apart | _kept_apart(a, b, n_right, judged)
     edge = ((weights >= upper) | known) & ~apart
     offset = 0 if dedupe_mode else n_left  # the right records follow the left ones in the clustering
     edge_a = np.concatenate((must_a, a[edge]))
-    edge_b = np.concatenate((must_b + offset, b[edge] + offset))
+    edge_b = np.concatenate((must_b, b[edge] + offset))
     priority = np.concatenate((np.full(len(must_a), np.inf), np.where(known[edge], np.inf, weights[edge])))
     order = np.argsort(-priority, kind="stable")
     nodes = n_left if dedupe_mode else n_left + n_right
@@ -197,17 +249,28 @@ def _resolve(
     )
     pairs["key_match"] = known[keep]
     refused_must = clustering.refused[: len(must_a)]
-    conflicts = pd.DataFrame({"id_l": ids[0][must_a[refused_must]], "id_r": ids[0][must_b[refused_must]]})
+    node_ids = ids[0] if dedupe_mode else pd.Index(np.concatenate((ids[0], ids[1])))
+    conflicts = pd.DataFrame({"id_l": node_ids[must_a[refused_must]], "id_r": node_ids[must_b[refused_must]]})
     if dedupe_mode:
         index: pd.Index = ids[0]
     else:
         sides = np.repeat(np.array(["left", "right"], dtype=object), [n_left, n_right])
-        index = pd.MultiIndex.from_arrays([sides, np.concatenate((ids[0], ids[1]))], names=["side", "id"])
+        index = pd.MultiIndex.from_arrays([sides, np.asarray(node_ids)], names=["side", "id"])
     clusters = pd.Series(clustering.labels, index=index, name="cluster")
     clock.lap("results")
     return LinkResult(
         spec, model, pairs, clusters, candidates.diagnostics, len(candidates), clock.timings, conflicts
     )
+
+
+def _kept_apart(a: Ints, b: Ints, n_right: int, judged: _Judged) -> Bools:
+    """Scored pairs a steward called different (in either order)."""
+    cannot_a, cannot_b = judged.cannot_right
+    if len(cannot_a) == 0:
+        return np.zeros(len(a), dtype=bool)
+    keys = sorted_unique(np.concatenate((cannot_a * n_right + cannot_b, cannot_b * n_right + cannot_a)))
+    left = judged.as_right[a]
+    return (left >= 0) & isin_sorted(np.where(left >= 0, left, 0) * n_right + b, keys)
 
 
 def _pairs_table(

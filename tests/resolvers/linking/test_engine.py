@@ -77,6 +77,35 @@ def test_link_two_tables() -> None:
     assert result.clusters.index.names == ["side", "id"]
 
 
+def test_link_honours_judgements_about_the_population() -> None:
+    """An incremental batch (left) matched against everyone (right): a new mention that scores
+    high with two mentions a steward called different joins at most one of them, and a must-link
+    between right records merges them even with no scored pair between them."""
+    base = pd.DataFrame(
+        {
+            "mid": ["x", "z", "p", "q"],
+            "name": ["欧阳明轩", "欧阳明轩", "司马相如", "李白"],
+            "birth_date": ["19800101", "19800101", "19700505", "19610101"],
+            "identity_number": [None] * 4,
+            "phone": ["+8613800000000", "+8613800000000", "+8613900000000", "+8613700000000"],
+            "room": ["R1", "R1", "R7", "R9"],
+            "building": ["B1", "B1", "B7", "B9"],
+        }
+    )
+    new = base.iloc[[0]].assign(mid="y")
+    population = pd.concat([base, new], ignore_index=True)
+    model = dedupe(people(200), person_spec()).model
+    free = link(new, population, person_spec(), model=model)
+    clusters = free.clusters.xs("right", level="side")
+    assert clusters["x"] == clusters["y"] == clusters["z"]
+    judged = link(new, population, person_spec(), cannot_link=[("x", "z")], must_link=[("p", "q")], model=model)
+    clusters = judged.clusters.xs("right", level="side")
+    assert clusters["x"] != clusters["z"]
+    assert clusters["y"] in (clusters["x"], clusters["z"])
+    assert judged.clusters[("left", "y")] == clusters["y"]  # the batch's copy is the same node
+    assert clusters["p"] == clusters["q"]
+
+
 def test_input_errors() -> None:
     df = people(20)
     with pytest.raises(InputError, match="duplicate"):
