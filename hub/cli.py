@@ -18,8 +18,11 @@ from graph_schema.ddl import ladybug_statements, neo4j_statements
 from hub.console import print_report, sync_progress
 from hub.errors import HubError
 from hub.logging import configure_logging
+from hub.review import decide_item
+from hub.review import judge as judge_pair
 from hub.settings import get_settings
-from hub.state import StateStore
+from hub.state import StateStore, Verdict
+from hub.state.mentions import SEP
 from hub.store import GraphStore, open_store
 from hub.sync import sync_sources
 from hub.sync.replay import replay_quarantine
@@ -29,6 +32,12 @@ demo_app = typer.Typer(help="A synthetic district to try the hub on.", invoke_wi
 schema_app = typer.Typer(help="The canonical model.")
 quarantine_app = typer.Typer(help="Rows that could not be mapped.")
 export_app = typer.Typer(help="Exports of the graph.")
+judgements_app = typer.Typer(help="Data stewards' same / different / unsure decisions.")
+review_app = typer.Typer(
+    help="What the resolver was unsure about, waiting for a data steward.", invoke_without_command=True
+)
+app.add_typer(review_app, name="review")
+app.add_typer(judgements_app, name="judgements")
 app.add_typer(export_app, name="export")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(demo_app, name="demo")
@@ -107,12 +116,19 @@ def quarantine_replay(
         out.print(f"{source}: {count} replayed, {report.still_failing.get(source, 0)} still failing")
 
 
-@app.command("review")
+@review_app.callback()
+def review_default(ctx: typer.Context) -> None:
+    """`gridhub review` alone lists the open items."""
+    if ctx.invoked_subcommand is None:
+        review_list(kind=None, limit=50)
+
+
+@review_app.command("list")
 def review_list(
     kind: Annotated[str | None, typer.Option(help="Only this kind (address, …).")] = None,
     limit: Annotated[int, typer.Option(help="How many.")] = 50,
 ) -> None:
-    """What the resolver was unsure about, waiting for a data steward."""
+    """Open review items (those no steward has decided yet), oldest first."""
     with StateStore(get_settings().state_database_url) as state:
         items = state.review_queue(kind, limit)
     table = Table("id", "kind", "subject", "what")
@@ -130,6 +146,73 @@ def review_list(
         table.add_row(str(item["id"]), item["kind"], item["subject"], what)
     out.print(table)
     out.print(f"{len(items)} item(s)")
+
+
+Steward = Annotated[str, typer.Option("--steward", help="Who decides (kept with the judgement).")]
+Reason = Annotated[str | None, typer.Option(help="Why, in a few words.")]
+VerdictArg = Annotated[Verdict, typer.Argument(help="same, different or unsure.")]
+
+
+@app.command()
+def judge(
+    a: Annotated[str, typer.Argument(help="A mention (source:record_id:role) or an entity id.")],
+    b: Annotated[str, typer.Argument(help="Another mention or entity id.")],
+    verdict: VerdictArg,
+    steward: Steward,
+    reason: Reason = None,
+) -> None:
+    """Record that two mentions (or entities) are the same, different, or that you cannot tell.
+
+    The decision holds on every later run: "same" merges now, "different" keeps them apart."""
+    settings = get_settings()
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        outcome = judge_pair(store, state, a, b, verdict, steward, reason)
+    out.print(outcome.summary)
+
+
+@review_app.command("decide")
+def review_decide(
+    item: Annotated[int, typer.Argument(help="Review item id (see `gridhub review list`).")],
+    verdict: VerdictArg,
+    steward: Steward,
+    reason: Reason = None,
+) -> None:
+    """Answer a merge candidate from the review queue."""
+    settings = get_settings()
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        outcome = decide_item(store, state, item, verdict, steward, reason)
+    out.print(outcome.summary)
+
+
+@judgements_app.command("list")
+def judgements_list(
+    entity_type: Annotated[str | None, typer.Option("--type", help="Only this entity type.")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+) -> None:
+    """Every judgement, newest first, revoked ones marked."""
+    with StateStore(get_settings().state_database_url) as state:
+        history = state.judgement_history(entity_type, limit)
+    table = Table("id", "verdict", "mentions", "entities then", "steward", "when", "revoked")
+    for j in history:
+        revoked = f"{j.revoked_by} {j.revoked_at:%Y-%m-%d %H:%M}" if j.revoked_at else ""
+        table.add_row(
+            str(j.id), j.verdict.value,
+            f"{j.left_mention.replace(SEP, ':')}\n{j.right_mention.replace(SEP, ':')}",
+            f"{j.left_entity}\n{j.right_entity}", j.steward, f"{j.created_at:%Y-%m-%d %H:%M}", revoked,
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"{len(history)} judgement(s)")
+
+
+@judgements_app.command("revoke")
+def judgements_revoke(
+    judgement: Annotated[int, typer.Argument(help="Judgement id.")],
+    steward: Steward,
+) -> None:
+    """Withdraw a judgement (it stays in the history). A merge it made is not undone."""
+    with StateStore(get_settings().state_database_url) as state:
+        revoked = state.revoke_judgement(judgement, steward)
+    out.print(f"judgement {revoked.id} ({revoked.verdict.value}) revoked by {revoked.revoked_by}")
 
 
 @app.command()

@@ -18,6 +18,7 @@ from hub.errors import HubError
 from hub.state.judgements import JudgementState
 from hub.state.mentions import MentionState
 from hub.state.tables import (
+    judgements,
     mentions,
     metadata,
     models,
@@ -27,6 +28,11 @@ from hub.state.tables import (
     runs,
     source_cursor,
 )
+
+
+def _review_item(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "kind": row.kind, "subject": row.subject, "run_id": row.run_id,
+            "payload": json.loads(row.payload)}  # fmt: skip
 
 
 class StateError(HubError):
@@ -252,21 +258,26 @@ class StateStore(MentionState, JudgementState):
                 conn.execute(insert(review_items), rows)
         return len(rows)
 
-    def review_queue(self, kind: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    def review_queue(
+        self, kind: str | None = None, limit: int = 100, *, open_only: bool = True
+    ) -> list[dict[str, Any]]:
+        """Review items, oldest first; by default only those no steward has decided yet (an item
+        is decided by an unrevoked judgement that names it)."""
         query = select(review_items).order_by(review_items.c.id).limit(limit)
         if kind is not None:
             query = query.where(review_items.c.kind == kind)
+        if open_only:
+            decided = select(judgements.c.review_item).where(
+                judgements.c.review_item.is_not(None), judgements.c.revoked_at.is_(None)
+            )
+            query = query.where(review_items.c.id.not_in(decided))
         with self.engine.connect() as conn:
-            return [
-                {
-                    "id": r.id,
-                    "kind": r.kind,
-                    "subject": r.subject,
-                    "run_id": r.run_id,
-                    "payload": json.loads(r.payload),
-                }
-                for r in conn.execute(query)
-            ]
+            return [_review_item(r) for r in conn.execute(query)]
+
+    def review_item(self, item_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(review_items).where(review_items.c.id == item_id)).one_or_none()
+        return None if row is None else _review_item(row)
 
     # -- run reports ---------------------------------------------------------------------------
 

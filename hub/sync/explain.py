@@ -11,7 +11,7 @@ from hub.sync.resolve import PRESETS, input_columns, mention_id, record_of
 from resolvers.linking import Explanation, FSModel, explain_pair
 
 
-def _mentions_of(state: StateStore, token: str) -> tuple[str, list[dict[str, Any]]]:
+def mentions_of(state: StateStore, token: str) -> tuple[str, list[dict[str, Any]]]:
     """A mention written source:record_id:role, or an entity id (all its mentions)."""
     parts = token.split(":")
     rows = state.mentions_matching(entity_id=state.resolve_alias(token))
@@ -27,8 +27,8 @@ def _mentions_of(state: StateStore, token: str) -> tuple[str, list[dict[str, Any
 
 def explain(state: StateStore, a: str, b: str) -> tuple[Explanation, str, str]:
     """The explanation of the best-scoring pair of mentions between ``a`` and ``b``."""
-    type_a, rows_a = _mentions_of(state, a)
-    type_b, rows_b = _mentions_of(state, b)
+    type_a, rows_a = mentions_of(state, a)
+    type_b, rows_b = mentions_of(state, b)
     if type_a != type_b:
         raise HubError(f"{a} is a {type_a} and {b} a {type_b}: only mentions of one type compare")
     resolver = next((name for name in PRESETS if PRESETS[name]().entity_type == type_a), None)

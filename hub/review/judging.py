@@ -1,0 +1,103 @@
+"""Record a steward's judgement and make it hold at once.
+
+A judgement names two mentions (``source:record_id:role``) or two entities (their most trusted
+mention stands for them). "same" merges the two entities now — by re-clustering just their
+mentions under the saved model with every judgement, so a "different" recorded earlier or two
+valid identity numbers still win, and the refusal is reported. "different" is a cannot-link
+that every later resolution pass obeys. "unsure" is kept as a record of the look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.state import Judgement, JudgementError, StateStore, Verdict
+from hub.state.mentions import SEP
+from hub.store import GraphStore
+from hub.sync.explain import mentions_of
+from hub.sync.pipeline import new_run_id
+from hub.sync.resolve import TypeReport, mention_id, resolve_type
+
+
+@dataclass(frozen=True)
+class Outcome:
+    judgement: Judgement
+    summary: str  # one sentence for the steward: what happened in the graph
+    report: TypeReport | None = None
+
+
+def _representative(state: StateStore, token: str) -> tuple[str, str, str]:
+    """(entity type, mention id, current entity id) for a mention or entity token."""
+    entity_type, rows = mentions_of(state, token.replace(SEP, ":"))
+    best = min(rows, key=lambda row: (-int(row["trust"]), mention_id(row)))
+    return entity_type, mention_id(best), str(best["entity_id"])
+
+
+def judge(
+    store: GraphStore,
+    state: StateStore,
+    a: str,
+    b: str,
+    verdict: Verdict,
+    steward: str,
+    reason: str | None = None,
+    review_item: int | None = None,
+) -> Outcome:
+    type_a, mention_a, entity_a = _representative(state, a)
+    type_b, mention_b, entity_b = _representative(state, b)
+    if type_a != type_b:
+        raise JudgementError(f"{a} is a {type_a} and {b} a {type_b}: only one type's mentions can be judged")
+    if verdict is Verdict.DIFFERENT and entity_a == entity_b:
+        # Honest refusal rather than a judgement that would silently not hold.
+        raise JudgementError(
+            f"{a} and {b} are both entity {entity_a}: splitting an entity is not supported yet, "
+            "nothing was recorded"
+        )
+    judgement = state.record_judgement(
+        type_a, (mention_a, mention_b), (entity_a, entity_b), verdict, steward, reason, review_item
+    )
+    if verdict is not Verdict.SAME:
+        kept = "kept apart from now on" if verdict is Verdict.DIFFERENT else "left as they are"
+        return Outcome(judgement, f"judgement {judgement.id} recorded; {entity_a} and {entity_b} are {kept}")
+    if entity_a == entity_b:
+        return Outcome(judgement, f"judgement {judgement.id} recorded; both are already entity {entity_a}")
+    node = store.schema.node(type_a)
+    started = datetime.now(UTC)
+    run_id = new_run_id(started)
+    report = resolve_type(store, state, node, run_id, entities={entity_a, entity_b})
+    state.save_run(
+        run_id, started, "succeeded",
+        {"kind": "judgement", "judgement": judgement.id, "resolution": [vars(report)]}, datetime.now(UTC),
+    )  # fmt: skip
+    survivor = state.resolve_alias(entity_a)
+    if survivor == state.resolve_alias(entity_b):
+        summary = f"judgement {judgement.id} recorded; {entity_a} and {entity_b} are now entity {survivor}"
+    else:
+        summary = (
+            f"judgement {judgement.id} recorded, but {entity_a} and {entity_b} were not merged: an earlier "
+            "'different' judgement or two valid identifiers keep them apart (see `gridhub judgements list`)"
+        )
+    return Outcome(judgement, summary, report)
+
+
+def decide_item(
+    store: GraphStore,
+    state: StateStore,
+    item_id: int,
+    verdict: Verdict,
+    steward: str,
+    reason: str | None = None,
+) -> Outcome:
+    """Answer a merge candidate from the review queue; the item leaves the queue."""
+    item = state.review_item(item_id)
+    if item is None:
+        raise JudgementError(f"no review item {item_id}")
+    if item["kind"] != "merge":
+        raise JudgementError(
+            f"review item {item_id} is a {item['kind']} item; only merge candidates take a judgement so far"
+        )
+    payload: dict[str, Any] = item["payload"]
+    left, right = payload["mentions"]
+    return judge(store, state, left, right, verdict, steward, reason, review_item=item_id)
