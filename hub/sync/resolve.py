@@ -141,12 +141,14 @@ def resolve_type(
     saved = state.model(node.name)
     if len(mentions) < 2 or (entities is not None and saved is None):
         return report
-    frame = _frame(mentions, spec)
-    must, cannot = state.links(node.name)
     changed = mentions.run_ids == run_id
     incremental = (
         entities is None and saved is not None and changed.sum() <= INCREMENTAL_SHARE * len(mentions)
     )
+    if incremental and not changed.any():
+        return report  # nothing of this type changed (judgements take effect when they are made)
+    frame = _frame(mentions, spec)
+    must, cannot = state.links(node.name)
     model = None if saved is None or (entities is None and not incremental) else FSModel.from_json(saved)
     if incremental:
         # Incremental: only this run's new and changed mentions are compared, with everyone,

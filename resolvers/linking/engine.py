@@ -238,7 +238,7 @@ def _resolve(
     priority = np.concatenate((np.full(len(must_a), np.inf), np.where(known[edge], np.inf, weights[edge])))
     order = np.argsort(-priority, kind="stable")
     nodes = n_left if dedupe_mode else n_left + n_right
-    keys = exclusive_keys(spec, prepared, frames[0], frames[1])
+    keys = _steward_keys(exclusive_keys(spec, prepared, frames[0], frames[1]), must_a, must_b)
     clustering = cluster(nodes, edge_a, edge_b, order, cannot_a, cannot_b, keys)
     clock.lap("clustering")
     refused = np.zeros(len(weights), dtype=bool)
@@ -261,6 +261,19 @@ def _resolve(
     return LinkResult(
         spec, model, pairs, clusters, candidates.diagnostics, len(candidates), clock.timings, conflicts
     )
+
+
+def _steward_keys(keys: Ints | None, must_a: Ints, must_b: Ints) -> Ints | None:
+    """A steward's "same" outranks an exclusive key: of two must-linked records with different
+    valid identifiers, the second takes the first's key (its identifier is the wrong one), so
+    the pair can merge while everyone holding the other identifier stays apart."""
+    if keys is None or len(must_a) == 0:
+        return keys
+    keys = keys.copy()
+    for x, y in zip(must_a.tolist(), must_b.tolist(), strict=True):
+        if keys[x] >= 0 and keys[y] >= 0 and keys[x] != keys[y]:
+            keys[y] = keys[x]
+    return keys
 
 
 def _kept_apart(a: Ints, b: Ints, n_right: int, judged: _Judged) -> Bools:

@@ -17,8 +17,11 @@ LEGAL_FORMS = (
 )  # fmt: skip
 _LOCATION_PREFIX = re.compile(r"^(?:广东省)?(?:深圳市|深圳)(?:福田区|福田)?|^(?:广东省)(?:深圳)?")
 _LOCATION_BRACKET = re.compile(r"\((深圳市?|广东省?|深圳福田|福田)\)")
+# The parent is the longest head ending in a legal form (or a bracket, as in …(有限合伙)): a lazy
+# match would stop at the location bracket of X科技（深圳）有限公司福田分公司 and file the parent's
+# legal form under the branch.
 _BRANCH = re.compile(
-    r"^(?P<parent>.+?(?:公司|企业|集团|\)))(?P<branch>[\u4e00-\u9fff0-9]{0,12}(?:分公司|分店|营业部|分部|办事处|分厂|分行|支行))$"
+    r"^(?P<parent>.+(?:公司|企业|集团|\)))(?P<branch>[\u4e00-\u9fff0-9]{0,12}(?:分公司|分店|营业部|分部|办事处|分厂|分行|支行))$"
 )
 
 

@@ -27,6 +27,30 @@ def test_a_branch_is_marked_and_keeps_its_parent_core() -> None:
     assert (parts.core, parts.legal_form, parts.branch) == ("某某科技", "有限公司", "福田分公司")
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "某某科技（深圳）有限公司福田分公司",
+        "某某科技(深圳)公司福田分公司",
+        "深圳市某某科技有限责任公司福田分公司",
+    ],
+)
+def test_a_branch_of_a_bracketed_parent_keeps_the_legal_form_with_the_parent(written: str) -> None:
+    parts = split_company_name(org_name(written).value)
+    assert (parts.core, parts.branch) == ("某某科技", "福田分公司")
+    assert parts.legal_form in ("有限公司", "公司", "有限责任公司")
+
+
+def test_a_partnership_branch_and_a_sub_branch() -> None:
+    partnership = split_company_name("某某投资合伙企业(有限合伙)深圳分公司")
+    assert (partnership.core, partnership.legal_form, partnership.branch) == (
+        "某某投资合伙企业",
+        "(有限合伙)",
+        "深圳分公司",
+    )
+    assert split_company_name("招商银行股份有限公司深圳福田支行").branch == "深圳福田支行"
+
+
 def test_legal_forms_are_told_apart() -> None:
     assert split_company_name("某某科技有限责任公司").legal_form == "有限责任公司"
     assert split_company_name("某某科技股份有限公司").legal_form == "股份有限公司"

@@ -27,6 +27,14 @@ def test_company_name_levels() -> None:
             (x, parts("深圳市华信科技有限公司福田分公司"), BRANCH),  # a branch is never its parent
             (parts("深圳市华信科技有限公司福田分公司"), parts("深圳市华信科技有限公司南山分公司"), BRANCH),
             (parts("深圳市华信科技有限公司福田分公司"), parts("深圳市华信科技有限公司福田分公司"), SAME),
+            # The location bracket of the parent does not pull its legal form into the branch.
+            (
+                parts("华信科技（深圳）有限公司福田分公司"),
+                parts("华信科技（深圳）公司福田分公司"),
+                SAME,
+            ),
+            (parts("华信科技（深圳）有限公司福田分公司"), parts("深圳市华信科技有限公司福田分公司"), SAME),
+            (parts("华信科技（深圳）有限公司福田分公司"), parts("华信科技（深圳）有限公司"), BRANCH),
             (x, parts("深圳市明云医疗器械有限公司"), DIFFERENT),
             (x, (None, None, None), MISSING),
         ],

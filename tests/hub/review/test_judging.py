@@ -1,0 +1,115 @@
+"""Steward judgements hold: "same" merges at once, "different" keeps entities apart on every later
+pass (incremental or full), revoking brings the earlier state of affairs back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from hub.demo.generator import generate_district
+from hub.demo.run import demo_sources
+from hub.review import decide_item, judge
+from hub.settings import Settings
+from hub.state import JudgementError, StateStore, Verdict
+from hub.store import GraphStore, open_store
+from hub.sync import resolve as resolve_module
+from hub.sync import sync_sources
+from hub.sync.resolve import resolve_type
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GraphStore, StateStore]]:
+    root = tmp_path_factory.mktemp("judging")
+    generate_district(root / "demo", persons=600, seed=11)
+    settings = Settings(data_dir=root, ladybug_buffer_pool_mb=512)
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        sync_sources(store, state, demo_sources(store.schema), settings)
+        yield store, state
+
+
+def _three_people(state: StateStore) -> list[str]:
+    """Three distinct Person entities with one mention each (never merged by the resolver)."""
+    counts: dict[str, int] = {}
+    for entity in state.mention_columns("Person", []).entity_ids:
+        counts[str(entity)] = counts.get(str(entity), 0) + 1
+    singles = sorted(e for e, n in counts.items() if n == 1)
+    return singles[:3]
+
+
+def test_same_merges_different_holds_and_revoking_releases(district: tuple[GraphStore, StateStore]) -> None:
+    store, state = district
+    a, b, c = _three_people(state)
+    kept = judge(store, state, a, b, Verdict.DIFFERENT, "steward-1", "different mothers")
+    assert kept.judgement.verdict is Verdict.DIFFERENT
+    assert kept.judgement.steward == "steward-1"
+
+    merged = judge(store, state, a, c, Verdict.SAME, "steward-1")
+    survivor = state.resolve_alias(a)
+    assert survivor == state.resolve_alias(c)
+    assert {a, c} - {survivor} == {next(iter({a, c} - {survivor}))}  # one of them was merged away
+    assert store.get_node("Person", survivor) is not None
+    assert "now entity" in merged.summary
+
+    # b and c are said to be the same, but c is now one with a, and a is not b: refused, reported.
+    refused = judge(store, state, b, c, Verdict.SAME, "steward-2")
+    assert state.resolve_alias(b) == b != state.resolve_alias(c)
+    assert "not merged" in refused.summary
+
+    # A full resolution pass re-clusters everyone from scratch and still obeys both judgements.
+    node = store.schema.node("Person")
+    original = resolve_module.INCREMENTAL_SHARE
+    resolve_module.INCREMENTAL_SHARE = -1.0
+    try:
+        report = resolve_type(store, state, node, "full-pass-after-judgements")
+    finally:
+        resolve_module.INCREMENTAL_SHARE = original
+    assert report.judgement_conflicts == 1  # the refused "same" of b and c, still refused
+    assert state.resolve_alias(a) == state.resolve_alias(c) != state.resolve_alias(b)
+
+    # Revoking the "different" lets the latest "same" (b ~ c) take effect at the next judgement.
+    state.revoke_judgement(kept.judgement.id, "steward-3")
+    history = {j.id: j for j in state.judgement_history("Person")}
+    assert history[kept.judgement.id].revoked_by == "steward-3"  # kept, marked revoked
+    judge(store, state, b, c, Verdict.SAME, "steward-2", "same phone and room")
+    assert state.resolve_alias(b) == state.resolve_alias(c) == state.resolve_alias(a)
+
+
+def test_different_within_one_entity_is_refused_and_not_recorded(
+    district: tuple[GraphStore, StateStore],
+) -> None:
+    store, state = district
+    aliases = state.aliases()
+    old, survivor = next(iter(aliases.items()))
+    before = len(state.judgement_history())
+    with pytest.raises(JudgementError, match="splitting an entity is not supported"):
+        judge(store, state, old, survivor, Verdict.DIFFERENT, "steward-1")
+    assert len(state.judgement_history()) == before
+
+
+def test_unsure_is_recorded_and_changes_nothing(district: tuple[GraphStore, StateStore]) -> None:
+    store, state = district
+    people = _three_people(state)
+    x, y = people[-2], people[-1]
+    outcome = judge(store, state, x, y, Verdict.UNSURE, "steward-4")
+    assert outcome.judgement.verdict is Verdict.UNSURE
+    assert state.resolve_alias(x) == x
+    assert state.resolve_alias(y) == y
+    assert state.links("Person")[0] == list(state.links("Person")[0])  # unsure adds no link
+    assert all(outcome.judgement.pair != pair for pair in state.links("Person")[0] + state.links("Person")[1])
+
+
+def test_deciding_a_merge_candidate_closes_it(district: tuple[GraphStore, StateStore]) -> None:
+    store, state = district
+    queue = state.review_queue("merge")
+    if not queue:
+        pytest.fail("the district should leave merge candidates for review")
+    item = queue[0]
+    outcome = decide_item(store, state, item["id"], Verdict.SAME, "steward-5")
+    assert outcome.judgement.review_item == item["id"]
+    left, right = item["payload"]["left"], item["payload"]["right"]
+    assert state.resolve_alias(left) == state.resolve_alias(right)
+    assert item["id"] not in {i["id"] for i in state.review_queue("merge")}
+    assert item["id"] in {i["id"] for i in state.review_queue("merge", open_only=False)}
