@@ -166,7 +166,9 @@ def judge(
     The decision holds on every later run: "same" merges now, "different" keeps them apart."""
     settings = get_settings()
     with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        outcome = judge_pair(store, state, a, b, verdict, steward, reason)
+        outcome = judge_pair(
+            store, state, a, b, verdict, steward, reason, cache_dir=settings.data_dir / "cache"
+        )
     out.print(outcome.summary)
 
 
@@ -180,7 +182,7 @@ def review_decide(
     """Answer a merge candidate from the review queue."""
     settings = get_settings()
     with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        outcome = decide_item(store, state, item, verdict, steward, reason)
+        outcome = decide_item(store, state, item, verdict, steward, reason, settings.data_dir / "cache")
     out.print(outcome.summary)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from hub.state import Judgement, JudgementError, StateStore, Verdict
@@ -44,6 +45,7 @@ def judge(
     steward: str,
     reason: str | None = None,
     review_item: int | None = None,
+    cache_dir: Path | None = None,
 ) -> Outcome:
     type_a, mention_a, entity_a = _representative(state, a)
     type_b, mention_b, entity_b = _representative(state, b)
@@ -66,7 +68,7 @@ def judge(
     node = store.schema.node(type_a)
     started = datetime.now(UTC)
     run_id = new_run_id(started)
-    report = resolve_type(store, state, node, run_id, entities={entity_a, entity_b})
+    report = resolve_type(store, state, node, run_id, entities={entity_a, entity_b}, cache_dir=cache_dir)
     state.save_run(
         run_id, started, "succeeded",
         {"kind": "judgement", "judgement": judgement.id, "resolution": [vars(report)]}, datetime.now(UTC),
@@ -89,6 +91,7 @@ def decide_item(
     verdict: Verdict,
     steward: str,
     reason: str | None = None,
+    cache_dir: Path | None = None,
 ) -> Outcome:
     """Answer a merge candidate from the review queue; the item leaves the queue."""
     item = state.review_item(item_id)
@@ -100,4 +103,6 @@ def decide_item(
         )
     payload: dict[str, Any] = item["payload"]
     left, right = payload["mentions"]
-    return judge(store, state, left, right, verdict, steward, reason, review_item=item_id)
+    return judge(
+        store, state, left, right, verdict, steward, reason, review_item=item_id, cache_dir=cache_dir
+    )

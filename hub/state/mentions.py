@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 
-from hub.state.tables import aliases, mentions
+from hub.state.tables import aliases, mention_changes, mentions
 
 # Separates source, record id and role in a mention id (none of them can contain it).
 SEP = "\x1f"
@@ -81,12 +81,9 @@ class MentionState:
     def replace_mentions(self, source: str, record_ids: Iterable[str], rows: list[dict[str, Any]]) -> None:
         """The records' mentions as they are now: old rows of these records go, ``rows`` come."""
         ids = list(record_ids)
+        run_id = str(rows[0]["run_id"]) if rows else ""
         with self.engine.begin() as conn:
-            for start in range(0, len(ids), IN_CHUNK):
-                chunk = ids[start : start + IN_CHUNK]
-                conn.execute(
-                    delete(mentions).where(mentions.c.source == source, mentions.c.record_id.in_(chunk))
-                )
+            self._remove_mentions(conn, source, ids, run_id)
             if rows:
                 conn.execute(
                     insert(mentions),
@@ -96,15 +93,64 @@ class MentionState:
                     ],
                 )
 
+    @staticmethod
+    def _remove_mentions(conn: Any, source: str, record_ids: list[str], run_id: str) -> None:
+        """Delete the records' mention rows, logging the records that had any."""
+        for start in range(0, len(record_ids), IN_CHUNK):
+            chunk = record_ids[start : start + IN_CHUNK]
+            had = (
+                conn.execute(
+                    select(mentions.c.record_id)
+                    .distinct()
+                    .where(mentions.c.source == source, mentions.c.record_id.in_(chunk))
+                )
+                .scalars()
+                .all()
+            )
+            if had:
+                conn.execute(
+                    delete(mentions).where(mentions.c.source == source, mentions.c.record_id.in_(had))
+                )
+                conn.execute(
+                    insert(mention_changes),
+                    [{"source": source, "record_id": r, "run_id": run_id} for r in had],
+                )
+
+    def changed_records_since(self, mark: int) -> tuple[set[str], int]:
+        """Records (source SEP record_id) whose mentions were removed after log entry ``mark``,
+        and the log's current mark."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(mention_changes.c.id, mention_changes.c.source, mention_changes.c.record_id).where(
+                    mention_changes.c.id > mark
+                )
+            ).all()
+            latest = conn.execute(select(func.max(mention_changes.c.id))).scalar()
+        return {SEP.join((r.source, r.record_id)) for r in rows}, int(latest or 0)
+
+    def mention_changes_mark(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.max(mention_changes.c.id))).scalar() or 0)
+
+    def prune_mention_changes(self, upto: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(mention_changes).where(mention_changes.c.id <= upto))
+
     def mention_columns(
-        self, entity_type: str, keys: Sequence[str], entity_ids: Collection[str] | None = None
+        self,
+        entity_type: str,
+        keys: Sequence[str],
+        entity_ids: Collection[str] | None = None,
+        since_run: str | None = None,
     ) -> MentionColumns:
-        """Every mention of ``entity_type`` (or of the entities ``entity_ids``) with the feature
-        ``keys`` as columns, streamed."""
+        """Every mention of ``entity_type`` (or of the entities ``entity_ids``, or those written
+        after run ``since_run``) with the feature ``keys`` as columns, streamed."""
         query = select(
             mentions.c.source, mentions.c.record_id, mentions.c.role, mentions.c.entity_id,
             mentions.c.trust, mentions.c.run_id, mentions.c.features,
         ).where(mentions.c.entity_type == entity_type)  # fmt: skip
+        if since_run is not None:
+            query = query.where(mentions.c.run_id > since_run)
         if entity_ids is not None:
             wanted = sorted(set(entity_ids))
             queries = [
@@ -241,6 +287,18 @@ class MentionState:
             return {
                 row.old_id: row.new_id for row in conn.execute(select(aliases.c.old_id, aliases.c.new_id))
             }
+
+    def current_ids(self, entity_ids: Iterable[str]) -> dict[str, str]:
+        """For those of ``entity_ids`` that were merged away, their survivor."""
+        wanted = sorted(set(entity_ids))
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), IN_CHUNK):
+                query = select(aliases.c.old_id, aliases.c.new_id).where(
+                    aliases.c.old_id.in_(wanted[start : start + IN_CHUNK])
+                )
+                found.update({row.old_id: row.new_id for row in conn.execute(query)})
+        return found
 
     def resolve_alias(self, entity_id: str) -> str:
         with self.engine.connect() as conn:

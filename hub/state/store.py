@@ -19,7 +19,6 @@ from hub.state.judgements import JudgementState
 from hub.state.mentions import MentionState
 from hub.state.tables import (
     judgements,
-    mentions,
     metadata,
     models,
     quarantine,
@@ -147,10 +146,8 @@ class StateStore(MentionState, JudgementState):
                         record_state.c.source == source, record_state.c.record_id.in_(chunk)
                     )
                 )
-                # A retired record no longer speaks for any entity.
-                conn.execute(
-                    delete(mentions).where(mentions.c.source == source, mentions.c.record_id.in_(chunk))
-                )
+            # A retired record no longer speaks for any entity.
+            self._remove_mentions(conn, source, ids, "")
 
     def reset_source(self, source: str) -> None:
         """Forget hashes and cursor: the next sync re-reads and rewrites everything (`--full`)."""

@@ -83,6 +83,19 @@ mentions = Table(
     Column("run_id", String(40), nullable=False),
     Index("ix_mentions_type", "entity_type"),
     Index("ix_mentions_entity", "entity_id"),
+    # Mentions written since a run: what an incremental resolution pass starts from.
+    Index("ix_mentions_type_run", "entity_type", "run_id"),
+)
+
+# Records whose earlier mentions were removed (rewritten or retired), in order: what a columnar
+# snapshot of the mention table (hub/sync/population.py) must drop to catch up.
+mention_changes = Table(
+    "mention_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(100), nullable=False),
+    Column("record_id", String(400), nullable=False),
+    Column("run_id", String(40), nullable=False),
 )
 
 # Entity ids that were merged away, and the survivor they now mean (follow the chain).

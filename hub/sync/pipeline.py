@@ -37,7 +37,9 @@ Progress = Callable[[str, int], None]
 
 
 def new_run_id(now: datetime) -> str:
-    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    # Microseconds: run ids order mentions in time (a snapshot holds those up to its run), and
+    # two runs can start within one second.
+    return f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:6]}"
 
 
 def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -284,7 +286,9 @@ def sync_sources(
         raise
     if any(s.new or s.changed or s.retired for s in report.sources):
         # Fuzzy resolution over all current mentions, now that every source of the run is written.
-        report.resolution = [asdict(r) for r in resolve_entities(store, state, run_id)]
+        report.resolution = [
+            asdict(r) for r in resolve_entities(store, state, run_id, settings.data_dir / "cache")
+        ]
     report.status = "succeeded"
     report.finished_at = datetime.now(UTC)
     counts = store.counts()

@@ -11,18 +11,35 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from time import perf_counter
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 import structlog
 
 from graph_schema import NodeType, PropertyType
 from hub.state import StateStore
 from hub.state.mentions import MentionColumns, Objects, mention_key
 from hub.store import GraphStore
+from hub.sync.population import (
+    batch_keys,
+    candidate_mask,
+    concat,
+    distinct_entities,
+    entity_sizes,
+    load_snapshot,
+    remap_entities,
+    rule_columns,
+    snapshot_path,
+    to_columns,
+    to_table,
+    without,
+    write_snapshot,
+)
 from resolvers.linking import FSModel, LinkSpec, dedupe, legal_entity_spec, link, person_spec
 from resolvers.linking.frame import prepare
 from resolvers.survivorship import Statement, golden_record
@@ -131,29 +148,132 @@ def resolve_type(
     node: NodeType,
     run_id: str,
     entities: Collection[str] | None = None,
+    cache_dir: Path | None = None,
 ) -> TypeReport:
-    """Resolve the type's mentions: all of them (``entities`` None), or only those of
-    ``entities`` under the saved model (what a steward's judgement about them needs)."""
+    """Resolve the type's mentions: new and changed ones against everyone when few changed
+    (incremental), all of them otherwise, or only those of ``entities`` under the saved model
+    (what a steward's judgement about them needs). ``cache_dir`` keeps the columnar snapshot
+    that makes the incremental pass read only candidates."""
     assert node.resolver is not None
     spec = PRESETS[node.resolver]()
-    mentions = state.mention_columns(node.name, feature_keys(spec), entities)
-    report = TypeReport(node.name, mentions=len(mentions))
+    keys = feature_keys(spec)
     saved = state.model(node.name)
-    if len(mentions) < 2 or (entities is not None and saved is None):
+    path = snapshot_path(cache_dir, node.name) if cache_dir is not None else None
+    if entities is not None:
+        if saved is None:
+            return TypeReport(node.name)
+        mentions = state.mention_columns(node.name, keys, entities)
+        report, merges = _pass(store, state, node, spec, run_id, mentions, saved, "entities", entities)
+        if merges and path is not None and (snap := load_snapshot(path, keys)) is not None:
+            write_snapshot(path, remap_entities(snap.table, merges), keys, snap.run_id, snap.mark)
         return report
+    snap = load_snapshot(path, keys) if path is not None and saved is not None else None
+    if snap is not None and saved is not None and path is not None:
+        touched, mark = state.changed_records_since(snap.mark)
+        batch = state.mention_columns(node.name, keys, since_run=snap.run_id)
+        base = without(snap.table, touched, batch.ids)
+        if len(batch) <= INCREMENTAL_SHARE * (base.num_rows + len(batch)):
+            return _incremental(store, state, node, spec, run_id, saved, base, batch, (path, keys, mark))
+    mark = state.mention_changes_mark()
+    mentions = state.mention_columns(node.name, keys)
     changed = mentions.run_ids == run_id
-    incremental = (
-        entities is None and saved is not None and changed.sum() <= INCREMENTAL_SHARE * len(mentions)
-    )
-    if incremental and not changed.any():
-        return report  # nothing of this type changed (judgements take effect when they are made)
+    incremental = saved is not None and changed.sum() <= INCREMENTAL_SHARE * len(mentions)
+    report, merges = _pass(
+        store, state, node, spec, run_id, mentions, saved if incremental else None,
+        "incremental" if incremental else "full", set(mentions.entity_ids[changed]),
+        changed if incremental else None,
+    )  # fmt: skip
+    if path is not None and len(mentions):
+        table = to_table(mentions, np.array([merges.get(e, e) for e in mentions.entity_ids], dtype=object))
+        if table is not None:
+            write_snapshot(path, table, keys, run_id, mark)
+    return report
+
+
+def _incremental(
+    store: GraphStore,
+    state: StateStore,
+    node: NodeType,
+    spec: LinkSpec,
+    run_id: str,
+    saved: str,
+    base: pa.Table,
+    batch: MentionColumns,
+    snapshot: tuple[Path, list[str], int],
+) -> TypeReport:
+    """Match the mentions written since the snapshot (``batch``) against those of the snapshot
+    that share a blocking key with them, then bring the snapshot up to date."""
+    path, keys, mark = snapshot
+    if len(batch):
+        frame = _frame(batch, spec)
+        prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
+        mask = candidate_mask(base, rule_columns(spec, COLUMN_FROM_FEATURE), batch_keys(prepared, spec))
+        candidates = to_columns(base if mask is None else base.filter(mask), keys)
+        # The snapshot's entity ids as of its pass; a steward's merge since then left aliases.
+        if moved := state.current_ids(candidates.entity_ids):
+            candidates.entity_ids[:] = [moved.get(e, e) for e in candidates.entity_ids]
+        population = concat(candidates, batch)
+        sizes = entity_sizes(base, batch.entity_ids, set(population.entity_ids))
+        left = np.zeros(len(population), dtype=bool)
+        left[len(candidates) :] = True
+        report, merges = _pass(
+            store,
+            state,
+            node,
+            spec,
+            run_id,
+            population,
+            saved,
+            "incremental",
+            set(batch.entity_ids),
+            left,
+            sizes,
+        )
+        report.mentions = base.num_rows + len(batch)
+        report.entities_before = distinct_entities(base, batch.entity_ids)
+        report.entities_after = report.entities_before - len(merges)
+        batch_table = to_table(batch)
+        if batch_table is None:
+            path.unlink(missing_ok=True)  # rebuilt from the state database next time
+            return report
+        table = pa.concat_tables([base, batch_table], promote_options="permissive")
+    else:
+        report, merges = TypeReport(node.name, mentions=base.num_rows), {}
+        table = base
+    write_snapshot(path, remap_entities(table, merges), keys, run_id, mark)
+    return report
+
+
+def _pass(
+    store: GraphStore,
+    state: StateStore,
+    node: NodeType,
+    spec: LinkSpec,
+    run_id: str,
+    mentions: MentionColumns,
+    saved: str | None,
+    mode: str,
+    touched: Collection[str],
+    left: npt.NDArray[np.bool_] | None = None,
+    sizes: pd.Series | None = None,
+) -> tuple[TypeReport, dict[str, str]]:
+    """Cluster ``mentions`` and apply the outcome: merges in the graph and the state, golden
+    values, review items. ``mode``: "full" (fit a model on everyone), "incremental" (link the
+    ``left`` mentions against all of ``mentions`` under the saved model) or "entities"
+    (re-cluster these mentions under the saved model). Golden values are recomputed for
+    ``touched`` entities and those merged into (all in "full"). ``sizes``: mentions per entity
+    when ``mentions`` are only candidates (the population's term frequencies then come from
+    the saved model too)."""
+    report = TypeReport(node.name, mentions=len(mentions))
+    if len(mentions) < 2 or (left is not None and not left.any()):
+        return report, {}
     frame = _frame(mentions, spec)
     must, cannot = state.links(node.name)
-    model = None if saved is None or (entities is None and not incremental) else FSModel.from_json(saved)
-    if incremental:
-        # Incremental: only this run's new and changed mentions are compared, with everyone,
-        # under the model fitted on the whole population before.
-        result = link(frame[changed], frame, spec, must, cannot, model=model)
+    model = None if saved is None else FSModel.from_json(saved)
+    if left is not None:
+        result = link(
+            frame[left], frame, spec, must, cannot, model=model, model_frequencies=sizes is not None
+        )
         clustered = result.clusters.index.get_level_values("id")
     else:
         result = dedupe(frame, spec, must, cannot, model=model)
@@ -165,27 +285,24 @@ def resolve_type(
     entity_of = mentions.entity_ids[position.get_indexer(clustered)]
     report.candidate_pairs = result.candidate_pairs
     report.seconds = dict(result.timings)
-    sizes = pd.Series(mentions.entity_ids).value_counts()
+    if sizes is None:
+        sizes = pd.Series(mentions.entity_ids).value_counts()
     merges, apart = _merges(result.clusters.to_numpy(), entity_of, sizes)
     # In a link, unchanged mentions not reached by this batch are singletons: "apart" means nothing.
-    report.apart = 0 if incremental else apart
+    report.apart = apart if mode == "full" else 0
     report.entities_before = len(sizes)
     report.entities_after = report.entities_before - len(merges)
     if merges:
         report.merged = store.merge_nodes(node.name, merges)
         state.reassign_mentions(merges, run_id)
-    survivors: set[str] | None = None
-    if incremental:
-        # Only entities this run touched: those of changed mentions, and those merged into.
-        touched = set(mentions.entity_ids[changed])
-        survivors = {merges.get(e, e) for e in touched} | set(merges.values())
-    elif entities is not None:
-        survivors = {merges.get(e, e) for e in entities}
+    survivors = None if mode == "full" else {merges.get(e, e) for e in touched} | set(merges.values())
     report.conflicts_opened = _golden_values(store, state, node, survivors, run_id)
     report.review_opened = _review(state, node, result.review, position, mentions.entity_ids, merges, run_id)
     report.judgement_conflicts = len(result.conflicts)
-    log.info("resolved", run_id=run_id, **{k: v for k, v in vars(report).items() if k != "seconds"})
-    return report
+    log.info(
+        "resolved", run_id=run_id, mode=mode, **{k: v for k, v in vars(report).items() if k != "seconds"}
+    )
+    return report, merges
 
 
 def _merges(
@@ -293,12 +410,14 @@ def _review(
     return state.open_review_items("merge", run_id, items)
 
 
-def resolve_entities(store: GraphStore, state: StateStore, run_id: str) -> list[TypeReport]:
+def resolve_entities(
+    store: GraphStore, state: StateStore, run_id: str, cache_dir: Path | None = None
+) -> list[TypeReport]:
     reports = []
     for node in store.schema.node_types:
         if node.resolver:
             started = perf_counter()
-            report = resolve_type(store, state, node, run_id)
+            report = resolve_type(store, state, node, run_id, cache_dir=cache_dir)
             report.seconds["total"] = round(perf_counter() - started, 3)
             reports.append(report)
     return reports

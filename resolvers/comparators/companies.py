@@ -41,8 +41,9 @@ COMPANY_LEVELS = (
 _LEGAL_FORM_ALIASES = {"有限责任公司": "有限公司", "公司": "", "集团": ""}
 
 
-# Individual businesses are written 深圳市福田区X便利店 or 福田区X便利店; the name normaliser strips
-# the city, and the district left in front of the core is a location marker too.
+# Individual businesses are written 深圳市福田区X便利店 or 福田区X便利店. The name normaliser strips
+# both markers now (so the cores also block together); a core split by an older normaliser and
+# stored with its mention may still start with the district, so it is set aside here as well.
 _DISTRICT = re.compile(r"^(?:广东省)?(?:深圳市?)?福田区")
 
 

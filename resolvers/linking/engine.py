@@ -162,8 +162,12 @@ def link(
     *,
     model: FSModel | None = None,
     keep_all: bool = False,
+    model_frequencies: bool = False,
 ) -> LinkResult:
     """Pair the records of ``left`` with those of ``right`` that denote one entity.
+
+    ``model_frequencies``: use the term frequencies the given model was fitted with rather than
+    counting them in ``left`` and ``right`` (which may be just the candidates of a batch).
 
     Judgements (``must_link``, ``cannot_link``) are pairs of ``right`` ids; a record on both
     sides (a changed mention matched against the whole population) is one node, so a
@@ -201,6 +205,7 @@ def _resolve(
     model: FSModel | None,
     keep_all: bool,
     clock: _Clock,
+    keep_frequencies: bool = False,
 ) -> LinkResult:
     """Compare, fit, score and cluster; the same for one table (frames identical) or two."""
     dedupe_mode = frames[0] is frames[1]
@@ -223,7 +228,8 @@ def _resolve(
             verdicts=(known + 2 * known_apart).astype(np.int8),
         )
         clock.lap("training")
-    model = with_term_frequencies(model, spec, [frames[0]] if dedupe_mode else list(frames))
+    if not keep_frequencies:
+        model = with_term_frequencies(model, spec, [frames[0]] if dedupe_mode else list(frames))
     adjustments = term_adjustments(model, frames[0], frames[1])
     weights = total_weights(levels, a, b, model, adjustments)
     clock.lap("scoring")

@@ -15,7 +15,10 @@ LEGAL_FORMS = (
     "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "(有限合伙)", "(普通合伙)", "合伙企业",
     "个人独资企业", "农民专业合作社", "股份合作公司", "合作社", "集团", "公司",
 )  # fmt: skip
-_LOCATION_PREFIX = re.compile(r"^(?:广东省)?(?:深圳市|深圳)(?:福田区|福田)?|^(?:广东省)(?:深圳)?")
+# An individual business is registered as 深圳市福田区X便利店 and written 福田区X便利店 as often: the
+# district is a location marker with or without the city, but only with its 区: 福田 alone is a
+# trade name as often as a place (深圳市福田投资控股有限公司 is not 深圳市投资控股有限公司).
+_LOCATION_PREFIX = re.compile(r"^(?:广东省)?(?:深圳市|深圳)(?:福田区)?|^福田区|^(?:广东省)(?:深圳)?")
 _LOCATION_BRACKET = re.compile(r"\((深圳市?|广东省?|深圳福田|福田)\)")
 # The parent is the longest head ending in a legal form (or a bracket, as in …(有限合伙)): a lazy
 # match would stop at the location bracket of X科技（深圳）有限公司福田分公司 and file the parent's
@@ -58,4 +61,6 @@ def split_company_name(name: str) -> CompanyName:
 def _canonical_location(location: str | None) -> str | None:
     if location is None:
         return None
-    return "深圳" if "深圳" in location else location.removesuffix("省").removesuffix("市")
+    if "深圳" in location or location.startswith("福田"):
+        return "深圳"
+    return location.removesuffix("省").removesuffix("市")

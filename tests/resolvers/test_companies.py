@@ -51,6 +51,17 @@ def test_a_partnership_branch_and_a_sub_branch() -> None:
     assert split_company_name("招商银行股份有限公司深圳福田支行").branch == "深圳福田支行"
 
 
+@pytest.mark.parametrize("written", ["深圳市福田区昌顺瑞水果店", "福田区昌顺瑞水果店", "昌顺瑞水果店"])
+def test_an_individual_business_has_one_core_with_or_without_the_district(written: str) -> None:
+    # The core is a blocking key: 福田区X店 must land in the block of 深圳市福田区X店.
+    assert split_company_name(written).core == "昌顺瑞水果店"
+
+
+def test_futian_without_its_district_suffix_is_a_trade_name() -> None:
+    assert split_company_name("深圳市福田投资控股有限公司").core == "福田投资控股"
+    assert split_company_name("深圳福田区某某科技有限公司").core == "某某科技"
+
+
 def test_legal_forms_are_told_apart() -> None:
     assert split_company_name("某某科技有限责任公司").legal_form == "有限责任公司"
     assert split_company_name("某某科技股份有限公司").legal_form == "股份有限公司"
