@@ -15,7 +15,7 @@ from connectors.config import SourceConfig, load_source_configs
 from connectors.errors import ConnectorError
 from graph_schema import SchemaError, default_schema
 from graph_schema.ddl import ladybug_statements, neo4j_statements
-from hub.console import print_report, sync_progress
+from hub.console import print_report, print_resolution, sync_progress
 from hub.errors import HubError
 from hub.logging import configure_logging
 from hub.review import decide_item
@@ -24,7 +24,7 @@ from hub.settings import get_settings
 from hub.state import StateStore, Verdict
 from hub.state.mentions import SEP
 from hub.store import GraphStore, open_store
-from hub.sync import sync_sources
+from hub.sync import resolve_pass, sync_sources
 from hub.sync.replay import replay_quarantine
 
 app = typer.Typer(help="gridhub: one graph of the district's people, companies, buildings and licences.")
@@ -81,6 +81,24 @@ def sync(
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         print_report(out, report)
+
+
+@app.command()
+def resolve(
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-cluster every mention and refit the models.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the pass's report as JSON.")] = False,
+) -> None:
+    """Run the resolution pass alone: what a sync does at its end (unless
+    GRIDHUB_RESOLVE_AFTER_SYNC is off), or everything again with --full."""
+    settings = get_settings()
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        reports = resolve_pass(store, state, settings, full=full)
+    if as_json:
+        out.print_json(json.dumps(reports, default=str))
+    else:
+        print_resolution(out, reports)
 
 
 @quarantine_app.command("list")
@@ -219,15 +237,15 @@ def judgements_revoke(
 
 @app.command()
 def runs(limit: Annotated[int, typer.Option(help="How many.")] = 20) -> None:
-    """Recent sync runs and their status."""
+    """Recent runs (syncs, resolution passes, judgements) and their status."""
     with StateStore(get_settings().state_database_url) as state:
         recent = state.recent_runs(limit)
-    table = Table("run", "status", "started", "sources")
+    table = Table("run", "kind", "status", "started", "sources")
     for r in recent:
         sources = ", ".join(
             f"{s['source']}:{s['new']}+{s['changed']}~{s['retired']}-" for s in r["report"].get("sources", [])
         )
-        table.add_row(r["run_id"], r["status"], str(r["started_at"]), sources)
+        table.add_row(r["run_id"], r["report"].get("kind", "sync"), r["status"], str(r["started_at"]), sources)
     out.print(table)
 
 

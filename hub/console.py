@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
@@ -27,6 +28,15 @@ _COLUMNS = (
 )
 
 
+def print_resolution(console: Console, resolution: list[dict[str, Any]]) -> None:
+    for r in resolution:
+        console.print(
+            f"resolved {r['entity_type']}: {r['mentions']:,} mentions, {r['candidate_pairs']:,} candidate pairs → "
+            f"{r['entities_after']:,} entities ({r['merged']:,} merged, {r['review_opened']:,} to review, "
+            f"{r['conflicts_opened']:,} conflicts) in {r['seconds'].get('total', 0):.1f} s"
+        )
+
+
 def print_report(console: Console, report: RunReport) -> None:
     table = Table(title=f"sync {report.run_id} → {report.store} ({report.status})")
     table.add_column("source")
@@ -35,12 +45,7 @@ def print_report(console: Console, report: RunReport) -> None:
     for s in report.sources:
         table.add_row(s.source, *(str(getattr(s, field)) for field, _ in _COLUMNS))
     console.print(table)
-    for r in report.resolution:
-        console.print(
-            f"resolved {r['entity_type']}: {r['mentions']:,} mentions, {r['candidate_pairs']:,} candidate pairs → "
-            f"{r['entities_after']:,} entities ({r['merged']:,} merged, {r['review_opened']:,} to review, "
-            f"{r['conflicts_opened']:,} conflicts)"
-        )
+    print_resolution(console, report.resolution)
     held = ", ".join(f"{name} {count}" for name, count in report.graph_counts.items() if count)
     console.print(f"graph now holds: {held}")
 

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     neo4j_connect_timeout_s: float = Field(5.0, gt=0, description="Fail fast when Neo4j is unreachable.")
     ladybug_buffer_pool_mb: int = Field(1024, ge=64, description="Embedded store page cache, set explicitly.")
+    resolve_after_sync: bool = Field(
+        True, description="Run the resolution pass at the end of every sync (off: `gridhub resolve` does it)."
+    )
     state_url: str = Field(
         "", description="SQLAlchemy URL of the sync state database (default: SQLite under data_dir)."
     )

@@ -168,6 +168,13 @@ class StateStore(MentionState, JudgementState):
             text = conn.execute(select(models.c.model).where(models.c.entity_type == entity_type)).scalar()
         return None if text is None else str(text)
 
+    def model_run(self, entity_type: str) -> str | None:
+        """The run that fitted the saved model (mentions written after it are not resolved yet
+        unless a later pass left a snapshot)."""
+        with self.engine.connect() as conn:
+            run = conn.execute(select(models.c.run_id).where(models.c.entity_type == entity_type)).scalar()
+        return None if run is None else str(run)
+
     # -- quarantine ----------------------------------------------------------------------------
 
     def quarantine(

@@ -284,7 +284,7 @@ def sync_sources(
         report.finished_at = datetime.now(UTC)
         state.save_run(run_id, started_at, report.status, report.to_dict(), report.finished_at)
         raise
-    if any(s.new or s.changed or s.retired for s in report.sources):
+    if settings.resolve_after_sync and any(s.new or s.changed or s.retired for s in report.sources):
         # Fuzzy resolution over all current mentions, now that every source of the run is written.
         report.resolution = [
             asdict(r) for r in resolve_entities(store, state, run_id, settings.data_dir / "cache")
@@ -295,3 +295,27 @@ def sync_sources(
     report.graph_counts = {**counts.nodes, **counts.relationships}
     state.save_run(run_id, started_at, report.status, report.to_dict(), report.finished_at)
     return report
+
+
+def resolve_pass(
+    store: GraphStore, state: StateStore, settings: Settings, *, full: bool = False
+) -> list[dict[str, Any]]:
+    """The resolution pass on its own, recorded as a run of its own."""
+    started_at = datetime.now(UTC)
+    run_id = new_run_id(started_at)
+    state.save_run(run_id, started_at, "running", {"kind": "resolve", "full": full}, None)
+    try:
+        reports = [
+            asdict(r) for r in resolve_entities(store, state, run_id, settings.data_dir / "cache", full)
+        ]
+    except BaseException:
+        state.save_run(run_id, started_at, "failed", {"kind": "resolve", "full": full}, datetime.now(UTC))
+        raise
+    state.save_run(
+        run_id,
+        started_at,
+        "succeeded",
+        {"kind": "resolve", "full": full, "resolution": reports},
+        datetime.now(UTC),
+    )
+    return reports

@@ -149,6 +149,7 @@ def resolve_type(
     run_id: str,
     entities: Collection[str] | None = None,
     cache_dir: Path | None = None,
+    full: bool = False,
 ) -> TypeReport:
     """Resolve the type's mentions: new and changed ones against everyone when few changed
     (incremental), all of them otherwise, or only those of ``entities`` under the saved model
@@ -167,7 +168,7 @@ def resolve_type(
         if merges and path is not None and (snap := load_snapshot(path, keys)) is not None:
             write_snapshot(path, remap_entities(snap.table, merges), keys, snap.run_id, snap.mark)
         return report
-    snap = load_snapshot(path, keys) if path is not None and saved is not None else None
+    snap = load_snapshot(path, keys) if path is not None and saved is not None and not full else None
     if snap is not None and saved is not None and path is not None:
         touched, mark = state.changed_records_since(snap.mark)
         batch = state.mention_columns(node.name, keys, since_run=snap.run_id)
@@ -176,8 +177,10 @@ def resolve_type(
             return _incremental(store, state, node, spec, run_id, saved, base, batch, (path, keys, mark))
     mark = state.mention_changes_mark()
     mentions = state.mention_columns(node.name, keys)
-    changed = mentions.run_ids == run_id
-    incremental = saved is not None and changed.sum() <= INCREMENTAL_SHARE * len(mentions)
+    # Without a snapshot, what is new is what was written after the saved model's pass.
+    since = state.model_run(node.name) or ""
+    changed = mentions.run_ids > since if saved is not None else np.ones(len(mentions), dtype=bool)
+    incremental = not full and saved is not None and changed.sum() <= INCREMENTAL_SHARE * len(mentions)
     report, merges = _pass(
         store, state, node, spec, run_id, mentions, saved if incremental else None,
         "incremental" if incremental else "full", set(mentions.entity_ids[changed]),
@@ -411,13 +414,15 @@ def _review(
 
 
 def resolve_entities(
-    store: GraphStore, state: StateStore, run_id: str, cache_dir: Path | None = None
+    store: GraphStore, state: StateStore, run_id: str, cache_dir: Path | None = None, full: bool = False
 ) -> list[TypeReport]:
+    """The resolution pass over every type with a resolver (``full``: re-cluster everyone and
+    refit the models, as after changing a linking spec)."""
     reports = []
     for node in store.schema.node_types:
         if node.resolver:
             started = perf_counter()
-            report = resolve_type(store, state, node, run_id, cache_dir=cache_dir)
+            report = resolve_type(store, state, node, run_id, cache_dir=cache_dir, full=full)
             report.seconds["total"] = round(perf_counter() - started, 3)
             reports.append(report)
     return reports

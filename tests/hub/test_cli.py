@@ -69,3 +69,45 @@ def test_the_demo_ends_with_the_api_answering_the_documented_query(tmp_path: Pat
     assert '"person": {' in result.stdout
     assert '"companies": [' in result.stdout
     assert (tmp_path / "graph" / "gridhub.lbug").exists()
+
+
+@pytest.mark.integration
+def test_resolve_and_steward_commands(tmp_path: Path) -> None:
+    """A sync that leaves resolution to `gridhub resolve`, then a steward's round trip."""
+    import json
+
+    from hub.demo.generator import generate_district
+
+    generate_district(tmp_path / "demo", persons=300, seed=2)
+    env = {
+        "GRIDHUB_DATA_DIR": str(tmp_path),
+        "GRIDHUB_RESOLVE_AFTER_SYNC": "false",
+        "GRIDHUB_LOG_LEVEL": "WARNING",
+    }
+    synced = run("sync", "--config", "hub/demo/sources", "--json", env=env, timeout=300)
+    assert synced.returncode == 0, synced.stderr
+    assert json.loads(synced.stdout)["resolution"] == []
+    resolved = run("resolve", "--json", env=env, timeout=300)
+    assert resolved.returncode == 0, resolved.stderr
+    person = next(r for r in json.loads(resolved.stdout) if r["entity_type"] == "Person")
+    assert person["merged"] > 0
+
+    from hub.settings import Settings
+    from hub.state import StateStore
+
+    with StateStore(Settings(data_dir=tmp_path).state_database_url) as state:
+        entities = sorted(set(state.mention_columns("Person", []).entity_ids))[:2]
+    judged = run(
+        "judge", *entities, "different", "--steward", "王科员", "--reason", "different mothers", env=env
+    )
+    assert judged.returncode == 0, judged.stderr
+    assert "kept apart from now on" in judged.stdout
+    listed = run("judgements", "list", env=env)
+    assert "王科员" in listed.stdout
+    assert "different" in listed.stdout
+    revoked = run("judgements", "revoke", "1", "--steward", "李科长", env=env)
+    assert revoked.returncode == 0, revoked.stderr
+    assert "revoked by 李科长" in revoked.stdout
+    again = run("judgements", "revoke", "1", "--steward", "李科长", env=env)
+    assert again.returncode == 2
+    assert "was revoked by 李科长" in again.stderr
