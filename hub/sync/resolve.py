@@ -242,6 +242,7 @@ def _incremental(
         table = pa.concat_tables([base, batch_table], promote_options="permissive")
     else:
         report, merges = TypeReport(node.name, mentions=base.num_rows), {}
+        report.entities_before = report.entities_after = distinct_entities(base, np.zeros(0, dtype=object))
         table = base
     write_snapshot(path, remap_entities(table, merges), keys, run_id, mark)
     return report

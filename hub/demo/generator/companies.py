@@ -1,9 +1,14 @@
 """Legal entities: companies, branches (分公司, distinct entities with their own USCC), individual
 businesses (个体工商户), and the out-of-district parents some branches belong to.
 
-Names are 字号 + industry + legal form. Hard negatives are put in on purpose: companies whose names
-differ by one homophone (华信科技 / 华鑫科技), by industry (华信科技 / 华信电子) or by one extra
-character, and branches whose names are their parent's plus 分公司.
+Names are 字号 + industry + legal form. Like the real registry (企业名称登记管理规定), the generator
+refuses a trade name already taken in the same industry by the same registration authority, however
+the city or the legal form is written: 深圳市鑫海餐饮管理有限公司 and 鑫海餐饮管理（深圳）有限公司 can
+only be one company (other systems write it both ways, see write_business.name_variant). A later
+applicant whose 字号 is taken gets one more character (华信科技 → 华信达科技). Hard negatives are put in
+on purpose: companies whose names differ by one homophone (华信科技 / 华鑫科技), by industry
+(华信科技 / 华信电子) or by one extra character, and branches whose names are their parent's plus
+分公司.
 """
 
 from __future__ import annotations
@@ -41,6 +46,13 @@ def build_companies(n: int, district: District, people: pd.DataFrame, seed: int,
     near_duplicates(rng, c)
     shop = kind == "individual"
     c.loc[shop, "industry"] = weighted_choice(rng, SHOP_TRADES, int(shop.sum()))
+    # The registry's names so far (字号 + industry, as the normaliser's name core sees them); branches
+    # take their parent's in _branches. Renames draw from their own stream: the rest stays put.
+    registry = _Registry(stream(seed, "companies:renames"))
+    c["trade"] = [
+        t if k == "branch" else registry.register("", t, i)
+        for k, t, i in zip(kind, c.trade, c.industry, strict=True)
+    ]
     style = weighted_choice(rng, {"city": 0.8, "bracket": 0.1, "short": 0.1}, n)
     form = np.where(rng.random(n) < 0.05, "股份有限公司", "有限公司").astype(object)
     # A near-duplicate is spelled like the name it imitates (in order: it may imitate an imitation).
@@ -56,7 +68,7 @@ def build_companies(n: int, district: District, people: pd.DataFrame, seed: int,
         ["个体工商户", "有限责任公司分公司", "股份有限公司"],
         "有限责任公司",
     )
-    c = _branches(rng, c)
+    c = _branches(rng, c, registry)
     days = (as_of - date(1995, 1, 1)).days
     start = np.where(c.kind == "individual", (date(2005, 1, 1) - date(1995, 1, 1)).days, 0)
     registered = np.datetime64(date(1995, 1, 1), "D") + rng.integers(start, days).astype("timedelta64[D]")
@@ -73,8 +85,27 @@ def build_companies(n: int, district: District, people: pd.DataFrame, seed: int,
     return c
 
 
-def _branches(rng: np.random.Generator, c: pd.DataFrame) -> pd.DataFrame:
-    """Each branch belongs to a district company (40%) or to a parent outside the district."""
+class _Registry:
+    """Trade names taken per industry and registration authority (a city; Shenzhen is '')."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng, self.chars = rng, list(TRADE_CHARS)
+        self.taken: set[str] = set()
+
+    def register(self, authority: str, trade: str, industry: str) -> str:
+        """The trade name as registered: one more character while it is taken (华信 → 华信达)."""
+        while f"{authority}{trade}{industry}" in self.taken:
+            trade += str(self.rng.choice(self.chars))
+        self.taken.add(f"{authority}{trade}{industry}")
+        return trade
+
+
+def _branches(rng: np.random.Generator, c: pd.DataFrame, registry: _Registry) -> pd.DataFrame:
+    """Each branch belongs to a district company (40%) or to a parent outside the district.
+
+    A branch keeps its parent's trade name; an outside parent registers its own with its city's
+    authority (a Shenzhen parent with the same one as the district's companies).
+    """
     keys = ("kind", "trade", "industry", "name", "style", "form", "legal_form", "near_of")
     cols = {k: c[k].tolist() for k in keys}
     parent, parent_region = [-1] * len(c), [""] * len(c)
@@ -95,6 +126,8 @@ def _branches(rng: np.random.Generator, c: pd.DataFrame) -> pd.DataFrame:
             cols["name"][i] = f"{cols['name'][p]}{where}分公司"
             continue
         city, cols["industry"][i] = str(cities[k]), str(industries[k])
+        authority = "" if city == "深圳市" else city
+        cols["trade"][i] = registry.register(authority, cols["trade"][i], cols["industry"][i])
         parent_name = f"{city}{cols['trade'][i]}{cols['industry'][i]}有限公司"
         parent[i] = len(parent)
         cols["name"][i] = f"{parent_name}{'深圳' if city != '深圳市' else ''}{where}分公司"
@@ -111,22 +144,23 @@ def _branches(rng: np.random.Generator, c: pd.DataFrame) -> pd.DataFrame:
             cols[key].append(value)  # fmt: skip
         parent.append(-1)
         parent_region.append(PARENT_CITIES[city])
-    _dedupe_names(rng, cols["name"], cols["trade"])
+    _number_branches(cols["name"])
     return pd.DataFrame({**cols, "parent": parent, "parent_region": parent_region})
 
 
-def _dedupe_names(rng: np.random.Generator, names: list[str], trades: list[str]) -> None:
-    """The registry refuses a name twice: a clashing branch is numbered, a clashing company renamed."""
+def _number_branches(names: list[str]) -> None:
+    """Two branches of one parent in one street: the registry numbers the second (…第2分公司).
+
+    Other names cannot clash: their trade names are unique per industry and authority (_Registry).
+    """
     seen: set[str] = set()
     for i, name in enumerate(names):
         number = 2
         while name in seen:
-            if name.endswith("分公司"):
-                name = names[i].removesuffix("分公司") + f"第{number}分公司"
-                number += 1
-            else:
-                longer = trades[i] + str(rng.choice(list(TRADE_CHARS)))
-                name, trades[i] = name.replace(trades[i], longer, 1), longer
+            if not name.endswith("分公司"):
+                raise AssertionError(f"company name registered twice: {name}")
+            name = names[i].removesuffix("分公司") + f"第{number}分公司"
+            number += 1
         names[i] = name
         seen.add(name)
 

@@ -1,7 +1,8 @@
 """Company names: 字号 (trade name) + industry + legal form, and near-identical ones on purpose.
 
-The registry refuses two identical names, but not 华信科技 beside 华鑫科技 (one homophone), 华信电子
-(another industry) or 华信达科技 (one character more): exactly the pairs a name-only matcher merges.
+The registry refuses a trade name already taken in the same industry (companies._Registry), but not
+华信科技 beside 华鑫科技 (one homophone), 华信电子 (another industry) or 华信达科技 (one character
+more): exactly the pairs a name-only matcher merges.
 """
 
 from __future__ import annotations
