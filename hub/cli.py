@@ -245,7 +245,9 @@ def runs(limit: Annotated[int, typer.Option(help="How many.")] = 20) -> None:
         sources = ", ".join(
             f"{s['source']}:{s['new']}+{s['changed']}~{s['retired']}-" for s in r["report"].get("sources", [])
         )
-        table.add_row(r["run_id"], r["report"].get("kind", "sync"), r["status"], str(r["started_at"]), sources)
+        table.add_row(
+            r["run_id"], r["report"].get("kind", "sync"), r["status"], str(r["started_at"]), sources
+        )
     out.print(table)
 
 
