@@ -1,4 +1,4 @@
-"""The hub's HTTP application: GraphQL at /graphql, plus /health and /metrics beside it."""
+"""The hub's HTTP application: GraphQL at /graphql, plus /health, /metrics and /steward beside it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from strawberry.fastapi import GraphQLRouter
 from hub.api.context import ALL_SCOPES, RequestContext
 from hub.api.metrics import ApiMetrics, instrument
 from hub.api.schema import build_graphql_schema
+from hub.api.steward import steward_router
 from hub.settings import Settings
 from hub.store import GraphStore, StoreError
 
@@ -43,6 +44,7 @@ def create_app(store: GraphStore, settings: Settings) -> FastAPI:
         build_graphql_schema(store.schema), context_getter=graphql_context, graphql_ide="graphiql"
     )
     app.include_router(router, prefix=GRAPHQL_PATH)
+    app.include_router(steward_router(caller_scopes))
 
     @app.get("/health")
     async def health() -> JSONResponse:

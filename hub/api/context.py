@@ -14,9 +14,10 @@ from graph_schema import Schema
 from hub.store import Edge, GraphStore
 
 PII_SCOPE = "pii"
+STEWARD_SCOPE = "steward"  # the review queue and explanations (which show personal data)
 # No authentication is configured yet, so every caller holds every scope. The auth issue
 # replaces the `caller_scopes` dependency in app.py; nothing here changes.
-ALL_SCOPES: frozenset[str] = frozenset({PII_SCOPE})
+ALL_SCOPES: frozenset[str] = frozenset({PII_SCOPE, STEWARD_SCOPE})
 
 # Upper bound of `first` on relationship fields; also what one load fetches per relationship.
 MAX_NEIGHBOURS = 500

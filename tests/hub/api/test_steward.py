@@ -1,0 +1,50 @@
+"""The steward routes: the open review queue and a pair's explanation as JSON, steward scope only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hub.api.app import caller_scopes, create_app
+from hub.demo.generator import generate_district
+from hub.demo.run import demo_sources
+from hub.settings import Settings
+from hub.state import StateStore
+from hub.store import open_store
+from hub.sync import sync_sources
+
+
+@pytest.mark.integration
+def test_review_queue_and_explanation(tmp_path: Path) -> None:
+    generate_district(tmp_path / "demo", persons=400, seed=3)
+    settings = Settings(data_dir=tmp_path, ladybug_buffer_pool_mb=512)
+    with open_store(settings) as store:
+        with StateStore(settings.state_database_url) as state:
+            sync_sources(store, state, demo_sources(store.schema), settings)
+            old, survivor = next((o, n) for o, n in state.aliases().items() if o.startswith("P-"))
+        app = create_app(store, settings)
+        with TestClient(app) as client:
+            queue = client.get("/steward/review", params={"kind": "merge"})
+            assert queue.status_code == 200
+            assert all(item["kind"] == "merge" for item in queue.json())
+
+            explained = client.get("/steward/explain", params={"a": old, "b": survivor})
+            assert explained.status_code == 200
+            body = explained.json()
+            assert body["entity_type"] == "Person"
+            assert len(body["mentions"]) == 2
+            # The contributions a steward sees add up to the score.
+            total = body["prior_weight"] + sum(f["weight"] for f in body["fields"])
+            assert total == pytest.approx(body["weight"])
+            assert {f["field"] for f in body["fields"]} >= {"name", "birth_date", "identity_number"}
+            assert all(f["explanation"] for f in body["fields"])
+
+            missing = client.get("/steward/explain", params={"a": "P-nobody", "b": survivor})
+            assert missing.status_code == 404
+            assert "P-nobody" in missing.json()["detail"]
+
+            app.dependency_overrides[caller_scopes] = lambda: frozenset({"pii"})
+            assert client.get("/steward/review").status_code == 403
+            assert client.get("/steward/explain", params={"a": old, "b": survivor}).status_code == 403
