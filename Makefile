@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/febrl4.py
 	$(BIN)/python bench/district_quality.py
+	$(BIN)/python bench/resolution_scale.py
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache tools/neo4j-test-server/target
