@@ -11,7 +11,16 @@ import yaml
 from pydantic import ValidationError
 
 from graph_schema.errors import SchemaError
-from graph_schema.model import NodeKind, NodeType, PropertyDef, RelType, Schema, SystemRoles
+from graph_schema.model import (
+    LINEAGE,
+    NodeKind,
+    NodeType,
+    PropertyDef,
+    PropertyType,
+    RelType,
+    Schema,
+    SystemRoles,
+)
 
 DEFAULT_DIR = Path(__file__).parent
 _KIND_PREFIX = "kind:"
@@ -106,6 +115,21 @@ def _load_rel_types(path: Path, nodes: dict[str, NodeType]) -> tuple[RelType, ..
     return tuple(rels)
 
 
+def _with_lineage(rel: RelType, path: Path) -> RelType:
+    """Every relationship a source record asserts lists those records in ``records`` (the
+    lineage of the fact): a record that changes or goes takes its assertions with it, and a
+    relationship no record asserts any more is deleted."""
+    if LINEAGE in {p.name for p in rel.properties}:
+        raise SchemaError(str(path), rel.name, LINEAGE, "is kept by the hub itself (record lineage)")
+    lineage = PropertyDef(
+        name=LINEAGE,
+        type=PropertyType.STRING_LIST,
+        title="来源记录",
+        description="The source records (source:record_id) that assert this relationship.",
+    )
+    return rel.model_copy(update={"properties": (*rel.properties, lineage)})
+
+
 def _check_fields(schema: Schema, rel_file: Path) -> None:
     """GraphQL field names of relationships must not clash with properties or each other."""
     for node in schema.node_types:
@@ -134,6 +158,8 @@ def load_schema(directory: Path | str = DEFAULT_DIR) -> Schema:
     rels = _load_rel_types(rel_file, nodes)
     try:
         roles = SystemRoles(**_mapping(head.get("roles"), head_file, None, "roles"))
+        hub_written = {roles.provenance, roles.task_subject, roles.task_assignee}
+        rels = tuple(rel if rel.name in hub_written else _with_lineage(rel, rel_file) for rel in rels)
         schema = Schema(
             version=str(head.get("version", "")),
             id_property=head.get("id_property", "id"),

@@ -21,6 +21,10 @@ PropName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 FieldName = Annotated[str, Field(pattern=r"^[a-z][A-Za-z0-9]*$")]
 
 
+# The relationship property listing the source records that assert a relationship.
+LINEAGE = "records"
+
+
 class PropertyType(StrEnum):
     STRING = "string"
     INT = "int"
@@ -120,6 +124,10 @@ class RelType(_Frozen):
 
     def connects(self, source: str, target: str) -> bool:
         return source in self.sources and target in self.targets
+
+    @property
+    def has_lineage(self) -> bool:
+        return any(p.name == LINEAGE for p in self.properties)
 
 
 class SystemRoles(_Frozen):

@@ -23,7 +23,7 @@ import ladybug
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from graph_schema import PropertyDef, PropertyType, Schema
+from graph_schema import LINEAGE, PropertyDef, PropertyType, Schema
 from graph_schema.ddl import ladybug_statements
 from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreLocked, StoreUnavailable
@@ -165,7 +165,13 @@ class LadybugStore(SchemaCheckedStore):
         props = self._rel_columns(rel, (r.properties for r in rows))
         key = self._key
         types = {p.name: p for p in rel.properties}
-        sets = ", ".join(f"r.{p} = coalesce(v_{p}, r.{p})" for p in props)
+        sets = ", ".join(
+            # Lineage accumulates: every record asserting the relationship is listed once.
+            f"r.{p} = coalesce(list_distinct(list_concat(r.{p}, v_{p})), v_{p}, r.{p})"
+            if p == LINEAGE
+            else f"r.{p} = coalesce(v_{p}, r.{p})"
+            for p in props
+        )
         merge_on = "{" + ", ".join(f"{k}: v_{k}" for k in rel.keys) + "}" if rel.keys else ""
         query = (
             f"LOAD FROM __BATCH__ MATCH (a:{src_label} {{{key}: v_src}}) MATCH (b:{dst_label} {{{key}: v_dst}}) "
@@ -192,6 +198,24 @@ class LadybugStore(SchemaCheckedStore):
             table = pa.table({"v_id": pa.array(list(batch), type=pa.string())})
             retired += int(self._load(query, table, {"at": at})[0]["retired"])
         return retired
+
+    def retract_records(self, record_ids: Sequence[str]) -> int:
+        label, provenance, key = self.schema.roles.source_record, self.schema.roles.provenance, self._key
+        deleted = 0
+        for rel in (r for r in self.schema.rel_types if r.has_lineage):
+            # One direction at a time: ladybug deletes only directed relationship patterns.
+            for arrow in (f"-[x:{rel.name}]->", f"<-[x:{rel.name}]-"):
+                reach = f"LOAD FROM __BATCH__ MATCH (rec:{label} {{{key}: v_id}})<-[:{provenance}]-(e) MATCH (e){arrow}(o)"
+                drop = (
+                    f"{reach} WHERE list_contains(x.{LINEAGE}, v_id) "
+                    f"SET x.{LINEAGE} = list_filter(x.{LINEAGE}, v -> v <> v_id) RETURN count(*) AS n"
+                )
+                empty = f"{reach} WHERE size(x.{LINEAGE}) = 0 DELETE x RETURN count(*) AS n"
+                for batch in chunks(record_ids, self._batch):
+                    table = pa.table({"v_id": pa.array(list(batch), type=pa.string())})
+                    if int(self._load(drop, table)[0]["n"]):
+                        deleted += int(self._load(empty, table)[0]["n"])
+        return deleted
 
     def existing_ids(self, label: str, ids: Collection[str]) -> set[str]:
         node = self._node_type(label)

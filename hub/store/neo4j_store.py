@@ -15,7 +15,7 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
-from graph_schema import Schema
+from graph_schema import LINEAGE, Schema
 from graph_schema.ddl import neo4j_statements
 from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreUnavailable
@@ -104,7 +104,16 @@ class Neo4jStore(SchemaCheckedStore):
         query = (
             f"UNWIND $rows AS row MATCH (a:{src_label} {{{key}: row.src}}) "
             f"MATCH (b:{dst_label} {{{key}: row.dst}}) "
-            f"MERGE (a)-[r:{rel.name} {merge_on}]->(b) SET r += row.props RETURN count(r) AS written"
+            f"MERGE (a)-[r:{rel.name} {merge_on}]->(b) SET r += row.props"
+            # Lineage accumulates: every record asserting the relationship is listed once.
+            + (
+                f" SET r.{LINEAGE} = CASE WHEN row.lineage IS NULL THEN r.{LINEAGE} "
+                f"WHEN r.{LINEAGE} IS NULL THEN row.lineage "
+                f"ELSE r.{LINEAGE} + [x IN row.lineage WHERE NOT x IN r.{LINEAGE}] END"
+                if rel.has_lineage
+                else ""
+            )
+            + " RETURN count(r) AS written"
         )
         written = 0
         for batch in chunks(rows, self._batch):
@@ -113,7 +122,12 @@ class Neo4jStore(SchemaCheckedStore):
                     "src": r.src,
                     "dst": r.dst,
                     "keys": {k: r.properties[k] for k in rel.keys},
-                    "props": {k: v for k, v in r.properties.items() if v is not None and k not in rel.keys},
+                    "props": {
+                        k: v
+                        for k, v in r.properties.items()
+                        if v is not None and k not in rel.keys and k != LINEAGE
+                    },
+                    "lineage": r.properties.get(LINEAGE),
                 }
                 for r in batch
             ]
@@ -130,6 +144,20 @@ class Neo4jStore(SchemaCheckedStore):
             int(self._write(query, ids=list(batch), at=at)[0]["retired"])
             for batch in chunks(record_ids, self._batch)
         )
+
+    def retract_records(self, record_ids: Sequence[str]) -> int:
+        label, provenance, key = self.schema.roles.source_record, self.schema.roles.provenance, self._key
+        deleted = 0
+        for rel in (r for r in self.schema.rel_types if r.has_lineage):
+            query = (
+                f"UNWIND $ids AS rid MATCH (:{label} {{{key}: rid}})<-[:{provenance}]-(e)-[x:{rel.name}]-() "
+                f"WHERE rid IN x.{LINEAGE} WITH DISTINCT rid, x "
+                f"SET x.{LINEAGE} = [y IN x.{LINEAGE} WHERE y <> rid] "
+                f"WITH DISTINCT x WHERE size(x.{LINEAGE}) = 0 DELETE x RETURN count(*) AS deleted"
+            )
+            for batch in chunks(record_ids, self._batch):
+                deleted += int(self._write(query, ids=list(batch))[0]["deleted"])
+        return deleted
 
     # -- reads --------------------------------------------------------------------------------
 

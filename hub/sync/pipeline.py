@@ -201,7 +201,9 @@ class SourceSync:
             record_node_id(self.config.name, r.record_id) for r in rows if r.record_id not in new_records
         ]
         if changed_records:
-            # A changed record says afresh which entities it mentions: its old provenance goes.
+            # A changed record says afresh what it asserts: its old assertions (a move takes the
+            # old LIVES_AT with it, unless another record still says so) and provenance go.
+            self.store.retract_records(changed_records)
             self.store.delete_relationships(
                 schema.roles.provenance, schema.roles.source_record, changed_records
             )
@@ -248,6 +250,8 @@ class SourceSync:
         if not gone:
             return
         ids = [record_node_id(self.config.name, record_id) for record_id in gone]
+        # A retired record is history: it stays, but what only it asserted is no longer so.
+        self.store.retract_records(ids)
         self.report.retired = self.store.retire_records(ids, datetime.now(UTC))
         self.state.forget(self.config.name, gone)
 

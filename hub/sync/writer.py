@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.records import SourceRow
-from graph_schema import Schema
+from graph_schema import LINEAGE, Schema
 from hub.store import GraphStore, RelRow
 
 MentionKey = tuple[str, str, str]
@@ -38,8 +38,14 @@ class GraphBatch:
         props: Mapping[str, Any],
         key: tuple[Any, ...] = (),
     ) -> None:
-        """``key``: the values of the type's key properties (one record, one entity, two roles)."""
-        self.rels[(rel_type, src[0], dst[0])][(src[1], dst[1], key)] = dict(props)
+        """``key``: the values of the type's key properties (one record, one entity, two roles).
+        Two rows asserting one relationship: the later row's properties, both rows' records."""
+        by_ends = self.rels[(rel_type, src[0], dst[0])]
+        earlier = by_ends.get((src[1], dst[1], key))
+        merged = dict(props)
+        if earlier is not None and LINEAGE in earlier and LINEAGE in merged:
+            merged[LINEAGE] = sorted({*earlier[LINEAGE], *merged[LINEAGE]})
+        by_ends[(src[1], dst[1], key)] = merged
 
 
 def record_node_id(source: str, record_id: str) -> str:
@@ -83,7 +89,10 @@ def build_batch(
                 schema.roles.provenance, entity, (record_label, record_id), provenance, (mention.role,)
             )
         for link in row.links:
-            batch.add_rel(link.rel_type, ends[link.from_role], ends[link.to_role], link.properties)
+            props = dict(link.properties)
+            if schema.rel(link.rel_type).has_lineage:
+                props[LINEAGE] = [record_id]
+            batch.add_rel(link.rel_type, ends[link.from_role], ends[link.to_role], props)
     return batch
 
 

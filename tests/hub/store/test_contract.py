@@ -266,3 +266,34 @@ def test_merge_nodes_moves_every_relationship_to_the_survivor(store: GraphStore)
     ]
     assert store.counts().relationships["LIVES_AT"] == 2
     assert store.merge_nodes("Person", {}) == 0
+
+
+def test_lineage_accumulates_and_a_retracted_record_takes_its_assertions(store: GraphStore) -> None:
+    """Two records say P1 lives at A1; one also says P1 lives at A2. Retracting that record
+    keeps A1 (the other record still says so) and deletes the move's old address A2."""
+    store.upsert_nodes("Person", [person("P1")])
+    store.upsert_nodes("Address", [{"id": "A1"}, {"id": "A2"}])
+    store.upsert_nodes("SourceRecord", [{"id": "pop:1", "source": "pop"}, {"id": "grid:9", "source": "grid"}])
+    store.upsert_relationships(
+        "FROM_RECORD",
+        "Person",
+        "SourceRecord",
+        [RelRow("P1", "pop:1", {"role": "self"}), RelRow("P1", "grid:9", {"role": "self"})],
+    )
+    store.upsert_relationships("LIVES_AT", "Person", "Address", [RelRow("P1", "A1", {"records": ["pop:1"]})])
+    store.upsert_relationships(
+        "LIVES_AT",
+        "Person",
+        "Address",
+        [RelRow("P1", "A1", {"records": ["grid:9"]}), RelRow("P1", "A2", {"records": ["grid:9"]})],
+    )
+    store.upsert_relationships("LIVES_AT", "Person", "Address", [RelRow("P1", "A1", {"records": ["pop:1"]})])
+    lineage = {link.dst: sorted(link.properties["records"]) for link in store.iter_relationships("LIVES_AT")}
+    assert lineage == {"A1": ["grid:9", "pop:1"], "A2": ["grid:9"]}
+
+    assert store.retract_records(["grid:9", "nobody:1"]) == 1
+    lineage = {link.dst: sorted(link.properties["records"]) for link in store.iter_relationships("LIVES_AT")}
+    assert lineage == {"A1": ["pop:1"]}
+    assert store.retract_records(["pop:1"]) == 1
+    assert list(store.iter_relationships("LIVES_AT")) == []
+    assert store.counts().relationships["FROM_RECORD"] == 2  # provenance is not lineage: it stays

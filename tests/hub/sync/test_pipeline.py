@@ -124,7 +124,11 @@ def test_changed_rows_update_and_rows_gone_from_a_snapshot_retire(
     assert lina.properties["phone"] == "+8613900001111"
     (record,) = store.find_nodes("SourceRecord", "record_id", "R1")
     assert record.properties["current"] is False
-    assert store.counts() == first  # retired records and their entities stay as history
+    now = store.counts()
+    assert now.nodes == first.nodes  # retired records and their entities stay as history
+    # …but what only the retired record said is no longer so: 张伟's LIVES_AT went with it.
+    assert now.relationships["LIVES_AT"] == first.relationships["LIVES_AT"] - 1
+    assert now.relationships["FROM_RECORD"] == first.relationships["FROM_RECORD"]
 
     write_csv(settings.data_dir / "demo" / "population.csv", PEOPLE)  # R1 comes back
     report = sync_sources(store, state, configs(), settings)
@@ -132,6 +136,31 @@ def test_changed_rows_update_and_rows_gone_from_a_snapshot_retire(
     assert (population.new, population.changed, population.unchanged) == (1, 1, 0)
     (record,) = store.find_nodes("SourceRecord", "record_id", "R1")
     assert record.properties["current"] is True
+
+
+def test_a_move_takes_the_old_address_with_it(
+    store: GraphStore, state: StateStore, settings: Settings
+) -> None:
+    sync_sources(store, state, configs(), settings)
+    (lina,) = store.find_nodes("Person", "identity_number", "440304198001010022")
+
+    def homes() -> dict[str, list[str]]:
+        return {
+            link.dst: sorted(link.properties["records"])
+            for link in store.iter_relationships("LIVES_AT")
+            if link.src == lina.id
+        }
+
+    (before,) = homes().items()
+    assert before[1] == ["population:R2"]
+    moved = {**PEOPLE[1], "地址编码": "A0002", "居住地址": "福华路1号1栋502"}
+    write_csv(settings.data_dir / "demo" / "population.csv", [PEOPLE[0], moved, PEOPLE[2]])
+    sync_sources(store, state, configs(), settings)
+    (after,) = homes().items()
+    assert after[0] != before[0]
+    assert after[1] == ["population:R2"]
+    # 张伟 still lives at the old address: his own record says so.
+    assert sum(link.dst == before[0] for link in store.iter_relationships("LIVES_AT")) == 1
 
 
 def test_a_quarantined_row_does_not_retire_its_record(
