@@ -2,13 +2,14 @@
 
 from hub.store.errors import SchemaMismatch, StoreError, StoreLocked, StoreUnavailable
 from hub.store.factory import open_store
-from hub.store.port import Counts, Edge, GraphStore, Link, Neighbourhood, Node, RelRow
+from hub.store.port import Counts, Edge, GraphStore, Link, MentionMove, Neighbourhood, Node, RelRow
 
 __all__ = [
     "Counts",
     "Edge",
     "GraphStore",
     "Link",
+    "MentionMove",
     "Neighbourhood",
     "Node",
     "RelRow",

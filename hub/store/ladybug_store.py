@@ -27,7 +27,7 @@ from graph_schema import LINEAGE, PropertyDef, PropertyType, Schema
 from graph_schema.ddl import ladybug_statements
 from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreLocked, StoreUnavailable
-from hub.store.port import Counts, Edge, Link, Neighbourhood, Node, RelRow
+from hub.store.port import Counts, Edge, Link, MentionMove, Neighbourhood, Node, RelRow
 
 _ARROW_TYPES: dict[PropertyType, pa.DataType] = {
     PropertyType.STRING: pa.string(),
@@ -258,7 +258,14 @@ class LadybugStore(SchemaCheckedStore):
         )
         for rel, outgoing, other in self._merge_plan(label):
             keys = "{" + ", ".join(f"{k}: r.{k}" for k in rel.keys) + "}" if rel.keys else ""
-            copy = ", ".join(f"r2.{p.name} = r.{p.name}" for p in rel.properties if p.name not in rel.keys)
+            copy = ", ".join(
+                # Lineage: the survivor's relationship lists the records of both.
+                f"r2.{p.name} = coalesce(list_distinct(list_concat(r2.{p.name}, r.{p.name})), r.{p.name})"
+                if p.name == LINEAGE
+                else f"r2.{p.name} = r.{p.name}"
+                for p in rel.properties
+                if p.name not in rel.keys
+            )
             arrow = (f"-[r:{rel.name}]->(b:{other})", f"-[r2:{rel.name} {keys}]->(b)") if outgoing else (
                 f"<-[r:{rel.name}]-(b:{other})", f"<-[r2:{rel.name} {keys}]-(b)")  # fmt: skip
             move = (
@@ -269,6 +276,53 @@ class LadybugStore(SchemaCheckedStore):
             self._load(move, table)
         delete = f"LOAD FROM __BATCH__ MATCH (old:{label} {{{key}: v_old}}) DETACH DELETE old RETURN count(*) AS folded"
         return int(self._load(delete, table)[0]["folded"])
+
+    def move_mentions(self, label: str, moves: Sequence[MentionMove]) -> int:
+        if not moves:
+            return 0
+        key, provenance = self._key, self.schema.roles.provenance
+        table = pa.table(
+            {
+                "v_rec": pa.array([m.record for m in moves], pa.string()),
+                "v_role": pa.array([m.role for m in moves], pa.string()),
+                "v_old": pa.array([m.old for m in moves], pa.string()),
+                "v_new": pa.array([m.new for m in moves], pa.string()),
+            }
+        )
+        for rel, outgoing, other in self._merge_plan(label):
+            if rel.name != provenance and not rel.has_lineage:
+                continue
+            keys = "{" + ", ".join(f"{k}: r.{k}" for k in rel.keys) + "}" if rel.keys else ""
+            arrow = (f"-[r:{rel.name}]->(b:{other})", f"-[r2:{rel.name} {keys}]->(b)") if outgoing else (
+                f"<-[r:{rel.name}]-(b:{other})", f"<-[r2:{rel.name} {keys}]-(b)")  # fmt: skip
+            if rel.name == provenance:
+                said = f"b.{key} = v_rec AND r.role = v_role"
+                lineage = ""
+            else:
+                said = f"list_contains(r.{LINEAGE}, v_rec)"
+                lineage = (
+                    f"r2.{LINEAGE} = coalesce(list_distinct(list_concat(r2.{LINEAGE}, [v_rec])), [v_rec])"
+                )
+            copy = ", ".join(
+                [f"r2.{p.name} = r.{p.name}" for p in rel.properties if p.name not in (*rel.keys, LINEAGE)]
+                + ([lineage] if lineage else [])
+            )
+            match = f"LOAD FROM __BATCH__ MATCH (old:{label} {{{key}: v_old}}){arrow[0]} WHERE {said}"
+            self._load(
+                f"{match} MATCH (new:{label} {{{key}: v_new}}) MERGE (new){arrow[1]}"
+                + (f" SET {copy}" if copy else ""),
+                table,
+            )
+            if rel.name == provenance:
+                self._load(f"{match} DELETE r", table)
+            else:
+                self._load(f"{match} SET r.{LINEAGE} = list_filter(r.{LINEAGE}, v -> v <> v_rec)", table)
+                self._load(
+                    f"LOAD FROM __BATCH__ MATCH (old:{label} {{{key}: v_old}}){arrow[0]} "
+                    f"WHERE size(r.{LINEAGE}) = 0 DELETE r",
+                    table,
+                )
+        return len(moves)
 
     def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
         rel = self._rel_type_named(rel_type)

@@ -19,7 +19,7 @@ from graph_schema import LINEAGE, Schema
 from graph_schema.ddl import neo4j_statements
 from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreUnavailable
-from hub.store.port import Counts, Edge, Link, Neighbourhood, Node, RelRow
+from hub.store.port import Counts, Edge, Link, MentionMove, Neighbourhood, Node, RelRow
 
 
 def _native(value: Any) -> Any:
@@ -260,14 +260,57 @@ class Neo4jStore(SchemaCheckedStore):
             keys = "{" + ", ".join(f"{k}: r.{k}" for k in rel.keys) + "}" if rel.keys else ""
             arrow = (f"-[r:{rel.name}]->(b:{other})", f"-[r2:{rel.name} {keys}]->(b)") if outgoing else (
                 f"<-[r:{rel.name}]-(b:{other})", f"<-[r2:{rel.name} {keys}]-(b)")  # fmt: skip
+            # Lineage: the survivor's relationship lists the records of both.
+            union = (
+                f", r2.{LINEAGE} = CASE WHEN before IS NULL THEN r.{LINEAGE} WHEN r.{LINEAGE} IS NULL THEN before "
+                f"ELSE before + [x IN r.{LINEAGE} WHERE NOT x IN before] END"
+                if rel.has_lineage
+                else ""
+            )
             move = (
                 f"UNWIND $pairs AS pair MATCH (old:{label} {{{key}: pair.old}}){arrow[0]} "
-                f"MATCH (new:{label} {{{key}: pair.new}}) MERGE (new){arrow[1]} SET r2 += properties(r)"
+                f"MATCH (new:{label} {{{key}: pair.new}}) MERGE (new){arrow[1]} "
+                f"WITH r, r2, r2.{LINEAGE} AS before SET r2 += properties(r){union}"
             )
             for batch in chunks(pairs, self._batch):
                 self._write(move, pairs=list(batch))
         delete = f"UNWIND $pairs AS pair MATCH (old:{label} {{{key}: pair.old}}) DETACH DELETE old RETURN count(*) AS folded"
         return sum(int(self._write(delete, pairs=list(b))[0]["folded"]) for b in chunks(pairs, self._batch))
+
+    def move_mentions(self, label: str, moves: Sequence[MentionMove]) -> int:
+        if not moves:
+            return 0
+        key, provenance = self._key, self.schema.roles.provenance
+        rows = [{"rec": m.record, "role": m.role, "old": m.old, "new": m.new} for m in moves]
+        for rel, outgoing, other in self._merge_plan(label):
+            if rel.name != provenance and not rel.has_lineage:
+                continue
+            keys = "{" + ", ".join(f"{k}: r.{k}" for k in rel.keys) + "}" if rel.keys else ""
+            arrow = (f"-[r:{rel.name}]->(b:{other})", f"-[r2:{rel.name} {keys}]->(b)") if outgoing else (
+                f"<-[r:{rel.name}]-(b:{other})", f"<-[r2:{rel.name} {keys}]-(b)")  # fmt: skip
+            said = (
+                f"b.{key} = m.rec AND r.role = m.role" if rel.name == provenance else f"m.rec IN r.{LINEAGE}"
+            )
+            copy = "".join(
+                f", r2.{p.name} = r.{p.name}" for p in rel.properties if p.name not in (*rel.keys, LINEAGE)
+            )
+            match = f"UNWIND $moves AS m MATCH (old:{label} {{{key}: m.old}}){arrow[0]} WHERE {said}"
+            if rel.name == provenance:
+                query = (
+                    f"{match} MATCH (new:{label} {{{key}: m.new}}) MERGE (new){arrow[1]} "
+                    f"SET r2.role = r.role{copy} DELETE r"
+                )
+            else:
+                query = (
+                    f"{match} MATCH (new:{label} {{{key}: m.new}}) MERGE (new){arrow[1]} "
+                    f"SET r2.{LINEAGE} = CASE WHEN r2.{LINEAGE} IS NULL THEN [m.rec] "
+                    f"WHEN m.rec IN r2.{LINEAGE} THEN r2.{LINEAGE} ELSE r2.{LINEAGE} + m.rec END{copy} "
+                    f"SET r.{LINEAGE} = [x IN r.{LINEAGE} WHERE x <> m.rec] "
+                    f"WITH DISTINCT r WHERE size(r.{LINEAGE}) = 0 DELETE r"
+                )
+            for batch in chunks(rows, self._batch):
+                self._write(query, moves=list(batch))
+        return len(moves)
 
     def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
         rel = self._rel_type_named(rel_type)

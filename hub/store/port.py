@@ -51,6 +51,16 @@ class RelRow:
 
 
 @dataclass(frozen=True, slots=True)
+class MentionMove:
+    """One role of one source record now denotes another entity (a split, or a mention moved)."""
+
+    record: str  # source-record node id
+    role: str
+    old: str  # entity id it denoted
+    new: str  # entity id it denotes now (the node must exist)
+
+
+@dataclass(frozen=True, slots=True)
 class Link:
     """A relationship with both ends named (exports, audits, comparisons)."""
 
@@ -120,6 +130,12 @@ class GraphStore(Protocol):
     def merge_nodes(self, label: str, merges: Mapping[str, str]) -> int:
         """Fold each node ``old`` into ``merges[old]``: its relationships move to the survivor (kept
         once), then it is deleted. Properties are the caller's to recompute. Returns nodes folded."""
+
+    def move_mentions(self, label: str, moves: Sequence[MentionMove]) -> int:
+        """Move what a record says about an entity in one role to another entity: its provenance
+        link, and the relationships it asserts (by their lineage). What other records still
+        assert stays with the old entity; a relationship no record asserts any more goes.
+        Returns how many mentions moved."""
 
     def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
         """Remove the ``rel_type`` relationships that end at these nodes; returns how many."""

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from hub.store import GraphStore, Link, RelRow, SchemaMismatch
+from hub.store import GraphStore, Link, MentionMove, RelRow, SchemaMismatch
 from tests.conftest import StoreFactory
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -297,3 +297,41 @@ def test_lineage_accumulates_and_a_retracted_record_takes_its_assertions(store: 
     assert store.retract_records(["pop:1"]) == 1
     assert list(store.iter_relationships("LIVES_AT")) == []
     assert store.counts().relationships["FROM_RECORD"] == 2  # provenance is not lineage: it stays
+
+
+def test_moving_a_mention_takes_its_assertions_and_merging_unites_lineage(store: GraphStore) -> None:
+    store.upsert_nodes("Person", [person("P1"), person("P2")])
+    store.upsert_nodes("Address", [{"id": "A1"}, {"id": "A2"}])
+    store.upsert_nodes("SourceRecord", [{"id": "pop:1", "source": "pop"}, {"id": "grid:9", "source": "grid"}])
+    store.upsert_relationships(
+        "FROM_RECORD",
+        "Person",
+        "SourceRecord",
+        [RelRow("P1", "pop:1", {"role": "self"}), RelRow("P1", "grid:9", {"role": "self"})],
+    )
+    store.upsert_relationships(
+        "LIVES_AT",
+        "Person",
+        "Address",
+        [RelRow("P1", "A1", {"records": ["pop:1", "grid:9"]}), RelRow("P1", "A2", {"records": ["grid:9"]})],
+    )
+
+    def state() -> tuple[set[tuple[str, str, str]], dict[tuple[str, str], list[str]]]:
+        provenance = {
+            (link.src, link.dst, link.properties["role"]) for link in store.iter_relationships("FROM_RECORD")
+        }
+        lives = {
+            (link.src, link.dst): sorted(link.properties["records"])
+            for link in store.iter_relationships("LIVES_AT")
+        }
+        return provenance, lives
+
+    assert store.move_mentions("Person", [MentionMove("grid:9", "self", "P1", "P2")]) == 1
+    provenance, lives = state()
+    assert provenance == {("P1", "pop:1", "self"), ("P2", "grid:9", "self")}
+    assert lives == {("P1", "A1"): ["pop:1"], ("P2", "A1"): ["grid:9"], ("P2", "A2"): ["grid:9"]}
+
+    assert store.merge_nodes("Person", {"P2": "P1"}) == 1
+    provenance, lives = state()
+    assert provenance == {("P1", "pop:1", "self"), ("P1", "grid:9", "self")}
+    assert lives == {("P1", "A1"): ["grid:9", "pop:1"], ("P1", "A2"): ["grid:9"]}
