@@ -67,7 +67,7 @@ def gridhub(data_dir: Path, *args: str) -> tuple[float, float, str]:
     return seconds, peak, result.stdout
 
 
-def add_new_mentions(demo: Path, share: float) -> int:
+def add_new_mentions(demo: Path, share: float, prefix: str = "RKN") -> int:
     """Re-register ``share`` of the population register's residents under new record ids,
     without identity number: new mentions that must be matched fuzzily."""
     path = demo / "population.csv"
@@ -77,7 +77,7 @@ def add_new_mentions(demo: Path, share: float) -> int:
     copies = []
     for i, row in enumerate(rows[::step]):
         copy = dict(row)
-        copy["人员编号"] = f"RKN{i:09d}"
+        copy["人员编号"] = f"{prefix}{i:09d}"
         copy["公民身份号码"] = ""
         copies.append(copy)
     with path.open("a", encoding="utf-8", newline="") as handle:

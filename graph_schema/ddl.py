@@ -48,4 +48,10 @@ def ladybug_statements(schema: Schema) -> list[str]:
         pairs = [f"FROM {s} TO {t}" for s in rel.sources for t in rel.targets]
         columns = [*pairs, *_columns(rel.properties)]
         statements.append(f"CREATE REL TABLE IF NOT EXISTS {rel.name} ({', '.join(columns)})")
+    # A store made by an earlier version of the schema gains the properties declared since
+    # (new properties only: a changed type or a removed property needs a migration of its own).
+    tables: list[tuple[str, tuple[PropertyDef, ...]]] = [(n.name, n.properties) for n in schema.node_types]
+    tables += [(r.name, r.properties) for r in schema.rel_types]
+    for name, props in tables:
+        statements += [f"ALTER TABLE {name} ADD IF NOT EXISTS {column}" for column in _columns(props)]
     return statements

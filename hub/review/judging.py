@@ -4,7 +4,9 @@ A judgement names two mentions (``source:record_id:role``) or two entities (thei
 mention stands for them). "same" merges the two entities now — by re-clustering just their
 mentions under the saved model with every judgement, so a "different" recorded earlier or two
 valid identity numbers still win, and the refusal is reported. "different" is a cannot-link
-that every later resolution pass obeys. "unsure" is kept as a record of the look.
+that every later resolution pass obeys; about two mentions of one entity, it splits that entity
+now (its mentions re-clustered with the cannot-link; the larger part keeps the id). "unsure" is
+kept as a record of the look.
 """
 
 from __future__ import annotations
@@ -51,19 +53,14 @@ def judge(
     type_b, mention_b, entity_b = _representative(state, b)
     if type_a != type_b:
         raise JudgementError(f"{a} is a {type_a} and {b} a {type_b}: only one type's mentions can be judged")
-    if verdict is Verdict.DIFFERENT and entity_a == entity_b:
-        # Honest refusal rather than a judgement that would silently not hold.
-        raise JudgementError(
-            f"{a} and {b} are both entity {entity_a}: splitting an entity is not supported yet, "
-            "nothing was recorded"
-        )
     judgement = state.record_judgement(
         type_a, (mention_a, mention_b), (entity_a, entity_b), verdict, steward, reason, review_item
     )
-    if verdict is not Verdict.SAME:
+    split = verdict is Verdict.DIFFERENT and entity_a == entity_b
+    if verdict is not Verdict.SAME and not split:
         kept = "kept apart from now on" if verdict is Verdict.DIFFERENT else "left as they are"
         return Outcome(judgement, f"judgement {judgement.id} recorded; {entity_a} and {entity_b} are {kept}")
-    if entity_a == entity_b:
+    if verdict is Verdict.SAME and entity_a == entity_b:
         return Outcome(judgement, f"judgement {judgement.id} recorded; both are already entity {entity_a}")
     node = store.schema.node(type_a)
     started = datetime.now(UTC)
@@ -73,6 +70,17 @@ def judge(
         run_id, started, "succeeded",
         {"kind": "judgement", "judgement": judgement.id, "resolution": [vars(report)]}, datetime.now(UTC),
     )  # fmt: skip
+    if split:
+        now_a, now_b = (_entity_of(state, m) for m in (mention_a, mention_b))
+        if now_a == now_b:
+            summary = (
+                f"judgement {judgement.id} recorded, but {entity_a} could not be split (see the run report)"
+            )
+        else:
+            summary = (
+                f"judgement {judgement.id} recorded; {entity_a} was split: {a} is in {now_a}, {b} in {now_b}"
+            )
+        return Outcome(judgement, summary, report)
     survivor = state.resolve_alias(entity_a)
     if survivor == state.resolve_alias(entity_b):
         summary = f"judgement {judgement.id} recorded; {entity_a} and {entity_b} are now entity {survivor}"
@@ -82,6 +90,12 @@ def judge(
             "'different' judgement or two valid identifiers keep them apart (see `gridhub judgements list`)"
         )
     return Outcome(judgement, summary, report)
+
+
+def _entity_of(state: StateStore, mention: str) -> str:
+    source, record_id, role = mention.split(SEP)
+    rows = state.mentions_matching(source=source, record_id=record_id, role=role)
+    return str(rows[0]["entity_id"]) if rows else ""
 
 
 def decide_item(

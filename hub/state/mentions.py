@@ -148,17 +148,18 @@ class MentionState:
         query = select(
             mentions.c.source, mentions.c.record_id, mentions.c.role, mentions.c.entity_id,
             mentions.c.trust, mentions.c.run_id, mentions.c.features,
-        ).where(mentions.c.entity_type == entity_type)  # fmt: skip
+        )  # fmt: skip
         if since_run is not None:
             query = query.where(mentions.c.run_id > since_run)
-        if entity_ids is not None:
+        if entity_ids is None:
+            queries = [query.where(mentions.c.entity_type == entity_type)]
+        else:
+            # By entity id alone: see mention_groups.
             wanted = sorted(set(entity_ids))
             queries = [
                 query.where(mentions.c.entity_id.in_(wanted[i : i + IN_CHUNK]))
                 for i in range(0, len(wanted), IN_CHUNK)
             ]
-        else:
-            queries = [query]
         ids: list[str] = []
         entities: list[str] = []
         runs: list[str] = []
@@ -212,12 +213,12 @@ class MentionState:
     ) -> Iterator[tuple[str, list[MentionValues]]]:
         """Each entity's mentions, one entity at a time, in entity id order (all of the type's
         entities, or those of ``entity_ids``)."""
-        base = select(mentions.c.entity_id, mentions.c.trust, mentions.c.run_id, mentions.c.features).where(
-            mentions.c.entity_type == entity_type
-        )
+        base = select(mentions.c.entity_id, mentions.c.trust, mentions.c.run_id, mentions.c.features)
         if entity_ids is None:
-            queries = [base.order_by(mentions.c.entity_id)]
+            queries = [base.where(mentions.c.entity_type == entity_type).order_by(mentions.c.entity_id)]
         else:
+            # By entity id alone (ids are unique across types): with the type in the condition too,
+            # SQLite may scan the type's index instead of looking the ids up.
             wanted = sorted(set(entity_ids))
             queries = [
                 base.where(mentions.c.entity_id.in_(wanted[i : i + IN_CHUNK])).order_by(mentions.c.entity_id)
@@ -279,6 +280,22 @@ class MentionState:
             conn.execute(
                 stmt,
                 [{"old_id": o, "new_id": n, "run_id": run_id, "created_at": now} for o, n in merges.items()],
+            )
+
+    def move_mentions(self, moves: Sequence[tuple[str, str, str, str]]) -> None:
+        """(source, record_id, role, entity id): these mentions now denote that entity."""
+        if not moves:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(mentions)
+                .where(
+                    mentions.c.source == bindparam("s"),
+                    mentions.c.record_id == bindparam("r"),
+                    mentions.c.role == bindparam("o"),
+                )
+                .values(entity_id=bindparam("e")),
+                [{"s": s, "r": r, "o": o, "e": e} for s, r, o, e in moves],
             )
 
     def aliases(self) -> dict[str, str]:

@@ -91,6 +91,10 @@ class StateStore(MentionState, JudgementState):
                     Path(database).parent.mkdir(parents=True, exist_ok=True)
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
+            # create_all makes missing tables only: an index added since goes on existing ones.
+            for table in metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(self.engine, checkfirst=True)
         except (SQLAlchemyError, OSError) as exc:
             safe = self.engine.url.render_as_string(hide_password=True) if hasattr(self, "engine") else url
             raise StateError(f"state database {safe} is unavailable: {exc}") from exc

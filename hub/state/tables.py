@@ -106,6 +106,8 @@ aliases = Table(
     Column("new_id", String(100), nullable=False),
     Column("run_id", String(40), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # A merge repoints every alias of the entity it folds (chains stay collapsed).
+    Index("ix_aliases_new", "new_id"),
 )
 
 # The fitted linking model per entity type (JSON), reused by incremental runs and `explain`.

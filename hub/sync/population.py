@@ -115,9 +115,15 @@ def concat(first: MentionColumns, second: MentionColumns) -> MentionColumns:
 
 def without(table: pa.Table, records: set[str], ids: np.ndarray) -> pa.Table:
     """The snapshot minus the mentions of ``records`` (rewritten or retired) and of ``ids``."""
-    drop = pc.is_in(table["record"], value_set=pa.array(sorted(records), pa.string()))
-    drop = pc.or_(drop, pc.is_in(table["id"], value_set=pa.array(ids, pa.string())))
-    return table.filter(pc.invert(drop))
+    drop = None
+    if records:
+        drop = pc.is_in(table["record"], value_set=pa.array(sorted(records), pa.string()))
+    if len(ids):
+        # A mention written since the snapshot normally belongs to a record listed above (it
+        # was rewritten); this only guards against one that is not.
+        seen = pc.is_in(table["id"], value_set=pa.array(ids, pa.string()))
+        drop = seen if drop is None else pc.or_(drop, seen)
+    return table if drop is None else table.filter(pc.invert(drop))
 
 
 def rule_columns(spec: LinkSpec, column_key: Mapping[str, str]) -> list[tuple[str, list[str]]]:
@@ -189,7 +195,8 @@ def entity_sizes(table: pa.Table, extra: np.ndarray, entities: set[str]) -> pd.S
     wanted = pa.array(sorted(entities), pa.string())
     column = table["entity_id"].filter(pc.is_in(table["entity_id"], value_set=wanted))
     counts = pd.Series(column.to_numpy(zero_copy_only=False)).value_counts()
-    more = pd.Series(extra[np.isin(extra, list(entities))]).value_counts()
+    others = pd.Series(extra, dtype=object)
+    more = others[others.isin(entities)].value_counts()
     return counts.add(more, fill_value=0).astype(np.int64)
 
 

@@ -8,6 +8,7 @@ smallest), and every id merged away leaves an alias to the survivor.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,8 +24,8 @@ import structlog
 
 from graph_schema import NodeType, PropertyType
 from hub.state import StateStore
-from hub.state.mentions import MentionColumns, Objects, mention_key
-from hub.store import GraphStore
+from hub.state.mentions import SEP, MentionColumns, Objects, mention_key
+from hub.store import GraphStore, MentionMove
 from hub.sync.population import (
     batch_keys,
     candidate_mask,
@@ -40,6 +41,7 @@ from hub.sync.population import (
     without,
     write_snapshot,
 )
+from hub.sync.writer import record_node_id
 from resolvers.linking import FSModel, LinkSpec, dedupe, legal_entity_spec, link, person_spec
 from resolvers.linking.frame import prepare
 from resolvers.survivorship import Statement, golden_record
@@ -71,6 +73,8 @@ class TypeReport:
     conflicts_opened: int = 0
     # Mentions the clustering put apart from the rest of their entity (a split not yet made).
     apart: int = 0
+    # Mentions moved out of their entity (to another, or to a new one: a split).
+    split: int = 0
     # "Same" judgements the clustering could not follow (a "different" or two valid keys in the way).
     judgement_conflicts: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -166,7 +170,9 @@ def resolve_type(
             return TypeReport(node.name)
         mentions = state.mention_columns(node.name, keys, entities)
         report, merges = _pass(store, state, node, spec, run_id, mentions, saved, "entities", entities)
-        if merges and path is not None and (snap := load_snapshot(path, keys)) is not None:
+        if path is not None and report.split:
+            path.unlink(missing_ok=True)  # mentions moved one by one: rebuilt at the next pass
+        elif merges and path is not None and (snap := load_snapshot(path, keys)) is not None:
             write_snapshot(path, remap_entities(snap.table, merges), keys, snap.run_id, snap.mark)
         return report
     snap = load_snapshot(path, keys) if path is not None and saved is not None and not full else None
@@ -174,6 +180,12 @@ def resolve_type(
         touched, mark = state.changed_records_since(snap.mark)
         batch = state.mention_columns(node.name, keys, since_run=snap.run_id)
         base = without(snap.table, touched, batch.ids)
+        if not len(batch) and not touched:  # nothing of this type changed since the snapshot
+            report = TypeReport(node.name, mentions=base.num_rows)
+            report.entities_before = report.entities_after = distinct_entities(
+                base, np.zeros(0, dtype=object)
+            )
+            return report
         if len(batch) <= INCREMENTAL_SHARE * (base.num_rows + len(batch)):
             return _incremental(store, state, node, spec, run_id, saved, base, batch, (path, keys, mark))
     mark = state.mention_changes_mark()
@@ -300,14 +312,87 @@ def _pass(
     if merges:
         report.merged = store.merge_nodes(node.name, merges)
         state.reassign_mentions(merges, run_id)
-    survivors = None if mode == "full" else {merges.get(e, e) for e in touched} | set(merges.values())
-    report.conflicts_opened = _golden_values(store, state, node, survivors, run_id, set(merges.values()))
+    rewritten = set(merges.values())
+    if left is None:
+        # Complete clusters: mentions the clustering puts apart from their entity leave it.
+        moves = _splits(
+            result.clusters.to_numpy(), entity_of, np.asarray(clustered, dtype=object), merges, node
+        )
+        if moves:
+            report.split = _apply_splits(store, state, node, moves)
+            report.entities_after += len(
+                {new for _, _, new in moves} - set(sizes.index) - set(merges.values())
+            )
+            rewritten |= {old for _, old, _ in moves} | {new for _, _, new in moves}
+            if mode == "full":
+                moved = {mention: new for mention, _, new in moves}
+                mentions.entity_ids[:] = [
+                    moved.get(m, merges.get(e, e))
+                    for m, e in zip(mentions.ids, mentions.entity_ids, strict=True)
+                ]
+    survivors = None if mode == "full" else {merges.get(e, e) for e in touched} | rewritten
+    report.conflicts_opened = _golden_values(store, state, node, survivors, run_id, rewritten)
     report.review_opened = _review(state, node, result.review, position, mentions.entity_ids, merges, run_id)
     report.judgement_conflicts = len(result.conflicts)
     log.info(
         "resolved", run_id=run_id, mode=mode, **{k: v for k, v in vars(report).items() if k != "seconds"}
     )
     return report, merges
+
+
+def _splits(
+    clusters: npt.NDArray[np.int64],
+    entity_of: Objects,
+    ids: Objects,
+    merges: Mapping[str, str],
+    node: NodeType,
+) -> list[tuple[str, str, str]]:
+    """(mention id, entity it is in now, entity it goes to) for mentions whose cluster is not
+    their entity's: they join the entity that cluster belongs to, or a new one when it belongs
+    to none (a split). With the ownership rule of ``_merges``, every entity keeps the cluster
+    holding most of its mentions, so the old id stays with the larger part."""
+    table = pd.DataFrame({"cluster": clusters, "entity": entity_of, "id": ids})
+    counts = table.groupby(["entity", "cluster"], sort=True).size().rename("n").reset_index()
+    owned = counts.sort_values(["entity", "n", "cluster"], ascending=[True, False, True])
+    owned = owned.drop_duplicates("entity", keep="first")
+    if len(owned) == len(counts):
+        return []  # every entity's mentions are in one cluster
+    home = {
+        int(c): merges.get(str(e), str(e)) for e, c in zip(owned["entity"], owned["cluster"], strict=True)
+    }
+    moves = []
+    for cluster, members in table.groupby("cluster", sort=True):
+        target = home.get(int(str(cluster)))
+        if target is None:
+            target = f"{node.id_prefix}-{_digest('split', node.name, str(members['id'].min()))}"
+        for mention, entity in zip(members["id"], members["entity"], strict=True):
+            now = merges.get(str(entity), str(entity))
+            if now != target:
+                moves.append((str(mention), now, target))
+    return moves
+
+
+def _apply_splits(
+    store: GraphStore, state: StateStore, node: NodeType, moves: list[tuple[str, str, str]]
+) -> int:
+    """Move mentions to their new entities in the graph (provenance and what their records
+    assert) and in the state; new entities are created first (golden values follow)."""
+    new = sorted({target for _, _, target in moves})
+    missing = set(new) - store.existing_ids(node.name, new)
+    if missing:
+        store.upsert_nodes(node.name, [{store.schema.id_property: e} for e in sorted(missing)])
+    graph_moves = []
+    for mention, old, target in moves:
+        source, record_id, role = mention.split(SEP)
+        graph_moves.append(MentionMove(record_node_id(source, record_id), role, old, target))
+    store.move_mentions(node.name, graph_moves)
+    state.move_mentions([(*mention.split(SEP), target) for mention, _, target in moves])  # type: ignore[misc]
+    log.info("split", entity_type=node.name, mentions=len(moves), new_entities=len(missing))
+    return len(moves)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _merges(
@@ -329,11 +414,12 @@ def _merges(
     apart = int(len(table) - owned["n"].sum())
     owned = owned[owned.groupby("cluster")["entity"].transform("size") > 1]
     owned = owned.assign(size=sizes.reindex(owned["entity"]).to_numpy())
-    merges: dict[str, str] = {}
-    for _, members in owned.groupby("cluster"):
-        ranked = members.sort_values(["size", "entity"], ascending=[False, True])
-        survivor = str(ranked["entity"].iloc[0])
-        merges.update({str(e): survivor for e in ranked["entity"].iloc[1:]})
+    ranked = owned.sort_values(["cluster", "size", "entity"], ascending=[True, False, True])
+    survivor = ranked.groupby("cluster")["entity"].transform("first")
+    folded = ranked["entity"].to_numpy() != survivor.to_numpy()
+    merges = dict(
+        zip(ranked["entity"].to_numpy()[folded].tolist(), survivor.to_numpy()[folded].tolist(), strict=True)
+    )
     return merges, apart
 
 

@@ -11,7 +11,7 @@ from hub.demo.generator import generate_district
 from hub.demo.run import demo_sources
 from hub.review import decide_item, judge
 from hub.settings import Settings
-from hub.state import JudgementError, StateStore, Verdict
+from hub.state import StateStore, Verdict
 from hub.store import GraphStore, open_store
 from hub.sync import resolve as resolve_module
 from hub.sync import sync_sources
@@ -77,16 +77,42 @@ def test_same_merges_different_holds_and_revoking_releases(district: tuple[Graph
     assert state.resolve_alias(b) == state.resolve_alias(c) == state.resolve_alias(a)
 
 
-def test_different_within_one_entity_is_refused_and_not_recorded(
-    district: tuple[GraphStore, StateStore],
-) -> None:
+def test_different_within_one_entity_splits_it(district: tuple[GraphStore, StateStore]) -> None:
     store, state = district
-    aliases = state.aliases()
-    old, survivor = next(iter(aliases.items()))
-    before = len(state.judgement_history())
-    with pytest.raises(JudgementError, match="splitting an entity is not supported"):
-        judge(store, state, old, survivor, Verdict.DIFFERENT, "steward-1")
-    assert len(state.judgement_history()) == before
+    survivor = next(n for o, n in state.aliases().items() if o.startswith("P-"))
+    rows = state.mentions_matching(entity_id=survivor)
+    assert len(rows) >= 2
+    a, b = (f"{r['source']}:{r['record_id']}:{r['role']}" for r in rows[:2])
+    outcome = judge(store, state, a, b, Verdict.DIFFERENT, "steward-1", "different birth certificates")
+    assert "was split" in outcome.summary
+    assert outcome.report is not None
+    assert outcome.report.split >= 1
+
+    def entity_of(row: dict[str, object]) -> str:
+        (found,) = state.mentions_matching(source=row["source"], record_id=row["record_id"], role=row["role"])
+        return str(found["entity_id"])
+
+    first, second = entity_of(rows[0]), entity_of(rows[1])
+    assert first != second
+    # The graph agrees with the state: each record's provenance points at its mention's entity.
+    for row, entity in ((rows[0], first), (rows[1], second)):
+        record = f"{row['source']}:{row['record_id']}"
+        holders = {
+            link.src
+            for link in store.iter_relationships("FROM_RECORD")
+            if link.dst == record and link.properties["role"] == row["role"]
+        }
+        assert holders == {entity}
+        assert store.get_node("Person", entity) is not None
+    # And the split holds on a full pass that re-clusters everyone.
+    node = store.schema.node("Person")
+    original = resolve_module.INCREMENTAL_SHARE
+    resolve_module.INCREMENTAL_SHARE = -1.0
+    try:
+        resolve_type(store, state, node, "full-pass-after-split")
+    finally:
+        resolve_module.INCREMENTAL_SHARE = original
+    assert entity_of(rows[0]) != entity_of(rows[1])
 
 
 def test_unsure_is_recorded_and_changes_nothing(district: tuple[GraphStore, StateStore]) -> None:
