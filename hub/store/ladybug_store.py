@@ -199,10 +199,12 @@ class LadybugStore(SchemaCheckedStore):
             retired += int(self._load(query, table, {"at": at})[0]["retired"])
         return retired
 
-    def retract_records(self, record_ids: Sequence[str]) -> int:
+    def retract_records(self, record_ids: Sequence[str], rel_types: Collection[str] | None = None) -> int:
         label, provenance, key = self.schema.roles.source_record, self.schema.roles.provenance, self._key
         deleted = 0
-        for rel in (r for r in self.schema.rel_types if r.has_lineage):
+        for rel in (
+            r for r in self.schema.rel_types if r.has_lineage and (rel_types is None or r.name in rel_types)
+        ):
             # One direction at a time: ladybug deletes only directed relationship patterns.
             for arrow in (f"-[x:{rel.name}]->", f"<-[x:{rel.name}]-"):
                 reach = f"LOAD FROM __BATCH__ MATCH (rec:{label} {{{key}: v_id}})<-[:{provenance}]-(e) MATCH (e){arrow}(o)"

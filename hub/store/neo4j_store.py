@@ -145,10 +145,12 @@ class Neo4jStore(SchemaCheckedStore):
             for batch in chunks(record_ids, self._batch)
         )
 
-    def retract_records(self, record_ids: Sequence[str]) -> int:
+    def retract_records(self, record_ids: Sequence[str], rel_types: Collection[str] | None = None) -> int:
         label, provenance, key = self.schema.roles.source_record, self.schema.roles.provenance, self._key
         deleted = 0
-        for rel in (r for r in self.schema.rel_types if r.has_lineage):
+        for rel in (
+            r for r in self.schema.rel_types if r.has_lineage and (rel_types is None or r.name in rel_types)
+        ):
             query = (
                 f"UNWIND $ids AS rid MATCH (:{label} {{{key}: rid}})<-[:{provenance}]-(e)-[x:{rel.name}]-() "
                 f"WHERE rid IN x.{LINEAGE} WITH DISTINCT rid, x "

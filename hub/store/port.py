@@ -111,12 +111,13 @@ class GraphStore(Protocol):
     def retire_records(self, record_ids: Sequence[str], at: datetime) -> int:
         """Mark these source-record nodes as no longer current (kept as history); returns how many were."""
 
-    def retract_records(self, record_ids: Sequence[str]) -> int:
+    def retract_records(self, record_ids: Sequence[str], rel_types: Collection[str] | None = None) -> int:
         """These source records no longer assert what they did (changed or gone): they leave the
         lineage (``records``) of the relationships between the entities they mention, and a
         relationship no record asserts any more is deleted; returns how many were. Provenance
         (which entities a record mentions) is found through the record's provenance links, so
-        this runs before those are replaced."""
+        this runs before those are replaced. ``rel_types``: only those the records can have
+        asserted (their source's mapping); default every type with lineage."""
 
     def existing_ids(self, label: str, ids: Collection[str]) -> set[str]:
         """Which of ``ids`` are nodes of ``label`` already."""

@@ -62,6 +62,8 @@ class SourceSync:
         self.store = store
         self.state = state
         self.config = config
+        # The relationship types this source's records can assert (what a change can retract).
+        self.asserted = frozenset(link.type for link in config.relationships)
         self.settings = settings
         self.run_id = run_id
         self.mapper = Mapper(config, store.schema)
@@ -203,7 +205,7 @@ class SourceSync:
         if changed_records:
             # A changed record says afresh what it asserts: its old assertions (a move takes the
             # old LIVES_AT with it, unless another record still says so) and provenance go.
-            self.store.retract_records(changed_records)
+            self.store.retract_records(changed_records, self.asserted)
             self.store.delete_relationships(
                 schema.roles.provenance, schema.roles.source_record, changed_records
             )
@@ -251,7 +253,7 @@ class SourceSync:
             return
         ids = [record_node_id(self.config.name, record_id) for record_id in gone]
         # A retired record is history: it stays, but what only it asserted is no longer so.
-        self.store.retract_records(ids)
+        self.store.retract_records(ids, self.asserted)
         self.report.retired = self.store.retire_records(ids, datetime.now(UTC))
         self.state.forget(self.config.name, gone)
 
