@@ -158,8 +158,11 @@ def load_schema(directory: Path | str = DEFAULT_DIR) -> Schema:
     rels = _load_rel_types(rel_file, nodes)
     try:
         roles = SystemRoles(**_mapping(head.get("roles"), head_file, None, "roles"))
-        hub_written = {roles.provenance, roles.task_subject, roles.task_assignee}
-        rels = tuple(rel if rel.name in hub_written else _with_lineage(rel, rel_file) for rel in rels)
+        # No lineage for what the hub writes itself, nor for the standard address hierarchy:
+        # every library row of a street asserts that its community is in that street, so those
+        # lists would hold tens of thousands of records and every retraction would rewrite them.
+        unlisted = {roles.provenance, roles.task_subject, roles.task_assignee, *roles.address_links}
+        rels = tuple(rel if rel.name in unlisted else _with_lineage(rel, rel_file) for rel in rels)
         schema = Schema(
             version=str(head.get("version", "")),
             id_property=head.get("id_property", "id"),
