@@ -98,7 +98,9 @@ def test_link_honours_judgements_about_the_population() -> None:
     free = link(new, population, person_spec(), model=model)
     clusters = free.clusters.xs("right", level="side")
     assert clusters["x"] == clusters["y"] == clusters["z"]
-    judged = link(new, population, person_spec(), cannot_link=[("x", "z")], must_link=[("p", "q")], model=model)
+    judged = link(
+        new, population, person_spec(), cannot_link=[("x", "z")], must_link=[("p", "q")], model=model
+    )
     clusters = judged.clusters.xs("right", level="side")
     assert clusters["x"] != clusters["z"]
     assert clusters["y"] in (clusters["x"], clusters["z"])
