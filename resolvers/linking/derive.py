@@ -128,6 +128,31 @@ def ngrams(text: pd.Series, n: int = 2) -> pd.Series:
     return _per_value(text, grams)
 
 
+@derivation("birth_date_of_id")
+def birth_date_of_id(identity: pd.Series, valid: pd.Series) -> pd.Series:
+    """The birth date an 18-character identity number encodes (yyyymmdd), when the number is valid."""
+    ids = identity.to_numpy(dtype=object)
+    ok = valid.to_numpy(dtype=object)
+    out = np.asarray(
+        [
+            str(i)[6:14] if v is True and isinstance(i, str) and len(i) == 18 else None
+            for i, v in zip(ids, ok, strict=True)
+        ],
+        dtype=object,
+    )
+    return pd.Series(out, index=identity.index, dtype=object)
+
+
+@derivation("first_present")
+def first_present(*columns: pd.Series) -> pd.Series:
+    """The first of the columns that has a value (a stated birth date, else the identity number's)."""
+    out = columns[0].to_numpy(dtype=object).copy()
+    for column in columns[1:]:
+        gap = np.fromiter(map(is_missing, out), dtype=bool, count=len(out))
+        out[gap] = column.to_numpy(dtype=object)[gap]
+    return pd.Series(out, index=columns[0].index, dtype=object)
+
+
 @derivation("concat")
 def concat(*columns: pd.Series, sep: str = "|") -> pd.Series:
     """Columns joined by ``sep``; missing when any of them is."""

@@ -23,7 +23,8 @@ def person_spec() -> LinkSpec:
                 columns=("name",),
                 term_frequency={3: "name", 2: "name_pinyin"},
             ),
-            FieldSpec(name="birth_date", comparator="birth_date", columns=("birth_date",)),
+            # A mention without a birth date but with a valid identity number has the number's.
+            FieldSpec(name="birth_date", comparator="birth_date", columns=("birth_any",)),
             FieldSpec(name="identity_number", comparator="resident_id", columns=("identity_number",)),
             FieldSpec(name="gender", comparator="gender", columns=("gender",)),
             # Phone and address as one field: a household shares both (see comparators/combined.py).
@@ -36,10 +37,12 @@ def person_spec() -> LinkSpec:
         derived=(
             Derived(name="name_pinyin", function="pinyin", columns=("name",)),
             Derived(name="name_initials", function="pinyin_initials", columns=("name",)),
-            Derived(name="birth_key", function="date", columns=("birth_date",)),
-            Derived(name="birth_year", function="slice", columns=("birth_key",), params={"stop": 4}),
             Derived(name="id_key", function="resident_id", columns=("identity_number",)),
             Derived(name="identity_valid", function="resident_id_valid", columns=("identity_number",)),
+            Derived(name="id_birth_date", function="birth_date_of_id", columns=("id_key", "identity_valid")),
+            Derived(name="birth_any", function="first_present", columns=("birth_date", "id_birth_date")),
+            Derived(name="birth_key", function="date", columns=("birth_any",)),
+            Derived(name="birth_year", function="slice", columns=("birth_key",), params={"stop": 4}),
             Derived(name="id_area", function="slice", columns=("id_key",), params={"stop": 6}),
             Derived(name="id_birth", function="slice", columns=("id_key",), params={"stop": 14}),
             Derived(name="phone_key", function="phone_digits", columns=("phone",)),
