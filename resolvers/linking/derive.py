@@ -143,6 +143,21 @@ def birth_date_of_id(identity: pd.Series, valid: pd.Series) -> pd.Series:
     return pd.Series(out, index=identity.index, dtype=object)
 
 
+@derivation("gender_of_id")
+def gender_of_id(identity: pd.Series, valid: pd.Series) -> pd.Series:
+    """The sex an 18-character identity number encodes (17th digit: odd M, even F), when valid."""
+    ids = identity.to_numpy(dtype=object)
+    ok = valid.to_numpy(dtype=object)
+    out = np.asarray(
+        [
+            ("M" if int(i[16]) % 2 else "F") if v is True and isinstance(i, str) and len(i) == 18 else None
+            for i, v in zip(ids, ok, strict=True)
+        ],
+        dtype=object,
+    )
+    return pd.Series(out, index=identity.index, dtype=object)
+
+
 @derivation("first_present")
 def first_present(*columns: pd.Series) -> pd.Series:
     """The first of the columns that has a value (a stated birth date, else the identity number's)."""

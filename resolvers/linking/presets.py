@@ -26,7 +26,7 @@ def person_spec() -> LinkSpec:
             # A mention without a birth date but with a valid identity number has the number's.
             FieldSpec(name="birth_date", comparator="birth_date", columns=("birth_any",)),
             FieldSpec(name="identity_number", comparator="resident_id", columns=("identity_number",)),
-            FieldSpec(name="gender", comparator="gender", columns=("gender",)),
+            FieldSpec(name="gender", comparator="gender", columns=("gender_any",)),
             # Phone and address as one field: a household shares both (see comparators/combined.py).
             FieldSpec(
                 name="phone_address",
@@ -41,6 +41,8 @@ def person_spec() -> LinkSpec:
             Derived(name="identity_valid", function="resident_id_valid", columns=("identity_number",)),
             Derived(name="id_birth_date", function="birth_date_of_id", columns=("id_key", "identity_valid")),
             Derived(name="birth_any", function="first_present", columns=("birth_date", "id_birth_date")),
+            Derived(name="id_gender", function="gender_of_id", columns=("id_key", "identity_valid")),
+            Derived(name="gender_any", function="first_present", columns=("gender", "id_gender")),
             Derived(name="birth_key", function="date", columns=("birth_any",)),
             Derived(name="birth_year", function="slice", columns=("birth_key",), params={"stop": 4}),
             Derived(name="id_area", function="slice", columns=("id_key",), params={"stop": 6}),

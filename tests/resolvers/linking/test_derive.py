@@ -25,3 +25,9 @@ def test_a_valid_identity_number_gives_its_birth_date_and_fills_a_missing_one() 
     stated = pd.Series([None, "1980-01-01", ""], dtype=object)
     both = derive("first_present", [stated, of_id], {})
     assert both.tolist()[:2] == ["19760805", "1980-01-01"]
+
+
+def test_a_valid_identity_number_gives_its_holders_sex() -> None:
+    ids = pd.Series([_valid("44030419760805001"), _valid("44030419760805002"), None], dtype=object)
+    valid = derive("resident_id_valid", [ids], {})
+    assert derive("gender_of_id", [ids, valid], {}).tolist() == ["M", "F", None]
