@@ -28,6 +28,12 @@ FETCH = 20_000
 IN_CHUNK = 500
 
 
+def _chunks(ids: Iterable[str]) -> list[list[str]]:
+    """Distinct ids, sorted, in lists short enough for one SQL IN clause."""
+    wanted = sorted(set(ids))
+    return [wanted[i : i + IN_CHUNK] for i in range(0, len(wanted), IN_CHUNK)]
+
+
 def mention_key(source: str, record_id: str, role: str) -> str:
     return SEP.join((source, record_id, role))
 
@@ -155,11 +161,7 @@ class MentionState:
             queries = [query.where(mentions.c.entity_type == entity_type)]
         else:
             # By entity id alone: see mention_groups.
-            wanted = sorted(set(entity_ids))
-            queries = [
-                query.where(mentions.c.entity_id.in_(wanted[i : i + IN_CHUNK]))
-                for i in range(0, len(wanted), IN_CHUNK)
-            ]
+            queries = [query.where(mentions.c.entity_id.in_(chunk)) for chunk in _chunks(entity_ids)]
         ids: list[str] = []
         entities: list[str] = []
         runs: list[str] = []
@@ -219,10 +221,9 @@ class MentionState:
         else:
             # By entity id alone (ids are unique across types): with the type in the condition too,
             # SQLite may scan the type's index instead of looking the ids up.
-            wanted = sorted(set(entity_ids))
             queries = [
-                base.where(mentions.c.entity_id.in_(wanted[i : i + IN_CHUNK])).order_by(mentions.c.entity_id)
-                for i in range(0, len(wanted), IN_CHUNK)
+                base.where(mentions.c.entity_id.in_(chunk)).order_by(mentions.c.entity_id)
+                for chunk in _chunks(entity_ids)
             ]
         for query in queries:
             with self.engine.connect().execution_options(stream_results=True) as conn:
@@ -307,13 +308,10 @@ class MentionState:
 
     def current_ids(self, entity_ids: Iterable[str]) -> dict[str, str]:
         """For those of ``entity_ids`` that were merged away, their survivor."""
-        wanted = sorted(set(entity_ids))
         found: dict[str, str] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(wanted), IN_CHUNK):
-                query = select(aliases.c.old_id, aliases.c.new_id).where(
-                    aliases.c.old_id.in_(wanted[start : start + IN_CHUNK])
-                )
+            for chunk in _chunks(entity_ids):
+                query = select(aliases.c.old_id, aliases.c.new_id).where(aliases.c.old_id.in_(chunk))
                 found.update({row.old_id: row.new_id for row in conn.execute(query)})
         return found
 

@@ -340,6 +340,14 @@ def _pass(
     return report, merges
 
 
+def _ownership(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mentions per (entity, cluster), and the cluster each entity belongs to: the one holding
+    most of its mentions (ties: the lowest cluster number)."""
+    counts = table.groupby(["entity", "cluster"], sort=True).size().rename("n").reset_index()
+    owned = counts.sort_values(["entity", "n", "cluster"], ascending=[True, False, True])
+    return counts, owned.drop_duplicates("entity", keep="first")
+
+
 def _splits(
     clusters: npt.NDArray[np.int64],
     entity_of: Objects,
@@ -352,9 +360,7 @@ def _splits(
     to none (a split). With the ownership rule of ``_merges``, every entity keeps the cluster
     holding most of its mentions, so the old id stays with the larger part."""
     table = pd.DataFrame({"cluster": clusters, "entity": entity_of, "id": ids})
-    counts = table.groupby(["entity", "cluster"], sort=True).size().rename("n").reset_index()
-    owned = counts.sort_values(["entity", "n", "cluster"], ascending=[True, False, True])
-    owned = owned.drop_duplicates("entity", keep="first")
+    counts, owned = _ownership(table)
     if len(owned) == len(counts):
         return []  # every entity's mentions are in one cluster
     home = {
@@ -408,9 +414,7 @@ def _merges(
     the clustering's "apart" is never bridged.
     """
     table = pd.DataFrame({"cluster": clusters, "entity": entity_of})
-    counts = table.groupby(["entity", "cluster"], sort=True).size().rename("n").reset_index()
-    owned = counts.sort_values(["entity", "n", "cluster"], ascending=[True, False, True])
-    owned = owned.drop_duplicates("entity", keep="first")
+    _, owned = _ownership(table)
     apart = int(len(table) - owned["n"].sum())
     owned = owned[owned.groupby("cluster")["entity"].transform("size") > 1]
     owned = owned.assign(size=sizes.reindex(owned["entity"]).to_numpy())

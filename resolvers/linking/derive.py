@@ -128,34 +128,29 @@ def ngrams(text: pd.Series, n: int = 2) -> pd.Series:
     return _per_value(text, grams)
 
 
-@derivation("birth_date_of_id")
-def birth_date_of_id(identity: pd.Series, valid: pd.Series) -> pd.Series:
-    """The birth date an 18-character identity number encodes (yyyymmdd), when the number is valid."""
-    ids = identity.to_numpy(dtype=object)
+def _of_valid_id(identity: pd.Series, valid: pd.Series, read: Callable[[str], str]) -> pd.Series:
+    """``read`` applied to each 18-character identity number that passed its check; None otherwise."""
     ok = valid.to_numpy(dtype=object)
     out = np.asarray(
         [
-            str(i)[6:14] if v is True and isinstance(i, str) and len(i) == 18 else None
-            for i, v in zip(ids, ok, strict=True)
+            read(i) if v is True and isinstance(i, str) and len(i) == 18 else None
+            for i, v in zip(identity.to_numpy(dtype=object), ok, strict=True)
         ],
         dtype=object,
     )
     return pd.Series(out, index=identity.index, dtype=object)
+
+
+@derivation("birth_date_of_id")
+def birth_date_of_id(identity: pd.Series, valid: pd.Series) -> pd.Series:
+    """The birth date an 18-character identity number encodes (yyyymmdd), when the number is valid."""
+    return _of_valid_id(identity, valid, lambda number: number[6:14])
 
 
 @derivation("gender_of_id")
 def gender_of_id(identity: pd.Series, valid: pd.Series) -> pd.Series:
     """The sex an 18-character identity number encodes (17th digit: odd M, even F), when valid."""
-    ids = identity.to_numpy(dtype=object)
-    ok = valid.to_numpy(dtype=object)
-    out = np.asarray(
-        [
-            ("M" if int(i[16]) % 2 else "F") if v is True and isinstance(i, str) and len(i) == 18 else None
-            for i, v in zip(ids, ok, strict=True)
-        ],
-        dtype=object,
-    )
-    return pd.Series(out, index=identity.index, dtype=object)
+    return _of_valid_id(identity, valid, lambda number: "M" if int(number[16]) % 2 else "F")
 
 
 @derivation("first_present")
