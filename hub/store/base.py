@@ -73,6 +73,15 @@ class SchemaCheckedStore:
                 plan += [(rel, False, other) for other in rel.sources]
         return plan
 
+    @staticmethod
+    def _arrows(rel: RelType, outgoing: bool, other: str) -> tuple[str, str]:
+        """For moving relationship ``r`` from one node to another: the pattern that matches it
+        (other end ``b``) and the one that MERGEs its copy ``r2`` on the same key properties."""
+        keys = "{" + ", ".join(f"{k}: r.{k}" for k in rel.keys) + "}" if rel.keys else ""
+        if outgoing:
+            return f"-[r:{rel.name}]->(b:{other})", f"-[r2:{rel.name} {keys}]->(b)"
+        return f"<-[r:{rel.name}]-(b:{other})", f"<-[r2:{rel.name} {keys}]-(b)"
+
     def _check_prop(self, node: NodeType, prop: str) -> None:
         if prop != self._key and prop not in node.property_names:
             raise SchemaMismatch(f"{self.uri}: {node.name} has no property {prop!r}")

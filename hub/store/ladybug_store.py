@@ -259,7 +259,6 @@ class LadybugStore(SchemaCheckedStore):
             }
         )
         for rel, outgoing, other in self._merge_plan(label):
-            keys = "{" + ", ".join(f"{k}: r.{k}" for k in rel.keys) + "}" if rel.keys else ""
             copy = ", ".join(
                 # Lineage: the survivor's relationship lists the records of both.
                 f"r2.{p.name} = coalesce(list_distinct(list_concat(r2.{p.name}, r.{p.name})), r.{p.name})"
@@ -268,8 +267,7 @@ class LadybugStore(SchemaCheckedStore):
                 for p in rel.properties
                 if p.name not in rel.keys
             )
-            arrow = (f"-[r:{rel.name}]->(b:{other})", f"-[r2:{rel.name} {keys}]->(b)") if outgoing else (
-                f"<-[r:{rel.name}]-(b:{other})", f"<-[r2:{rel.name} {keys}]-(b)")  # fmt: skip
+            arrow = self._arrows(rel, outgoing, other)
             move = (
                 f"LOAD FROM __BATCH__ MATCH (old:{label} {{{key}: v_old}}){arrow[0]} "
                 f"MATCH (new:{label} {{{key}: v_new}}) MERGE (new){arrow[1]}"
@@ -294,9 +292,7 @@ class LadybugStore(SchemaCheckedStore):
         for rel, outgoing, other in self._merge_plan(label):
             if rel.name != provenance and not rel.has_lineage:
                 continue
-            keys = "{" + ", ".join(f"{k}: r.{k}" for k in rel.keys) + "}" if rel.keys else ""
-            arrow = (f"-[r:{rel.name}]->(b:{other})", f"-[r2:{rel.name} {keys}]->(b)") if outgoing else (
-                f"<-[r:{rel.name}]-(b:{other})", f"<-[r2:{rel.name} {keys}]-(b)")  # fmt: skip
+            arrow = self._arrows(rel, outgoing, other)
             if rel.name == provenance:
                 said = f"b.{key} = v_rec AND r.role = v_role"
                 lineage = ""

@@ -259,9 +259,7 @@ class Neo4jStore(SchemaCheckedStore):
         key = self._key
         pairs = [{"old": old, "new": new} for old, new in merges.items()]
         for rel, outgoing, other in self._merge_plan(label):
-            keys = "{" + ", ".join(f"{k}: r.{k}" for k in rel.keys) + "}" if rel.keys else ""
-            arrow = (f"-[r:{rel.name}]->(b:{other})", f"-[r2:{rel.name} {keys}]->(b)") if outgoing else (
-                f"<-[r:{rel.name}]-(b:{other})", f"<-[r2:{rel.name} {keys}]-(b)")  # fmt: skip
+            arrow = self._arrows(rel, outgoing, other)
             # Lineage: the survivor's relationship lists the records of both.
             union = (
                 f", r2.{LINEAGE} = CASE WHEN before IS NULL THEN r.{LINEAGE} WHEN r.{LINEAGE} IS NULL THEN before "
@@ -287,9 +285,7 @@ class Neo4jStore(SchemaCheckedStore):
         for rel, outgoing, other in self._merge_plan(label):
             if rel.name != provenance and not rel.has_lineage:
                 continue
-            keys = "{" + ", ".join(f"{k}: r.{k}" for k in rel.keys) + "}" if rel.keys else ""
-            arrow = (f"-[r:{rel.name}]->(b:{other})", f"-[r2:{rel.name} {keys}]->(b)") if outgoing else (
-                f"<-[r:{rel.name}]-(b:{other})", f"<-[r2:{rel.name} {keys}]-(b)")  # fmt: skip
+            arrow = self._arrows(rel, outgoing, other)
             said = (
                 f"b.{key} = m.rec AND r.role = m.role" if rel.name == provenance else f"m.rec IN r.{LINEAGE}"
             )
