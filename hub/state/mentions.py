@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 
-from hub.state.tables import aliases, mention_changes, mentions
+from hub.state.tables import aliases, mention_changes, mentions, record_state
 
 # Separates source, record id and role in a mention id (none of them can contain it).
 SEP = "\x1f"
@@ -297,6 +297,13 @@ class MentionState:
                 )
                 .values(entity_id=bindparam("e")),
                 [{"s": s, "r": r, "o": o, "e": e} for s, r, o, e in moves],
+            )
+            # What these records assert in the graph moved with them: their next change rewrites it.
+            conn.execute(
+                update(record_state)
+                .where(record_state.c.source == bindparam("s"), record_state.c.record_id == bindparam("r"))
+                .values(graph_digest=None),
+                [{"s": s, "r": r} for s, r in sorted({(s, r) for s, r, _, _ in moves})],
             )
 
     def aliases(self) -> dict[str, str]:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -95,9 +95,21 @@ class StateStore(MentionState, JudgementState):
             for table in metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(self.engine, checkfirst=True)
+            self._add_missing_columns()
         except (SQLAlchemyError, OSError) as exc:
             safe = self.engine.url.render_as_string(hide_password=True) if hasattr(self, "engine") else url
             raise StateError(f"state database {safe} is unavailable: {exc}") from exc
+
+    def _add_missing_columns(self) -> None:
+        """Nullable columns added to a table since the database was made (additive migration)."""
+        inspector = inspect(self.engine)
+        with self.engine.begin() as conn:
+            for table in metadata.sorted_tables:
+                present = {c["name"] for c in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in present and column.nullable:
+                        kind = column.type.compile(dialect=self.engine.dialect)
+                        conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
     def _upsert(self) -> Any:
         return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
@@ -111,6 +123,15 @@ class StateStore(MentionState, JudgementState):
         with self.engine.connect() as conn:
             return {row.record_id: row.content_hash for row in conn.execute(query)}
 
+    def graph_digests(self, source: str) -> dict[str, str]:
+        """Record id → digest of what it asserts in the graph (records written before digests
+        were kept have none)."""
+        query = select(record_state.c.record_id, record_state.c.graph_digest).where(
+            record_state.c.source == source, record_state.c.graph_digest.is_not(None)
+        )
+        with self.engine.connect() as conn:
+            return {row.record_id: row.graph_digest for row in conn.execute(query)}
+
     def cursor(self, source: str) -> Any:
         with self.engine.connect() as conn:
             text = conn.execute(
@@ -118,12 +139,22 @@ class StateStore(MentionState, JudgementState):
             ).scalar()
         return None if text is None else decode_cursor(text)
 
-    def commit_batch(self, source: str, run_id: str, hashes: Mapping[str, str], cursor: Any = None) -> None:
-        """Record what a written batch wrote, in one transaction: hashes, then the cursor."""
+    def commit_batch(
+        self,
+        source: str,
+        run_id: str,
+        hashes: Mapping[str, str],
+        cursor: Any = None,
+        digests: Mapping[str, str] | None = None,
+    ) -> None:
+        """Record what a written batch wrote, in one transaction: hashes (and the graph digests
+        of the records), then the cursor."""
+        digests = digests or {}
         rows = [
-            {"source": source, "record_id": r, "content_hash": h, "last_run": run_id}
+            {"source": source, "record_id": r, "content_hash": h, "last_run": run_id,
+             "graph_digest": digests.get(r)}
             for r, h in hashes.items()
-        ]
+        ]  # fmt: skip
         with self.engine.begin() as conn:
             if rows:
                 # executemany with one small statement: a multi-VALUES insert of 10k rows spends
@@ -131,7 +162,11 @@ class StateStore(MentionState, JudgementState):
                 stmt = self._upsert()(record_state)
                 stmt = stmt.on_conflict_do_update(
                     index_elements=["source", "record_id"],
-                    set_={"content_hash": stmt.excluded.content_hash, "last_run": stmt.excluded.last_run},
+                    set_={
+                        "content_hash": stmt.excluded.content_hash,
+                        "last_run": stmt.excluded.last_run,
+                        "graph_digest": stmt.excluded.graph_digest,
+                    },
                 )
                 conn.execute(stmt, rows)
             if cursor is not None:

@@ -205,8 +205,10 @@ class LadybugStore(SchemaCheckedStore):
         for rel in (
             r for r in self.schema.rel_types if r.has_lineage and (rel_types is None or r.name in rel_types)
         ):
-            # One direction at a time: ladybug deletes only directed relationship patterns.
-            for arrow in (f"-[x:{rel.name}]->", f"<-[x:{rel.name}]-"):
+            # The relationship's source end is an entity the record mentions (the writer links
+            # the record's own mentions; merges and splits move provenance and relationships
+            # together), so one directed pattern finds every one (ladybug deletes only those).
+            for arrow in (f"-[x:{rel.name}]->",):
                 reach = f"LOAD FROM __BATCH__ MATCH (rec:{label} {{{key}: v_id}})<-[:{provenance}]-(e) MATCH (e){arrow}(o)"
                 drop = (
                     f"{reach} WHERE list_contains(x.{LINEAGE}, v_id) "

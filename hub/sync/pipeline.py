@@ -29,7 +29,7 @@ from hub.sync.addresses import AddressBook, ResolvedAddresses
 from hub.sync.mentions import mention_rows
 from hub.sync.report import RunReport, SourceReport
 from hub.sync.resolve import resolve_entities
-from hub.sync.writer import build_batch, record_node_id, write_batch
+from hub.sync.writer import build_batch, graph_digest, record_node_id, write_batch
 from resolvers.exact import ExactLinker
 
 log = structlog.get_logger(__name__)
@@ -78,6 +78,8 @@ class SourceSync:
         # over a large source, writing per read batch would mean many tiny (and slow) writes.
         self.buffer: list[SourceRow] = []
         self.cursor: Any = None
+        # What each record asserts in the graph, read on the first write of changed records.
+        self.digests: dict[str, str] | None = None
 
     def run(self, progress: Progress | None = None) -> SourceReport:
         started = time.perf_counter()
@@ -136,11 +138,10 @@ class SourceSync:
     def _flush(self) -> None:
         """Write the buffered rows, then commit their hashes and the cursor of every row read so far."""
         rows, self.buffer = self.buffer, []
-        if rows:
-            self.write(rows)
+        digests = self.write(rows) if rows else {}
         # Committed only now that the graph holds the rows (see the module docstring).
         self.state.commit_batch(
-            self.config.name, self.run_id, {r.record_id: r.content_hash for r in rows}, self.cursor
+            self.config.name, self.run_id, {r.record_id: r.content_hash for r in rows}, self.cursor, digests
         )
         self.known.update((r.record_id, r.content_hash) for r in rows)
 
@@ -179,7 +180,8 @@ class SourceSync:
             self.state.quarantine(self.run_id, self.config.name, record_id, str(error), raw, digest)
             self.pending.add((record_id, digest))
 
-    def write(self, rows: Sequence[SourceRow]) -> None:
+    def write(self, rows: Sequence[SourceRow]) -> dict[str, str]:
+        """Write the rows to the graph; returns the graph digest of every record written."""
         schema = self.store.schema
         mentions = [m for row in rows for m in row.mentions]
         # An identifier's entity may have been merged into another since: follow the alias.
@@ -199,8 +201,22 @@ class SourceSync:
         created = set(entity_ids.values()) - existing
         now = datetime.now(UTC)
         new_records = {r.record_id for r in rows if r.record_id not in self.known}
+        digests = {r.record_id: graph_digest(r, entity_ids) for r in rows}
+        if self.digests is None and len(new_records) < len(rows):
+            self.digests = self.state.graph_digests(self.config.name)
+        # A changed record that asserts what it did (a new phone number, say) keeps its
+        # relationships and provenance: rewriting them costs, on the embedded store, a rewrite
+        # of every relationship table it touches at the next checkpoint.
+        settled = {
+            r.record_id
+            for r in rows
+            if r.record_id not in new_records
+            and (self.digests or {}).get(r.record_id) == digests[r.record_id]
+        }
         changed_records = [
-            record_node_id(self.config.name, r.record_id) for r in rows if r.record_id not in new_records
+            record_node_id(self.config.name, r.record_id)
+            for r in rows
+            if r.record_id not in new_records and r.record_id not in settled
         ]
         if changed_records:
             # A changed record says afresh what it asserts: its old assertions (a move takes the
@@ -209,7 +225,7 @@ class SourceSync:
             self.store.delete_relationships(
                 schema.roles.provenance, schema.roles.source_record, changed_records
             )
-        batch = build_batch(schema, rows, entity_ids, self.run_id, now, new_records)
+        batch = build_batch(schema, rows, entity_ids, self.run_id, now, new_records, settled)
         address, building = schema.roles.standard_address, schema.roles.building
         for node_id, props in resolved.nodes.items():
             batch.add_node(address, node_id, props)
@@ -237,6 +253,9 @@ class SourceSync:
         self.report.entities_created += len(created)
         self.report.mentions_merged += len(mentions) - len(created)
         self.report.relationships += rels
+        if self.digests is not None:
+            self.digests.update(digests)
+        return digests
 
     def _batch_cursor(self, raw_rows: list[dict[str, Any]]) -> Any:
         column = self.config.cursor_column

@@ -40,8 +40,10 @@ def replay_quarantine(
                 report.still_failing[config.name] = report.still_failing.get(config.name, 0) + 1
         if passed:
             rows = [row for _, row in passed]
-            sync.write(rows)
-            state.commit_batch(config.name, run_id, {r.record_id: r.content_hash for r in rows})
+            digests = sync.write(rows)
+            state.commit_batch(
+                config.name, run_id, {r.record_id: r.content_hash for r in rows}, None, digests
+            )
             state.mark_replayed([entry_id for entry_id, _ in passed], run_id)
         report.replayed[config.name] = len(passed)
     return report

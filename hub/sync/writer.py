@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
@@ -53,6 +54,19 @@ def record_node_id(source: str, record_id: str) -> str:
     return f"{source}:{record_id}"
 
 
+def graph_digest(row: SourceRow, entity_ids: Mapping[MentionKey, str]) -> str:
+    """A digest of what the row asserts in the graph: the entities it mentions in each role and
+    the relationships (with their properties) between them. Two versions of a record with one
+    digest differ only in values that land on nodes, so its relationships can stay as they are."""
+    ends = {m.role: (m.entity_type, entity_ids[m.key]) for m in row.mentions}
+    links = sorted(
+        (link.rel_type, ends[link.from_role], ends[link.to_role], sorted(link.properties.items()))
+        for link in row.links
+    )
+    text = json.dumps([sorted(ends.items()), links], ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
 def build_batch(
     schema: Schema,
     rows: Sequence[SourceRow],
@@ -60,7 +74,10 @@ def build_batch(
     run_id: str,
     now: datetime,
     new_records: Collection[str] = (),
+    settled: Collection[str] = (),
 ) -> GraphBatch:
+    """``settled``: records whose provenance and relationships in the graph already say what
+    their rows assert (same graph digest); only their nodes are written."""
     record_label = schema.roles.source_record
     batch = GraphBatch()
     for row in rows:
@@ -84,11 +101,13 @@ def build_batch(
             entity = (mention.entity_type, entity_ids[mention.key])
             ends[mention.role] = entity
             batch.add_node(mention.entity_type, entity[1], mention.properties)
+            if row.record_id in settled:
+                continue
             provenance = {"role": mention.role}
             batch.add_rel(
                 schema.roles.provenance, entity, (record_label, record_id), provenance, (mention.role,)
             )
-        for link in row.links:
+        for link in () if row.record_id in settled else row.links:
             props = dict(link.properties)
             if schema.rel(link.rel_type).has_lineage:
                 props[LINEAGE] = [record_id]

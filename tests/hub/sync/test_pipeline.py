@@ -138,6 +138,43 @@ def test_changed_rows_update_and_rows_gone_from_a_snapshot_retire(
     assert record.properties["current"] is True
 
 
+def test_a_changed_value_leaves_the_relationships_the_record_still_asserts(
+    store: GraphStore, state: StateStore, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sync_sources(store, state, configs(), settings)
+    first = store.counts()
+    lives_at = sorted(
+        (link.src, link.dst, tuple(link.properties["records"]))
+        for link in store.iter_relationships("LIVES_AT")
+    )
+    retracted: list[str] = []
+    original = store.retract_records
+
+    def spy(record_ids, rel_types=None):  # type: ignore[no-untyped-def]
+        retracted.extend(record_ids)
+        return original(record_ids, rel_types)
+
+    monkeypatch.setattr(store, "retract_records", spy)
+    changed = {**PEOPLE[1], "联系电话": "+86 139 0000 1111"}
+    write_csv(settings.data_dir / "demo" / "population.csv", [PEOPLE[0], changed, PEOPLE[2]])
+    report = sync_sources(store, state, configs(), settings)
+    assert next(s for s in report.sources if s.source == "population").changed == 1
+    (lina,) = store.find_nodes("Person", "identity_number", "440304198001010022")
+    assert lina.properties["phone"] == "+8613900001111"
+    (record,) = store.find_nodes("SourceRecord", "record_id", "R2")
+    assert "139 0000 1111" in record.properties["raw"]
+    # Same entities, same relationships: nothing retracted, nothing rewritten.
+    assert "population:R2" not in retracted
+    assert store.counts() == first
+    assert (
+        sorted(
+            (link.src, link.dst, tuple(link.properties["records"]))
+            for link in store.iter_relationships("LIVES_AT")
+        )
+        == lives_at
+    )
+
+
 def test_a_move_takes_the_old_address_with_it(
     store: GraphStore, state: StateStore, settings: Settings
 ) -> None:
