@@ -175,6 +175,7 @@ def load_schema(directory: Path | str = DEFAULT_DIR) -> Schema:
     roles = schema.roles
     named = {
         "source_record": [roles.source_record],
+        "record_version": [roles.record_version],
         "task": [roles.task],
         "address_levels": roles.address_levels,
     }

@@ -134,6 +134,8 @@ class SystemRoles(_Frozen):
     """Which declared types the hub's own machinery writes (provenance, tasks)."""
 
     source_record: TypeName
+    # A source record's raw rows, one node per version (appended, never updated in place).
+    record_version: TypeName
     provenance: RelName  # (any entity)-[provenance]->(source_record)
     task: TypeName
     task_subject: RelName

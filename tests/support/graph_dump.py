@@ -7,7 +7,7 @@ from typing import Any
 from hub.store import GraphStore
 
 # When a run happened differs between two runs that converge to the same graph.
-VOLATILE = {"first_seen", "last_seen", "last_run", "retired_at"}
+VOLATILE = {"first_seen", "last_seen", "last_run", "retired_at", "first_run", "read_at"}
 
 GraphDump = dict[str, Any]
 

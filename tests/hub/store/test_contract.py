@@ -40,7 +40,8 @@ def test_upsert_nodes_creates_then_updates_and_null_keeps_value(store: GraphStor
 def test_values_round_trip_with_their_types(store: GraphStore) -> None:
     store.upsert_nodes("Building", [{"id": "B1", "floors": 32, "name": "福田大厦"}])
     store.upsert_nodes(
-        "SourceRecord", [{"id": "pop:1", "source": "pop", "current": True, "first_seen": T0, "raw": "{}"}]
+        "SourceRecord",
+        [{"id": "pop:1", "source": "pop", "current": True, "first_seen": T0, "last_run": "{}"}],
     )
     building = store.get_node("Building", "B1")
     record = store.get_node("SourceRecord", "pop:1")

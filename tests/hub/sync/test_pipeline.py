@@ -125,7 +125,8 @@ def test_changed_rows_update_and_rows_gone_from_a_snapshot_retire(
     (record,) = store.find_nodes("SourceRecord", "record_id", "R1")
     assert record.properties["current"] is False
     now = store.counts()
-    assert now.nodes == first.nodes  # retired records and their entities stay as history
+    # Retired records and their entities stay as history; the changed row added a version.
+    assert now.nodes == {**first.nodes, "RecordVersion": first.nodes["RecordVersion"] + 1}
     # …but what only the retired record said is no longer so: 张伟's LIVES_AT went with it.
     assert now.relationships["LIVES_AT"] == first.relationships["LIVES_AT"] - 1
     assert now.relationships["FROM_RECORD"] == first.relationships["FROM_RECORD"]
@@ -162,10 +163,16 @@ def test_a_changed_value_leaves_the_relationships_the_record_still_asserts(
     (lina,) = store.find_nodes("Person", "identity_number", "440304198001010022")
     assert lina.properties["phone"] == "+8613900001111"
     (record,) = store.find_nodes("SourceRecord", "record_id", "R2")
-    assert "139 0000 1111" in record.properties["raw"]
+    versions = [v.properties["raw"] for v in store.find_nodes("RecordVersion", "record", record.id)]
+    assert len(versions) == 2  # the earlier row stays as history
+    (current,) = [v for v in store.find_nodes("RecordVersion", "record", record.id)
+                  if v.properties["content_hash"] == record.properties["content_hash"]]  # fmt: skip
+    assert "139 0000 1111" in current.properties["raw"]
     # Same entities, same relationships: nothing retracted, nothing rewritten.
     assert "population:R2" not in retracted
-    assert store.counts() == first
+    now = store.counts()
+    assert now.relationships == first.relationships
+    assert now.nodes == {**first.nodes, "RecordVersion": first.nodes["RecordVersion"] + 1}
     assert (
         sorted(
             (link.src, link.dst, tuple(link.properties["records"]))
