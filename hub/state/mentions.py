@@ -302,7 +302,7 @@ class MentionState:
             conn.execute(
                 update(record_state)
                 .where(record_state.c.source == bindparam("s"), record_state.c.record_id == bindparam("r"))
-                .values(graph_digest=None),
+                .values(assertions=None),
                 [{"s": s, "r": r} for s, r in sorted({(s, r) for s, r, _, _ in moves})],
             )
 

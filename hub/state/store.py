@@ -123,14 +123,20 @@ class StateStore(MentionState, JudgementState):
         with self.engine.connect() as conn:
             return {row.record_id: row.content_hash for row in conn.execute(query)}
 
-    def graph_digests(self, source: str) -> dict[str, str]:
-        """Record id → digest of what it asserts in the graph (records written before digests
-        were kept have none)."""
-        query = select(record_state.c.record_id, record_state.c.graph_digest).where(
-            record_state.c.source == source, record_state.c.graph_digest.is_not(None)
-        )
+    def assertions(self, source: str, record_ids: Iterable[str]) -> dict[str, str]:
+        """Record id → what it asserts in the graph, as written (records written before this
+        was kept, or whose mentions a split moved, have none)."""
+        found: dict[str, str] = {}
+        wanted = sorted(set(record_ids))
         with self.engine.connect() as conn:
-            return {row.record_id: row.graph_digest for row in conn.execute(query)}
+            for start in range(0, len(wanted), 500):
+                query = select(record_state.c.record_id, record_state.c.assertions).where(
+                    record_state.c.source == source,
+                    record_state.c.record_id.in_(wanted[start : start + 500]),
+                    record_state.c.assertions.is_not(None),
+                )
+                found.update({row.record_id: row.assertions for row in conn.execute(query)})
+        return found
 
     def cursor(self, source: str) -> Any:
         with self.engine.connect() as conn:
@@ -145,14 +151,14 @@ class StateStore(MentionState, JudgementState):
         run_id: str,
         hashes: Mapping[str, str],
         cursor: Any = None,
-        digests: Mapping[str, str] | None = None,
+        assertions: Mapping[str, str] | None = None,
     ) -> None:
-        """Record what a written batch wrote, in one transaction: hashes (and the graph digests
-        of the records), then the cursor."""
-        digests = digests or {}
+        """Record what a written batch wrote, in one transaction: hashes (and what the records
+        assert in the graph), then the cursor."""
+        assertions = assertions or {}
         rows = [
             {"source": source, "record_id": r, "content_hash": h, "last_run": run_id,
-             "graph_digest": digests.get(r)}
+             "assertions": assertions.get(r)}
             for r, h in hashes.items()
         ]  # fmt: skip
         with self.engine.begin() as conn:
@@ -165,7 +171,7 @@ class StateStore(MentionState, JudgementState):
                     set_={
                         "content_hash": stmt.excluded.content_hash,
                         "last_run": stmt.excluded.last_run,
-                        "graph_digest": stmt.excluded.graph_digest,
+                        "assertions": stmt.excluded.assertions,
                     },
                 )
                 conn.execute(stmt, rows)

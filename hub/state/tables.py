@@ -23,9 +23,9 @@ record_state = Table(
     Column("record_id", String(400), primary_key=True),
     Column("content_hash", String(64), nullable=False),
     Column("last_run", String(40), nullable=False),
-    # Digest of what the record asserts in the graph (its provenance and relationships, with the
-    # entity ids they reach): a changed row asserting the same leaves its relationships alone.
-    Column("graph_digest", String(32), nullable=True),
+    # What the record asserts in the graph (JSON: the entity of each role, the relationships
+    # between them): a changed row asserting the same leaves its relationships alone.
+    Column("assertions", Text, nullable=True),
 )
 
 quarantine = Table(

@@ -29,7 +29,7 @@ from hub.sync.addresses import AddressBook, ResolvedAddresses
 from hub.sync.mentions import mention_rows
 from hub.sync.report import RunReport, SourceReport
 from hub.sync.resolve import resolve_entities
-from hub.sync.writer import build_batch, graph_digest, record_node_id, write_batch
+from hub.sync.writer import assertions, build_batch, follow_aliases, record_node_id, write_batch
 from resolvers.exact import ExactLinker
 
 log = structlog.get_logger(__name__)
@@ -78,8 +78,6 @@ class SourceSync:
         # over a large source, writing per read batch would mean many tiny (and slow) writes.
         self.buffer: list[SourceRow] = []
         self.cursor: Any = None
-        # What each record asserts in the graph, read on the first write of changed records.
-        self.digests: dict[str, str] | None = None
 
     def run(self, progress: Progress | None = None) -> SourceReport:
         started = time.perf_counter()
@@ -138,10 +136,10 @@ class SourceSync:
     def _flush(self) -> None:
         """Write the buffered rows, then commit their hashes and the cursor of every row read so far."""
         rows, self.buffer = self.buffer, []
-        digests = self.write(rows) if rows else {}
+        asserted = self.write(rows) if rows else {}
         # Committed only now that the graph holds the rows (see the module docstring).
         self.state.commit_batch(
-            self.config.name, self.run_id, {r.record_id: r.content_hash for r in rows}, self.cursor, digests
+            self.config.name, self.run_id, {r.record_id: r.content_hash for r in rows}, self.cursor, asserted
         )
         self.known.update((r.record_id, r.content_hash) for r in rows)
 
@@ -181,7 +179,7 @@ class SourceSync:
             self.pending.add((record_id, digest))
 
     def write(self, rows: Sequence[SourceRow]) -> dict[str, str]:
-        """Write the rows to the graph; returns the graph digest of every record written."""
+        """Write the rows to the graph; returns what each record written asserts there."""
         schema = self.store.schema
         mentions = [m for row in rows for m in row.mentions]
         # An identifier's entity may have been merged into another since: follow the alias.
@@ -201,17 +199,17 @@ class SourceSync:
         created = set(entity_ids.values()) - existing
         now = datetime.now(UTC)
         new_records = {r.record_id for r in rows if r.record_id not in self.known}
-        digests = {r.record_id: graph_digest(r, entity_ids) for r in rows}
-        if self.digests is None and len(new_records) < len(rows):
-            self.digests = self.state.graph_digests(self.config.name)
+        asserts = {r.record_id: assertions(r, entity_ids) for r in rows}
         # A changed record that asserts what it did (a new phone number, say) keeps its
         # relationships and provenance: rewriting them costs, on the embedded store, a rewrite
         # of every relationship table it touches at the next checkpoint.
+        before = self.state.assertions(
+            self.config.name, (r.record_id for r in rows if r.record_id not in new_records)
+        )
         settled = {
-            r.record_id
-            for r in rows
-            if r.record_id not in new_records
-            and (self.digests or {}).get(r.record_id) == digests[r.record_id]
+            record_id
+            for record_id, text in before.items()
+            if follow_aliases(text, self.aliases) == asserts[record_id]
         }
         changed_records = [
             record_node_id(self.config.name, r.record_id)
@@ -253,9 +251,7 @@ class SourceSync:
         self.report.entities_created += len(created)
         self.report.mentions_merged += len(mentions) - len(created)
         self.report.relationships += rels
-        if self.digests is not None:
-            self.digests.update(digests)
-        return digests
+        return asserts
 
     def _batch_cursor(self, raw_rows: list[dict[str, Any]]) -> Any:
         column = self.config.cursor_column

@@ -40,9 +40,9 @@ def replay_quarantine(
                 report.still_failing[config.name] = report.still_failing.get(config.name, 0) + 1
         if passed:
             rows = [row for _, row in passed]
-            digests = sync.write(rows)
+            asserted = sync.write(rows)
             state.commit_batch(
-                config.name, run_id, {r.record_id: r.content_hash for r in rows}, None, digests
+                config.name, run_id, {r.record_id: r.content_hash for r in rows}, None, asserted
             )
             state.mark_replayed([entry_id for entry_id, _ in passed], run_id)
         report.replayed[config.name] = len(passed)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
@@ -59,17 +58,24 @@ def version_id(record_node: str, content_hash: str) -> str:
     return f"{record_node}@{content_hash}"
 
 
-def graph_digest(row: SourceRow, entity_ids: Mapping[MentionKey, str]) -> str:
-    """A digest of what the row asserts in the graph: the entities it mentions in each role and
-    the relationships (with their properties) between them. Two versions of a record with one
-    digest differ only in values that land on nodes, so its relationships can stay as they are."""
-    ends = {m.role: (m.entity_type, entity_ids[m.key]) for m in row.mentions}
+def assertions(row: SourceRow, entity_ids: Mapping[MentionKey, str]) -> str:
+    """What the row asserts in the graph, as canonical JSON: the entity it mentions in each role
+    and the relationships (with their properties) between them. Two versions of a record that
+    assert the same differ only in values that land on nodes: its relationships can stay."""
+    ends = {m.role: [m.entity_type, entity_ids[m.key]] for m in row.mentions}
     links = sorted(
-        (link.rel_type, ends[link.from_role], ends[link.to_role], sorted(link.properties.items()))
-        for link in row.links
+        [link.rel_type, link.from_role, link.to_role, sorted(link.properties.items())] for link in row.links
     )
-    text = json.dumps([sorted(ends.items()), links], ensure_ascii=False, default=str)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    return json.dumps([sorted(ends.items()), links], ensure_ascii=False, default=str)
+
+
+def follow_aliases(text: str, aliases: Mapping[str, str]) -> str:
+    """Stored assertions with every entity merged away since replaced by its survivor: a merge
+    moved the record's provenance and relationships to the survivor along with everything else."""
+    ends, links = json.loads(text)
+    for end in ends:
+        end[1][1] = aliases.get(end[1][1], end[1][1])
+    return json.dumps([ends, links], ensure_ascii=False, default=str)
 
 
 def build_batch(
@@ -82,20 +88,21 @@ def build_batch(
     settled: Collection[str] = (),
 ) -> GraphBatch:
     """``settled``: records whose provenance and relationships in the graph already say what
-    their rows assert (same graph digest); only their nodes are written."""
+    their rows assert (see ``assertions``); only their nodes are written."""
     record_label = schema.roles.source_record
     batch = GraphBatch()
     for row in rows:
         record_id = record_node_id(row.source, row.record_id)
+        new = row.record_id in new_records
+        # A known record's fixed properties are not set again: an update in place costs the
+        # embedded store a rewrite of those columns at its next checkpoint.
+        fixed = {"source": row.source, "record_id": row.record_id, "current": True, "first_seen": now}
         batch.add_node(
             record_label,
             record_id,
             {
-                "source": row.source,
-                "record_id": row.record_id,
+                **(fixed if new else {}),
                 "content_hash": row.content_hash,
-                "current": True,
-                "first_seen": now if row.record_id in new_records else None,
                 "last_seen": now,
                 "last_run": run_id,
             },

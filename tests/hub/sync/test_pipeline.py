@@ -256,3 +256,24 @@ def test_an_unchanged_bad_row_is_counted_again_but_filed_once(
     assert [s.quarantined for s in first.sources] == [0, 1]
     assert [s.quarantined for s in second.sources] == [0, 1]
     assert [q.run_id for q in state.quarantined(source="population")] == [first.run_id]
+
+
+def test_stored_assertions_follow_merges() -> None:
+    from connectors.records import Mention, MentionLink, SourceRow
+    from hub.sync.writer import assertions, follow_aliases
+
+    def row(person: str) -> tuple[SourceRow, dict[tuple[str, str, str], str]]:
+        mentions = [
+            Mention("pop", "R1", "self", "Person", {}),
+            Mention("pop", "R1", "address", "Address", {}),
+        ]
+        links = [MentionLink("LIVES_AT", "self", "address", {})]
+        ids = {("pop", "R1", "self"): person, ("pop", "R1", "address"): "A1"}
+        return SourceRow("pop", "R1", "h", {}, mentions, links), ids
+
+    before = assertions(*row("P-old"))
+    now = assertions(*row("P-survivor"))
+    assert before != now
+    # P-old was merged into P-survivor: the graph moved R1's LIVES_AT with it, so R1 asserts the same.
+    assert follow_aliases(before, {"P-old": "P-survivor"}) == now
+    assert follow_aliases(before, {}) == before
