@@ -1,8 +1,10 @@
 """A columnar snapshot of one type's mentions, so an incremental pass reads only what it needs.
 
 Matching 1% new mentions against a million must not parse a million JSON feature rows. After
-every resolution pass the type's mentions are written to a Parquet file (cache dir) with the
-log mark and run they reflect. The next pass catches up from the state database — the
+every resolution pass the type's mentions are written to an Arrow IPC file (cache dir,
+uncompressed: it is memory-mapped, so opening it costs nothing and a pass touches only the
+columns it reads; Parquet took 1.8 s to decode a million rows) with the log mark and run they
+reflect. The next pass catches up from the state database — the
 mentions written since that run, and the records whose mentions were removed since that mark —
 and then reads from the snapshot only the mentions sharing a blocking key with the new ones
 (an Arrow filter, no Python objects per mention). A snapshot that is missing, unreadable or
@@ -21,14 +23,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import structlog
 
 from hub.state.mentions import SEP, MentionColumns
 from resolvers.linking import LinkSpec
 
 log = structlog.get_logger(__name__)
-VERSION = 1
+VERSION = 2
 FEATURE = "f:"  # prefix of feature columns in the snapshot
 
 
@@ -40,14 +41,15 @@ class Snapshot:
 
 
 def snapshot_path(cache_dir: Path, entity_type: str) -> Path:
-    return cache_dir / f"mentions-{entity_type}.parquet"
+    return cache_dir / f"mentions-{entity_type}.arrow"
 
 
 def load_snapshot(path: Path, keys: Sequence[str]) -> Snapshot | None:
     if not path.exists():
         return None
     try:
-        table = pq.read_table(path, memory_map=True)
+        with pa.memory_map(str(path)) as source:
+            table = pa.ipc.open_file(source).read_all()
         meta = json.loads((table.schema.metadata or {})[b"gridhub"])
     except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
         log.warning("mention snapshot unreadable, rebuilding", path=str(path), error=str(exc))
@@ -82,9 +84,11 @@ def write_snapshot(path: Path, table: pa.Table, keys: Sequence[str], run_id: str
     meta = {"version": VERSION, "keys": list(keys), "run_id": run_id, "mark": mark}
     table = table.replace_schema_metadata({b"gridhub": json.dumps(meta).encode()})
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".parquet.partial")
-    pq.write_table(table, partial, compression="lz4")
+    partial = path.with_suffix(".arrow.partial")
+    with pa.OSFile(str(partial), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
     os.replace(partial, path)  # a crash mid-write leaves the previous snapshot, never half a file
+    path.with_suffix(".parquet").unlink(missing_ok=True)  # the format before version 2
 
 
 def to_columns(table: pa.Table, keys: Sequence[str]) -> MentionColumns:

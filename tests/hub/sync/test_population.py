@@ -45,7 +45,7 @@ def _second_sync(
 ) -> tuple[dict[tuple[str, str, str], str], dict[str, object]]:
     settings = Settings(data_dir=root, ladybug_buffer_pool_mb=512)
     if not keep_snapshot:
-        for path in (root / "cache").glob("mentions-*.parquet"):
+        for path in (root / "cache").glob("mentions-*.arrow"):
             path.unlink()
     with open_store(settings) as store, StateStore(settings.state_database_url) as state:
         report = sync_sources(store, state, demo_sources(store.schema), settings)
