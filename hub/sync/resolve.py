@@ -9,6 +9,7 @@ smallest), and every id merged away leaves an alias to the survivor.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -52,6 +53,9 @@ log = structlog.get_logger(__name__)
 GOLDEN_BATCH = 50_000
 # Feature keys of columns derived for the linking engine (kept apart from mapped properties).
 DERIVED_PREFIX = "~"
+# Feature key marking the derivations a mention's derived values were computed under: a stored
+# None is then a derived None (no branch in the company name), not "never derived".
+DERIVED_MARK = "~derived"
 # Up to this share of changed mentions, a run matches them against the rest (incremental);
 # beyond it, the whole population is clustered again and the model refitted.
 INCREMENTAL_SHARE = 0.2
@@ -92,8 +96,20 @@ def input_columns(spec: LinkSpec) -> list[str]:
 
 
 def record_of(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:
+    """The spec's inputs as a pass reads them back: features are stored as JSON, where a date
+    becomes its text (derived at write time from a date object, a value could differ)."""
     features = row["features"]
-    return {c: features.get(COLUMN_FROM_FEATURE.get(c, c)) for c in columns}
+    record = {c: features.get(COLUMN_FROM_FEATURE.get(c, c)) for c in columns}
+    return {c: str(v) if isinstance(v, date) else v for c, v in record.items()}
+
+
+# Derivations whose values are token lists: not stored with the mention (JSON would turn them
+# into lists of another type), derived again by the engine when needed.
+LIST_DERIVATIONS = frozenset({"ngrams"})
+
+
+def stored_derivations(spec: LinkSpec) -> list[str]:
+    return [d.name for d in spec.derived if d.function not in LIST_DERIVATIONS]
 
 
 def add_derived_features(spec: LinkSpec, rows: list[dict[str, Any]]) -> None:
@@ -102,15 +118,27 @@ def add_derived_features(spec: LinkSpec, rows: list[dict[str, Any]]) -> None:
     incremental one."""
     if not rows:
         return
+    tag = derivation_tag(spec)
     wanted = input_columns(spec)
     frame = pd.DataFrame.from_records([record_of(row, wanted) for row in rows], columns=wanted)
     prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
-    for name in (d.name for d in spec.derived):
+    complete = True
+    for name in stored_derivations(spec):
         values = prepared[name].to_numpy(dtype=object)
         if not all(v is None or isinstance(v, str | int | float | bool) for v in values):
-            continue  # token lists and the like are derived again when needed: JSON would change them
+            complete = False  # JSON would change these values: the engine derives them again
+            continue
         for row, value in zip(rows, values, strict=True):
             row["features"][f"{DERIVED_PREFIX}{name}"] = value.item() if hasattr(value, "item") else value
+    if complete:
+        for row in rows:
+            row["features"][DERIVED_MARK] = tag
+
+
+def derivation_tag(spec: LinkSpec) -> str:
+    """Names the spec's derivations (a changed one makes stored derived values stale)."""
+    text = json.dumps([d.model_dump(mode="json") for d in spec.derived], sort_keys=True)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
 
 
 def _frame(mentions: MentionColumns, spec: LinkSpec) -> pd.DataFrame:
@@ -118,11 +146,16 @@ def _frame(mentions: MentionColumns, spec: LinkSpec) -> pd.DataFrame:
     columns: dict[str, Any] = {}
     for column in input_columns(spec):
         columns[column] = mentions.features[COLUMN_FROM_FEATURE.get(column, column)]
+    marks = mentions.features.get(DERIVED_MARK)
+    current = marks is not None and bool((marks == derivation_tag(spec)).all())
+    stored = set(stored_derivations(spec))
     for derived in spec.derived:
         key = f"{DERIVED_PREFIX}{derived.name}"
+        if derived.name not in stored:
+            continue
         # Stored with every mention when it was written; if some mentions lack it (written
         # before the spec derived it), the engine derives the column for all.
-        if key in mentions.features and _complete(mentions, key, derived.columns):
+        if key in mentions.features and (current or _complete(mentions, key, derived.columns)):
             columns[derived.name] = mentions.features[key]
     return pd.DataFrame(columns, index=pd.Index(mentions.ids, name="mention"), copy=False)
 
@@ -144,7 +177,7 @@ def _complete(mentions: MentionColumns, key: str, sources: tuple[str, ...]) -> b
 def feature_keys(spec: LinkSpec) -> list[str]:
     """The mention feature keys the spec reads: its input columns and its stored derived ones."""
     inputs = [COLUMN_FROM_FEATURE.get(c, c) for c in input_columns(spec)]
-    return [*inputs, *(f"{DERIVED_PREFIX}{d.name}" for d in spec.derived)]
+    return [*inputs, *(f"{DERIVED_PREFIX}{name}" for name in stored_derivations(spec)), DERIVED_MARK]
 
 
 def resolve_type(
