@@ -58,6 +58,7 @@ class SourceSync:
         settings: Settings,
         run_id: str,
         addresses: AddressBook | None = None,
+        aliases: dict[str, str] | None = None,
     ) -> None:
         self.store = store
         self.state = state
@@ -72,7 +73,9 @@ class SourceSync:
         self.report = SourceReport(source=config.name)
         self.known = state.hashes(config.name)
         self.pending = state.pending_quarantine(config.name)
-        self.aliases = state.aliases()
+        # Merged-away id → survivor. Only a resolution pass adds aliases, and it runs after the
+        # sources: one read serves every source of a run.
+        self.aliases = state.aliases() if aliases is None else aliases
         self.seen: set[str] = set()
         # Changed rows wait here until a full write batch has gathered: with few changes spread
         # over a large source, writing per read batch would mean many tiny (and slow) writes.
@@ -294,12 +297,14 @@ def sync_sources(
         return None if not cursors or None in cursors else repr(cursors)
 
     addresses = AddressBook(store, settings.data_dir / "cache", library_version)
+    aliases = state.aliases()
     try:
         # Sources that define the standard (the address library) first: the others resolve
         # against it. Then least trusted first: until survivorship lands, the last write of a
         # value wins, so the most trusted source's values are the ones that stay.
         for config in sorted(configs, key=lambda c: (not c.defines_standard, c.trust)):
-            report.sources.append(SourceSync(store, state, config, settings, run_id, addresses).run(progress))
+            sync = SourceSync(store, state, config, settings, run_id, addresses, aliases)
+            report.sources.append(sync.run(progress))
     except BaseException:
         report.status = "failed"
         report.finished_at = datetime.now(UTC)
