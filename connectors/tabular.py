@@ -10,26 +10,35 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from connectors.errors import SourceUnavailable
 from connectors.specs import ParquetSpec, XlsxSpec
 from connectors.values import plain, plain_row
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 Rows = Iterator[dict[str, Any]]
 # Builds the run-stopping error for this file from a reason (the connector knows the source).
 Unavailable = Callable[[str], SourceUnavailable]
 
 
+def get_column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter as letter
+
+    return letter(index)
+
+
 def read_xlsx(unavailable: Unavailable, path: Path, spec: XlsxSpec) -> Rows:
+    # Imported here: openpyxl takes 0.3 s to import, and few sources are workbooks.
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         # data_only: the cached result of a formula, not its text.
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -59,6 +68,8 @@ def _sheet(unavailable: Unavailable, workbook: Workbook, wanted: str | int) -> R
         wanted = names[wanted]
     if wanted not in names:
         raise unavailable(f"no sheet {wanted!r} (sheets: {names})")
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
     sheet = workbook[wanted]
     if not isinstance(sheet, ReadOnlyWorksheet):
         raise unavailable(f"sheet {wanted!r} is a chart sheet, not a worksheet")

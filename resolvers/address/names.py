@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterable
 from functools import cached_property
 
-from pypinyin import lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+
+from resolvers.pinyin import lazy_pinyin
 
 CONTAINED = 0.95  # a known name inside the text: the rest is a place name before it or 小区 after it
 # What may follow a known name and still mean it. Not anything: 鹏盛公寓5期 is another estate than

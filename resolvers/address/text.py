@@ -10,7 +10,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import cn2an  # type: ignore[import-untyped,unused-ignore]  # ships no type hints
 import opencc
 
 CN_NUMERALS = "零〇一二三四五六七八九十百千两"
@@ -44,6 +43,9 @@ def _arabic(numeral: str) -> str:
     if numeral.isdigit():
         return numeral
     try:
+        # Imported here: cn2an takes 0.7 s to import, and most commands never parse an address.
+        import cn2an  # type: ignore[import-untyped,unused-ignore]  # ships no type hints
+
         return str(cn2an.cn2an(numeral, "normal"))
     except (ValueError, KeyError):  # not a number after all (e.g. 千千): keep it as written
         return numeral

@@ -14,7 +14,6 @@ import re
 from functools import lru_cache
 
 import numpy as np
-from pypinyin import lazy_pinyin
 from rapidfuzz.distance import Levenshtein
 
 from resolvers.comparators.base import (
@@ -29,6 +28,7 @@ from resolvers.comparators.base import (
     score_rows,
 )
 from resolvers.normalize.names import org_name
+from resolvers.pinyin import lazy_pinyin
 
 COMPANY_LEVELS = (
     "different names",

@@ -13,7 +13,6 @@ import re
 from functools import lru_cache
 
 import numpy as np
-from pypinyin import lazy_pinyin
 from rapidfuzz.distance import Levenshtein
 
 from resolvers.comparators.base import (
@@ -27,6 +26,7 @@ from resolvers.comparators.base import (
     score_rows,
 )
 from resolvers.normalize.names import person_name as normalize_person_name
+from resolvers.pinyin import lazy_pinyin
 
 NAME_LEVELS = (
     "different names",
