@@ -313,14 +313,11 @@ class MentionState:
                 row.old_id: row.new_id for row in conn.execute(select(aliases.c.old_id, aliases.c.new_id))
             }
 
-    def current_ids(self, entity_ids: Iterable[str]) -> dict[str, str]:
-        """For those of ``entity_ids`` that were merged away, their survivor."""
-        found: dict[str, str] = {}
+    def aliases_since(self, run_id: str) -> dict[str, str]:
+        """Merged-away id → survivor, for the merges made by ``run_id`` or a later run."""
+        query = select(aliases.c.old_id, aliases.c.new_id).where(aliases.c.run_id >= run_id)
         with self.engine.connect() as conn:
-            for chunk in _chunks(entity_ids):
-                query = select(aliases.c.old_id, aliases.c.new_id).where(aliases.c.old_id.in_(chunk))
-                found.update({row.old_id: row.new_id for row in conn.execute(query)})
-        return found
+            return {row.old_id: row.new_id for row in conn.execute(query)}
 
     def resolve_alias(self, entity_id: str) -> str:
         with self.engine.connect() as conn:

@@ -220,7 +220,9 @@ def resolve_type(
             )
             return report
         if len(batch) <= INCREMENTAL_SHARE * (base.num_rows + len(batch)):
-            return _incremental(store, state, node, spec, run_id, saved, base, batch, (path, keys, mark))
+            return _incremental(
+                store, state, node, spec, run_id, saved, base, batch, (path, keys, mark, snap.run_id)
+            )
     mark = state.mention_changes_mark()
     mentions = state.mention_columns(node.name, keys)
     # Without a snapshot, what is new is what was written after the saved model's pass.
@@ -248,18 +250,18 @@ def _incremental(
     saved: str,
     base: pa.Table,
     batch: MentionColumns,
-    snapshot: tuple[Path, list[str], int],
+    snapshot: tuple[Path, list[str], int, str],
 ) -> TypeReport:
     """Match the mentions written since the snapshot (``batch``) against those of the snapshot
     that share a blocking key with them, then bring the snapshot up to date."""
-    path, keys, mark = snapshot
+    path, keys, mark, snapshot_run = snapshot
     if len(batch):
         frame = _frame(batch, spec)
         prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
         mask = candidate_mask(base, rule_columns(spec, COLUMN_FROM_FEATURE), batch_keys(prepared, spec))
         candidates = to_columns(base if mask is None else base.filter(mask), keys)
         # The snapshot's entity ids as of its pass; a steward's merge since then left aliases.
-        if moved := state.current_ids(candidates.entity_ids):
+        if moved := state.aliases_since(snapshot_run):
             candidates.entity_ids[:] = [moved.get(e, e) for e in candidates.entity_ids]
         population = concat(candidates, batch)
         sizes = entity_sizes(base, batch.entity_ids, set(population.entity_ids))
