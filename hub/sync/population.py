@@ -18,6 +18,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,10 @@ from hub.state.mentions import SEP, MentionColumns
 from resolvers.linking import LinkSpec
 
 log = structlog.get_logger(__name__)
-VERSION = 2
+# Derivations whose values are token lists: not stored with the mention (JSON would turn them
+# into lists of another type), derived again by the engine when needed.
+LIST_DERIVATIONS = frozenset({"ngrams"})
+VERSION = 3  # 3: token-list blocking columns (company-name n-grams) are in the snapshot
 FEATURE = "f:"  # prefix of feature columns in the snapshot
 
 
@@ -59,9 +63,14 @@ def load_snapshot(path: Path, keys: Sequence[str]) -> Snapshot | None:
     return Snapshot(table, str(meta["run_id"]), int(meta["mark"]))
 
 
-def to_table(mentions: MentionColumns, entity_ids: np.ndarray | None = None) -> pa.Table | None:
+def to_table(
+    mentions: MentionColumns,
+    entity_ids: np.ndarray | None = None,
+    lists: Mapping[str, Any] | None = None,
+) -> pa.Table | None:
     """The mentions as an Arrow table; None if a feature mixes types Arrow cannot hold in one
-    column (the pass then works without a snapshot)."""
+    column (the pass then works without a snapshot). ``lists``: token-list columns derived for
+    blocking (not stored with the mentions), kept as list<string> columns."""
     ids = pa.array(mentions.ids, pa.string())
     arrays: dict[str, pa.Array] = {
         "id": ids,
@@ -74,6 +83,10 @@ def to_table(mentions: MentionColumns, entity_ids: np.ndarray | None = None) -> 
     try:
         for key, values in mentions.features.items():
             arrays[FEATURE + key] = pa.array(values, from_pandas=True)
+        for key, tokens in (lists or {}).items():
+            arrays[FEATURE + key] = pa.array(
+                [list(t) if isinstance(t, list | tuple) else None for t in tokens], pa.list_(pa.string())
+            )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         log.warning("mentions not snapshotted", reason=str(exc))
         return None
@@ -154,7 +167,17 @@ def candidate_mask(
     """
     mask = None
     for label, columns in rules:
-        if any(c not in table.column_names or not pa.types.is_string(table[c].type) for c in columns):
+        if any(c not in table.column_names for c in columns):
+            return None
+        types = [table[c].type for c in columns]
+        if len(columns) == 1 and pa.types.is_list(types[0]):
+            # A token list: a row is in the block of each of its tokens.
+            wanted = keys_of_batch.get(label, [])
+            if wanted:
+                hit = _any_token_in(table[columns[0]], wanted)
+                mask = hit if mask is None else pc.or_(mask, hit)
+            continue
+        if not all(pa.types.is_string(t) for t in types):
             return None
         wanted = keys_of_batch.get(label, [])
         if not wanted:
@@ -169,10 +192,34 @@ def candidate_mask(
     return mask if mask is not None else pa.chunked_array([pa.array(np.zeros(len(table), dtype=bool))])
 
 
+def _any_token_in(column: pa.ChunkedArray, wanted: list[str]) -> pa.ChunkedArray:
+    chunks = []
+    for chunk in column.chunks:
+        flat = pc.list_flatten(chunk)
+        parents = pc.list_parent_indices(chunk)
+        hit = pc.fill_null(pc.is_in(flat, value_set=pa.array(wanted, pa.string())), False)
+        rows = np.unique(parents.filter(hit).to_numpy())
+        out = np.zeros(len(chunk), dtype=bool)
+        out[rows] = True
+        chunks.append(pa.array(out))
+    return pa.chunked_array(chunks, pa.bool_())
+
+
+def list_columns(spec: LinkSpec) -> list[str]:
+    """The derived columns of single-column blocking rules that hold token lists."""
+    lists = {d.name for d in spec.derived if d.function in LIST_DERIVATIONS}
+    return [r.columns[0] for r in spec.blocking if len(r.columns) == 1 and r.columns[0] in lists]
+
+
 def batch_keys(prepared: pd.DataFrame, spec: LinkSpec) -> dict[str, list[str]]:
     """The batch's blocking key values per rule, in the form candidate_mask compares."""
     out: dict[str, list[str]] = {}
+    lists = set(list_columns(spec))
     for rule in spec.blocking:
+        if rule.columns[0] in lists:
+            tokens = prepared[rule.columns[0]].to_numpy(dtype=object)
+            out[rule.label] = sorted({str(t) for v in tokens if isinstance(v, list | tuple) for t in v})
+            continue
         values = [prepared[c].to_numpy(dtype=object) for c in rule.columns]
         keys = {
             SEP.join(str(v) for v in row)

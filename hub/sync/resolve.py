@@ -28,11 +28,13 @@ from hub.state import StateStore
 from hub.state.mentions import SEP, MentionColumns, Objects, mention_key
 from hub.store import GraphStore, MentionMove
 from hub.sync.population import (
+    LIST_DERIVATIONS,
     batch_keys,
     candidate_mask,
     concat,
     distinct_entities,
     entity_sizes,
+    list_columns,
     load_snapshot,
     remap_entities,
     rule_columns,
@@ -101,11 +103,6 @@ def record_of(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:
     features = row["features"]
     record = {c: features.get(COLUMN_FROM_FEATURE.get(c, c)) for c in columns}
     return {c: str(v) if isinstance(v, date) else v for c, v in record.items()}
-
-
-# Derivations whose values are token lists: not stored with the mention (JSON would turn them
-# into lists of another type), derived again by the engine when needed.
-LIST_DERIVATIONS = frozenset({"ngrams"})
 
 
 def stored_derivations(spec: LinkSpec) -> list[str]:
@@ -235,10 +232,24 @@ def resolve_type(
         changed if incremental else None,
     )  # fmt: skip
     if path is not None and len(mentions):
-        table = to_table(mentions, np.array([merges.get(e, e) for e in mentions.entity_ids], dtype=object))
+        table = to_table(
+            mentions,
+            np.array([merges.get(e, e) for e in mentions.entity_ids], dtype=object),
+            _token_lists(mentions, spec),
+        )
         if table is not None:
             write_snapshot(path, table, keys, run_id, mark)
     return report
+
+
+def _token_lists(mentions: MentionColumns, spec: LinkSpec) -> dict[str, Any]:
+    """The token-list blocking columns of the mentions (company-name n-grams), for the snapshot:
+    with them an incremental pass reads only the mentions sharing a token with the new ones."""
+    names = list_columns(spec)
+    if not names or not len(mentions):
+        return {}
+    prepared, _ = prepare(_frame(mentions, spec), spec.model_copy(update={"id_column": None}))
+    return {f"{DERIVED_PREFIX}{n}": prepared[n].to_numpy(dtype=object) for n in names}
 
 
 def _incremental(
@@ -283,7 +294,10 @@ def _incremental(
         report.mentions = base.num_rows + len(batch)
         report.entities_before = distinct_entities(base, batch.entity_ids)
         report.entities_after = report.entities_before - len(merges)
-        batch_table = to_table(batch)
+        batch_table = to_table(
+            batch,
+            lists={f"{DERIVED_PREFIX}{n}": prepared[n].to_numpy(dtype=object) for n in list_columns(spec)},
+        )
         if batch_table is None:
             path.unlink(missing_ok=True)  # rebuilt from the state database next time
             return report

@@ -40,6 +40,20 @@ def _add_unnumbered_copies(demo: Path, count: int) -> dict[str, str]:
     return {c["人员编号"]: r["人员编号"] for c, r in zip(copies, rows, strict=False)}
 
 
+def _add_unregistered_companies(demo: Path, count: int) -> None:
+    """Re-file ``count`` companies under new record ids without their credit code: new
+    LegalEntity mentions only the fuzzy pass (name n-grams, representative) can place."""
+    path = demo / "business_registry.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    copies = [
+        {**row, "记录编号": f"QYX{i:08d}", "统一社会信用代码": "", "注册号": ""}
+        for i, row in enumerate(rows[:count])
+    ]
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=list(rows[0])).writerows(copies)
+
+
 def _second_sync(
     root: Path, keep_snapshot: bool
 ) -> tuple[dict[tuple[str, str, str], str], dict[str, object]]:
@@ -50,7 +64,7 @@ def _second_sync(
     with open_store(settings) as store, StateStore(settings.state_database_url) as state:
         report = sync_sources(store, state, demo_sources(store.schema), settings)
         person = next(r for r in report.resolution if r["entity_type"] == "Person")
-        walk = {row[:3]: row[4] for row in crosswalk(store) if row[3] == "Person"}
+        walk = {row[:3]: row[4] for row in crosswalk(store) if row[3] in ("Person", "LegalEntity")}
         if keep_snapshot:
             snap = load_snapshot(snapshot_path(root / "cache", "Person"), feature_keys(PRESETS["person"]()))
             assert snap is not None
@@ -72,6 +86,7 @@ def test_snapshot_pass_decides_like_the_full_read(tmp_path: Path) -> None:
         sync_sources(store, state, demo_sources(store.schema), settings)
     assert snapshot_path(first / "cache", "Person").exists()
     copies = _add_unnumbered_copies(first / "demo", 25)
+    _add_unregistered_companies(first / "demo", 10)
     second = tmp_path / "b"
     shutil.copytree(first, second)
 
@@ -107,6 +122,17 @@ def test_candidate_mask_keeps_whole_blocks_and_snapshot_edits() -> None:
     assert mask is not None
     assert mask.to_pylist() == [True, True, False, False]
     assert candidate_mask(table, [("tokens", ["f:~name_tokens"])], {"tokens": ["ab"]}) is None
+    # A token list (company-name n-grams): a row is in the block of each of its tokens.
+    tokens = pa.chunked_array(
+        [
+            pa.array([["福田", "田贸"], None], pa.list_(pa.string())),
+            pa.array([["贸易"], ["福田"]], pa.list_(pa.string())),
+        ]
+    )
+    with_tokens = table.append_column("f:~name_tokens", tokens)
+    mask = candidate_mask(with_tokens, [("tokens", ["f:~name_tokens"])], {"tokens": ["福田"]})
+    assert mask is not None
+    assert mask.to_pylist() == [True, False, False, True]
 
     kept = without(table, {"s\x1f2"}, np.array(["t\x1f1\x1fself"], dtype=object))
     assert kept["id"].to_pylist() == ["s\x1f1\x1fself", "s\x1f3\x1fself"]
