@@ -269,11 +269,8 @@ def test_merge_nodes_moves_every_relationship_to_the_survivor(store: GraphStore)
     assert store.merge_nodes("Person", {}) == 0
 
 
-def test_lineage_accumulates_and_a_retracted_record_takes_its_assertions(store: GraphStore) -> None:
-    """Two records say P1 lives at A1; one also says P1 lives at A2. Retracting that record
-    keeps A1 (the other record still says so) and deletes the move's old address A2."""
-    store.upsert_nodes("Person", [person("P1")])
-    store.upsert_nodes("Address", [{"id": "A1"}, {"id": "A2"}])
+def _two_records_mentioning_p1(store: GraphStore) -> None:
+    """Records pop:1 and grid:9, both mentioning P1 as "self"."""
     store.upsert_nodes("SourceRecord", [{"id": "pop:1", "source": "pop"}, {"id": "grid:9", "source": "grid"}])
     store.upsert_relationships(
         "FROM_RECORD",
@@ -281,6 +278,14 @@ def test_lineage_accumulates_and_a_retracted_record_takes_its_assertions(store: 
         "SourceRecord",
         [RelRow("P1", "pop:1", {"role": "self"}), RelRow("P1", "grid:9", {"role": "self"})],
     )
+
+
+def test_lineage_accumulates_and_a_retracted_record_takes_its_assertions(store: GraphStore) -> None:
+    """Two records say P1 lives at A1; one also says P1 lives at A2. Retracting that record
+    keeps A1 (the other record still says so) and deletes the move's old address A2."""
+    store.upsert_nodes("Person", [person("P1")])
+    store.upsert_nodes("Address", [{"id": "A1"}, {"id": "A2"}])
+    _two_records_mentioning_p1(store)
     store.upsert_relationships("LIVES_AT", "Person", "Address", [RelRow("P1", "A1", {"records": ["pop:1"]})])
     store.upsert_relationships(
         "LIVES_AT",
@@ -303,13 +308,7 @@ def test_lineage_accumulates_and_a_retracted_record_takes_its_assertions(store: 
 def test_moving_a_mention_takes_its_assertions_and_merging_unites_lineage(store: GraphStore) -> None:
     store.upsert_nodes("Person", [person("P1"), person("P2")])
     store.upsert_nodes("Address", [{"id": "A1"}, {"id": "A2"}])
-    store.upsert_nodes("SourceRecord", [{"id": "pop:1", "source": "pop"}, {"id": "grid:9", "source": "grid"}])
-    store.upsert_relationships(
-        "FROM_RECORD",
-        "Person",
-        "SourceRecord",
-        [RelRow("P1", "pop:1", {"role": "self"}), RelRow("P1", "grid:9", {"role": "self"})],
-    )
+    _two_records_mentioning_p1(store)
     store.upsert_relationships(
         "LIVES_AT",
         "Person",
