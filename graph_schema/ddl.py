@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph_schema.model import PropertyDef, PropertyType, Schema
+from graph_schema.model import LINEAGE, PropertyDef, PropertyType, Schema
 
 LADYBUG_TYPES: dict[PropertyType, str] = {
     PropertyType.STRING: "STRING",
@@ -44,14 +44,18 @@ def ladybug_statements(schema: Schema) -> list[str]:
     for node in schema.node_types:
         columns = [f"{key} STRING", *_columns(node.properties), f"PRIMARY KEY ({key})"]
         statements.append(f"CREATE NODE TABLE IF NOT EXISTS {node.name} ({', '.join(columns)})")
+    # Relationship lineage (``records``) is kept beside the graph in ladybug: a list property of
+    # a relationship makes every change to it rewrite node groups at checkpoint
+    # (hub/store/ladybug_lineage.py).
+    rel_props = {r.name: tuple(p for p in r.properties if p.name != LINEAGE) for r in schema.rel_types}
     for rel in schema.rel_types:
         pairs = [f"FROM {s} TO {t}" for s in rel.sources for t in rel.targets]
-        columns = [*pairs, *_columns(rel.properties)]
+        columns = [*pairs, *_columns(rel_props[rel.name])]
         statements.append(f"CREATE REL TABLE IF NOT EXISTS {rel.name} ({', '.join(columns)})")
     # A store made by an earlier version of the schema gains the properties declared since
     # (new properties only: a changed type or a removed property needs a migration of its own).
     tables: list[tuple[str, tuple[PropertyDef, ...]]] = [(n.name, n.properties) for n in schema.node_types]
-    tables += [(r.name, r.properties) for r in schema.rel_types]
+    tables += [(r.name, rel_props[r.name]) for r in schema.rel_types]
     for name, props in tables:
         statements += [f"ALTER TABLE {name} ADD IF NOT EXISTS {column}" for column in _columns(props)]
     return statements

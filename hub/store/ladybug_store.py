@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from graph_schema import LINEAGE, PropertyDef, PropertyType, Schema
 from graph_schema.ddl import ladybug_statements
 from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreLocked, StoreUnavailable
+from hub.store.ladybug_lineage import End, RelLineage
 from hub.store.port import Counts, Edge, Link, MentionMove, Neighbourhood, Node, RelRow
 
 _ARROW_TYPES: dict[PropertyType, pa.DataType] = {
@@ -73,6 +75,9 @@ class LadybugStore(SchemaCheckedStore):
                 str(path), buffer_pool_size=buffer_pool_mb * 1024 * 1024, read_only=read_only
             )
             self._conn = ladybug.Connection(self._db)
+            self._lineage = RelLineage(path.with_name(f"{path.name}.lineage"), read_only=read_only)
+            if not read_only:
+                self._move_lineage_out()
         except RuntimeError as exc:
             if "lock" in str(exc).lower():
                 match = _LOCK_HOLDER.search(str(exc))
@@ -131,6 +136,24 @@ class LadybugStore(SchemaCheckedStore):
     def apply_schema(self) -> None:
         for statement in ladybug_statements(self.schema):
             self._run(statement)
+        self._move_lineage_out()
+
+    def _move_lineage_out(self) -> None:
+        """A store made before lineage moved beside it holds ``records`` on its relationships:
+        copy them into the lineage table and drop the column (at every writable open, since
+        not every command applies the schema; read-only opens read the column as it is)."""
+        tables = {row["name"] for row in self._run("CALL show_tables() RETURN *")}
+        for rel in self.schema.rel_types:
+            if not rel.has_lineage or rel.name not in tables:
+                continue
+            columns = {row["name"] for row in self._run(f"CALL table_info('{rel.name}') RETURN *")}
+            if LINEAGE not in columns:
+                continue
+            rows = self._stream(
+                f"MATCH (a)-[r:{rel.name}]->(b) RETURN a.{self._key} AS src, b.{self._key} AS dst, r.{LINEAGE} AS recs"
+            )
+            self._lineage.add((rel.name, r["src"], r["dst"], rec) for r in rows for rec in r["recs"] or ())
+            self._run(f"ALTER TABLE {rel.name} DROP {LINEAGE}")
 
     @staticmethod
     def _table(columns: dict[str, list[Any]], types: dict[str, PropertyDef]) -> pa.Table:
@@ -162,16 +185,15 @@ class LadybugStore(SchemaCheckedStore):
         self, rel_type: str, src_label: str, dst_label: str, rows: Sequence[RelRow]
     ) -> int:
         rel = self._rel_type(rel_type, src_label, dst_label)
-        props = self._rel_columns(rel, (r.properties for r in rows))
+        # Lineage accumulates beside the graph: every record asserting the relationship, once.
+        props = [p for p in self._rel_columns(rel, (r.properties for r in rows)) if p != LINEAGE]
+        if rel.has_lineage:
+            self._lineage.add(
+                (rel.name, r.src, r.dst, rec) for r in rows for rec in r.properties.get(LINEAGE) or ()
+            )
         key = self._key
         types = {p.name: p for p in rel.properties}
-        sets = ", ".join(
-            # Lineage accumulates: every record asserting the relationship is listed once.
-            f"r.{p} = coalesce(list_distinct(list_concat(r.{p}, v_{p})), v_{p}, r.{p})"
-            if p == LINEAGE
-            else f"r.{p} = coalesce(v_{p}, r.{p})"
-            for p in props
-        )
+        sets = ", ".join(f"r.{p} = coalesce(v_{p}, r.{p})" for p in props)
         merge_on = "{" + ", ".join(f"{k}: v_{k}" for k in rel.keys) + "}" if rel.keys else ""
         query = (
             f"LOAD FROM __BATCH__ MATCH (a:{src_label} {{{key}: v_src}}) MATCH (b:{dst_label} {{{key}: v_dst}}) "
@@ -200,25 +222,34 @@ class LadybugStore(SchemaCheckedStore):
         return retired
 
     def retract_records(self, record_ids: Sequence[str], rel_types: Collection[str] | None = None) -> int:
-        label, provenance, key = self.schema.roles.source_record, self.schema.roles.provenance, self._key
-        deleted = 0
-        for rel in (
-            r for r in self.schema.rel_types if r.has_lineage and (rel_types is None or r.name in rel_types)
-        ):
-            # The relationship's source end is an entity the record mentions (the writer links
-            # the record's own mentions; merges and splits move provenance and relationships
-            # together), so one directed pattern finds every one (ladybug deletes only those).
-            for arrow in (f"-[x:{rel.name}]->",):
-                reach = f"LOAD FROM __BATCH__ MATCH (rec:{label} {{{key}: v_id}})<-[:{provenance}]-(e) MATCH (e){arrow}(o)"
-                drop = (
-                    f"{reach} WHERE list_contains(x.{LINEAGE}, v_id) "
-                    f"SET x.{LINEAGE} = list_filter(x.{LINEAGE}, v -> v <> v_id) RETURN count(*) AS n"
-                )
-                empty = f"{reach} WHERE size(x.{LINEAGE}) = 0 DELETE x RETURN count(*) AS n"
-                for batch in chunks(record_ids, self._batch):
-                    table = pa.table({"v_id": pa.array(list(batch), type=pa.string())})
-                    if int(self._load(drop, table)[0]["n"]):
-                        deleted += int(self._load(empty, table)[0]["n"])
+        types = [
+            r.name
+            for r in self.schema.rel_types
+            if r.has_lineage and (rel_types is None or r.name in rel_types)
+        ]
+        return self._delete_ends(self._lineage.retract(record_ids, types))
+
+    def _delete_ends(self, ends: Sequence[End]) -> int:
+        """Delete these relationships (named by type and end ids) from the graph."""
+        pairs: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for rel_name, src, dst in ends:
+            pairs[rel_name].append((src, dst))
+        deleted, key = 0, self._key
+        for rel_name, ends_of_type in pairs.items():
+            rel = self._rel_type_named(rel_name)
+            table = pa.table(
+                {
+                    "v_src": pa.array([s for s, _ in ends_of_type], pa.string()),
+                    "v_dst": pa.array([d for _, d in ends_of_type], pa.string()),
+                }
+            )
+            for src_label in rel.sources:
+                for dst_label in rel.targets:
+                    query = (
+                        f"LOAD FROM __BATCH__ MATCH (a:{src_label} {{{key}: v_src}})-[x:{rel.name}]->(b:{dst_label}) "
+                        f"WHERE b.{key} = v_dst DELETE x RETURN count(*) AS n"
+                    )
+                    deleted += int(self._load(query, table)[0]["n"])
         return deleted
 
     def existing_ids(self, label: str, ids: Collection[str]) -> set[str]:
@@ -244,10 +275,13 @@ class LadybugStore(SchemaCheckedStore):
             f"MATCH (a)-[r:{rel.name}]->(b) RETURN label(a) AS src_label, a.{key} AS src, label(b) AS dst_label, "
             f"b.{key} AS dst, r ORDER BY src, dst"
         )
+        lineage = self._lineage.of_type(rel.name) if rel.has_lineage else {}
         for row in self._stream(query):
             props = {
                 p.name: _native(row["r"][p.name]) for p in rel.properties if row["r"].get(p.name) is not None
             }
+            if records := lineage.get((row["src"], row["dst"])):
+                props[LINEAGE] = records
             yield Link(row["src_label"], row["src"], row["dst_label"], row["dst"], props)
 
     def merge_nodes(self, label: str, merges: Mapping[str, str]) -> int:
@@ -262,12 +296,7 @@ class LadybugStore(SchemaCheckedStore):
         )
         for rel, outgoing, other in self._merge_plan(label):
             copy = ", ".join(
-                # Lineage: the survivor's relationship lists the records of both.
-                f"r2.{p.name} = coalesce(list_distinct(list_concat(r2.{p.name}, r.{p.name})), r.{p.name})"
-                if p.name == LINEAGE
-                else f"r2.{p.name} = r.{p.name}"
-                for p in rel.properties
-                if p.name not in rel.keys
+                f"r2.{p.name} = r.{p.name}" for p in rel.properties if p.name not in (*rel.keys, LINEAGE)
             )
             arrow = self._arrows(rel, outgoing, other)
             move = (
@@ -276,6 +305,8 @@ class LadybugStore(SchemaCheckedStore):
                 + (f" SET {copy}" if copy else "")
             )
             self._load(move, table)
+        # Lineage: the survivor's relationships list the records of both.
+        self._lineage.merge(merges)
         delete = f"LOAD FROM __BATCH__ MATCH (old:{label} {{{key}: v_old}}) DETACH DELETE old RETURN count(*) AS folded"
         return int(self._load(delete, table)[0]["folded"])
 
@@ -291,37 +322,49 @@ class LadybugStore(SchemaCheckedStore):
                 "v_new": pa.array([m.new for m in moves], pa.string()),
             }
         )
+        # What the records assert about the old entities now names the new ones: copy each
+        # relationship so changed to its new end, then drop the old one if nothing asserts it.
+        changed = self._lineage.move((m.record, m.old, m.new) for m in moves)
+        copies: dict[tuple[str, bool], list[tuple[str, str, str]]] = defaultdict(list)
+        for (rel_name, src, dst), (_, new_src, new_dst) in changed:
+            if src != new_src:
+                copies[(rel_name, True)].append((src, new_src, dst))
+            else:
+                copies[(rel_name, False)].append((dst, new_dst, src))
         for rel, outgoing, other in self._merge_plan(label):
-            if rel.name != provenance and not rel.has_lineage:
-                continue
             arrow = self._arrows(rel, outgoing, other)
             if rel.name == provenance:
-                said = f"b.{key} = v_rec AND r.role = v_role"
-                lineage = ""
-            else:
-                said = f"list_contains(r.{LINEAGE}, v_rec)"
-                lineage = (
-                    f"r2.{LINEAGE} = coalesce(list_distinct(list_concat(r2.{LINEAGE}, [v_rec])), [v_rec])"
-                )
-            copy = ", ".join(
-                [f"r2.{p.name} = r.{p.name}" for p in rel.properties if p.name not in (*rel.keys, LINEAGE)]
-                + ([lineage] if lineage else [])
-            )
-            match = f"LOAD FROM __BATCH__ MATCH (old:{label} {{{key}: v_old}}){arrow[0]} WHERE {said}"
-            self._load(
-                f"{match} MATCH (new:{label} {{{key}: v_new}}) MERGE (new){arrow[1]}"
-                + (f" SET {copy}" if copy else ""),
-                table,
-            )
-            if rel.name == provenance:
-                self._load(f"{match} DELETE r", table)
-            else:
-                self._load(f"{match} SET r.{LINEAGE} = list_filter(r.{LINEAGE}, v -> v <> v_rec)", table)
-                self._load(
+                match = (
                     f"LOAD FROM __BATCH__ MATCH (old:{label} {{{key}: v_old}}){arrow[0]} "
-                    f"WHERE size(r.{LINEAGE}) = 0 DELETE r",
+                    f"WHERE b.{key} = v_rec AND r.role = v_role"
+                )
+                copy = ", ".join(
+                    f"r2.{p.name} = r.{p.name}" for p in rel.properties if p.name not in rel.keys
+                )
+                self._load(
+                    f"{match} MATCH (new:{label} {{{key}: v_new}}) MERGE (new){arrow[1]}"
+                    + (f" SET {copy}" if copy else ""),
                     table,
                 )
+                self._load(f"{match} DELETE r", table)
+            elif rows := copies.get((rel.name, outgoing)):
+                copy = ", ".join(
+                    f"r2.{p.name} = r.{p.name}" for p in rel.properties if p.name not in (*rel.keys, LINEAGE)
+                )
+                batch = pa.table(
+                    {
+                        "v_old": pa.array([r[0] for r in rows], pa.string()),
+                        "v_new": pa.array([r[1] for r in rows], pa.string()),
+                        "v_other": pa.array([r[2] for r in rows], pa.string()),
+                    }
+                )
+                self._load(
+                    f"LOAD FROM __BATCH__ MATCH (old:{label} {{{key}: v_old}}){arrow[0]} WHERE b.{key} = v_other "
+                    f"MATCH (new:{label} {{{key}: v_new}}) MERGE (new){arrow[1]}"
+                    + (f" SET {copy}" if copy else ""),
+                    batch,
+                )
+        self._delete_ends([before for before, _ in changed if not self._lineage.asserted(before)])
         return len(moves)
 
     def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
@@ -335,6 +378,8 @@ class LadybugStore(SchemaCheckedStore):
         for batch in chunks(dst_ids, self._batch):
             table = pa.table({"v_id": pa.array(list(batch), type=pa.string())})
             deleted += int(self._load(query, table)[0]["deleted"])
+        if rel.has_lineage:
+            self._lineage.drop_targets(rel.name, dst_ids)
         return deleted
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -347,6 +392,17 @@ class LadybugStore(SchemaCheckedStore):
         node = self._node_type(label)
         rows = self._run(f"MATCH (n:{node.name}) WHERE n.{self._key} = $id RETURN n", {"id": node_id})
         return self._to_node(rows[0]["n"]) if rows else None
+
+    def get_nodes(self, label: str, ids: Collection[str]) -> dict[str, Node]:
+        node = self._node_type(label)
+        query = f"LOAD FROM __BATCH__ MATCH (n:{node.name}) WHERE n.{self._key} = v_id RETURN n"
+        found: dict[str, Node] = {}
+        for batch in chunks(sorted(ids), self._batch):
+            table = pa.table({"v_id": pa.array(list(batch), type=pa.string())})
+            for row in self._load(query, table):
+                n = self._to_node(row["n"])
+                found[n.id] = n
+        return found
 
     def find_nodes(self, label: str, prop: str, value: Any, limit: int = 100) -> list[Node]:
         node = self._node_type(label)
@@ -364,6 +420,7 @@ class LadybugStore(SchemaCheckedStore):
         if types == []:
             return Neighbourhood(node=center, edges=[])
         typed = f"r:{'|'.join(types)}" if types else "r"
+        lineage = self._lineage.around(node_id)
         edges: list[Edge] = []
         # Two directed queries: label(r) and direction are then unambiguous, also for self-loops.
         for outgoing, pattern in ((True, f"(n)-[{typed}]->(m)"), (False, f"(n)<-[{typed}]-(m)")):
@@ -376,6 +433,9 @@ class LadybugStore(SchemaCheckedStore):
                 props = {
                     p.name: _native(row["r"][p.name]) for p in rel_props if row["r"].get(p.name) is not None
                 }
+                ends = (node_id, row["m"][self._key]) if outgoing else (row["m"][self._key], node_id)
+                if records := lineage.get((row["type"], *ends)):
+                    props[LINEAGE] = records
                 edges.append(
                     Edge(type=row["type"], outgoing=outgoing, properties=props, node=self._to_node(row["m"]))
                 )
@@ -396,3 +456,4 @@ class LadybugStore(SchemaCheckedStore):
     def close(self) -> None:
         self._conn.close()
         self._db.close()
+        self._lineage.close()

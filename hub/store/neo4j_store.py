@@ -187,6 +187,16 @@ class Neo4jStore(SchemaCheckedStore):
         rows = self.read(f"MATCH (n:{node.name} {{{self._key}: $id}}) RETURN n", {"id": node_id})
         return self._to_node(rows[0]["n"]) if rows else None
 
+    def get_nodes(self, label: str, ids: Collection[str]) -> dict[str, Node]:
+        node = self._node_type(label)
+        query = f"UNWIND $ids AS id MATCH (n:{node.name} {{{self._key}: id}}) RETURN n"
+        found: dict[str, Node] = {}
+        for batch in chunks(sorted(ids), self._batch):
+            for row in self.read(query, {"ids": list(batch)}):
+                n = self._to_node(row["n"])
+                found[n.id] = n
+        return found
+
     def find_nodes(self, label: str, prop: str, value: Any, limit: int = 100) -> list[Node]:
         node = self._node_type(label)
         self._check_prop(node, prop)

@@ -97,6 +97,9 @@ class GraphStore(Protocol):
 
     def get_node(self, label: str, node_id: str) -> Node | None: ...
 
+    def get_nodes(self, label: str, ids: Collection[str]) -> dict[str, Node]:
+        """The nodes of ``label`` among ``ids``, by id (those missing are left out)."""
+
     def find_nodes(self, label: str, prop: str, value: Any, limit: int = 100) -> list[Node]:
         """Nodes of ``label`` whose ``prop`` equals ``value``, ordered by id."""
 

@@ -165,6 +165,12 @@ def test_existing_ids_and_exports(store_factory: StoreFactory) -> None:
     )
     assert store.existing_ids("Person", ["P1", "P3", "P9", "pop:1", "P2"]) == {"P1", "P2", "P3"}
     assert store.existing_ids("Person", []) == set()
+    found = store.get_nodes("Person", ["P1", "P3", "P9", "pop:1", "P2"])  # batches of two
+    assert {k: (n.label, n.properties) for k, n in found.items()} == {
+        "P1": ("Person", {"name": "张伟"}),
+        "P2": ("Person", {"name": "李娜"}),
+        "P3": ("Person", {}),
+    }
     assert [(n.id, n.properties) for n in store.iter_nodes("Person")] == [
         ("P1", {"name": "张伟"}),
         ("P2", {"name": "李娜"}),
