@@ -313,9 +313,11 @@ class MentionState:
                 row.old_id: row.new_id for row in conn.execute(select(aliases.c.old_id, aliases.c.new_id))
             }
 
-    def aliases_since(self, run_id: str) -> dict[str, str]:
-        """Merged-away id → survivor, for the merges made by ``run_id`` or a later run."""
-        query = select(aliases.c.old_id, aliases.c.new_id).where(aliases.c.run_id >= run_id)
+    def aliases_after(self, run_id: str) -> dict[str, str]:
+        """Merged-away id → survivor, for the merges made by runs after ``run_id`` (a snapshot
+        written by ``run_id`` has that run's merges applied already: a first pass leaves tens
+        of thousands of aliases, which an incremental pass need not read)."""
+        query = select(aliases.c.old_id, aliases.c.new_id).where(aliases.c.run_id > run_id)
         with self.engine.connect() as conn:
             return {row.old_id: row.new_id for row in conn.execute(query)}
 

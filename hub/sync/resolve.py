@@ -29,19 +29,27 @@ from hub.state.mentions import SEP, MentionColumns, Objects, mention_key
 from hub.store import GraphStore, MentionMove
 from hub.sync.population import (
     LIST_DERIVATIONS,
+    Snapshot,
+    appendable,
     batch_keys,
     candidate_mask,
+    candidates,
+    compacted,
     concat,
     distinct_entities,
+    drop_snapshot,
     entity_sizes,
     list_columns,
+    live_rows,
     load_snapshot,
+    needs_compaction,
     remap_entities,
+    removed,
     rule_columns,
     snapshot_path,
     to_columns,
     to_table,
-    without,
+    write_delta,
     write_snapshot,
 )
 from hub.sync.writer import record_node_id
@@ -201,24 +209,29 @@ def resolve_type(
         mentions = state.mention_columns(node.name, keys, entities)
         report, merges = _pass(store, state, node, spec, run_id, mentions, saved, "entities", entities)
         if path is not None and report.split:
-            path.unlink(missing_ok=True)  # mentions moved one by one: rebuilt at the next pass
+            drop_snapshot(path)  # mentions moved one by one: rebuilt at the next pass
         elif merges and path is not None and (snap := load_snapshot(path, keys)) is not None:
-            write_snapshot(path, remap_entities(snap.table, merges), keys, snap.run_id, snap.mark)
+            # One compacted base, with the ids merged since the base (these merges too) replaced.
+            table = compacted(snap, state.aliases_after(snap.base_run))
+            write_snapshot(path, table, keys, snap.run_id, snap.mark)
         return report
     snap = load_snapshot(path, keys) if path is not None and saved is not None and not full else None
     if snap is not None and saved is not None and path is not None:
         touched, mark = state.changed_records_since(snap.mark)
         batch = state.mention_columns(node.name, keys, since_run=snap.run_id)
-        base = without(snap.table, touched, batch.ids)
+        # The snapshot's rows gone since they were written: an Arrow mask, nothing copied.
+        gone = removed(snap, touched, batch.ids)
+        rows = live_rows(gone)
         if not len(batch) and not touched:  # nothing of this type changed since the snapshot
-            report = TypeReport(node.name, mentions=base.num_rows)
+            report = TypeReport(node.name, mentions=rows)
+            aliases = state.aliases_after(snap.base_run)
             report.entities_before = report.entities_after = distinct_entities(
-                base, np.zeros(0, dtype=object)
+                snap.table, gone, aliases, np.zeros(0, dtype=object)
             )
             return report
-        if len(batch) <= INCREMENTAL_SHARE * (base.num_rows + len(batch)):
+        if len(batch) <= INCREMENTAL_SHARE * (rows + len(batch)):
             return _incremental(
-                store, state, node, spec, run_id, saved, base, batch, (path, keys, mark, snap.run_id)
+                store, state, node, spec, run_id, saved, snap, batch, (path, keys, mark, touched, gone)
             )
     mark = state.mention_changes_mark()
     mentions = state.mention_columns(node.name, keys)
@@ -259,25 +272,28 @@ def _incremental(
     spec: LinkSpec,
     run_id: str,
     saved: str,
-    base: pa.Table,
+    snap: Snapshot,
     batch: MentionColumns,
-    snapshot: tuple[Path, list[str], int, str],
+    catch_up: tuple[Path, list[str], int, set[str], pa.ChunkedArray],
 ) -> TypeReport:
     """Match the mentions written since the snapshot (``batch``) against those of the snapshot
-    that share a blocking key with them, then bring the snapshot up to date."""
-    path, keys, mark, snapshot_run = snapshot
+    that share a blocking key with them, then append them to the snapshot. ``catch_up``: the
+    snapshot's file, features, the log mark now, the records removed since the snapshot's mark,
+    and which of its rows are gone (of those records or of ``batch``, or removed by a newer part)."""
+    path, keys, mark, touched, gone = catch_up
+    # Entity ids as of the pass that wrote each part: merges since the base left aliases.
+    aliases = state.aliases_after(snap.base_run)
+    rows = live_rows(gone)
+    entities_before = distinct_entities(snap.table, gone, aliases, batch.entity_ids)
     if len(batch):
         frame = _frame(batch, spec)
         prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
-        mask = candidate_mask(base, rule_columns(spec, COLUMN_FROM_FEATURE), batch_keys(prepared, spec))
-        candidates = to_columns(base if mask is None else base.filter(mask), keys)
-        # The snapshot's entity ids as of its pass; a steward's merge since then left aliases.
-        if moved := state.aliases_since(snapshot_run):
-            candidates.entity_ids[:] = [moved.get(e, e) for e in candidates.entity_ids]
-        population = concat(candidates, batch)
-        sizes = entity_sizes(base, batch.entity_ids, set(population.entity_ids))
+        mask = candidate_mask(snap.table, rule_columns(spec, COLUMN_FROM_FEATURE), batch_keys(prepared, spec))
+        found = to_columns(remap_entities(candidates(snap, mask, gone), aliases), keys)
+        population = concat(found, batch)
+        sizes = entity_sizes(snap.table, gone, aliases, batch.entity_ids, set(population.entity_ids))
         left = np.zeros(len(population), dtype=bool)
-        left[len(candidates) :] = True
+        left[len(found) :] = True
         report, merges = _pass(
             store,
             state,
@@ -291,22 +307,24 @@ def _incremental(
             left,
             sizes,
         )
-        report.mentions = base.num_rows + len(batch)
-        report.entities_before = distinct_entities(base, batch.entity_ids)
-        report.entities_after = report.entities_before - len(merges)
-        batch_table = to_table(
-            batch,
-            lists={f"{DERIVED_PREFIX}{n}": prepared[n].to_numpy(dtype=object) for n in list_columns(spec)},
-        )
-        if batch_table is None:
-            path.unlink(missing_ok=True)  # rebuilt from the state database next time
-            return report
-        table = pa.concat_tables([base, batch_table], promote_options="permissive")
+        lists = {f"{DERIVED_PREFIX}{n}": prepared[n].to_numpy(dtype=object) for n in list_columns(spec)}
+        added = to_table(batch, lists=lists)
     else:
-        report, merges = TypeReport(node.name, mentions=base.num_rows), {}
-        report.entities_before = report.entities_after = distinct_entities(base, np.zeros(0, dtype=object))
-        table = base
-    write_snapshot(path, remap_entities(table, merges), keys, run_id, mark)
+        report, merges = TypeReport(node.name), {}
+        added = snap.table.schema.empty_table()
+    report.mentions = rows + len(batch)
+    report.entities_before = entities_before
+    report.entities_after = entities_before - len(merges)
+    if added is None or not appendable(snap, added):
+        drop_snapshot(path)  # rebuilt from the state database next time
+        return report
+    added = remap_entities(added, merges)
+    if needs_compaction(snap, added.num_rows):
+        # The ids merged since the base, then by this pass.
+        merged = {old: merges.get(new, new) for old, new in aliases.items()} | merges
+        write_snapshot(path, compacted(snap, merged, gone, added), keys, run_id, mark)
+    else:
+        write_delta(path, snap, added, run_id, mark, touched, batch.ids)
     return report
 
 
@@ -494,6 +512,7 @@ def _golden_values(
     strong = {p.name for p in node.properties if p.strong}
     rules = {p.name: tuple(r.value for r in p.survivorship) for p in node.properties}
     updates: list[dict[str, Any]] = []
+    key = store.schema.id_property
     conflicts: dict[str, dict[str, Any]] = {}
     if survivors is not None and not survivors:
         return 0
@@ -516,18 +535,35 @@ def _golden_values(
         if survivors is None and entity not in merged_into and _agree(statements):
             continue
         golden = golden_record(statements, strong, rules)  # type: ignore[arg-type]
-        updates.append({store.schema.id_property: entity, **golden.values})
+        updates.append({key: entity, **golden.values})
         for conflict in golden.conflicts:
             conflicts[f"conflict:{entity}:{conflict.prop}"] = {
                 "entity_type": node.name, "entity_id": entity, "property": conflict.prop,
                 "values": [str(v) for v in conflict.values],
             }  # fmt: skip
         if len(updates) >= GOLDEN_BATCH:
-            store.upsert_nodes(node.name, updates)
+            _write_changed(store, node.name, updates)
             updates = []
     if updates:
-        store.upsert_nodes(node.name, updates)
+        _write_changed(store, node.name, updates)
     return state.open_review_items("conflict", run_id, conflicts)
+
+
+def _write_changed(store: GraphStore, label: str, updates: list[dict[str, Any]]) -> None:
+    """Write the golden values that differ from the node's. Mostly none do (a new mention
+    that agrees with its entity), and on ladybug every column written costs a rewrite of the
+    table's node groups at checkpoint (0.8 s for 3,780 unchanged persons at a million)."""
+    key = store.schema.id_property
+    current = store.get_nodes(label, [u[key] for u in updates])
+    changed = []
+    for update in updates:
+        node = current.get(update[key])
+        stored = node.properties if node is not None else {}
+        values = {p: v for p, v in update.items() if p != key and v is not None and stored.get(p) != v}
+        if values or node is None:
+            changed.append({key: update[key], **values})
+    if changed:
+        store.upsert_nodes(label, changed)
 
 
 def _agree(statements: list[Statement]) -> bool:

@@ -33,7 +33,8 @@ def test_lineage_is_not_a_column_of_the_graph_and_shows_in_the_neighbourhood(tmp
             ("LIVES_AT", "A1", ["grid:2", "pop:1"])
         ]
         address = store.neighbourhood("Address", "A1")
-        assert address is not None and address.edges[0].properties["records"] == ["grid:2", "pop:1"]
+        assert address is not None
+        assert address.edges[0].properties["records"] == ["grid:2", "pop:1"]
     finally:
         store.close()
     reader = _open(tmp_path / "g.lbug", read_only=True)
