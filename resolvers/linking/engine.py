@@ -192,6 +192,7 @@ def link(
         model,
         keep_all,
         clock,
+        keep_frequencies=model_frequencies and model is not None,
     )
 
 

@@ -77,6 +77,25 @@ def test_link_two_tables() -> None:
     assert result.clusters.index.names == ["side", "id"]
 
 
+def test_link_can_keep_the_model_term_frequencies() -> None:
+    """An incremental pass links a batch against its candidates only; the name frequencies
+    must be the population's (in the model), not the candidates', where the batch's names
+    are over-represented by construction."""
+    df = people(300, seed=5)
+    model = dedupe(df, person_spec()).model
+    batch = df.iloc[:20]
+    candidates = df[df["name"].isin(batch["name"])]
+    whole = link(batch, df, person_spec(), model=model, keep_all=True, model_frequencies=True)
+    few = link(batch, candidates, person_spec(), model=model, keep_all=True, model_frequencies=True)
+    recounted = link(batch, candidates, person_spec(), model=model, keep_all=True)
+    key = ["id_l", "id_r"]
+    kept = few.pairs.merge(whole.pairs, on=key, suffixes=("", "_whole"))
+    assert len(kept) == len(few.pairs) > 0
+    np.testing.assert_allclose(kept["w_name"], kept["w_name_whole"])
+    counted = recounted.pairs.merge(whole.pairs, on=key, suffixes=("", "_whole"))
+    assert not np.allclose(counted["w_name"], counted["w_name_whole"])  # candidates' counts differ
+
+
 def test_link_honours_judgements_about_the_population() -> None:
     """An incremental batch (left) matched against everyone (right): a new mention that scores
     high with two mentions a steward called different joins at most one of them, and a must-link
