@@ -178,6 +178,11 @@ def link(
     frame_right, ids_right = prepare(right, spec)
     clock.lap("preparing")
     candidates = block_link(frame_left, frame_right, spec.blocking, spec.max_block_size)
+    keep_frequencies = model_frequencies and model is not None
+    if keep_frequencies:
+        frame_right, ids_right, candidates = _reached(
+            frame_right, ids_right, ids_left, candidates, (*must_link, *cannot_link)
+        )
     clock.lap("blocking")
     prepared = prepare_fields(spec.fields, frame_left, frame_right)
     clock.lap("preparing fields")
@@ -192,8 +197,28 @@ def link(
         model,
         keep_all,
         clock,
-        keep_frequencies=model_frequencies and model is not None,
+        keep_frequencies=keep_frequencies,
     )
+
+
+def _reached(
+    frame: pd.DataFrame, ids: pd.Index, ids_left: pd.Index, candidates: CandidatePairs, judged: IdPairs
+) -> tuple[pd.DataFrame, pd.Index, CandidatePairs]:
+    """The right records a link can reach: in a candidate pair, judged, or a left record's own
+    copy. The others cannot join a cluster, so preparing their fields is wasted (an incremental
+    pass reads every record of the blocks its batch reaches, most of which pair with nothing).
+    Only with the model's term frequencies: counted over this frame they would change."""
+    judged_ids = pd.Index([i for pair in judged for i in pair[:2]])
+    used = np.concatenate((candidates.right, ids.get_indexer(ids_left), ids.get_indexer(judged_ids))).astype(
+        np.int64
+    )
+    keep = np.unique(used[used >= 0])
+    if len(keep) == len(ids):
+        return frame, ids, candidates
+    position = np.full(len(ids), -1, dtype=np.int64)
+    position[keep] = np.arange(len(keep), dtype=np.int64)
+    reached = CandidatePairs(candidates.left, position[candidates.right], candidates.diagnostics)
+    return frame.iloc[keep].reset_index(drop=True), ids[keep], reached
 
 
 def _resolve(
