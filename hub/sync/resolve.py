@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -61,6 +62,7 @@ log = structlog.get_logger(__name__)
 # Entities whose golden values are written to the graph in one batch (ladybug takes a 50k-row
 # batch three times faster per row than a 5k one).
 GOLDEN_BATCH = 50_000
+ENTITY_KEY = "\x00entity"  # the entity id in a golden-values row (no property can be named so)
 # Feature keys of columns derived for the linking engine (kept apart from mapped properties).
 DERIVED_PREFIX = "~"
 # Feature key marking the derivations a mention's derived values were computed under: a stored
@@ -376,10 +378,21 @@ def _pass(
     report.apart = apart if mode == "full" else 0
     report.entities_before = len(sizes)
     report.entities_after = report.entities_before - len(merges)
-    if merges:
-        report.merged = store.merge_nodes(node.name, merges)
-        state.reassign_mentions(merges, run_id)
     rewritten = set(merges.values())
+    computed: list[list[dict[str, Any]]] | None = None
+    conflicts: dict[str, dict[str, Any]] = {}
+    if merges:
+        # The graph database merges without holding the GIL: the state's bookkeeping and, in a
+        # link (no splits to wait for), the golden values go on beside it on the other core.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            folding = pool.submit(store.merge_nodes, node.name, merges)
+            try:
+                state.reassign_mentions(merges, run_id)
+                if left is not None:
+                    linked = {merges.get(e, e) for e in touched} | rewritten
+                    computed = list(_golden_batches(state, node, linked, rewritten, conflicts))
+            finally:
+                report.merged = folding.result()
     if left is None:
         # Complete clusters: mentions the clustering puts apart from their entity leave it.
         moves = _splits(
@@ -398,7 +411,9 @@ def _pass(
                     for m, e in zip(mentions.ids, mentions.entity_ids, strict=True)
                 ]
     survivors = None if mode == "full" else {merges.get(e, e) for e in touched} | rewritten
-    report.conflicts_opened = _golden_values(store, state, node, survivors, run_id, rewritten)
+    report.conflicts_opened = _golden_values(
+        store, state, node, survivors, run_id, rewritten, computed, conflicts
+    )
     report.review_opened = _review(state, node, result.review, position, mentions.entity_ids, merges, run_id)
     report.judgement_conflicts = len(result.conflicts)
     log.info(
@@ -501,21 +516,40 @@ def _golden_values(
     survivors: set[str] | None,
     run_id: str,
     merged_into: set[str],
+    computed: list[list[dict[str, Any]]] | None = None,
+    conflicts: dict[str, dict[str, Any]] | None = None,
 ) -> int:
-    """Recompute the golden values of ``survivors`` (None: every entity of the type), streaming
-    one entity's mentions at a time, and file conflicts on strong attributes.
+    """Recompute the golden values of ``survivors`` (None: every entity of the type) and write
+    those that changed; file conflicts on strong attributes. ``computed``/``conflicts``: the
+    batches :func:`_golden_batches` already gave for them."""
+    conflicts = {} if conflicts is None else conflicts
+    batches = (
+        _golden_batches(state, node, survivors, merged_into, conflicts) if computed is None else computed
+    )
+    for updates in batches:
+        _write_changed(store, node.name, updates)
+    return state.open_review_items("conflict", run_id, conflicts)
 
-    Over every entity, one whose mentions agree on every property is not written: the sync
-    wrote those values already. Entities merged into always are (the merged-away node's values
+
+def _golden_batches(
+    state: StateStore,
+    node: NodeType,
+    survivors: set[str] | None,
+    merged_into: set[str],
+    conflicts: dict[str, dict[str, Any]],
+) -> Iterator[list[dict[str, Any]]]:
+    """The golden values of ``survivors`` in batches, streaming one entity's mentions at a time;
+    conflicts on strong attributes are added to ``conflicts``.
+
+    Over every entity, one whose mentions agree on every property is left out: the sync wrote
+    those values already. Entities merged into always are in (the merged-away node's values
     went with it)."""
     types = {p.name: p.type for p in node.properties}
     strong = {p.name for p in node.properties if p.strong}
     rules = {p.name: tuple(r.value for r in p.survivorship) for p in node.properties}
     updates: list[dict[str, Any]] = []
-    key = store.schema.id_property
-    conflicts: dict[str, dict[str, Any]] = {}
     if survivors is not None and not survivors:
-        return 0
+        return
     for entity, group in state.mention_groups(node.name, survivors):
         statements = []
         for mention in group:
@@ -535,18 +569,17 @@ def _golden_values(
         if survivors is None and entity not in merged_into and _agree(statements):
             continue
         golden = golden_record(statements, strong, rules)  # type: ignore[arg-type]
-        updates.append({key: entity, **golden.values})
+        updates.append({ENTITY_KEY: entity, **golden.values})
         for conflict in golden.conflicts:
             conflicts[f"conflict:{entity}:{conflict.prop}"] = {
                 "entity_type": node.name, "entity_id": entity, "property": conflict.prop,
                 "values": [str(v) for v in conflict.values],
             }  # fmt: skip
         if len(updates) >= GOLDEN_BATCH:
-            _write_changed(store, node.name, updates)
+            yield updates
             updates = []
     if updates:
-        _write_changed(store, node.name, updates)
-    return state.open_review_items("conflict", run_id, conflicts)
+        yield updates
 
 
 def _write_changed(store: GraphStore, label: str, updates: list[dict[str, Any]]) -> None:
@@ -554,14 +587,15 @@ def _write_changed(store: GraphStore, label: str, updates: list[dict[str, Any]])
     that agrees with its entity), and on ladybug every column written costs a rewrite of the
     table's node groups at checkpoint (0.8 s for 3,780 unchanged persons at a million)."""
     key = store.schema.id_property
-    current = store.get_nodes(label, [u[key] for u in updates])
+    current = store.get_nodes(label, [u[ENTITY_KEY] for u in updates])
     changed = []
     for update in updates:
-        node = current.get(update[key])
+        entity = update[ENTITY_KEY]
+        node = current.get(entity)
         stored = node.properties if node is not None else {}
-        values = {p: v for p, v in update.items() if p != key and v is not None and stored.get(p) != v}
+        values = {p: v for p, v in update.items() if p != ENTITY_KEY and v is not None and stored.get(p) != v}
         if values or node is None:
-            changed.append({key: update[key], **values})
+            changed.append({key: entity, **values})
     if changed:
         store.upsert_nodes(label, changed)
 
