@@ -136,7 +136,6 @@ class LadybugStore(SchemaCheckedStore):
     def apply_schema(self) -> None:
         for statement in ladybug_statements(self.schema):
             self._run(statement)
-        self._move_lineage_out()
 
     def _move_lineage_out(self) -> None:
         """A store made before lineage moved beside it holds ``records`` on its relationships:

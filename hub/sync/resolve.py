@@ -62,7 +62,7 @@ log = structlog.get_logger(__name__)
 # Entities whose golden values are written to the graph in one batch (ladybug takes a 50k-row
 # batch three times faster per row than a 5k one).
 GOLDEN_BATCH = 50_000
-ENTITY_KEY = "\x00entity"  # the entity id in a golden-values row (no property can be named so)
+GoldenRow = tuple[str, dict[str, Any]]  # an entity id and its golden values
 # Feature keys of columns derived for the linking engine (kept apart from mapped properties).
 DERIVED_PREFIX = "~"
 # Feature key marking the derivations a mention's derived values were computed under: a stored
@@ -379,7 +379,7 @@ def _pass(
     report.entities_before = len(sizes)
     report.entities_after = report.entities_before - len(merges)
     rewritten = set(merges.values())
-    computed: list[list[dict[str, Any]]] | None = None
+    computed: list[list[GoldenRow]] | None = None
     conflicts: dict[str, dict[str, Any]] = {}
     if merges:
         # The graph database merges without holding the GIL: the state's bookkeeping and, in a
@@ -389,7 +389,7 @@ def _pass(
             try:
                 state.reassign_mentions(merges, run_id)
                 if left is not None:
-                    linked = {merges.get(e, e) for e in touched} | rewritten
+                    linked = _survivors(touched, merges, rewritten)
                     computed = list(_golden_batches(state, node, linked, rewritten, conflicts))
             finally:
                 report.merged = folding.result()
@@ -410,7 +410,7 @@ def _pass(
                     moved.get(m, merges.get(e, e))
                     for m, e in zip(mentions.ids, mentions.entity_ids, strict=True)
                 ]
-    survivors = None if mode == "full" else {merges.get(e, e) for e in touched} | rewritten
+    survivors = None if mode == "full" else _survivors(touched, merges, rewritten)
     report.conflicts_opened = _golden_values(
         store, state, node, survivors, run_id, rewritten, computed, conflicts
     )
@@ -509,6 +509,12 @@ def _merges(
     return merges, apart
 
 
+def _survivors(touched: Collection[str], merges: Mapping[str, str], rewritten: set[str]) -> set[str]:
+    """The entities whose golden values a pass recomputes: those it touched (as they are after
+    its merges) and those it merged into or split."""
+    return {merges.get(e, e) for e in touched} | rewritten
+
+
 def _golden_values(
     store: GraphStore,
     state: StateStore,
@@ -516,7 +522,7 @@ def _golden_values(
     survivors: set[str] | None,
     run_id: str,
     merged_into: set[str],
-    computed: list[list[dict[str, Any]]] | None = None,
+    computed: list[list[GoldenRow]] | None = None,
     conflicts: dict[str, dict[str, Any]] | None = None,
 ) -> int:
     """Recompute the golden values of ``survivors`` (None: every entity of the type) and write
@@ -537,7 +543,7 @@ def _golden_batches(
     survivors: set[str] | None,
     merged_into: set[str],
     conflicts: dict[str, dict[str, Any]],
-) -> Iterator[list[dict[str, Any]]]:
+) -> Iterator[list[GoldenRow]]:
     """The golden values of ``survivors`` in batches, streaming one entity's mentions at a time;
     conflicts on strong attributes are added to ``conflicts``.
 
@@ -547,7 +553,7 @@ def _golden_batches(
     types = {p.name: p.type for p in node.properties}
     strong = {p.name for p in node.properties if p.strong}
     rules = {p.name: tuple(r.value for r in p.survivorship) for p in node.properties}
-    updates: list[dict[str, Any]] = []
+    updates: list[GoldenRow] = []
     if survivors is not None and not survivors:
         return
     for entity, group in state.mention_groups(node.name, survivors):
@@ -569,7 +575,7 @@ def _golden_batches(
         if survivors is None and entity not in merged_into and _agree(statements):
             continue
         golden = golden_record(statements, strong, rules)  # type: ignore[arg-type]
-        updates.append({ENTITY_KEY: entity, **golden.values})
+        updates.append((entity, golden.values))
         for conflict in golden.conflicts:
             conflicts[f"conflict:{entity}:{conflict.prop}"] = {
                 "entity_type": node.name, "entity_id": entity, "property": conflict.prop,
@@ -582,18 +588,17 @@ def _golden_batches(
         yield updates
 
 
-def _write_changed(store: GraphStore, label: str, updates: list[dict[str, Any]]) -> None:
+def _write_changed(store: GraphStore, label: str, updates: list[GoldenRow]) -> None:
     """Write the golden values that differ from the node's. Mostly none do (a new mention
     that agrees with its entity), and on ladybug every column written costs a rewrite of the
     table's node groups at checkpoint (0.8 s for 3,780 unchanged persons at a million)."""
     key = store.schema.id_property
-    current = store.get_nodes(label, [u[ENTITY_KEY] for u in updates])
+    current = store.get_nodes(label, [entity for entity, _ in updates])
     changed = []
-    for update in updates:
-        entity = update[ENTITY_KEY]
+    for entity, golden in updates:
         node = current.get(entity)
         stored = node.properties if node is not None else {}
-        values = {p: v for p, v in update.items() if p != ENTITY_KEY and v is not None and stored.get(p) != v}
+        values = {p: v for p, v in golden.items() if v is not None and stored.get(p) != v}
         if values or node is None:
             changed.append({key: entity, **values})
     if changed:
