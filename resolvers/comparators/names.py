@@ -10,9 +10,12 @@ scales the exact and homophone levels by the name's frequency in the data.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 from rapidfuzz.distance import Levenshtein
 
 from resolvers.comparators.base import (
@@ -51,13 +54,42 @@ def simplified(name: str) -> str:
 
 @lru_cache(maxsize=500_000)
 def _syllables(name: str) -> tuple[str, ...]:
+    text = simplified(name)
+    if not text:
+        return ()
     # Chinese characters come back one syllable each, other text as one segment: split it in words.
-    return tuple(word.lower() for segment in lazy_pinyin(simplified(name)) for word in segment.split())
+    return tuple(word.lower() for segment in lazy_pinyin(text) for word in segment.split())
+
+
+# Pinyin computed before, by name: mentions keep their name's pinyin (a blocking key) from the
+# time they were written, and a pass that compares them takes it from there. Computing it again
+# costs pypinyin's dictionary load (0.35 s) and a few seconds per million distinct names.
+_known_pinyin: dict[str, str] = {}
+
+
+@contextmanager
+def known_pinyin(names: Values, pinyins: Values) -> Iterator[None]:
+    """Within the block, :func:`name_pinyin` of ``names[i]`` is ``pinyins[i]``, as it computed
+    it earlier (None: not known, computed again)."""
+    given = pd.notna(pinyins)
+    known = dict(zip(names[given].tolist(), pinyins[given].tolist(), strict=True))
+    added = [name for name in known if name not in _known_pinyin]
+    _known_pinyin.update((name, known[name]) for name in added)
+    try:
+        yield
+    finally:
+        for name in added:
+            del _known_pinyin[name]
+
+
+def name_pinyin(name: str) -> str:
+    """Toneless pinyin, syllables joined, lower case (张伟 → zhangwei); Latin text passes through."""
+    known = _known_pinyin.get(name)
+    return _pinyin(name) if known is None else known
 
 
 @lru_cache(maxsize=500_000)
-def name_pinyin(name: str) -> str:
-    """Toneless pinyin, syllables joined, lower case (张伟 → zhangwei); Latin text passes through."""
+def _pinyin(name: str) -> str:
     return "".join(_syllables(name)).replace(" ", "")
 
 
@@ -84,7 +116,8 @@ def person_name(a: object, b: object) -> int:
 def prepare_names(values: Values) -> Values:
     """(n, 2): the simplified name and its toneless pinyin, "" when missing."""
     text, _ = as_text(values, simplified)
-    return np.stack((text, as_text(text, name_pinyin)[0]), axis=1)
+    # Pinyin of the name as written (the same as of its simplified form): what is known is by it.
+    return np.stack((text, as_text(values, name_pinyin)[0]), axis=1)
 
 
 def compare_names(a: Values, b: Values) -> Levels:

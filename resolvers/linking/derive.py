@@ -8,10 +8,12 @@ works once per distinct value, so a million mentions cost their distinct values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from resolvers.comparators.base import is_missing, map_unique
@@ -22,8 +24,9 @@ from resolvers.comparators.identifiers import (
     resident_number,
     resident_number_valid,
 )
-from resolvers.comparators.names import name_initials, name_pinyin
+from resolvers.comparators.names import known_pinyin, name_initials, name_pinyin
 from resolvers.comparators.phones import national_digits
+from resolvers.linking.spec import LinkSpec
 from resolvers.normalize.companies import split_company_name
 from resolvers.normalize.names import org_name
 
@@ -175,3 +178,25 @@ def concat(*columns: pd.Series, sep: str = "|") -> pd.Series:
 
 def derivation_names() -> list[str]:
     return sorted(_REGISTRY)
+
+
+# Derivations whose values a comparator computes too (a name's pinyin): given the inputs and the
+# values, the hook makes them known to it for the duration of a block.
+Reuse = Callable[[npt.NDArray[np.object_], npt.NDArray[np.object_]], AbstractContextManager[None]]
+_REUSE: dict[str, Reuse] = {"pinyin": known_pinyin}
+
+
+@contextmanager
+def reusing(spec: LinkSpec, *frames: pd.DataFrame) -> Iterator[None]:
+    """Within the block, comparators take the derived values the frames hold (stored with the
+    mentions, or derived for blocking) instead of computing them again."""
+    with ExitStack() as stack:
+        for d in spec.derived:
+            hook = _REUSE.get(d.function)
+            if hook is None or len(d.columns) != 1:
+                continue
+            for frame in frames:
+                if d.name in frame.columns and d.columns[0] in frame.columns:
+                    inputs = frame[d.columns[0]].to_numpy(dtype=object)
+                    stack.enter_context(hook(inputs, frame[d.name].to_numpy(dtype=object)))
+        yield

@@ -25,6 +25,7 @@ from resolvers.linking.compare import (
     key_verdicts,
     prepare_fields,
 )
+from resolvers.linking.derive import reusing
 from resolvers.linking.frame import prepare
 from resolvers.linking.model import FSModel, LevelMatrix
 from resolvers.linking.scoring import Floats, TermAdjustment, score_frame, term_adjustments, total_weights
@@ -147,7 +148,8 @@ def dedupe(
     clock.lap("preparing")
     candidates = block_dedupe(frame, spec.blocking, spec.max_block_size)
     clock.lap("blocking")
-    prepared = prepare_fields(spec.fields, frame, None)
+    with reusing(spec, frame):
+        prepared = prepare_fields(spec.fields, frame, None)
     clock.lap("preparing fields")
     judged = _judged_dedupe(ids, must_link, cannot_link)
     return _resolve(spec, (frame, frame), (ids, ids), candidates, prepared, judged, model, keep_all, clock)
@@ -184,7 +186,8 @@ def link(
             frame_right, ids_right, ids_left, candidates, (*must_link, *cannot_link)
         )
     clock.lap("blocking")
-    prepared = prepare_fields(spec.fields, frame_left, frame_right)
+    with reusing(spec, frame_left, frame_right):
+        prepared = prepare_fields(spec.fields, frame_left, frame_right)
     clock.lap("preparing fields")
     judged = _judged_link(ids_left, ids_right, must_link, cannot_link)
     return _resolve(

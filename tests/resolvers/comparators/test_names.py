@@ -38,3 +38,20 @@ def test_levels_are_described_and_explained() -> None:
     assert "homophone" in NAME_LEVELS[HOMOPHONE]
     assert comparator.explanation.endswith(".")
     assert "\n" not in comparator.explanation
+
+
+def test_known_pinyin_is_taken_instead_of_computed_and_forgotten_after() -> None:
+    import numpy as np
+
+    from resolvers.comparators.names import known_pinyin, prepare_names
+
+    names = np.array(["张伟", "李娜", None], dtype=object)
+    # A marker no pinyin library would produce: the comparator must have taken it, not computed.
+    with known_pinyin(names, np.array(["zhang-wei-stored", None, None], dtype=object)):
+        prepared = prepare_names(names)
+        assert prepared[:, 1].tolist() == ["zhang-wei-stored", "lina", ""]
+        with known_pinyin(names, np.array(["inner", "inner", None], dtype=object)):
+            assert name_pinyin("张伟") == "zhang-wei-stored"  # an outer block's value stays
+            assert name_pinyin("李娜") == "inner"
+        assert name_pinyin("李娜") == "lina"
+    assert name_pinyin("张伟") == "zhangwei"

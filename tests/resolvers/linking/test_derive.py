@@ -31,3 +31,20 @@ def test_a_valid_identity_number_gives_its_holders_sex() -> None:
     ids = pd.Series([_valid("44030419760805001"), _valid("44030419760805002"), None], dtype=object)
     valid = derive("resident_id_valid", [ids], {})
     assert derive("gender_of_id", [ids, valid], {}).tolist() == ["M", "F", None]
+
+
+def test_comparators_take_the_pinyin_a_frame_holds() -> None:
+    """A stored name_pinyin column stands in for computing the pinyin again while fields are
+    prepared (the value here is a marker no pinyin library gives)."""
+    from resolvers.linking import person_spec
+    from resolvers.linking.compare import prepare_fields
+    from resolvers.linking.derive import reusing
+
+    spec = person_spec()
+    field = next(f for f in spec.fields if f.comparator == "person_name")
+    frame = pd.DataFrame({"name": ["张伟", "王芳"], "name_pinyin": ["stored-zw", None]})
+    with reusing(spec, frame):
+        inside = prepare_fields([field], frame, None).left[0]
+    after = prepare_fields([field], frame, None).left[0]
+    assert inside[:, 1].tolist() == ["stored-zw", "wangfang"]
+    assert after[:, 1].tolist() == ["zhangwei", "wangfang"]
