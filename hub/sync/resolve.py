@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -286,35 +286,43 @@ def _incremental(
     # Entity ids as of the pass that wrote each part: merges since the base left aliases.
     aliases = state.aliases_after(snap.base_run)
     rows = live_rows(gone)
-    entities_before = distinct_entities(snap.table, gone, aliases, batch.entity_ids)
-    if len(batch):
-        frame = _frame(batch, spec)
-        prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
-        mask = candidate_mask(snap.table, rule_columns(spec, COLUMN_FROM_FEATURE), batch_keys(prepared, spec))
-        found = to_columns(remap_entities(candidates(snap, mask, gone), aliases), keys)
-        population = concat(found, batch)
-        sizes = entity_sizes(snap.table, gone, aliases, batch.entity_ids, set(population.entity_ids))
-        left = np.zeros(len(population), dtype=bool)
-        left[len(found) :] = True
-        report, merges = _pass(
-            store,
-            state,
-            node,
-            spec,
-            run_id,
-            population,
-            saved,
-            "incremental",
-            set(batch.entity_ids),
-            left,
-            sizes,
-        )
-        lists = {f"{DERIVED_PREFIX}{n}": prepared[n].to_numpy(dtype=object) for n in list_columns(spec)}
-        added = to_table(batch, lists=lists)
-    else:
-        report, merges = TypeReport(node.name), {}
-        added = snap.table.schema.empty_table()
+    # Counting entities over the whole snapshot is Arrow work that releases the GIL: it goes on
+    # beside the linking.
+    with ThreadPoolExecutor(max_workers=1) as counter:
+        counted = counter.submit(distinct_entities, snap.table, gone, aliases, batch.entity_ids)
+        if len(batch):
+            frame = _frame(batch, spec)
+            prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
+            mask = candidate_mask(
+                snap.table, rule_columns(spec, COLUMN_FROM_FEATURE), batch_keys(prepared, spec)
+            )
+            found = to_columns(remap_entities(candidates(snap, mask, gone), aliases), keys)
+            population = concat(found, batch)
+            sizes = counter.submit(
+                entity_sizes, snap.table, gone, aliases, batch.entity_ids, set(population.entity_ids)
+            )
+            left = np.zeros(len(population), dtype=bool)
+            left[len(found) :] = True
+            report, merges = _pass(
+                store,
+                state,
+                node,
+                spec,
+                run_id,
+                population,
+                saved,
+                "incremental",
+                set(batch.entity_ids),
+                left,
+                sizes,
+            )
+            lists = {f"{DERIVED_PREFIX}{n}": prepared[n].to_numpy(dtype=object) for n in list_columns(spec)}
+            added = to_table(batch, lists=lists)
+        else:
+            report, merges = TypeReport(node.name), {}
+            added = snap.table.schema.empty_table()
     report.mentions = rows + len(batch)
+    entities_before = counted.result()
     report.entities_before = entities_before
     report.entities_after = entities_before - len(merges)
     if added is None or not appendable(snap, added):
@@ -341,7 +349,7 @@ def _pass(
     mode: str,
     touched: Collection[str],
     left: npt.NDArray[np.bool_] | None = None,
-    sizes: pd.Series | None = None,
+    sizes: Future[pd.Series] | None = None,
 ) -> tuple[TypeReport, dict[str, str]]:
     """Cluster ``mentions`` and apply the outcome: merges in the graph and the state, golden
     values, review items. ``mode``: "full" (fit a model on everyone), "incremental" (link the
@@ -349,7 +357,7 @@ def _pass(
     (re-cluster these mentions under the saved model). Golden values are recomputed for
     ``touched`` entities and those merged into (all in "full"). ``sizes``: mentions per entity
     when ``mentions`` are only candidates (the population's term frequencies then come from
-    the saved model too)."""
+    the saved model too), being counted beside the linking."""
     report = TypeReport(node.name, mentions=len(mentions))
     if len(mentions) < 2 or (left is not None and not left.any()):
         return report, {}
@@ -368,15 +376,15 @@ def _pass(
             state.save_model(node.name, run_id, result.model.to_json())
     del frame
     position = pd.Index(mentions.ids)
-    entity_of = mentions.entity_ids[position.get_indexer(clustered)]
+    located = position.get_indexer(clustered)
+    entity_of = mentions.entity_ids[located]
     report.candidate_pairs = result.candidate_pairs
     report.seconds = dict(result.timings)
-    if sizes is None:
-        sizes = pd.Series(mentions.entity_ids).value_counts()
-    merges, apart = _merges(result.clusters.to_numpy(), entity_of, sizes)
+    sizes_now = pd.Series(mentions.entity_ids).value_counts() if sizes is None else sizes.result()
+    merges, apart = _merges(result.clusters.to_numpy(), entity_of, sizes_now, mentions.run_ids[located])
     # In a link, unchanged mentions not reached by this batch are singletons: "apart" means nothing.
     report.apart = apart if mode == "full" else 0
-    report.entities_before = len(sizes)
+    report.entities_before = len(sizes_now)
     report.entities_after = report.entities_before - len(merges)
     rewritten = set(merges.values())
     computed: list[list[GoldenRow]] | None = None
@@ -401,7 +409,7 @@ def _pass(
         if moves:
             report.split = _apply_splits(store, state, node, moves)
             report.entities_after += len(
-                {new for _, _, new in moves} - set(sizes.index) - set(merges.values())
+                {new for _, _, new in moves} - set(sizes_now.index) - set(merges.values())
             )
             rewritten |= {old for _, old, _ in moves} | {new for _, _, new in moves}
             if mode == "full":
@@ -484,23 +492,30 @@ def _digest(*parts: str) -> str:
 
 
 def _merges(
-    clusters: npt.NDArray[np.int64], entity_of: Objects, sizes: pd.Series
+    clusters: npt.NDArray[np.int64], entity_of: Objects, sizes: pd.Series, run_of: Objects
 ) -> tuple[dict[str, str], int]:
     """Old entity id → survivor, and how many mentions sit apart from their entity's cluster.
 
     Each entity belongs to the cluster holding most of its mentions (ties: the lowest cluster
     number, i.e. one with this batch's mentions in a link); a cluster's survivor is the entity
-    with most mentions overall (``sizes``; ties: the smallest id) among those belonging to it, so
-    established ids stay put. An entity's mentions in another cluster stay with it (they would
-    need a split, which is not done here), and that cluster's entities are not merged into it:
-    the clustering's "apart" is never bridged.
+    with most mentions overall (``sizes``), then the one known longest (the earliest run among
+    its clustered mentions, ``run_of``), then the smallest id, among those belonging to it: so
+    established ids stay put, and a new mention joins the entity it matches rather than the
+    other way round (which would retire a known id and move its whole neighbourhood). An
+    entity's mentions in another cluster stay with it (they would need a split, which is not
+    done here), and that cluster's entities are not merged into it: the clustering's "apart"
+    is never bridged.
     """
     table = pd.DataFrame({"cluster": clusters, "entity": entity_of})
     _, owned = _ownership(table)
     apart = int(len(table) - owned["n"].sum())
     owned = owned[owned.groupby("cluster")["entity"].transform("size") > 1]
-    owned = owned.assign(size=sizes.reindex(owned["entity"]).to_numpy())
-    ranked = owned.sort_values(["cluster", "size", "entity"], ascending=[True, False, True])
+    contested = table["entity"].isin(owned["entity"]).to_numpy()
+    first_run = pd.Series(run_of[contested], dtype=object).groupby(entity_of[contested]).min()
+    owned = owned.assign(
+        size=sizes.reindex(owned["entity"]).to_numpy(), since=first_run.reindex(owned["entity"]).to_numpy()
+    )
+    ranked = owned.sort_values(["cluster", "size", "since", "entity"], ascending=[True, False, True, True])
     survivor = ranked.groupby("cluster")["entity"].transform("first")
     folded = ranked["entity"].to_numpy() != survivor.to_numpy()
     merges = dict(
