@@ -511,7 +511,13 @@ def _merges(
     apart = int(len(table) - owned["n"].sum())
     owned = owned[owned.groupby("cluster")["entity"].transform("size") > 1]
     contested = table["entity"].isin(owned["entity"]).to_numpy()
-    first_run = pd.Series(run_of[contested], dtype=object).groupby(entity_of[contested]).min()
+    # Run ids sort by time: the earliest per entity as a minimum over sorted codes (a groupby
+    # over the objects themselves runs in Python, 0.5 s for 8k entities).
+    order, _ = pd.factorize(run_of[contested], sort=True)
+    entity_codes, contested_ids = pd.factorize(entity_of[contested])
+    earliest = np.full(len(contested_ids), len(order), dtype=np.int64)
+    np.minimum.at(earliest, entity_codes, order)
+    first_run = pd.Series(earliest, index=contested_ids)
     owned = owned.assign(
         size=sizes.reindex(owned["entity"]).to_numpy(), since=first_run.reindex(owned["entity"]).to_numpy()
     )
