@@ -41,6 +41,8 @@ _ARROW_TYPES: dict[PropertyType, pa.DataType] = {
     PropertyType.DATETIME: pa.timestamp("us", tz="UTC"),
     PropertyType.STRING_LIST: pa.list_(pa.string()),
 }
+# Distinct property sets update_nodes writes with one query each, before it writes them all in one.
+_UPDATE_GROUPS = 8
 _LOCK_HOLDER = re.compile(r"held by PID (\d+)")
 
 
@@ -180,6 +182,33 @@ class LadybugStore(SchemaCheckedStore):
             table = self._table(columns, {f"v_{p}": types[p] for p in props})
             self._load(query, table)
         return len(rows)
+
+    def update_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        node = self._node_type(label)
+        self._node_columns(node, rows)
+        key = self._key
+        types = {p.name: p for p in node.properties}
+        # Rows grouped by the properties they set: a column is written only where it changes
+        # (every column SET costs its node groups a rewrite at the next checkpoint, whatever the
+        # value). MATCH, not MERGE: a MERGE also probes and locks the primary-key index.
+        groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = defaultdict(list)
+        for row in rows:
+            groups[tuple(sorted(p for p, v in row.items() if p != key and v is not None))].append(row)
+        if len(groups) > _UPDATE_GROUPS:  # many shapes: one query, nulls keeping values
+            groups = {tuple(self._node_columns(node, rows)): list(rows)}
+        found = 0
+        for props, group in groups.items():
+            if not props:
+                found += len(self.existing_ids(label, [str(r[key]) for r in group]))
+                continue
+            sets = ", ".join(f"n.{p} = coalesce(v_{p}, n.{p})" for p in props)
+            query = f"LOAD FROM __BATCH__ MATCH (n:{node.name} {{{key}: v_key}}) SET {sets} RETURN count(n) AS found"
+            for batch in chunks(group, self._batch):
+                columns: dict[str, list[Any]] = {"v_key": [str(r[key]) for r in batch]}
+                columns |= {f"v_{p}": [r.get(p) for r in batch] for p in props}
+                table = self._table(columns, {f"v_{p}": types[p] for p in props})
+                found += int(self._load(query, table)[0]["found"])
+        return found
 
     def upsert_relationships(
         self, rel_type: str, src_label: str, dst_label: str, rows: Sequence[RelRow]

@@ -94,6 +94,23 @@ class Neo4jStore(SchemaCheckedStore):
             self._write(query, rows=payload)
         return len(rows)
 
+    def update_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        node = self._node_type(label)
+        self._node_columns(node, rows)
+        key = self._key
+        query = (
+            f"UNWIND $rows AS row MATCH (n:{node.name} {{{key}: row.key}}) SET n += row.props "
+            "RETURN count(n) AS found"
+        )
+        found = 0
+        for batch in chunks(rows, self._batch):
+            payload = [
+                {"key": r[key], "props": {k: v for k, v in r.items() if k != key and v is not None}}
+                for r in batch
+            ]
+            found += int(self._write(query, rows=payload)[0]["found"])
+        return found
+
     def upsert_relationships(
         self, rel_type: str, src_label: str, dst_label: str, rows: Sequence[RelRow]
     ) -> int:

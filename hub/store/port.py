@@ -89,6 +89,10 @@ class GraphStore(Protocol):
     def upsert_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
         """Create or update nodes keyed by the id property; null values leave a property as it was."""
 
+    def update_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Set the given properties of existing nodes (a row whose node does not exist is skipped,
+        a null value leaves a property as it was); returns how many nodes were found."""
+
     def upsert_relationships(
         self, rel_type: str, src_label: str, dst_label: str, rows: Sequence[RelRow]
     ) -> int:

@@ -37,6 +37,41 @@ def test_upsert_nodes_creates_then_updates_and_null_keeps_value(store: GraphStor
     assert store.get_node("Person", "missing") is None
 
 
+def test_update_nodes_sets_only_existing_nodes_and_null_keeps_value(store: GraphStore) -> None:
+    store.upsert_nodes(
+        "Person", [person("P1", name="张伟", phone="+8613812345678"), person("P2", name="李娜")]
+    )
+    found = store.update_nodes(
+        "Person",
+        [
+            person("P1", name="張偉", phone=None),
+            person("P2", birth_date=date(1990, 1, 2)),
+            person("P9", name="无人"),  # no such node: nothing is created
+            person("P2"),
+        ],
+    )
+    assert found == 3  # P1, P2 twice
+    assert store.counts().nodes["Person"] == 2
+    nodes = store.get_nodes("Person", ["P1", "P2"])
+    assert nodes["P1"].properties == {"name": "張偉", "phone": "+8613812345678"}
+    assert nodes["P2"].properties == {"name": "李娜", "birth_date": date(1990, 1, 2)}
+    with pytest.raises(SchemaMismatch):
+        store.update_nodes("Person", [{"id": "P1", "shoe_size": "42"}])
+
+
+def test_update_nodes_writes_many_shapes_of_rows(store: GraphStore) -> None:
+    """Rows setting many different sets of properties (the embedded store writes them in one
+    query past a few shapes) all land."""
+    names = ["name", "phone", "gender", "ethnicity", "name_original"]
+    store.upsert_nodes("Person", [person(f"P{i}") for i in range(32)])
+    rows = [person(f"P{i}", **{n: f"{n}{i}" for j, n in enumerate(names) if i >> j & 1}) for i in range(32)]
+    assert store.update_nodes("Person", rows) == 32
+    nodes = store.get_nodes("Person", [f"P{i}" for i in range(32)])
+    assert {k: n.properties for k, n in nodes.items()} == {
+        r["id"]: {k: v for k, v in r.items() if k != "id"} for r in rows
+    }
+
+
 def test_values_round_trip_with_their_types(store: GraphStore) -> None:
     store.upsert_nodes("Building", [{"id": "B1", "floors": 32, "name": "福田大厦"}])
     store.upsert_nodes(
