@@ -10,7 +10,8 @@ Steps, each timed in a fresh process (wall time and peak RSS of that process):
      identity number, so only fuzzy matching can place them) and sync them, again without
      resolution;
   5. `gridhub resolve`: the incremental pass over those new mentions — target ≤ 5% of step 3.
-The embedded store's buffer pool is 1 GB here (it counts in the RSS of steps 3 and 5).
+The embedded store's buffer pool is 1 GB here (it counts in the RSS of steps 3 and 5). gridhub's
+modules are byte-compiled first, as an install does (see installed.py).
 
     python bench/resolution_scale.py --persons 410000
 """
@@ -93,8 +94,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, default=None, help="working directory (default: a temp dir)")
     args = parser.parse_args()
+    from installed import byte_compile
+
     from hub.demo.generator import generate_district
 
+    byte_compile(ROOT)
     work = args.work or Path(tempfile.mkdtemp(prefix="gridhub-scale-"))
     data = work / f"scale-{args.persons}"
     shutil.rmtree(data, ignore_errors=True)

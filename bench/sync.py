@@ -5,7 +5,8 @@ For each size (persons) and each store (embedded ladybug, Neo4j), in fresh proce
   2. re-sync with every source unchanged            (target: ≤ 5% of the first run's time),
   3. re-sync with 1% of each source's rows changed   (target: ≤ 10%): one value the graph holds
      changes in every hundredth row (a phone number, a licence's expiry, a floor count).
-Each step runs in its own process and reports its wall time and peak RSS (ru_maxrss).
+Each step runs in its own process and reports its wall time and peak RSS (ru_maxrss); gridhub's
+modules are byte-compiled first, as an install does (see installed.py).
 Neo4j is the project's test server (tools/neo4j-test-server) unless GRIDHUB_BENCH_NEO4J_URI is set.
 
     python bench/sync.py --persons 100000 --persons 1000000 --stores ladybug,neo4j
@@ -160,8 +161,11 @@ def main() -> None:
     args = parser.parse_args()
     sizes = args.persons or [100_000]
     stores = args.stores.split(",")
+    from installed import byte_compile
+
     from hub.demo.generator import generate_district
 
+    byte_compile(ROOT)
     rows: list[tuple[Any, ...]] = []
     with ExitStack() as stack:
         work = args.work or Path(stack.enter_context(tempfile.TemporaryDirectory()))
