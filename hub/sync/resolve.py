@@ -287,9 +287,8 @@ def _incremental(
     aliases = state.aliases_after(snap.base_run)
     rows = live_rows(gone)
     # Counting entities over the whole snapshot is Arrow work that releases the GIL: it goes on
-    # beside the linking.
+    # beside the linking (which is Python's, on one core), not beside the candidate selection.
     with ThreadPoolExecutor(max_workers=1) as counter:
-        counted = counter.submit(distinct_entities, snap.table, gone, aliases, batch.entity_ids)
         if len(batch):
             frame = _frame(batch, spec)
             prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
@@ -298,6 +297,7 @@ def _incremental(
             )
             found = to_columns(remap_entities(candidates(snap, mask, gone), aliases), keys)
             population = concat(found, batch)
+            counted = counter.submit(distinct_entities, snap.table, gone, aliases, batch.entity_ids)
             sizes = counter.submit(
                 entity_sizes, snap.table, gone, aliases, batch.entity_ids, set(population.entity_ids)
             )
@@ -319,6 +319,7 @@ def _incremental(
             lists = {f"{DERIVED_PREFIX}{n}": prepared[n].to_numpy(dtype=object) for n in list_columns(spec)}
             added = to_table(batch, lists=lists)
         else:
+            counted = counter.submit(distinct_entities, snap.table, gone, aliases, batch.entity_ids)
             report, merges = TypeReport(node.name), {}
             added = snap.table.schema.empty_table()
     report.mentions = rows + len(batch)
