@@ -185,7 +185,7 @@ class LadybugStore(SchemaCheckedStore):
 
     def update_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
         node = self._node_type(label)
-        self._node_columns(node, rows)
+        given = self._node_columns(node, rows)
         key = self._key
         types = {p.name: p for p in node.properties}
         # Rows grouped by the properties they set: a column is written only where it changes
@@ -195,7 +195,7 @@ class LadybugStore(SchemaCheckedStore):
         for row in rows:
             groups[tuple(sorted(p for p, v in row.items() if p != key and v is not None))].append(row)
         if len(groups) > _UPDATE_GROUPS:  # many shapes: one query, nulls keeping values
-            groups = {tuple(self._node_columns(node, rows)): list(rows)}
+            groups = {tuple(given): list(rows)}
         found = 0
         for props, group in groups.items():
             if not props:

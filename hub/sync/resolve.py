@@ -286,17 +286,15 @@ def _incremental(
     # Entity ids as of the pass that wrote each part: merges since the base left aliases.
     aliases = state.aliases_after(snap.base_run)
     rows = live_rows(gone)
-    # Counting entities over the whole snapshot is Arrow work that releases the GIL: it goes on
-    # beside the linking (which is Python's, on one core), not beside the candidate selection.
-    with ThreadPoolExecutor(max_workers=1) as counter:
-        if len(batch):
-            frame = _frame(batch, spec)
-            prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
-            mask = candidate_mask(
-                snap.table, rule_columns(spec, COLUMN_FROM_FEATURE), batch_keys(prepared, spec)
-            )
-            found = to_columns(remap_entities(candidates(snap, mask, gone), aliases), keys)
-            population = concat(found, batch)
+    if len(batch):
+        frame = _frame(batch, spec)
+        prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
+        mask = candidate_mask(snap.table, rule_columns(spec, COLUMN_FROM_FEATURE), batch_keys(prepared, spec))
+        found = to_columns(remap_entities(candidates(snap, mask, gone), aliases), keys)
+        population = concat(found, batch)
+        # Counting entities over the whole snapshot is Arrow work that releases the GIL: it goes
+        # on beside the linking (which is Python's, on one core).
+        with ThreadPoolExecutor(max_workers=1) as counter:
             counted = counter.submit(distinct_entities, snap.table, gone, aliases, batch.entity_ids)
             sizes = counter.submit(
                 entity_sizes, snap.table, gone, aliases, batch.entity_ids, set(population.entity_ids)
@@ -316,14 +314,14 @@ def _incremental(
                 left,
                 sizes,
             )
-            lists = {f"{DERIVED_PREFIX}{n}": prepared[n].to_numpy(dtype=object) for n in list_columns(spec)}
-            added = to_table(batch, lists=lists)
-        else:
-            counted = counter.submit(distinct_entities, snap.table, gone, aliases, batch.entity_ids)
-            report, merges = TypeReport(node.name), {}
-            added = snap.table.schema.empty_table()
+        lists = {f"{DERIVED_PREFIX}{n}": prepared[n].to_numpy(dtype=object) for n in list_columns(spec)}
+        added = to_table(batch, lists=lists)
+        entities_before = counted.result()
+    else:
+        report, merges = TypeReport(node.name), {}
+        added = snap.table.schema.empty_table()
+        entities_before = distinct_entities(snap.table, gone, aliases, batch.entity_ids)
     report.mentions = rows + len(batch)
-    entities_before = counted.result()
     report.entities_before = entities_before
     report.entities_after = entities_before - len(merges)
     if added is None or not appendable(snap, added):
