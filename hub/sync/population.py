@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -311,9 +312,9 @@ def appendable(snap: Snapshot, table: pa.Table) -> bool:
     return True
 
 
-def rule_columns(spec: LinkSpec, column_key: Mapping[str, str]) -> list[tuple[str, list[str]]]:
+def rule_columns(spec: LinkSpec, column_key: Mapping[str, str]) -> list[tuple[str, list[str], int]]:
     """Per blocking rule, the snapshot columns that would hold its key (candidate_mask checks
-    they exist: company-name n-grams, derived on the fly, do not)."""
+    they exist: company-name n-grams, derived on the fly, do not) and the rule's block cap."""
     derived = {d.name for d in spec.derived}
     rules = []
     for rule in spec.blocking:
@@ -321,56 +322,85 @@ def rule_columns(spec: LinkSpec, column_key: Mapping[str, str]) -> list[tuple[st
         for column in rule.columns:
             key = f"~{column}" if column in derived else column_key.get(column, column)
             columns.append(FEATURE + key)
-        rules.append((rule.label, columns))
+        cap = (
+            spec.max_block_size
+            if rule.max_block_size is None
+            else min(rule.max_block_size, spec.max_block_size)
+        )
+        rules.append((rule.label, columns, cap))
     return rules
 
 
+Oversized = dict[str, set[tuple[str, ...]]]
+
+
 def candidate_mask(
-    table: pa.Table, rules: list[tuple[str, list[str]]], keys_of_batch: Mapping[str, list[str]]
-) -> pa.ChunkedArray | None:
-    """Rows of the snapshot that share a blocking key with the batch (the mentions to match).
+    table: pa.Table,
+    rules: list[tuple[str, list[str], int]],
+    keys_of_batch: Mapping[str, list[str]],
+    gone: pa.ChunkedArray | None = None,
+) -> tuple[pa.ChunkedArray | None, Oversized]:
+    """Rows of the snapshot that share a blocking key with the batch (the mentions to match),
+    and per rule the keys whose blocks are over the rule's cap among the snapshot's live rows
+    (not ``gone``).
 
     ``keys_of_batch``: rule label → the batch's key values, columns joined with SEP. Every row of
-    a block the batch reaches is kept, so block sizes (and caps) come out as over everyone.
+    a block the batch reaches is kept, so block sizes come out as over everyone — except the
+    rows of blocks already over the cap: the link skips those blocks whatever else it reads
+    (it is told which), so their rows are read only when another rule reaches them. At a
+    million persons that leaves out half the rows the batch reaches (common names born in
+    one year). A mask of None: the snapshot lacks a rule's column (read everyone).
     """
-    mask = None
-    for label, columns in rules:
+    live = None if gone is None else ~gone.to_numpy(zero_copy_only=False)
+    mask = np.zeros(len(table), dtype=bool)
+    oversized: Oversized = {}
+    for label, columns, cap in rules:
         if any(c not in table.column_names for c in columns):
-            return None
+            return None, {}
         types = [table[c].type for c in columns]
-        if len(columns) == 1 and pa.types.is_list(types[0]):
-            # A token list: a row is in the block of each of its tokens.
-            wanted = keys_of_batch.get(label, [])
-            if wanted:
-                hit = _any_token_in(table[columns[0]], wanted)
-                mask = hit if mask is None else pc.or_(mask, hit)
-            continue
-        if not all(pa.types.is_string(t) for t in types):
-            return None
+        listed = len(columns) == 1 and pa.types.is_list(types[0])
+        if not listed and not all(pa.types.is_string(t) for t in types):
+            return None, {}
         wanted = keys_of_batch.get(label, [])
         if not wanted:
             continue
-        key = (
-            table[columns[0]]
-            if len(columns) == 1
-            else pc.binary_join_element_wise(*(table[c] for c in columns), SEP)
-        )
-        hit = pc.fill_null(pc.is_in(key, value_set=pa.array(wanted, pa.string())), False)
-        mask = hit if mask is None else pc.or_(mask, hit)
-    return mask if mask is not None else pa.chunked_array([pa.array(np.zeros(len(table), dtype=bool))])
+        value_set = pa.array(wanted, pa.string())
+        if listed:  # a token list: a row is in the block of each of its tokens
+            rows, where = _token_positions(table[columns[0]], value_set)
+        else:
+            key = (
+                table[columns[0]]
+                if len(columns) == 1
+                else pc.binary_join_element_wise(*(table[c] for c in columns), SEP)
+            )
+            positions = pc.fill_null(pc.index_in(key, value_set=value_set), -1).to_numpy()
+            rows = np.flatnonzero(positions >= 0)
+            where = positions[rows]
+        counted = where if live is None else where[live[rows]]
+        over = np.bincount(counted, minlength=len(wanted)) > cap
+        if over.any():
+            oversized[label] = {tuple(wanted[i].split(SEP)) for i in np.flatnonzero(over)}
+            rows = rows[~over[where]]
+        mask[rows] = True
+    return pa.chunked_array([pa.array(mask)]), oversized
 
 
-def _any_token_in(column: pa.ChunkedArray, wanted: list[str]) -> pa.ChunkedArray:
-    chunks = []
+def _token_positions(
+    column: pa.ChunkedArray, value_set: pa.Array
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For each token of the list column found in ``value_set``: its row, and its position in
+    the set (a row listing a token twice is in its block twice, as the link counts it)."""
+    rows, where, offset = [], [], 0
     for chunk in column.chunks:
         flat = pc.list_flatten(chunk)
-        parents = pc.list_parent_indices(chunk)
-        hit = pc.fill_null(pc.is_in(flat, value_set=pa.array(wanted, pa.string())), False)
-        rows = np.unique(parents.filter(hit).to_numpy())
-        out = np.zeros(len(chunk), dtype=bool)
-        out[rows] = True
-        chunks.append(pa.array(out))
-    return pa.chunked_array(chunks, pa.bool_())
+        parents = pc.list_parent_indices(chunk).to_numpy().astype(np.int64) + offset
+        positions = pc.fill_null(pc.index_in(flat, value_set=value_set), -1).to_numpy()
+        found = positions >= 0
+        rows.append(parents[found])
+        where.append(positions[found])
+        offset += len(chunk)
+    empty = np.zeros(0, dtype=np.int64)
+    return np.concatenate([empty, *rows]), np.concatenate([empty, *where]).astype(np.int64)
 
 
 def list_columns(spec: LinkSpec) -> list[str]:

@@ -30,6 +30,7 @@ from hub.state.mentions import SEP, MentionColumns, Objects, mention_key
 from hub.store import GraphStore, MentionMove
 from hub.sync.population import (
     LIST_DERIVATIONS,
+    Oversized,
     Snapshot,
     appendable,
     batch_keys,
@@ -289,7 +290,9 @@ def _incremental(
     if len(batch):
         frame = _frame(batch, spec)
         prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
-        mask = candidate_mask(snap.table, rule_columns(spec, COLUMN_FROM_FEATURE), batch_keys(prepared, spec))
+        mask, oversized = candidate_mask(
+            snap.table, rule_columns(spec, COLUMN_FROM_FEATURE), batch_keys(prepared, spec), gone
+        )
         found = to_columns(remap_entities(candidates(snap, mask, gone), aliases), keys)
         population = concat(found, batch)
         # Counting entities over the whole snapshot is Arrow work that releases the GIL: it goes
@@ -313,6 +316,7 @@ def _incremental(
                 set(batch.entity_ids),
                 left,
                 sizes,
+                oversized,
             )
         lists = {f"{DERIVED_PREFIX}{n}": prepared[n].to_numpy(dtype=object) for n in list_columns(spec)}
         added = to_table(batch, lists=lists)
@@ -349,6 +353,7 @@ def _pass(
     touched: Collection[str],
     left: npt.NDArray[np.bool_] | None = None,
     sizes: Future[pd.Series] | None = None,
+    oversized: Oversized | None = None,
 ) -> tuple[TypeReport, dict[str, str]]:
     """Cluster ``mentions`` and apply the outcome: merges in the graph and the state, golden
     values, review items. ``mode``: "full" (fit a model on everyone), "incremental" (link the
@@ -356,7 +361,8 @@ def _pass(
     (re-cluster these mentions under the saved model). Golden values are recomputed for
     ``touched`` entities and those merged into (all in "full"). ``sizes``: mentions per entity
     when ``mentions`` are only candidates (the population's term frequencies then come from
-    the saved model too), being counted beside the linking."""
+    the saved model too), being counted beside the linking; ``oversized``: blocks over the cap
+    among mentions not read (see candidate_mask)."""
     report = TypeReport(node.name, mentions=len(mentions))
     if len(mentions) < 2 or (left is not None and not left.any()):
         return report, {}
@@ -365,7 +371,14 @@ def _pass(
     model = None if saved is None else FSModel.from_json(saved)
     if left is not None:
         result = link(
-            frame[left], frame, spec, must, cannot, model=model, model_frequencies=sizes is not None
+            frame[left],
+            frame,
+            spec,
+            must,
+            cannot,
+            model=model,
+            model_frequencies=sizes is not None,
+            oversized=oversized,
         )
         clustered = result.clusters.index.get_level_values("id")
     else:

@@ -5,13 +5,19 @@ keeps each pair once. A block larger than the cap (everyone named 张伟, a swit
 shared by a whole company) would add pairs by the million and say little, so it is skipped and
 reported: the other rules still reach its records. Pairs are generated with array arithmetic,
 never a loop over blocks or pairs.
+
+A link may be told that some blocks are over the cap already (``oversized``): an incremental
+pass reads only the records of the blocks its batch reaches, and leaves out those of blocks
+that are over the cap among the records it did not read, which it skips all the same.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from resolvers.linking.arrays import Ints, group_bounds, isin_sorted, ranges, sorted_unique
@@ -88,13 +94,32 @@ def _dedupe_rule(keys: RuleKeys, n: int, cap: int) -> tuple[Ints, RuleDiagnostic
     return pair_keys, diag
 
 
-def _link_rule(keys: RuleKeys, n_left: int, n_right: int, cap: int) -> tuple[Ints, RuleDiagnostics]:
+def _over(
+    keys: RuleKeys, paired: npt.NDArray[np.bool_], oversized: Collection[tuple[str, ...]]
+) -> npt.NDArray[np.bool_]:
+    """Which of the ``paired`` block codes are among the ``oversized`` keys (tuples of the
+    key's values as text); the others are not looked up."""
+    over = np.zeros(len(paired), dtype=bool)
+    if not oversized or not paired.any():
+        return over
+    wanted = set(oversized)
+    codes, first = np.unique(keys.codes, return_index=True)
+    for code, entry in zip(codes[paired[codes]], first[paired[codes]], strict=True):
+        over[code] = tuple(str(column[entry]) for column in keys.columns) in wanted
+    return over
+
+
+def _link_rule(
+    keys: RuleKeys, n_left: int, n_right: int, cap: int, oversized: Collection[tuple[str, ...]] = ()
+) -> tuple[Ints, RuleDiagnostics]:
     is_left = keys.rows < n_left
     n_codes = int(keys.codes.max()) + 1 if len(keys.codes) else 0
     count_left = np.bincount(keys.codes[is_left], minlength=n_codes)
     count_right = np.bincount(keys.codes[~is_left], minlength=n_codes)
     sizes_by_code = count_left + count_right
-    kept = (count_left > 0) & (count_right > 0) & (sizes_by_code <= cap)
+    paired = (count_left > 0) & (count_right > 0)
+    over = (sizes_by_code > cap) | _over(keys, paired, oversized)
+    kept = paired & ~over
     right_order = np.argsort(keys.codes[~is_left], kind="stable")
     right_rows = keys.rows[~is_left][right_order] - n_left
     right_start = np.cumsum(count_right) - count_right
@@ -103,7 +128,7 @@ def _link_rule(keys: RuleKeys, n_left: int, n_right: int, cap: int) -> tuple[Int
     a = np.repeat(left_rows, partners)
     b = right_rows[np.repeat(right_start[left_codes], partners) + ranges(partners)]
     pair_keys = sorted_unique(a * n_right + b)
-    skipped = (sizes_by_code > cap) & (count_left > 0) & (count_right > 0)
+    skipped = over & paired
     order = np.argsort(keys.codes, kind="stable")
     starts, sizes = group_bounds(keys.codes[order])
     diag = RuleDiagnostics(
@@ -150,13 +175,24 @@ def block_dedupe(frame: pd.DataFrame, rules: tuple[BlockingRule, ...], max_block
 
 
 def block_link(
-    left: pd.DataFrame, right: pd.DataFrame, rules: tuple[BlockingRule, ...], max_block_size: int
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    rules: tuple[BlockingRule, ...],
+    max_block_size: int,
+    oversized: Mapping[str, Collection[tuple[str, ...]]] | None = None,
 ) -> CandidatePairs:
-    """Pairs (left record, right record) sharing a key under any rule."""
+    """Pairs (left record, right record) sharing a key under any rule. ``oversized``: rule
+    label → keys (the key's values as text) of blocks known to be over the cap, skipped."""
     n_left, n_right = len(left), len(right)
     both = pd.concat([left, right], ignore_index=True)  # one code space for the keys of both sides
+    over = oversized or {}
     per_rule = [
-        (rule, *_link_rule(rule_keys(both, rule), n_left, n_right, _cap(rule, max_block_size)))
+        (
+            rule,
+            *_link_rule(
+                rule_keys(both, rule), n_left, n_right, _cap(rule, max_block_size), over.get(rule.label, ())
+            ),
+        )
         for rule in rules
     ]
     pair_keys, diagnostics = _union(per_rule, max_block_size)

@@ -7,7 +7,7 @@ of two tables. Steward judgements enter ``dedupe`` as must-links ("same") and ca
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from time import perf_counter
 
@@ -165,11 +165,14 @@ def link(
     model: FSModel | None = None,
     keep_all: bool = False,
     model_frequencies: bool = False,
+    oversized: Mapping[str, Collection[tuple[str, ...]]] | None = None,
 ) -> LinkResult:
     """Pair the records of ``left`` with those of ``right`` that denote one entity.
 
     ``model_frequencies``: use the term frequencies the given model was fitted with rather than
     counting them in ``left`` and ``right`` (which may be just the candidates of a batch).
+    ``oversized``: per blocking rule, the keys of blocks over the cap among records not passed
+    in (see :func:`block_link`).
 
     Judgements (``must_link``, ``cannot_link``) are pairs of ``right`` ids; a record on both
     sides (a changed mention matched against the whole population) is one node, so a
@@ -179,7 +182,7 @@ def link(
     frame_left, ids_left = prepare(left, spec)
     frame_right, ids_right = prepare(right, spec)
     clock.lap("preparing")
-    candidates = block_link(frame_left, frame_right, spec.blocking, spec.max_block_size)
+    candidates = block_link(frame_left, frame_right, spec.blocking, spec.max_block_size, oversized)
     keep_frequencies = model_frequencies and model is not None
     if keep_frequencies:
         frame_right, ids_right, candidates = _reached(

@@ -44,6 +44,7 @@ from hub.sync.population import (
     write_snapshot,
 )
 from hub.sync.resolve import PRESETS, feature_keys
+from resolvers.linking import LinkSpec, person_spec
 
 sys.path.insert(0, str(Path(__file__).parents[3] / "bench"))
 from sync import change_one_percent  # the benchmark's own 1% change
@@ -117,8 +118,33 @@ def _snapshot_equals_state(root: Path, state: StateStore) -> Snapshot:
     return snap
 
 
+def _low_caps() -> LinkSpec:
+    """The person spec with block caps so low that the demo's blocks go over them."""
+    spec = person_spec()
+    rules = tuple(
+        r.model_copy(update={"max_block_size": 2 if r.max_block_size else None}) for r in spec.blocking
+    )
+    return spec.model_copy(update={"blocking": rules, "max_block_size": 4})
+
+
 @pytest.mark.integration
-def test_snapshot_pass_decides_like_the_full_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize("low_caps", [False, True])
+def test_snapshot_pass_decides_like_the_full_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, low_caps: bool
+) -> None:
+    """The incremental pass reads only the snapshot rows its batch reaches (less the blocks
+    over a cap) and decides as one that reads every mention from the state database."""
+    told: list[dict[str, set[tuple[str, ...]]]] = []
+    if low_caps:
+        monkeypatch.setitem(resolve_module.PRESETS, "person", _low_caps)
+        mask = resolve_module.candidate_mask
+
+        def spying(*args: Any) -> Any:
+            found = mask(*args)
+            told.append(found[1])
+            return found
+
+        monkeypatch.setattr(resolve_module, "candidate_mask", spying)
     first = tmp_path / "a"
     generate_district(first / "demo", persons=700, seed=4)
     settings = Settings(data_dir=first, ladybug_buffer_pool_mb=512)
@@ -131,9 +157,13 @@ def test_snapshot_pass_decides_like_the_full_read(tmp_path: Path) -> None:
     shutil.copytree(first, second)
 
     with_snapshot, report = _second_sync(first, keep_snapshot=True)
-    from_state, _ = _second_sync(second, keep_snapshot=False)
+    from_state, read_all = _second_sync(second, keep_snapshot=False)
     assert with_snapshot == from_state
+    assert report["candidate_pairs"] == read_all["candidate_pairs"]  # the same blocks, skipped or not
     assert report["merged"] > 0
+    if low_caps:
+        assert any(told), "no block went over its cap: the test shows nothing"
+        return
     # Most copies joined the entity of the record they copy.
     joined = sum(
         with_snapshot.get(("population", copy, "self")) == with_snapshot.get(("population", original, "self"))
@@ -154,14 +184,15 @@ def test_candidate_mask_keeps_whole_blocks_and_snapshot_edits() -> None:
             "f:~birth_key": ["19800101", "19900101", "19800101", "19800101"],
         }
     )
-    rules = [("name", ["f:~name_pinyin"]), ("name+birth", ["f:~name_pinyin", "f:~birth_key"])]
-    mask = candidate_mask(table, rules, {"name": [], "name+birth": [f"lina{sep}19800101"]})
+    rules = [("name", ["f:~name_pinyin"], 10), ("name+birth", ["f:~name_pinyin", "f:~birth_key"], 10)]
+    mask, oversized = candidate_mask(table, rules, {"name": [], "name+birth": [f"lina{sep}19800101"]})
     assert mask is not None
     assert mask.to_pylist() == [False, False, True, False]
-    mask = candidate_mask(table, rules, {"name": ["zhangwei"]})
+    assert oversized == {}
+    mask, _ = candidate_mask(table, rules, {"name": ["zhangwei"]})
     assert mask is not None
     assert mask.to_pylist() == [True, True, False, False]
-    assert candidate_mask(table, [("tokens", ["f:~name_tokens"])], {"tokens": ["ab"]}) is None
+    assert candidate_mask(table, [("tokens", ["f:~name_tokens"], 10)], {"tokens": ["ab"]}) == (None, {})
     # A token list (company-name n-grams): a row is in the block of each of its tokens.
     tokens = pa.chunked_array(
         [
@@ -170,16 +201,48 @@ def test_candidate_mask_keeps_whole_blocks_and_snapshot_edits() -> None:
         ]
     )
     with_tokens = table.append_column("f:~name_tokens", tokens)
-    mask = candidate_mask(with_tokens, [("tokens", ["f:~name_tokens"])], {"tokens": ["福田"]})
+    mask, _ = candidate_mask(with_tokens, [("tokens", ["f:~name_tokens"], 10)], {"tokens": ["福田"]})
     assert mask is not None
     assert mask.to_pylist() == [True, False, False, True]
-
     snap = Snapshot(table, "r1", 0, "r1", "base", (Part(table.num_rows),))
     gone = removed(snap, {"s\x1f2"}, np.array(["t\x1f1\x1fself"], dtype=object))
     assert gone.to_pylist() == [False, True, False, True]
     assert candidates(snap, None, gone)["id"].to_pylist() == ["s\x1f1\x1fself", "s\x1f3\x1fself"]
     remapped = remap_entities(table, {"P-1": "P-3"})
     assert remapped["entity_id"].to_pylist() == ["P-3", "P-2", "P-3", "P-3"]
+
+
+def test_candidate_mask_leaves_out_blocks_over_the_cap() -> None:
+    """A block over its cap among the snapshot's live rows is skipped by the link anyway: its
+    rows are read only when another rule reaches them, and the link is told its key."""
+    sep = "\x1f"
+    table = pa.table(
+        {
+            "f:~name_pinyin": ["zhangwei", "zhangwei", "zhangwei", "lina", "lina"],
+            "f:~birth_year": ["1980", "1980", "1980", "1980", "1980"],
+            "f:~phone_key": ["1", None, None, None, "2"],
+            "f:~name_tokens": [["a"], ["a"], ["a"], ["b"], ["a", "b"]],
+        }
+    )
+    rules = [("name+year", ["f:~name_pinyin", "f:~birth_year"], 2), ("phone", ["f:~phone_key"], 2)]
+    wanted = {"name+year": [f"zhangwei{sep}1980", f"lina{sep}1980"], "phone": ["1"]}
+    mask, oversized = candidate_mask(table, rules, wanted)
+    assert mask is not None
+    # zhangwei/1980 holds three rows (cap 2): only row 0 comes, through its phone.
+    assert mask.to_pylist() == [True, False, False, True, True]
+    assert oversized == {"name+year": {("zhangwei", "1980")}}
+    # Rows gone from the snapshot do not count: with one of them gone the block is within the cap.
+    gone = pa.chunked_array([pa.array([False, False, True, False, False])])
+    mask, oversized = candidate_mask(table, rules, wanted, gone)
+    assert mask is not None
+    assert mask.to_pylist() == [True, True, True, True, True]
+    assert oversized == {}
+    # Token lists count each row in the block of each of its tokens.
+    tokens = [("tokens", ["f:~name_tokens"], 3)]
+    mask, oversized = candidate_mask(table, tokens, {"tokens": ["a", "b"]})
+    assert mask is not None
+    assert mask.to_pylist() == [False, False, False, True, True]
+    assert oversized == {"tokens": {("a",)}}
 
 
 def _part(run_id: str, *rows: tuple[str, str, str]) -> pa.Table:
@@ -224,9 +287,9 @@ def test_deltas_append_and_rows_removed_never_come_back(tmp_path: Path) -> None:
     assert snap.table.num_rows == 4  # base and delta as they are: nothing dropped on load
     gone = removed(snap)
     assert gone.to_pylist() == [False, True, True, False]
-    rules = [("name", ["f:~name_pinyin"])]
+    rules = [("name", ["f:~name_pinyin"], 10)]
     # The old rows of 2 and 3 are in the blocks reached, yet only the current row of 2 comes back.
-    mask = candidate_mask(snap.table, rules, {"name": ["zhangwei", "lina"]})
+    mask, _ = candidate_mask(snap.table, rules, {"name": ["zhangwei", "lina"]})
     assert mask is not None
     assert mask.to_pylist() == [True, True, True, True]
     assert _ids(candidates(snap, mask, gone)) == [(f"{one}{SEP}self", "r1"), (f"{two}{SEP}self", "r2")]

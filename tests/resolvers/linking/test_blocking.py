@@ -69,6 +69,10 @@ def test_link_two_tables() -> None:
     capped = block_link(left, right, (BlockingRule(columns=("name",)),), 2)
     assert pairs_of(capped) == {(1, 0)}  # the block of "a" holds three records
     assert capped.diagnostics.rules[0].skipped_pairs == 2
+    # A block known to be over the cap among records not passed in is skipped too.
+    told = block_link(left, right, (BlockingRule(columns=("name",)),), 10, {"name": [("a",)]})
+    assert pairs_of(told) == {(1, 0)}
+    assert told.diagnostics.rules[0].skipped_blocks == 1
 
 
 def test_missing_column_is_a_spec_error() -> None:
