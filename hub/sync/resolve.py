@@ -26,7 +26,7 @@ import structlog
 
 from graph_schema import NodeType, PropertyType
 from hub.state import StateStore
-from hub.state.mentions import SEP, MentionColumns, Objects, mention_key
+from hub.state.mentions import SEP, MentionColumns, MentionValues, Objects, mention_key
 from hub.store import GraphStore, MentionMove
 from hub.sync.population import (
     LIST_DERIVATIONS,
@@ -401,18 +401,27 @@ def _pass(
     rewritten = set(merges.values())
     computed: list[list[GoldenRow]] | None = None
     conflicts: dict[str, dict[str, Any]] = {}
+    joining: dict[str, list[Statement]] = {}
     if merges:
         # The graph database merges without holding the GIL: the state's bookkeeping and, in a
         # link (no splits to wait for), the golden values go on beside it on the other core.
         with ThreadPoolExecutor(max_workers=1) as pool:
             folding = pool.submit(store.merge_nodes, node.name, merges)
             try:
+                if left is not None:
+                    # Entities merged into whose own mentions did not change: read what joins
+                    # them (before it is theirs), then compute only those it may change.
+                    joining = _joining(state, node, merges, rewritten - set(touched))
                 state.reassign_mentions(merges, run_id)
                 if left is not None:
-                    linked = _survivors(touched, merges, rewritten)
+                    linked = _survivors(touched, merges, rewritten) - joining.keys()
                     computed = list(_golden_batches(state, node, linked, rewritten, conflicts))
             finally:
                 report.merged = folding.result()
+        if joining:
+            assert computed is not None
+            changing = _changed_by(store, node.name, joining)
+            computed.extend(_golden_batches(state, node, changing, rewritten, conflicts))
     if left is None:
         # Complete clusters: mentions the clustering puts apart from their entity leave it.
         moves = _splits(
@@ -548,6 +557,49 @@ def _survivors(touched: Collection[str], merges: Mapping[str, str], rewritten: s
     return {merges.get(e, e) for e in touched} | rewritten
 
 
+def _joining(
+    state: StateStore, node: NodeType, merges: Mapping[str, str], targets: set[str]
+) -> dict[str, list[Statement]]:
+    """Per entity of ``targets``, the statements of the mentions of the entities merged into it."""
+    into = {old: new for old, new in merges.items() if new in targets}
+    if not into:
+        return {}
+    types = {p.name: p.type for p in node.properties}
+    joining: dict[str, list[Statement]] = {target: [] for target in targets}
+    for entity, group in state.mention_groups(node.name, into):
+        joining[into[entity]].extend(_statements(group, types))
+    return joining
+
+
+def _changed_by(store: GraphStore, label: str, joining: Mapping[str, list[Statement]]) -> set[str]:
+    """The entities whose golden values the joining statements may change: those with a
+    statement whose value is not the entity's golden value now. A statement that agrees with
+    the golden value only adds to that value's standing (its trust, frequency or recency can
+    beat the winning statement's, never another value's), so the golden value stays; a node's
+    values are its golden values, written by the pass that last touched it (or, for an entity
+    of one mention, by the sync)."""
+    current = store.get_nodes(label, list(joining))
+    changing = set()
+    for entity, statements in joining.items():
+        found = current.get(entity)
+        values = found.properties if found is not None else {}
+        if found is None or any(values.get(s.prop) != s.value for s in statements):
+            changing.add(entity)
+    return changing
+
+
+def _statements(group: list[MentionValues], types: Mapping[str, PropertyType]) -> Iterator[Statement]:
+    """The statements of a group of mentions: each value of a property of the type."""
+    for mention in group:
+        features = mention.features
+        problems = set(features.get("problems", ()))
+        for prop, value in features.items():
+            if prop in types and value is not None:
+                yield Statement(
+                    prop, _typed(types[prop], value), mention.trust, mention.run_id, prop not in problems
+                )
+
+
 def _golden_values(
     store: GraphStore,
     state: StateStore,
@@ -590,21 +642,7 @@ def _golden_batches(
     if survivors is not None and not survivors:
         return
     for entity, group in state.mention_groups(node.name, survivors):
-        statements = []
-        for mention in group:
-            features = mention.features
-            problems = set(features.get("problems", ()))
-            for prop, value in features.items():
-                if prop in types and value is not None:
-                    statements.append(
-                        Statement(
-                            prop,
-                            _typed(types[prop], value),
-                            mention.trust,
-                            mention.run_id,
-                            prop not in problems,
-                        )
-                    )
+        statements = list(_statements(group, types))
         if survivors is None and entity not in merged_into and _agree(statements):
             continue
         golden = golden_record(statements, strong, rules)  # type: ignore[arg-type]
