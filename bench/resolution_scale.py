@@ -10,9 +10,10 @@ Steps, each timed in a fresh process (wall time and peak RSS of that process):
      identity number, so only fuzzy matching can place them) and sync them, again without
      resolution;
   5. `gridhub resolve`: the incremental pass over those new mentions — target ≤ 5% of step 3.
-Steps 3 and 5 each run --repeat times, every time on a fresh copy of the store as the step
-before left it (one run of a step varies by a quarter from hour to hour on a shared machine);
-the ratio is of the medians, and every run is printed.
+Steps 3 and 5 then run again, --repeat times in all, alternating, each time on a fresh copy of
+the store as the step before left it: on a shared machine one run of a step varies by a
+quarter from hour to hour, so the ratio is of the medians of runs made in the same minutes
+(each round's ratio is printed too).
 The embedded store's buffer pool is 1 GB here (it counts in the RSS of steps 3 and 5). gridhub's
 modules are byte-compiled first, as an install does (see installed.py).
 
@@ -71,27 +72,14 @@ def gridhub(data_dir: Path, *args: str) -> tuple[float, float, str]:
     return seconds, peak, result.stdout
 
 
-def repeated(data: Path, times: int, *args: str) -> list[tuple[float, float, str]]:
-    """Run a gridhub command ``times`` times, each on a fresh copy of ``data`` as it is now;
-    ``data`` ends as the first run left it."""
-    pristine = data.with_name(data.name + "-before")
-    shutil.rmtree(pristine, ignore_errors=True)
-    shutil.copytree(data, pristine, ignore=shutil.ignore_patterns("demo"))
-    os.sync()  # the copy written out before the first run, not during it
-    runs = []
-    for i in range(times):
-        work = data if i == 0 else data.with_name(data.name + "-again")
-        if i:
-            shutil.rmtree(work, ignore_errors=True)
-            shutil.copytree(pristine, work)
-            os.sync()
-        runs.append(gridhub(work, *args))
-        print(
-            f"  gridhub {' '.join(args)}: run {i + 1}: {runs[-1][0]:.1f} s, {runs[-1][1]:,.0f} MB", flush=True
-        )
-    for path in (pristine, data.with_name(data.name + "-again")):
-        shutil.rmtree(path, ignore_errors=True)
-    return runs
+def copied(data: Path, name: str) -> Path:
+    """A copy of the store and state in ``data`` (the source files are not needed to resolve),
+    written out before it is used so that no run pays for the copy's writeback."""
+    copy = data.with_name(f"{data.name}-{name}")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(data, copy, ignore=shutil.ignore_patterns("demo"))
+    os.sync()
+    return copy
 
 
 def median(values: list[float]) -> float:
@@ -125,7 +113,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=410_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, default=None, help="working directory (default: a temp dir)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of the batch and of the incremental step")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of a batch run and an incremental run")
     args = parser.parse_args()
     from installed import byte_compile
 
@@ -141,23 +129,34 @@ def main() -> None:
 
     sync_s, sync_rss, _ = gridhub(data, "sync", "--config", "hub/demo/sources", "--json")
     print(f"setup sync (no resolution): {sync_s:.0f} s, peak RSS {sync_rss:,.0f} MB", flush=True)
-    batches = repeated(data, args.repeat, "resolve", "--full", "--json")
-    batch_s, batch_rss = median([b[0] for b in batches]), max(b[1] for b in batches)
+    before_batch = copied(data, "synced")
+    batches = [gridhub(data, "resolve", "--full", "--json")]
     batch = {r["entity_type"]: r for r in json.loads(batches[0][2])}
     added = add_new_mentions(data / "demo", 0.01)
     gridhub(data, "sync", "population", "--config", "hub/demo/sources", "--json")
-    increments = repeated(data, args.repeat, "resolve", "--json")
-    incr_s, incr_rss = median([i[0] for i in increments]), max(i[1] for i in increments)
+    before_incremental = copied(data, "prepared")
+    increments = [gridhub(data, "resolve", "--json")]
     incremental = {r["entity_type"]: r for r in json.loads(increments[0][2])}
+    print(f"round 1: batch {batches[0][0]:.1f} s, incremental {increments[0][0]:.1f} s", flush=True)
+    for round_ in range(2, args.repeat + 1):
+        batches.append(gridhub(copied(before_batch, "run"), "resolve", "--full", "--json"))
+        increments.append(gridhub(copied(before_incremental, "run"), "resolve", "--json"))
+        print(
+            f"round {round_}: batch {batches[-1][0]:.1f} s, incremental {increments[-1][0]:.1f} s", flush=True
+        )
+    for path in (before_batch, before_incremental):
+        shutil.rmtree(path.with_name(f"{path.name}-run"), ignore_errors=True)
+        shutil.rmtree(path, ignore_errors=True)
+    batch_s, batch_rss = median([b[0] for b in batches]), max(b[1] for b in batches)
+    incr_s, incr_rss = median([i[0] for i in increments]), max(i[1] for i in increments)
 
     person = batch["Person"]
     print()
     print(
         f"machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; district {args.persons:,} residents, seed {args.seed}"
     )
-    print(f"median of {args.repeat} runs each (peak RSS: the largest); every run: "
-          f"batch {', '.join(f'{b[0]:.1f}' for b in batches)} s; "
-          f"incremental {', '.join(f'{i[0]:.1f}' for i in increments)} s")  # fmt: skip
+    print(f"median of {args.repeat} rounds (peak RSS: the largest); incremental / batch per round: "
+          f"{', '.join(f'{i[0] / b[0]:.1%}' for b, i in zip(batches, increments, strict=True))}")  # fmt: skip
     print(f"{'step':34} {'mentions':>10} {'wall s':>8} {'peak RSS MB':>12} {'merged':>8}")
     rows: list[tuple[str, dict[str, Any], float, float]] = [
         ("batch pass (resolve --full)", person, batch_s, batch_rss),
