@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import structlog
 
 from graph_schema import NodeType, PropertyType
@@ -287,6 +288,7 @@ def _incremental(
     # Entity ids as of the pass that wrote each part: merges since the base left aliases.
     aliases = state.aliases_after(snap.base_run)
     rows = live_rows(gone)
+    left = _left_behind(snap, gone, aliases)
     if len(batch):
         frame = _frame(batch, spec)
         prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
@@ -297,13 +299,13 @@ def _incremental(
         population = concat(found, batch)
         # Counting entities over the whole snapshot is Arrow work that releases the GIL: it goes
         # on beside the linking (which is Python's, on one core).
+        in_batch = np.zeros(len(population), dtype=bool)
+        in_batch[len(found) :] = True
         with ThreadPoolExecutor(max_workers=1) as counter:
             counted = counter.submit(distinct_entities, snap.table, gone, aliases, batch.entity_ids)
             sizes = counter.submit(
                 entity_sizes, snap.table, gone, aliases, batch.entity_ids, set(population.entity_ids)
             )
-            left = np.zeros(len(population), dtype=bool)
-            left[len(found) :] = True
             report, merges = _pass(
                 store,
                 state,
@@ -313,8 +315,8 @@ def _incremental(
                 population,
                 saved,
                 "incremental",
-                set(batch.entity_ids),
-                left,
+                set(batch.entity_ids) | left,
+                in_batch,
                 sizes,
                 oversized,
             )
@@ -325,6 +327,8 @@ def _incremental(
         report, merges = TypeReport(node.name), {}
         added = snap.table.schema.empty_table()
         entities_before = distinct_entities(snap.table, gone, aliases, batch.entity_ids)
+        if left:
+            report.conflicts_opened = _golden_values(store, state, node, left, run_id, set())
     report.mentions = rows + len(batch)
     report.entities_before = entities_before
     report.entities_after = entities_before - len(merges)
@@ -339,6 +343,17 @@ def _incremental(
     else:
         write_delta(path, snap, added, run_id, mark, touched, batch.ids)
     return report
+
+
+def _left_behind(snap: Snapshot, gone: pa.ChunkedArray, aliases: Mapping[str, str]) -> set[str]:
+    """The entities of the snapshot's rows this pass finds gone (their records retired or
+    changed since): their golden values must lose what those mentions said."""
+    if not pc.any(gone).as_py():
+        return set()
+    now = pc.and_not(gone, removed(snap))  # not those gone before, which earlier passes saw
+    if not pc.any(now).as_py():
+        return set()
+    return set(remap_entities(snap.table.filter(now).select(["entity_id"]), aliases)["entity_id"].to_pylist())
 
 
 def _pass(

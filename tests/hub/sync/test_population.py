@@ -537,19 +537,56 @@ def test_merged_into_entities_keep_golden_values_as_computed_from_all_mentions(
     assert 0 < len(changing) < joined  # some joins skip the computation, some do not
 
     settings = Settings(data_dir=tmp_path, ladybug_buffer_pool_mb=512)
-    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        node = store.schema.node("Person")
-        types = {p.name: p.type for p in node.properties}
-        strong = {p.name for p in node.properties if p.strong}
-        rules = {p.name: tuple(r.value for r in p.survivorship) for p in node.properties}
+    with StateStore(settings.state_database_url) as state:
         entities = {
             m["entity_id"]
             for row in register[40:70]
             for m in state.mentions_matching(source="population", record_id=row["人员编号"], role="self")
         }
-        assert changing <= entities
+    assert changing <= entities
+    _golden_as_stored(tmp_path, entities)
+
+
+def _golden_as_stored(root: Path, entities: set[str]) -> None:
+    """Every one of ``entities`` holds the golden values of the mentions it has now."""
+    settings = Settings(data_dir=root, ladybug_buffer_pool_mb=512)
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        node = store.schema.node("Person")
+        types = {p.name: p.type for p in node.properties}
+        strong = {p.name for p in node.properties if p.strong}
+        rules = {p.name: tuple(r.value for r in p.survivorship) for p in node.properties}
         nodes = store.get_nodes("Person", entities)
+        checked = 0
         for entity, group in state.mention_groups("Person", entities):
             expected = golden_record(list(resolve_module._statements(group, types)), strong, rules).values
             stored = nodes[entity].properties
             assert {p: stored.get(p) for p in expected} == expected, entity
+            checked += 1
+        assert checked == len(entities)
+
+
+@pytest.mark.integration
+def test_a_retired_record_takes_its_values_out_of_the_golden_ones(tmp_path: Path) -> None:
+    """A copy of a resident with another ethnicity joins the resident's entity and, the newest,
+    gives the golden ethnicity; once the copy is retired, the golden value is the resident's again."""
+    generate_district(tmp_path / "demo", persons=700, seed=6)
+    _sync(tmp_path)
+    with (tmp_path / "demo" / "population.csv").open(encoding="utf-8", newline="") as handle:
+        resident = list(csv.DictReader(handle))[80]
+    other = "满族" if resident["民族"] != "满族" else "回族"
+    _copies(tmp_path / "demo", [{**resident, "民族": other}], "RKR")
+    walk, report = _sync(tmp_path)
+    entity = walk[("population", resident["人员编号"], "self")]
+    assert report["merged"] == 1
+    assert walk[("population", "RKR00000000", "self")] == entity
+    _golden_as_stored(tmp_path, {entity})
+
+    _retire(tmp_path / "demo", {"RKR00000000"})
+    walk, _ = _sync(tmp_path)
+    assert walk[("population", resident["人员编号"], "self")] == entity
+    _golden_as_stored(tmp_path, {entity})
+    settings = Settings(data_dir=tmp_path, ladybug_buffer_pool_mb=512)
+    with open_store(settings) as store:
+        found = store.get_node("Person", entity)
+        assert found is not None
+        assert found.properties.get("ethnicity") != other
