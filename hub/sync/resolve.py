@@ -288,7 +288,7 @@ def _incremental(
     # Entity ids as of the pass that wrote each part: merges since the base left aliases.
     aliases = state.aliases_after(snap.base_run)
     rows = live_rows(gone)
-    left = _left_behind(snap, gone, aliases)
+    losing = _left_behind(snap, gone, aliases)
     if len(batch):
         frame = _frame(batch, spec)
         prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
@@ -315,7 +315,7 @@ def _incremental(
                 population,
                 saved,
                 "incremental",
-                set(batch.entity_ids) | left,
+                set(batch.entity_ids) | losing,
                 in_batch,
                 sizes,
                 oversized,
@@ -327,8 +327,8 @@ def _incremental(
         report, merges = TypeReport(node.name), {}
         added = snap.table.schema.empty_table()
         entities_before = distinct_entities(snap.table, gone, aliases, batch.entity_ids)
-        if left:
-            report.conflicts_opened = _golden_values(store, state, node, left, run_id, set())
+        if losing:
+            report.conflicts_opened = _golden_values(store, state, node, losing, run_id, set())
     report.mentions = rows + len(batch)
     report.entities_before = entities_before
     report.entities_after = entities_before - len(merges)
@@ -592,7 +592,8 @@ def _changed_by(store: GraphStore, label: str, joining: Mapping[str, list[Statem
     the golden value only adds to that value's standing (its trust, frequency or recency can
     beat the winning statement's, never another value's), so the golden value stays; a node's
     values are its golden values, written by the pass that last touched it (or, for an entity
-    of one mention, by the sync)."""
+    of one mention, by the sync; a record retired while there was no snapshot is the exception
+    until the next full pass, see _left_behind)."""
     current = store.get_nodes(label, list(joining))
     changing = set()
     for entity, statements in joining.items():
