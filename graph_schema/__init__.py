@@ -2,12 +2,24 @@
 
 from graph_schema.errors import SchemaError
 from graph_schema.loader import default_schema, load_schema
-from graph_schema.model import LINEAGE, NodeKind, NodeType, PropertyDef, PropertyType, RelType, Schema
+from graph_schema.model import (
+    LINEAGE,
+    Cardinality,
+    NodeKind,
+    NodeType,
+    PlaceStep,
+    PropertyDef,
+    PropertyType,
+    RelType,
+    Schema,
+)
 
 __all__ = [
     "LINEAGE",
+    "Cardinality",
     "NodeKind",
     "NodeType",
+    "PlaceStep",
     "PropertyDef",
     "PropertyType",
     "RelType",

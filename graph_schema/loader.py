@@ -202,7 +202,28 @@ def load_schema(directory: Path | str = DEFAULT_DIR) -> Schema:
                 str(head_file), "roles", "address_links", f"{link} does not connect {lower} to {upper}"
             )
     _check_fields(schema, rel_file)
+    _check_places(schema, root / "types")
     return schema
+
+
+def _check_places(schema: Schema, types_dir: Path) -> None:
+    """A declared ``place`` leads to the address hierarchy, and no type's place is ambiguous."""
+    levels = schema.roles.address_levels
+    for node in schema.node_types:
+        where = str(types_dir / "*.yaml")
+        if node.place is not None:
+            try:
+                rel = schema.rel(node.place)
+            except KeyError:
+                raise SchemaError(where, node.name, "place", f"unknown relationship {node.place!r}") from None
+            if node.name not in rel.sources or len(rel.targets) != 1 or rel.targets[0] not in levels:
+                raise SchemaError(
+                    where, node.name, "place", f"{rel.name} does not lead from {node.name} to one of {levels}"
+                )
+        try:
+            schema.place_path(node.name)
+        except ValueError as exc:
+            raise SchemaError(where, node.name, "place", str(exc)) from exc
 
 
 @lru_cache(maxsize=1)

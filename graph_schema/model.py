@@ -9,9 +9,9 @@ from a :class:`Schema`, so no other module spells a label or relationship type.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # Names end up inside Cypher and DDL text (labels cannot be query parameters), so they are
 # restricted to plain identifiers; that restriction is what makes the interpolation safe.
@@ -68,11 +68,20 @@ class PropertyDef(_Frozen):
     # How the golden value is chosen among the mentions' values, rules applied in order: the
     # most trusted source's, then the most frequent, then the most recent (the default). A
     # phone or an address changes over time, so there recency should come before frequency.
+    # A date property may also be served as whole years since it (``birth_date`` → ``age``): a
+    # computed field of that name, filterable and sortable like a stored one.
+    age_field: FieldName | None = None
     survivorship: tuple[SurvivorshipRule, ...] = (
         SurvivorshipRule.TRUST,
         SurvivorshipRule.FREQUENCY,
         SurvivorshipRule.RECENCY,
     )
+
+    @model_validator(mode="after")
+    def _age_of_a_date(self) -> PropertyDef:
+        if self.age_field is not None and self.type is not PropertyType.DATE:
+            raise ValueError("age_field is only for date properties")
+        return self
 
     @field_validator("survivorship")
     @classmethod
@@ -94,6 +103,11 @@ class NodeType(_Frozen):
     # The linking preset (resolvers.linking.presets) that resolves this type's mentions fuzzily;
     # without one, mentions are linked by validated identifiers only.
     resolver: str | None = Field(None, pattern=r"^[a-z_]+$")
+    # The relationship that places a node of this type at a standard address or building (from
+    # there the address hierarchy leads to its grid, community and street): what grouping by
+    # place and row-level restriction by street follow. Derived when not declared (see
+    # Schema.place_path).
+    place: RelName | None = None
 
     def prop(self, name: str) -> PropertyDef:
         for prop in self.properties:
@@ -110,6 +124,16 @@ class NodeType(_Frozen):
         return tuple(p for p in self.properties if p.identifier)
 
 
+class Cardinality(StrEnum):
+    """How many targets a source may have, and sources a target (``many-to-one``: an address is
+    in one building, a building has many addresses). A single end is served as one object."""
+
+    MANY_TO_MANY = "many-to-many"
+    MANY_TO_ONE = "many-to-one"
+    ONE_TO_MANY = "one-to-many"
+    ONE_TO_ONE = "one-to-one"
+
+
 class RelType(_Frozen):
     name: RelName
     description: str = ""
@@ -121,6 +145,17 @@ class RelType(_Frozen):
     # Properties that tell apart several relationships of this type between the same two nodes
     # (a record mentioning one entity in two roles): MERGE matches on them.
     keys: tuple[PropName, ...] = ()
+    cardinality: Cardinality = Cardinality.MANY_TO_MANY
+
+    @property
+    def one_target(self) -> bool:
+        """A source has at most one target: the ``field`` end returns an object, not a list."""
+        return self.cardinality in (Cardinality.MANY_TO_ONE, Cardinality.ONE_TO_ONE)
+
+    @property
+    def one_source(self) -> bool:
+        """A target has at most one source: the ``inverse`` end returns an object."""
+        return self.cardinality in (Cardinality.ONE_TO_MANY, Cardinality.ONE_TO_ONE)
 
     def connects(self, source: str, target: str) -> bool:
         return source in self.sources and target in self.targets
@@ -128,6 +163,13 @@ class RelType(_Frozen):
     @property
     def has_lineage(self) -> bool:
         return any(p.name == LINEAGE for p in self.properties)
+
+
+class PlaceStep(NamedTuple):
+    """One step up towards a node's street: follow ``rel`` (outgoing) to a node of ``label``."""
+
+    rel: str
+    label: str
 
 
 class SystemRoles(_Frozen):
@@ -181,3 +223,39 @@ class Schema(_Frozen):
 
     def of_kind(self, *kinds: NodeKind) -> tuple[NodeType, ...]:
         return tuple(n for n in self.node_types if n.kind in kinds)
+
+    def place_path(self, label: str) -> tuple[PlaceStep, ...] | None:
+        """The relationships from a node of ``label`` up to the top of the address hierarchy
+        (Address → Building → Grid → Community → Street), or None when it has no place.
+
+        A level of the hierarchy climbs by the address links. Another type goes first through
+        its declared ``place`` relationship, else through its only relationship to the lowest
+        level it reaches (a Person LIVES_AT an Address rather than OWNS a Building); the loader
+        rejects a schema where that choice is ambiguous.
+        """
+        levels, links = self.roles.address_levels, self.roles.address_links
+        if label in levels:
+            start = levels.index(label)
+            return tuple(PlaceStep(links[i], levels[i + 1]) for i in range(start, len(links)))
+        rel = self._place_rel(label)
+        if rel is None:
+            return None
+        target = next(level for level in levels if level in rel.targets)
+        rest = self.place_path(target) or ()
+        return (PlaceStep(rel.name, target), *rest)
+
+    def _place_rel(self, label: str) -> RelType | None:
+        node = self.node(label)
+        if node.place is not None:
+            return self.rel(node.place)
+        levels = self.roles.address_levels
+        for level in levels:
+            # Only a relationship to that level alone: one to many kinds (a task ABOUT anything)
+            # does not place its source.
+            rels = [r for r in self.rels_from(label) if r.targets == (level,)]
+            if len(rels) == 1:
+                return rels[0]
+            if rels:
+                names = ", ".join(r.name for r in rels)
+                raise ValueError(f"{label} reaches {level} by {names}: declare `place:` on {label}")
+        return None

@@ -81,6 +81,22 @@ class RelLineage:
                 out[(rel, src, dst)].append(record)
         return out
 
+    def of_ends(self, rel: str, ends: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        """The records of these relationships of type ``rel`` (by source id, target id)."""
+        out: dict[tuple[str, str], list[str]] = defaultdict(list)
+        by_src: dict[str, set[str]] = defaultdict(set)
+        for src, dst in ends:
+            by_src[src].add(dst)
+        sources = sorted(by_src)
+        with self._lock:
+            for part in _chunks(sources):
+                marks = ",".join("?" * len(part))
+                query = f"SELECT src, dst, record FROM lineage WHERE rel = ? AND src IN ({marks}) ORDER BY record"
+                for src, dst, record in self._db.execute(query, (rel, *part)):
+                    if dst in by_src[src]:
+                        out[(src, dst)].append(record)
+        return out
+
     def retract(self, records: Sequence[str], rel_types: Collection[str]) -> list[End]:
         """Remove ``records`` from the lineage of relationships of ``rel_types``; return those
         no record asserts any more (the caller deletes them from the graph)."""

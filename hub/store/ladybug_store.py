@@ -25,12 +25,13 @@ import ladybug
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from graph_schema import LINEAGE, PropertyDef, PropertyType, Schema
+from graph_schema import LINEAGE, PropertyDef, PropertyType, RelType, Schema
 from graph_schema.ddl import ladybug_statements
 from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreLocked, StoreUnavailable
 from hub.store.ladybug_lineage import End, RelLineage
 from hub.store.port import Counts, Edge, Link, MentionMove, Neighbourhood, Node, RelRow
+from hub.store.set_queries import SetQueries
 
 _ARROW_TYPES: dict[PropertyType, pa.DataType] = {
     PropertyType.STRING: pa.string(),
@@ -53,7 +54,9 @@ def _native(value: Any) -> Any:
     return value
 
 
-class LadybugStore(SchemaCheckedStore):
+class LadybugStore(SchemaCheckedStore, SetQueries):
+    _lineage_inline = False
+
     def __init__(
         self,
         schema: Schema,
@@ -422,6 +425,9 @@ class LadybugStore(SchemaCheckedStore):
 
     def _to_node(self, value: Mapping[str, Any]) -> Node:
         return self._node(str(value["_LABEL"]), value, _native)
+
+    def _lineage_of(self, rel: RelType, ends: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        return self._lineage.of_ends(rel.name, ends)
 
     def get_node(self, label: str, node_id: str) -> Node | None:
         node = self._node_type(label)

@@ -20,6 +20,7 @@ from graph_schema.ddl import neo4j_statements
 from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreUnavailable
 from hub.store.port import Counts, Edge, Link, MentionMove, Neighbourhood, Node, RelRow
+from hub.store.set_queries import SetQueries
 
 
 def _native(value: Any) -> Any:
@@ -34,7 +35,7 @@ def _q(text: str) -> neo4j.Query:
     return neo4j.Query(text)
 
 
-class Neo4jStore(SchemaCheckedStore):
+class Neo4jStore(SchemaCheckedStore, SetQueries):
     def __init__(
         self,
         schema: Schema,
@@ -195,7 +196,7 @@ class Neo4jStore(SchemaCheckedStore):
         # Record is a tuple: iterating it yields values, so the keys are asked for by name.
         return [{k: _native(record[k]) for k in record.keys()} for record in records]  # noqa: SIM118
 
-    def _to_node(self, value: neo4j.graph.Node) -> Node:
+    def _to_node(self, value: Any) -> Node:
         label = next(lbl for lbl in value.labels if lbl in self._labels)
         return self._node(label, dict(value.items()), _native)
 

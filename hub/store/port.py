@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from graph_schema import Schema
+
+if TYPE_CHECKING:  # query.py builds on the value types below
+    from hub.store.query import Condition, PlaceCount, RelatedPage, SortKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,46 @@ class GraphStore(Protocol):
 
     def counts(self) -> Counts:
         """Nodes per label and relationships per type (zero included)."""
+
+    # -- set queries (hub/store/set_queries.py): one store round trip each ---------------------
+
+    def find(
+        self,
+        label: str,
+        where: Condition | None = None,
+        order: Sequence[SortKey] = (),
+        skip: int = 0,
+        limit: int = 100,
+    ) -> list[Node]:
+        """Nodes of ``label`` matching ``where``, in ``order`` (then by id), one page."""
+
+    def count(self, label: str, where: Condition | None = None) -> int: ...
+
+    def related(
+        self,
+        label: str,
+        ids: Collection[str],
+        rel_type: str,
+        *,
+        outgoing: bool,
+        far_label: str | None = None,
+        where: Condition | None = None,
+        order: Sequence[SortKey] = (),
+        skip: int = 0,
+        limit: int = 100,
+        lineage: bool = False,
+    ) -> dict[str, RelatedPage]:
+        """Per node among ``ids``: how many neighbours over ``rel_type`` match, and one page."""
+
+    def aggregate(
+        self,
+        label: str,
+        where: Condition | None = None,
+        *,
+        group_level: str | None = None,
+        dates: Sequence[str] = (),
+    ) -> list[PlaceCount]:
+        """Counts (and date ranges) of matching nodes, in all or per place at ``group_level``."""
 
     def retire_records(self, record_ids: Sequence[str], at: datetime) -> int:
         """Mark these source-record nodes as no longer current (kept as history); returns how many were."""

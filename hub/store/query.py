@@ -1,0 +1,254 @@
+"""Set queries over the graph, independent of the store: conditions, order, and their Cypher.
+
+The API turns a client's ``where`` into a :data:`Condition` tree; both stores run it through
+:func:`compile_where`, which writes the subset of Cypher that Neo4j 5 and ladybug share
+(comparisons, ``IN``, ``STARTS WITH``, ``CONTAINS``, ``IS NULL``, ``AND``/``OR``/``NOT`` and
+``EXISTS { MATCH … WHERE … }`` for conditions across relationships). Names (labels,
+relationship types, properties) are checked against the schema before they are written into
+the text; every value travels as a parameter, so no client string is ever part of a query.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from graph_schema import NodeType, PlaceStep, Schema
+from hub.store.errors import SchemaMismatch
+from hub.store.port import Edge
+
+
+class Op(StrEnum):
+    EQ = "eq"
+    IN = "in"
+    LT = "lt"
+    LTE = "lte"
+    GT = "gt"
+    GTE = "gte"
+    STARTS_WITH = "startsWith"
+    CONTAINS = "contains"
+    IS_NULL = "isNull"
+
+
+_CYPHER_OPS = {
+    Op.EQ: "=",
+    Op.IN: "IN",
+    Op.LT: "<",
+    Op.LTE: "<=",
+    Op.GT: ">",
+    Op.GTE: ">=",
+    Op.STARTS_WITH: "STARTS WITH",
+    Op.CONTAINS: "CONTAINS",
+}
+
+
+class Quantifier(StrEnum):
+    SOME = "some"  # at least one neighbour matches
+    NONE = "none"  # no neighbour matches
+    ALL = "all"  # every neighbour matches (true when there are none)
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """``prop op value`` on the node itself (``prop`` may be the id property)."""
+
+    prop: str
+    op: Op
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    parts: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    parts: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    part: Condition
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A condition on the neighbours over one relationship (outgoing from the node or not).
+
+    ``label``: the neighbours' type; None when the relationship reaches several types, and then
+    ``where`` may only test the id.
+    """
+
+    rel: str
+    outgoing: bool
+    label: str | None
+    quantifier: Quantifier = Quantifier.SOME
+    where: Condition | None = None
+
+
+Condition = Compare | AllOf | AnyOf | Not | Related
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    prop: str
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedPage:
+    """One node's neighbours over one relationship: how many match, and the page asked for."""
+
+    total: int
+    edges: list[Edge]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceCount:
+    """One group of an aggregate: the place (None: nodes placed nowhere) and its figures."""
+
+    place: str | None
+    count: int
+    minimum: dict[str, Any] = field(default_factory=dict)
+    maximum: dict[str, Any] = field(default_factory=dict)
+
+
+class CypherWriter:
+    """Writes conditions as Cypher text with numbered parameters, checked against the schema."""
+
+    def __init__(self, schema: Schema, uri: str, params: dict[str, Any] | None = None) -> None:
+        self.schema = schema
+        self.uri = uri
+        self.params: dict[str, Any] = params if params is not None else {}
+        self._names = itertools.count()
+
+    def param(self, value: Any) -> str:
+        name = f"p{next(self._names)}"
+        self.params[name] = value
+        return f"${name}"
+
+    def variable(self) -> str:
+        return f"v{next(self._names)}"
+
+    def node(self, label: str) -> NodeType:
+        try:
+            return self.schema.node(label)
+        except KeyError:
+            raise SchemaMismatch(f"{self.uri}: unknown node label {label!r}") from None
+
+    def prop(self, label: str | None, prop: str) -> str:
+        """A property name that may be written into the text (the id property, or declared)."""
+        if prop == self.schema.id_property:
+            return prop
+        if label is None:
+            raise SchemaMismatch(f"{self.uri}: only the id may be tested where several node types meet")
+        if prop not in self.node(label).property_names:
+            raise SchemaMismatch(f"{self.uri}: {label} has no property {prop!r}")
+        return prop
+
+    def where(self, label: str | None, var: str, condition: Condition) -> str:
+        match condition:
+            case Compare(prop, op, value):
+                column = f"{var}.{self.prop(label, prop)}"
+                if op is Op.IS_NULL:
+                    return f"{column} IS NULL" if value else f"{column} IS NOT NULL"
+                if op is Op.IN:
+                    value = list(value)
+                return f"{column} {_CYPHER_OPS[op]} {self.param(value)}"
+            case AllOf(parts):
+                return "(" + " AND ".join(self.where(label, var, p) for p in parts) + ")" if parts else "true"
+            case AnyOf(parts):
+                return "(" + " OR ".join(self.where(label, var, p) for p in parts) + ")" if parts else "false"
+            case Not(part):
+                return f"NOT ({self.where(label, var, part)})"
+            case Related(rel_name, outgoing, far, quantifier, inner):
+                return self._related(label, var, rel_name, outgoing, far, quantifier, inner)
+        raise TypeError(f"not a condition: {condition!r}")
+
+    def pattern(self, label: str | None, var: str, rel_name: str, outgoing: bool, far: str | None) -> tuple[str, str]:
+        """``(var)-[:REL]->(x:Far)`` checked against the schema, and the far variable ``x``."""
+        try:
+            rel = self.schema.rel(rel_name)
+        except KeyError:
+            raise SchemaMismatch(f"{self.uri}: unknown relationship type {rel_name!r}") from None
+        near_ends, far_ends = (rel.sources, rel.targets) if outgoing else (rel.targets, rel.sources)
+        if label is not None and label not in near_ends:
+            raise SchemaMismatch(f"{self.uri}: {rel_name} does not touch {label} that way")
+        if far is not None and far not in far_ends:
+            raise SchemaMismatch(f"{self.uri}: {rel_name} does not lead to {far}")
+        other = self.variable()
+        typed = f"{other}:{far}" if far else other
+        arrow = f"-[:{rel.name}]->" if outgoing else f"<-[:{rel.name}]-"
+        return f"({var}){arrow}({typed})", other
+
+    def _related(
+        self,
+        label: str | None,
+        var: str,
+        rel_name: str,
+        outgoing: bool,
+        far: str | None,
+        quantifier: Quantifier,
+        inner: Condition | None,
+    ) -> str:
+        pattern, other = self.pattern(label, var, rel_name, outgoing, far)
+        if quantifier is Quantifier.ALL:
+            # Every neighbour matches: there is none that does not.
+            test = "false" if inner is None else f"NOT ({self.where(far, other, inner)})"
+            return f"NOT EXISTS {{ MATCH {pattern} WHERE {test} }}"
+        body = f"MATCH {pattern}" + (f" WHERE {self.where(far, other, inner)}" if inner is not None else "")
+        return f"EXISTS {{ {body} }}" if quantifier is Quantifier.SOME else f"NOT EXISTS {{ {body} }}"
+
+    def order(self, label: str, var: str, keys: Sequence[SortKey]) -> str:
+        """``ORDER BY`` text: nulls last in either direction (the stores disagree otherwise), the
+        id last of all so that pages are stable."""
+        parts: list[str] = []
+        for key in keys:
+            column = f"{var}.{self.prop(label, key.prop)}"
+            parts += [f"{column} IS NULL", f"{column} DESC" if key.descending else column]
+        parts.append(f"{var}.{self.schema.id_property}")
+        return "ORDER BY " + ", ".join(parts)
+
+    def place_match(self, var: str, path: Sequence[PlaceStep], label: str) -> tuple[str, str]:
+        """``(var)-[:LIVES_AT]->(:Address)-[:IN_BUILDING]->…->(x:Level)`` and ``x``: the path
+        from a node up to its place at one level (``path`` ends there)."""
+        text, current = f"({var})", None
+        for step in path:
+            current = self.variable()
+            text += f"-[:{self.schema.rel(step.rel).name}]->({current}:{self.node(step.label).name})"
+        if current is None or path[-1].label != label:
+            raise SchemaMismatch(f"{self.uri}: the place path does not end at {label}")
+        return text, current
+
+
+def place_path_to(schema: Schema, label: str, level: str) -> tuple[PlaceStep, ...]:
+    """The steps from a node of ``label`` up to its place at ``level`` (empty when it is one)."""
+    if label == level:
+        return ()
+    path = schema.place_path(label) or ()
+    for i, step in enumerate(path):
+        if step.label == level:
+            return path[: i + 1]
+    raise SchemaMismatch(f"{label} has no place at the level of {level}")
+
+
+def restriction(schema: Schema, label: str, places: Mapping[str, frozenset[str]]) -> Condition | None:
+    """The condition that keeps only nodes of ``label`` placed in one of ``places`` (ids by level
+    label, e.g. ``{"Street": {"S1"}}``); several levels: any of them. None when ``label`` cannot
+    be placed at those levels (a department, a task, a street under a community restriction):
+    such nodes are not restricted."""
+    options: list[Condition] = []
+    for level, ids in places.items():
+        try:
+            steps = place_path_to(schema, label, level)
+        except SchemaMismatch:
+            continue
+        test: Condition = Compare(schema.id_property, Op.IN, tuple(sorted(ids)))
+        for step in reversed(steps):
+            test = Related(step.rel, True, step.label, Quantifier.SOME, test)
+        options.append(test)
+    return AnyOf(tuple(options)) if options else None

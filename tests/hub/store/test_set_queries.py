@@ -1,0 +1,88 @@
+"""Set queries (conditions, order, pages, neighbours, aggregates) on both stores."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from hub.store import GraphStore, SchemaMismatch
+from hub.store.query import AllOf, AnyOf, Compare, Not, Op, Quantifier, Related, SortKey, restriction
+from tests.hub.api.conftest import load_district
+
+
+@pytest.fixture
+def district(store: GraphStore) -> GraphStore:
+    load_district(store)
+    store.upsert_nodes(
+        "Person",
+        [
+            {"id": "P3", "name": "陈静", "birth_date": date(1950, 1, 2)},
+            {"id": "P4", "name": "张敏", "birth_date": date(2001, 7, 1)},
+        ],
+    )
+    return store
+
+
+def ids(nodes: list) -> list[str]:  # type: ignore[type-arg]
+    return [n.id for n in nodes]
+
+
+def test_comparisons_and_boolean_combinations(district: GraphStore) -> None:
+    assert ids(district.find("Person", Compare("name", Op.STARTS_WITH, "张"))) == ["P1", "P4"]
+    assert ids(district.find("Person", Compare("birth_date", Op.LT, date(1970, 1, 1)))) == ["P2", "P3"]
+    assert ids(district.find("Person", Compare("birth_date", Op.IS_NULL, True))) == ["P1"]
+    either = AnyOf((Compare("id", Op.IN, ("P1", "P3")), Compare("name", Op.CONTAINS, "敏")))
+    assert ids(district.find("Person", either)) == ["P1", "P3", "P4"]
+    assert ids(district.find("Person", AllOf((either, Not(Compare("id", Op.EQ, "P1")))))) == ["P3", "P4"]
+    assert district.count("Person", either) == 3
+    assert district.count("Person") == 4
+
+
+def test_order_puts_nulls_last_and_pages_are_stable(district: GraphStore) -> None:
+    newest = district.find("Person", order=[SortKey("birth_date", descending=True)])
+    assert ids(newest) == ["P4", "P2", "P3", "P1"]
+    oldest = district.find("Person", order=[SortKey("birth_date")], skip=1, limit=2)
+    assert ids(oldest) == ["P2", "P4"]
+
+
+def test_conditions_across_relationships(district: GraphStore) -> None:
+    in_grid = Related(
+        "LIVES_AT",
+        True,
+        "Address",
+        where=Related("IN_BUILDING", True, "Building", where=Related("IN_GRID", True, "Grid", where=Compare("id", Op.EQ, "G1"))),
+    )
+    assert ids(district.find("Person", in_grid)) == ["P1", "P2"]
+    homeless = Related("LIVES_AT", True, "Address", Quantifier.NONE)
+    assert ids(district.find("Person", homeless)) == ["P3", "P4"]
+    all_high = Related("LIVES_AT", True, "Address", Quantifier.ALL, Compare("floor", Op.GTE, 10))
+    assert ids(district.find("Person", all_high)) == ["P1", "P2", "P3", "P4"]
+    assert district.count("Person", restriction(district.schema, "Person", {"Grid": frozenset({"G1"})})) == 2
+    with pytest.raises(SchemaMismatch):
+        district.find("Person", Related("HOLDS", True, "License"))
+    with pytest.raises(SchemaMismatch):
+        district.find("Person", Compare("name; DROP", Op.EQ, "x"))
+
+
+def test_related_pages_per_node_with_totals(district: GraphStore) -> None:
+    pages = district.related("Address", ["A1", "A9"], "LIVES_AT", outgoing=False, far_label="Person", limit=1)
+    assert pages["A1"].total == 2
+    assert [e.node.id for e in pages["A1"].edges] == ["P1"]
+    assert pages["A9"].total == 0
+    second = district.related("Address", ["A1"], "LIVES_AT", outgoing=False, far_label="Person", skip=1)
+    assert [e.node.id for e in second["A1"].edges] == ["P2"]
+    children = district.related("Person", ["P2", "P1"], "MOTHER_OF", outgoing=True, far_label="Person")
+    assert [e.node.id for e in children["P2"].edges] == ["P1"]
+    assert children["P1"].total == 0
+
+
+def test_aggregates_by_place(district: GraphStore) -> None:
+    (everyone,) = district.aggregate("Person", dates=["birth_date"])
+    assert (everyone.count, everyone.minimum["birth_date"], everyone.maximum["birth_date"]) == (
+        4,
+        date(1950, 1, 2),
+        date(2001, 7, 1),
+    )
+    groups = {g.place: g.count for g in district.aggregate("Person", group_level="Grid")}
+    assert groups == {"G1": 2, None: 2}
