@@ -1,9 +1,12 @@
-"""The per-request GraphQL context: the store, the model, the caller's scopes and DataLoaders."""
+"""The per-request GraphQL context: the store, the model, the caller, loaders and the audit trail."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, TypeVar
 
 import anyio.to_thread
 import strawberry
@@ -11,52 +14,13 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from graph_schema import Schema
-from hub.store import Edge, GraphStore
+from hub.api.security.principal import PII_SCOPE, Principal
+from hub.store import GraphStore
 
-PII_SCOPE = "pii"
-STEWARD_SCOPE = "steward"  # the review queue and explanations (which show personal data)
-# No authentication is configured yet, so every caller holds every scope. The auth issue
-# replaces the `caller_scopes` dependency in app.py; nothing here changes.
-ALL_SCOPES: frozenset[str] = frozenset({PII_SCOPE, STEWARD_SCOPE})
+T = TypeVar("T")
 
-# Upper bound of `first` on relationship fields; also what one load fetches per relationship.
-MAX_NEIGHBOURS = 500
-
-
-class EdgeKey(NamedTuple):
-    """One relationship type seen from one node.
-
-    Keyed by relationship type as well as node, so that each field gets its own limit: a
-    building with thousands of rooms must not crowd its grid out of a shared neighbourhood.
-    """
-
-    label: str
-    node_id: str
-    rel_type: str
-
-
-def _edge_loader(store: GraphStore) -> DataLoader[EdgeKey, list[Edge]]:
-    async def load(keys: list[EdgeKey]) -> list[list[Edge]]:
-        def fetch() -> list[list[Edge]]:
-            # One worker thread per batch, the keys in sequence: the embedded store has one
-            # connection, and the port has no batched neighbourhood call (yet).
-            hoods = (store.neighbourhood(k.label, k.node_id, (k.rel_type,), MAX_NEIGHBOURS) for k in keys)
-            return [hood.edges if hood is not None else [] for hood in hoods]
-
-        return await anyio.to_thread.run_sync(fetch)
-
-    return DataLoader(load_fn=load)
-
-
-@dataclass(frozen=True, slots=True)
-class Loaders:
-    """Created per request, so a cached result never outlives the request that loaded it."""
-
-    edges: DataLoader[EdgeKey, list[Edge]]
-
-    @classmethod
-    def create(cls, store: GraphStore) -> Loaders:
-        return cls(edges=_edge_loader(store))
+# Resolves an entity id merged away to the id of its survivor (None: not an alias).
+AliasResolver = Callable[[str], str | None]
 
 
 @dataclass(eq=False)
@@ -65,19 +29,40 @@ class RequestContext(BaseContext):
 
     store: GraphStore
     schema: Schema
-    scopes: frozenset[str]
-    loaders: Loaders = field(repr=False)
+    principal: Principal
+    today: dt.date = field(default_factory=dt.date.today)
+    aliases: AliasResolver | None = None
+    search: Any = None  # hub.search.SearchService when the app has one
+    # DataLoaders by what they load (a relationship end with its arguments): created on first
+    # use, so every parent asking the same thing in one tick shares one store query.
+    loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict, repr=False)
+    # What the response shows of each audited type: node ids, and the fields selected.
+    returned: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set), repr=False)
+    selected_fields: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    round_trips: int = 0
+    max_cost: int | None = None  # the cost limit (hub/api/cost.py); None: its default
 
     def __post_init__(self) -> None:
         super().__init__()  # request/response slots, filled in by strawberry's FastAPI router
 
     @classmethod
-    def create(cls, store: GraphStore, scopes: frozenset[str]) -> RequestContext:
-        return cls(store=store, schema=store.schema, scopes=scopes, loaders=Loaders.create(store))
+    def create(cls, store: GraphStore, principal: Principal, **options: Any) -> RequestContext:
+        return cls(store=store, schema=store.schema, principal=principal, **options)
 
     @property
     def can_read_pii(self) -> bool:
-        return PII_SCOPE in self.scopes
+        return self.principal.has(PII_SCOPE)
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """One store round trip, in a worker thread (the stores' drivers block)."""
+        self.round_trips += 1
+        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+    def loader(self, key: Hashable, load: Callable[[list[Any]], Any]) -> DataLoader[Any, Any]:
+        found = self.loaders.get(key)
+        if found is None:
+            found = self.loaders[key] = DataLoader(load_fn=load)
+        return found
 
 
 # What resolvers declare as their `info` parameter, so that `info.context` is typed.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache, partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -10,18 +11,22 @@ from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimite
 from strawberry.types import ExecutionContext
 
 from graph_schema import Schema
+from hub.api.cost import CostLimiter
 from hub.api.errors import GraphQLSchemaConflict, is_unexpected
-from hub.api.graphql_types import GraphNode, NodeObjects
-from hub.api.query import StatsQuery, TypeCount, build_query, lookup_name
+from hub.api.graphql.filters import WhereInputs
+from hub.api.graphql.objects import GraphNode, NodeObjects, PageInfo
+from hub.api.graphql.root import DateRange, StatsQuery, TypeCount, build_query
 
-# person → addresses → building → grid → community → street is six levels; ten leaves room for
-# real questions while cutting off cycles such as residents → addresses → residents → ….
-MAX_DEPTH = 10
+# person → addresses → nodes → building → grid → community → street → name is eight levels
+# (a connection adds one or two); sixteen leaves room while the cost limit bounds the work.
+MAX_DEPTH = 16
 MAX_ALIASES = 30  # aliases multiply work without adding depth (`a1: person(…) a2: person(…) …`)
-MAX_TOKENS = 2_000  # bounds parse time and document size
+MAX_TOKENS = 3_000  # bounds parse time and document size
 
-_FIXED_TYPE_NAMES = {"Query", "ID", "String", "Int", "Float", "Boolean", "Date", "DateTime"}
-_FIXED_TYPE_NAMES |= {cls.__name__ for cls in (GraphNode, StatsQuery, TypeCount)}
+_FIXED_TYPE_NAMES = {"Query", "ID", "String", "Int", "Float", "Boolean", "Date", "DateTime", "JSON"}
+_FIXED_TYPE_NAMES |= {cls.__name__ for cls in (GraphNode, StatsQuery, TypeCount, PageInfo, DateRange)}
+_FIXED_TYPE_NAMES |= {"PlaceLevel", "SortDirection", "StringFilter", "IntFilter", "FloatFilter", "DateFilter"}
+_FIXED_TYPE_NAMES |= {"DateTimeFilter", "BooleanFilter", "IDFilter"}
 
 
 class _Schema(strawberry.Schema):
@@ -34,29 +39,32 @@ class _Schema(strawberry.Schema):
 
 
 def _check_names(schema: Schema) -> None:
-    """Node types must not take the name of a fixed GraphQL type or of the `stats` field."""
+    """Node types must not take the name of a fixed GraphQL type."""
     taken = sorted(_FIXED_TYPE_NAMES & {n.name for n in schema.node_types})
     if taken:
         raise GraphQLSchemaConflict(f"node types {taken} clash with fixed GraphQL type names")
-    fields = [lookup_name(n) for n in schema.node_types]
-    if "stats" in fields or len(set(fields)) != len(fields):
-        raise GraphQLSchemaConflict(f"root query fields clash: {sorted(fields)} (and stats)")
 
 
-@lru_cache(maxsize=4)
-def build_graphql_schema(schema: Schema) -> strawberry.Schema:
+@lru_cache(maxsize=8)
+def build_graphql_schema(schema: Schema, *, introspection: bool = True) -> strawberry.Schema:
     """Built once per model (it is immutable) and shared by every app serving that model."""
     _check_names(schema)
-    objects = NodeObjects(schema)
+    objects = NodeObjects(schema, WhereInputs(schema))
+    extensions: list[Any] = [
+        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        CostLimiter,
+        partial(MaskErrors, should_mask_error=is_unexpected),
+    ]
+    if not introspection:
+        from strawberry.extensions import DisableIntrospection
+
+        extensions.insert(0, DisableIntrospection)
     return _Schema(
         query=build_query(schema, objects),
         # Every type, so that one reached only through GraphNode is still in the schema.
         types=list(objects.classes.values()),
         # Factories, not instances: strawberry creates the extensions anew for every request.
-        extensions=[
-            partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-            partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
-            partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-            partial(MaskErrors, should_mask_error=is_unexpected),
-        ],
+        extensions=extensions,
     )

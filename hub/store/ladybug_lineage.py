@@ -91,7 +91,9 @@ class RelLineage:
         with self._lock:
             for part in _chunks(sources):
                 marks = ",".join("?" * len(part))
-                query = f"SELECT src, dst, record FROM lineage WHERE rel = ? AND src IN ({marks}) ORDER BY record"
+                query = (
+                    f"SELECT src, dst, record FROM lineage WHERE rel = ? AND src IN ({marks}) ORDER BY record"
+                )
                 for src, dst, record in self._db.execute(query, (rel, *part)):
                     if dst in by_src[src]:
                         out[(src, dst)].append(record)

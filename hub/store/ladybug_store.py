@@ -426,7 +426,9 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
     def _to_node(self, value: Mapping[str, Any]) -> Node:
         return self._node(str(value["_LABEL"]), value, _native)
 
-    def _lineage_of(self, rel: RelType, ends: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+    def _lineage_of(
+        self, rel: RelType, ends: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[str]]:
         return self._lineage.of_ends(rel.name, ends)
 
     def get_node(self, label: str, node_id: str) -> Node | None:

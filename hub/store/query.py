@@ -169,7 +169,9 @@ class CypherWriter:
                 return self._related(label, var, rel_name, outgoing, far, quantifier, inner)
         raise TypeError(f"not a condition: {condition!r}")
 
-    def pattern(self, label: str | None, var: str, rel_name: str, outgoing: bool, far: str | None) -> tuple[str, str]:
+    def pattern(
+        self, label: str | None, var: str, rel_name: str, outgoing: bool, far: str | None
+    ) -> tuple[str, str]:
         """``(var)-[:REL]->(x:Far)`` checked against the schema, and the far variable ``x``."""
         try:
             rel = self.schema.rel(rel_name)

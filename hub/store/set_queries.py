@@ -38,7 +38,9 @@ class SetQueries:
     def _to_node(self, value: Any) -> Node:
         raise NotImplementedError
 
-    def _lineage_of(self, rel: RelType, ends: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+    def _lineage_of(
+        self, rel: RelType, ends: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[str]]:
         """The records asserting each of these relationships (by source id, target id), for a
         store that keeps them beside the graph."""
         raise NotImplementedError

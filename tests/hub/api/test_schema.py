@@ -9,6 +9,7 @@ from strawberry.utils.str_converters import to_camel_case
 from graph_schema import NodeKind, NodeType, PropertyDef, Schema, default_schema
 from hub.api import build_graphql_schema
 from hub.api.errors import GraphQLSchemaConflict
+from hub.api.graphql.names import list_name
 
 
 def _sdl(schema: Schema) -> str:
@@ -27,11 +28,18 @@ def test_every_node_type_property_and_relationship_end_is_served() -> None:
         assert [i.name for i in object_type.interfaces] == ["GraphNode"]
         fields = set(object_type.fields)
         assert {"id", *(to_camel_case(p) for p in node.property_names)} <= fields
-        assert {r.field for r in model.rels_from(node.name) if r.field} <= fields
+        for rel in model.rels_from(node.name):
+            if rel.field:
+                # A single-valued end is an object; any other a connection that says its total.
+                shown = graphql.get_named_type(object_type.fields[rel.field].type)
+                assert shown.name.endswith("Connection") is not rel.one_target, (node.name, rel.field)
         assert {r.inverse for r in model.rels_to(node.name) if r.inverse} <= fields
         lookup = lookups[node.name[0].lower() + node.name[1:]]
         assert set(lookup.args) == {"id", *(to_camel_case(p.name) for p in node.identifiers)}
         assert lookup.type == object_type
+        listing = lookups[list_name(node.name)]
+        assert {"where", "sort", "first", "after"} == set(listing.args)
+        assert f"{list_name(node.name)}Aggregate" in lookups
 
 
 def _with_node(model: Schema, node: NodeType) -> Schema:

@@ -1,0 +1,34 @@
+"""Opaque page cursors: the offset of an item in its ordered list.
+
+Offsets, like Relay's ``arrayconnection`` cursors and Neo4j's GraphQL library: a cursor stays
+valid for the same ``where`` and ``sort``; items added in between shift the pages (keyset
+cursors would not, but need a unique sort key per field combination).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from hub.api.errors import ApiError
+
+_PREFIX = "offset:"
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The offset *after* which a page starts (0 without a cursor)."""
+    if cursor is None:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if text.startswith(_PREFIX):
+            offset = int(text.removeprefix(_PREFIX))
+            if offset >= 0:
+                return offset + 1
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise ApiError(f"after: {cursor!r} is not a cursor this API gave out", code="BAD_USER_INPUT")

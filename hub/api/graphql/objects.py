@@ -1,0 +1,380 @@
+"""GraphQL object types derived from the model, one per node type, with their relationships.
+
+Each node type becomes an object type of the same name with ``id: ID!``, one nullable field per
+declared property (camelCase), computed fields (``age``), and one field per relationship end:
+an object for a single-valued end (an address's ``building``), a Relay connection for the
+others (``addresses(where, sort, first, after) { totalCount pageInfo edges { node records } }``)
+— a list is never cut off silently: ``totalCount`` and ``pageInfo`` say what else there is.
+
+Relationships with several possible far types (FROM_RECORD from every entity, ABOUT to every
+entity) return the ``GraphNode`` interface, which every generated type implements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from inspect import Parameter, Signature
+from typing import Any, cast
+
+import strawberry
+
+from graph_schema import LINEAGE, NodeType, PropertyDef, PropertyType, Schema
+from hub.api.context import Info, RequestContext
+from hub.api.errors import DATA_INTEGRITY, FORBIDDEN, ApiError, GraphQLSchemaConflict
+from hub.api.graphql.cursors import decode_cursor, encode_cursor
+from hub.api.graphql.filters import WhereInputs
+from hub.api.graphql.names import graphql_field, pascal
+from hub.api.graphql.relationships import RelationshipEnd, relationship_ends
+from hub.api.masking import mask_pii
+from hub.store import Node
+from hub.store.query import AllOf, Condition, RelatedPage, SortKey, restriction
+
+ID_FIELD = "id"
+DEFAULT_FIRST = 100
+MAX_FIRST = 1_000
+REDIRECT_FIELD = "redirectedFrom"
+
+_PYTHON_TYPES: dict[PropertyType, Any] = {
+    PropertyType.STRING: str,
+    PropertyType.INT: int,
+    PropertyType.FLOAT: float,
+    PropertyType.BOOL: bool,
+    PropertyType.DATE: dt.date,
+    PropertyType.DATETIME: dt.datetime,
+    PropertyType.STRING_LIST: list[str],
+}
+
+
+def python_type(prop: PropertyDef) -> Any:
+    """The Python type strawberry maps to the property's GraphQL type (String, Int, Date, …)."""
+    return _PYTHON_TYPES[prop.type]
+
+
+def describe(title: str, description: str) -> str | None:
+    return " — ".join(part for part in (title, description) if part) or None
+
+
+@strawberry.interface(description="Any node of the graph. Select fields of a type with `... on Person`.")
+class GraphNode:
+    id: strawberry.ID
+
+
+@strawberry.type(description="Where a page is in its list (Relay).")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+def page_info(skip: int, shown: int, more: bool) -> PageInfo:
+    return PageInfo(
+        has_next_page=more,
+        has_previous_page=skip > 0,
+        start_cursor=encode_cursor(skip) if shown else None,
+        end_cursor=encode_cursor(skip + shown - 1) if shown else None,
+    )
+
+
+def check_first(field: str, first: int) -> int:
+    if not 0 <= first <= MAX_FIRST:
+        raise ApiError(f"{field}: first must be between 0 and {MAX_FIRST}, got {first}")
+    return first
+
+
+def age_on(born: dt.date, today: dt.date) -> int:
+    """Whole years from ``born`` to ``today``."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def check_readable(ctx: RequestContext, labels: Sequence[str]) -> None:
+    denied = [label for label in labels if not ctx.principal.can_read(label)]
+    if denied:
+        raise ApiError(
+            f"reading {', '.join(denied)} needs the scope read or read:{denied[0]}", code=FORBIDDEN
+        )
+
+
+def restricted(ctx: RequestContext, label: str, condition: Condition | None) -> Condition | None:
+    """``condition``, narrowed to the caller's streets / communities when it has a restriction."""
+    principal = ctx.principal
+    if not principal.restricted:
+        return condition
+    levels = ctx.schema.roles.address_levels
+    places: dict[str, frozenset[str]] = {}
+    if principal.streets is not None:
+        places[levels[-1]] = principal.streets
+    if principal.communities is not None:
+        places[levels[-2]] = principal.communities
+    limit = restriction(ctx.schema, label, places)
+    if limit is None:
+        return condition
+    return limit if condition is None else AllOf((condition, limit))
+
+
+def _bare_class(node: NodeType) -> type[GraphNode]:
+    """The node type's class with its properties; relationship fields come later."""
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__annotations__": annotations, "__module__": __name__}
+    for prop in node.properties:
+        # Nullable: a node lacks whatever no source has told us yet.
+        annotations[prop.name] = python_type(prop) | None
+        namespace[prop.name] = strawberry.field(
+            default=None, description=describe(prop.title, prop.description)
+        )
+    annotations["redirected_from"] = strawberry.ID | None
+    namespace["redirected_from"] = strawberry.field(
+        default=None,
+        name=REDIRECT_FIELD,
+        description="Set when this node was looked up by an id that was merged into it: that id.",
+    )
+    return cast(type[GraphNode], type(node.name, (GraphNode,), namespace))
+
+
+def _age_field(prop: PropertyDef) -> Any:
+    def resolve(root: Any, info: Info) -> int | None:
+        born = getattr(root, prop.name)
+        return None if born is None else age_on(born, info.context.today)
+
+    return strawberry.field(
+        resolver=resolve, description=f"Whole years since {graphql_field(prop.name)} (today)."
+    )
+
+
+def check_field_names(node: NodeType, ends: list[RelationshipEnd]) -> None:
+    """Two fields of one type must not end up with one GraphQL name (after camelCase)."""
+    names = [ID_FIELD, REDIRECT_FIELD, *(graphql_field(p) for p in node.property_names)]
+    names += [p.age_field for p in node.properties if p.age_field]
+    names += [e.field for e in ends]
+    clashes = sorted(name for name, n in Counter(names).items() if n > 1)
+    if clashes:
+        raise GraphQLSchemaConflict(f"GraphQL type {node.name}: more than one field named {clashes}")
+
+
+class NodeObjects:
+    """The generated GraphQL classes by label, and the conversion of store nodes into them."""
+
+    def __init__(self, schema: Schema, inputs: WhereInputs) -> None:
+        self.schema = schema
+        self.inputs = inputs
+        self.classes: dict[str, type[GraphNode]] = {n.name: _bare_class(n) for n in schema.node_types}
+        self._pii = {n.name: frozenset(p.name for p in n.properties if p.pii) for n in schema.node_types}
+        self.audited = frozenset(label for label, pii in self._pii.items() if pii)
+        self.root_connections: dict[str, type] = {}
+        # Fields are added once every class exists, so that Person.addresses may return
+        # Address while Address.residents returns Person; strawberry resolves the annotations
+        # when the schema is built, after every class below is decorated.
+        for node in schema.node_types:
+            cls = self.classes[node.name]
+            for prop in node.properties:
+                if prop.age_field:
+                    setattr(cls, prop.age_field, _age_field(prop))
+            ends = relationship_ends(schema, node.name)
+            check_field_names(node, ends)
+            for end in ends:
+                setattr(cls, end.field, self._relationship_field(node.name, end))
+        for node in schema.node_types:
+            strawberry.type(
+                self.classes[node.name], name=node.name, description=describe(node.title, node.description)
+            )
+        for node in schema.node_types:
+            self.root_connections[node.name] = self._connection_class(
+                f"{node.name}Connection", f"{node.name}Edge", self.classes[node.name], None
+            )
+
+    # -- conversion ---------------------------------------------------------------------------
+
+    def returns(self, labels: Sequence[str]) -> type:
+        return self.classes[labels[0]] if len(labels) == 1 else GraphNode
+
+    def to_object(self, node: Node, ctx: RequestContext, redirected_from: str | None = None) -> GraphNode:
+        """``node`` as its GraphQL type, PII masked unless the caller has the pii scope."""
+        hidden = frozenset() if ctx.can_read_pii else self._pii[node.label]
+        values = {
+            name: value if name not in hidden else mask_pii(value) if isinstance(value, str) else None
+            for name, value in node.properties.items()
+        }
+        if node.label in self.audited:
+            ctx.returned[node.label].add(node.id)
+        make: Any = self.classes[node.label]  # its keyword arguments are the node type's properties
+        return cast(GraphNode, make(id=strawberry.ID(node.id), redirected_from=redirected_from, **values))
+
+    # -- connections --------------------------------------------------------------------------
+
+    def _connection_class(
+        self, name: str, edge_name: str, node_cls: type, end: RelationshipEnd | None
+    ) -> type:
+        edge_annotations: dict[str, Any] = {"cursor": str, "node": node_cls}
+        edge_ns: dict[str, Any] = {"__annotations__": edge_annotations, "__module__": __name__}
+        if end is not None:
+            for prop in end.rel.properties:
+                if prop.name == LINEAGE:
+                    edge_annotations["records"] = list[strawberry.ID]
+                    edge_ns["records"] = strawberry.field(
+                        description="The source records (source:record_id) that assert this relationship."
+                    )
+                    edge_ns["asserted_by"] = strawberry.field(
+                        resolver=self._asserted_by_resolver(),
+                        description="The source records that assert this relationship, as nodes.",
+                    )
+                else:
+                    edge_annotations[prop.name] = python_type(prop) | None
+                    edge_ns[prop.name] = strawberry.field(
+                        default=None, description=describe(prop.title, prop.description)
+                    )
+        edge = strawberry.type(type(edge_name, (), edge_ns), name=edge_name)
+
+        async def total_count(root: Any) -> int:
+            total = root._total  # a number, or a coroutine function that counts on demand
+            return total if isinstance(total, int) else int(await total())
+
+        conn_ns: dict[str, Any] = {
+            "__module__": __name__,
+            "__annotations__": {"page_info": PageInfo, "edges": list[edge], "nodes": list[node_cls]},  # type: ignore[valid-type]
+            "total_count": strawberry.field(
+                resolver=total_count, description="How many match in all (every page together)."
+            ),
+            "page_info": strawberry.field(description="Whether there are pages before and after this one."),
+            "edges": strawberry.field(description="The page, with a cursor per item."),
+            "nodes": strawberry.field(description="The page's nodes (the edges' nodes)."),
+        }
+        total_count.__annotations__["return"] = int
+        conn = strawberry.type(type(name, (), conn_ns), name=name)
+        conn._edge = edge  # type: ignore[attr-defined]
+        return conn
+
+    def make_connection(
+        self, cls: type, edges: list[Any], nodes: list[Any], skip: int, more: bool, total: Any
+    ) -> Any:
+        conn = cls(page_info=page_info(skip, len(nodes), more), edges=edges, nodes=nodes)
+        conn._total = total
+        return conn
+
+    def _asserted_by_resolver(self) -> Any:
+        label = self.schema.roles.source_record
+
+        async def asserted_by(root: Any, info: Info) -> list[Any]:
+            ctx = info.context
+            check_readable(ctx, [label])
+            loader = ctx.loader(("nodes", label), lambda ids: self._load_nodes(ctx, label, ids))
+            nodes = await loader.load_many(list(root.records))
+            return [self.to_object(n, ctx) for n in nodes if n is not None]
+
+        asserted_by.__annotations__["return"] = list[self.classes[label]]  # type: ignore[name-defined]
+        return asserted_by
+
+    async def _load_nodes(self, ctx: RequestContext, label: str, ids: list[str]) -> list[Node | None]:
+        found = await ctx.call(ctx.store.get_nodes, label, ids)
+        return [found.get(i) for i in ids]
+
+    # -- relationship fields ------------------------------------------------------------------
+
+    def _relationship_field(self, owner: str, end: RelationshipEnd) -> Any:
+        returns = self.returns(end.far_labels)
+        if end.single:
+            return self._single_field(owner, end, returns)
+        conn = self._connection_class(
+            f"{owner}{pascal(end.field)}Connection", f"{owner}{pascal(end.field)}Edge", returns, end
+        )
+        return self._many_field(owner, end, conn)
+
+    async def _pages(
+        self,
+        ctx: RequestContext,
+        owner: str,
+        end: RelationshipEnd,
+        node_id: str,
+        where: Condition | None,
+        order: tuple[SortKey, ...],
+        skip: int,
+        limit: int,
+    ) -> RelatedPage:
+        far = end.far_label
+        where = restricted(ctx, far, where) if far else where
+        key = ("rel", owner, end.rel.name, end.outgoing, where, order, skip, limit)
+
+        async def load(ids: list[str]) -> list[RelatedPage]:
+            pages = await ctx.call(
+                ctx.store.related,
+                owner,
+                ids,
+                end.rel.name,
+                outgoing=end.outgoing,
+                far_label=far,
+                where=where,
+                order=order,
+                skip=skip,
+                limit=limit,
+                lineage=end.rel.has_lineage,
+            )
+            return [pages[i] for i in ids]
+
+        page: RelatedPage = await ctx.loader(key, load).load(node_id)
+        return page
+
+    def _single_field(self, owner: str, end: RelationshipEnd, returns: type) -> Any:
+        async def resolve(root: Any, info: Info) -> Any:
+            ctx = info.context
+            check_readable(ctx, end.far_labels)
+            page = await self._pages(ctx, owner, end, str(root.id), None, (), 0, 2)
+            if page.total > 1:
+                ids = ", ".join(e.node.id for e in page.edges)
+                raise ApiError(
+                    f"{owner} {root.id}: {end.field} is declared single-valued ({end.rel.cardinality}) "
+                    f"but {page.total} {end.rel.name} relationships exist ({ids}…)",
+                    code=DATA_INTEGRITY,
+                )
+            return self.to_object(page.edges[0].node, ctx) if page.edges else None
+
+        resolve.__annotations__["return"] = returns | None
+        return strawberry.field(resolver=resolve, description=end.rel.description or None)
+
+    def _many_field(self, owner: str, end: RelationshipEnd, conn: type) -> Any:
+        far = end.far_label
+        edge_props = [p.name for p in end.rel.properties if p.name != LINEAGE]
+
+        async def resolve(
+            root: Any,
+            info: Info,
+            where: Any = None,
+            sort: list[Any] | None = None,
+            first: int = DEFAULT_FIRST,
+            after: str | None = None,
+        ) -> Any:
+            ctx = info.context
+            check_readable(ctx, end.far_labels)
+            check_first(end.field, first)
+            skip = decode_cursor(after)
+            condition = self.inputs.condition(far, where, ctx.today) if far else None
+            order = self.inputs.sort_keys(far, sort) if far else ()
+            page = await self._pages(ctx, owner, end, str(root.id), condition, order, skip, first)
+            edge_cls: Any = conn._edge  # type: ignore[attr-defined]
+            nodes, edges = [], []
+            for i, edge in enumerate(page.edges):
+                node = self.to_object(edge.node, ctx)
+                extra = {p: edge.properties.get(p) for p in edge_props}
+                if end.rel.has_lineage:
+                    extra["records"] = [strawberry.ID(r) for r in edge.properties.get(LINEAGE) or ()]
+                edges.append(edge_cls(cursor=encode_cursor(skip + i), node=node, **extra))
+                nodes.append(node)
+            return self.make_connection(conn, edges, nodes, skip, skip + len(nodes) < page.total, page.total)
+
+        params = [
+            Parameter("root", Parameter.POSITIONAL_OR_KEYWORD),
+            Parameter("info", Parameter.KEYWORD_ONLY, annotation=Info),
+        ]
+        if far:
+            where_cls = self.inputs.where[far]
+            sort_cls = self.inputs.sorts[far]
+            params += [
+                Parameter("where", Parameter.KEYWORD_ONLY, annotation=where_cls | None, default=None),
+                Parameter("sort", Parameter.KEYWORD_ONLY, annotation=list[sort_cls] | None, default=None),  # type: ignore[valid-type]
+            ]
+        params += [
+            Parameter("first", Parameter.KEYWORD_ONLY, annotation=int, default=DEFAULT_FIRST),
+            Parameter("after", Parameter.KEYWORD_ONLY, annotation=str | None, default=None),
+        ]
+        resolve.__signature__ = Signature(params, return_annotation=conn)  # type: ignore[attr-defined]
+        return strawberry.field(resolver=resolve, description=end.rel.description or None)

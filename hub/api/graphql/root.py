@@ -1,0 +1,269 @@
+"""The root Query: per node type a lookup, a list (Relay connection) and an aggregate; stats.
+
+- ``person(id | identityNumber)``: one node. Identifiers are normalised as the sync does
+  (15→18 digits, case, width, spaces); an id merged away resolves to its survivor, whose
+  ``redirectedFrom`` then names the id asked for.
+- ``persons(where, sort, first, after)``: a page of nodes, ``totalCount`` counted on demand.
+- ``personsAggregate(where, groupBy)``: how many match, the range of every date property,
+  and the same per place (grid, community, street, …) when grouped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from inspect import Parameter, Signature
+from typing import Any
+
+import strawberry
+
+from graph_schema import NodeType, PropertyType, Schema
+from hub.api.context import Info
+from hub.api.errors import ApiError, GraphQLSchemaConflict
+from hub.api.graphql.cursors import decode_cursor, encode_cursor
+from hub.api.graphql.filters import normalise_identifier
+from hub.api.graphql.names import graphql_field, list_name, lookup_name
+from hub.api.graphql.objects import (
+    DEFAULT_FIRST,
+    ID_FIELD,
+    GraphNode,
+    NodeObjects,
+    check_first,
+    check_readable,
+    python_type,
+    restricted,
+)
+from hub.store import Node
+from hub.store.query import Compare, Condition, Op, place_path_to
+
+ROOT_DEFAULT_FIRST = 20
+
+
+@strawberry.type(description="How many nodes of one type the graph holds.")
+class TypeCount:
+    type: str
+    count: int
+
+
+@strawberry.type(description="The earliest and latest value of a date field.")
+class DateRange:
+    min: dt.date | None = None
+    max: dt.date | None = None
+
+
+async def _stats(info: Info) -> list[TypeCount]:
+    ctx = info.context
+    counts = await ctx.call(ctx.store.counts)
+    return [
+        TypeCount(type=n.name, count=counts.nodes.get(n.name, 0))
+        for n in ctx.schema.node_types
+        if ctx.principal.can_read(n.name)
+    ]
+
+
+@strawberry.type(name="StatsQuery")
+class StatsQuery:
+    """The fixed part of Query; the generated fields are added to a subclass."""
+
+    stats: list[TypeCount] = strawberry.field(
+        resolver=_stats, description="Node counts per type (those the caller may read), in the model's order."
+    )
+
+
+def place_levels(schema: Schema) -> type[Enum]:
+    """``PlaceLevel``: the levels of the address hierarchy one may group by."""
+    members = {level.upper(): level for level in schema.roles.address_levels}
+    levels: Any = Enum("PlaceLevel", members)  # type: ignore[misc]  # built from the model
+    made: type[Enum] = strawberry.enum(levels, description="A level of the address hierarchy.")
+    return made
+
+
+class RootFields:
+    def __init__(self, schema: Schema, objects: NodeObjects) -> None:
+        self.schema = schema
+        self.objects = objects
+        self.inputs = objects.inputs
+        self.levels = place_levels(schema)
+
+    def namespace(self) -> dict[str, Any]:
+        namespace: dict[str, Any] = {"__module__": __name__}
+        for node in self.schema.node_types:
+            namespace[lookup_name(node.name)] = self._lookup_field(node)
+            namespace[list_name(node.name)] = self._list_field(node)
+            namespace[f"{list_name(node.name)}Aggregate"] = self._aggregate_field(node)
+        return namespace
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    async def _fetch(self, info: Info, label: str, key: str, value: Any) -> Any:
+        ctx = info.context
+        prop = None if key == ID_FIELD else self.schema.node(label).prop(key)
+        value = str(value) if prop is None else normalise_identifier(prop, value)
+        test = restricted(ctx, label, Compare(key, Op.EQ, value))
+        # An identifier should name one node; until resolution guarantees it, the first wins.
+        found = await ctx.call(ctx.store.find, label, test, (), 0, 1)
+        if found:
+            return self.objects.to_object(found[0], ctx)
+        if prop is not None or ctx.aliases is None:
+            return None
+        survivor = await ctx.call(ctx.aliases, value)
+        if survivor is None or survivor == value:
+            return None
+        found = await ctx.call(
+            ctx.store.find, label, restricted(ctx, label, Compare(key, Op.EQ, survivor)), (), 0, 1
+        )
+        return self.objects.to_object(found[0], ctx, redirected_from=value) if found else None
+
+    def _lookup_field(self, node: NodeType) -> Any:
+        label, name = node.name, lookup_name(node.name)
+        keys: dict[str, Any] = {ID_FIELD: strawberry.ID, **{p.name: python_type(p) for p in node.identifiers}}
+        choices = ", ".join(graphql_field(k) for k in keys)
+
+        async def resolve(info: Info, **given: Any) -> Any:
+            chosen = [(key, value) for key, value in given.items() if value is not None]
+            if len(chosen) != 1:
+                raise ApiError(f"{name}: give exactly one of the arguments {choices} (got {len(chosen)})")
+            check_readable(info.context, [label])
+            ((key, value),) = chosen
+            return await self._fetch(info, label, key, value)
+
+        # The arguments depend on the node type's identifiers, so the signature strawberry reads
+        # (it honours __signature__) is built here; **given receives them by name.
+        params = [Parameter("info", Parameter.KEYWORD_ONLY, annotation=Info)]
+        params += [
+            Parameter(k, Parameter.KEYWORD_ONLY, annotation=t | None, default=None) for k, t in keys.items()
+        ]
+        resolve.__signature__ = Signature(params, return_annotation=self.objects.classes[label] | None)  # type: ignore[attr-defined]
+        return strawberry.field(
+            resolver=resolve,
+            description=f"One {label} by id (an id merged away finds its survivor) or by one of its identifiers.",
+        )
+
+    # -- lists --------------------------------------------------------------------------------
+
+    def _list_field(self, node: NodeType) -> Any:
+        label = node.name
+        conn = self.objects.root_connections[label]
+        edge_cls: Any = conn._edge  # type: ignore[attr-defined]
+
+        async def resolve(
+            info: Info,
+            where: Any = None,
+            sort: list[Any] | None = None,
+            first: int = ROOT_DEFAULT_FIRST,
+            after: str | None = None,
+        ) -> Any:
+            ctx = info.context
+            check_readable(ctx, [label])
+            check_first(list_name(label), first)
+            skip = decode_cursor(after)
+            condition = restricted(ctx, label, self.inputs.condition(label, where, ctx.today))
+            order = self.inputs.sort_keys(label, sort)
+            # One more than asked for tells whether a next page exists without counting.
+            found: list[Node] = await ctx.call(ctx.store.find, label, condition, order, skip, first + 1)
+            nodes = [self.objects.to_object(n, ctx) for n in found[:first]]
+            edges = [edge_cls(cursor=encode_cursor(skip + i), node=n) for i, n in enumerate(nodes)]
+
+            async def count() -> int:
+                return int(await ctx.call(ctx.store.count, label, condition))
+
+            return self.objects.make_connection(conn, edges, nodes, skip, len(found) > first, count)
+
+        params = [
+            Parameter("info", Parameter.KEYWORD_ONLY, annotation=Info),
+            Parameter(
+                "where", Parameter.KEYWORD_ONLY, annotation=self.inputs.where[label] | None, default=None
+            ),
+            Parameter(
+                "sort",
+                Parameter.KEYWORD_ONLY,
+                annotation=list[self.inputs.sorts[label]] | None,  # type: ignore[name-defined]
+                default=None,
+            ),
+            Parameter("first", Parameter.KEYWORD_ONLY, annotation=int, default=ROOT_DEFAULT_FIRST),
+            Parameter("after", Parameter.KEYWORD_ONLY, annotation=str | None, default=None),
+        ]
+        resolve.__signature__ = Signature(params, return_annotation=conn)  # type: ignore[attr-defined]
+        return strawberry.field(
+            resolver=resolve,
+            description=f"{label} nodes matching `where`, in `sort` order (then by id), one page at a time.",
+        )
+
+    # -- aggregates ---------------------------------------------------------------------------
+
+    def _aggregate_types(self, node: NodeType) -> tuple[type, type, list[str]]:
+        dates = [p.name for p in node.properties if p.type is PropertyType.DATE]
+        figures: dict[str, Any] = {"count": int}
+        namespace: dict[str, Any] = {
+            "__module__": __name__,
+            "count": strawberry.field(description="How many match."),
+        }
+        for d in dates:
+            figures[d] = DateRange
+            namespace[d] = strawberry.field(description=f"Earliest and latest {graphql_field(d)} among them.")
+        group_ns = dict(namespace)
+        group_ns["__annotations__"] = {"place": GraphNode | None, **figures}
+        group_ns["place"] = strawberry.field(description="The place (null: those placed nowhere).")
+        group = strawberry.type(type(f"{node.name}Group", (), group_ns), name=f"{node.name}Group")
+        namespace["__annotations__"] = {**figures, "groups": list[group]}  # type: ignore[valid-type]
+        namespace["groups"] = strawberry.field(description="The same per place, when grouped (else empty).")
+        aggregate = strawberry.type(
+            type(f"{node.name}Aggregate", (), namespace), name=f"{node.name}Aggregate"
+        )
+        return aggregate, group, dates
+
+    def _aggregate_field(self, node: NodeType) -> Any:
+        label = node.name
+        aggregate, group, dates = self._aggregate_types(node)
+
+        def ranges(row: Any) -> dict[str, DateRange]:
+            return {d: DateRange(min=row.minimum.get(d), max=row.maximum.get(d)) for d in dates}
+
+        async def resolve(info: Info, where: Any = None, group_by: Any = None) -> Any:
+            ctx = info.context
+            check_readable(ctx, [label])
+            condition: Condition | None = restricted(
+                ctx, label, self.inputs.condition(label, where, ctx.today)
+            )
+            (total,) = await ctx.call(ctx.store.aggregate, label, condition, dates=dates)
+            groups: list[Any] = []
+            if group_by is not None:
+                level = group_by.value
+                try:
+                    place_path_to(self.schema, label, level)
+                except Exception as exc:
+                    raise ApiError(f"groupBy: {label} has no place at the level {level}") from exc
+                check_readable(ctx, [level])
+                rows = await ctx.call(ctx.store.aggregate, label, condition, group_level=level, dates=dates)
+                ids = [r.place for r in rows if r.place is not None]
+                places = await ctx.call(ctx.store.get_nodes, level, ids) if ids else {}
+                for row in rows:
+                    place = places.get(row.place) if row.place is not None else None
+                    obj = self.objects.to_object(place, ctx) if place is not None else None
+                    groups.append(group(place=obj, count=row.count, **ranges(row)))
+            return aggregate(count=total.count, groups=groups, **ranges(total))
+
+        params = [
+            Parameter("info", Parameter.KEYWORD_ONLY, annotation=Info),
+            Parameter(
+                "where", Parameter.KEYWORD_ONLY, annotation=self.inputs.where[label] | None, default=None
+            ),
+            Parameter("group_by", Parameter.KEYWORD_ONLY, annotation=self.levels | None, default=None),
+        ]
+        resolve.__signature__ = Signature(params, return_annotation=aggregate)  # type: ignore[attr-defined]
+        return strawberry.field(
+            resolver=resolve,
+            description=f"How many {label} nodes match `where` (and date ranges), optionally per place.",
+        )
+
+
+def build_query(schema: Schema, objects: NodeObjects) -> type:
+    names = [f(n.name) for n in schema.node_types for f in (lookup_name, list_name)]
+    names += [f"{list_name(n.name)}Aggregate" for n in schema.node_types]
+    if "stats" in names or len(set(names)) != len(names):
+        raise GraphQLSchemaConflict(f"root query fields clash: {sorted(names)} (and stats)")
+    query = type("Query", (StatsQuery,), RootFields(schema, objects).namespace())
+    return strawberry.type(query, name="Query")
+
+
+__all__ = ["DEFAULT_FIRST", "DateRange", "StatsQuery", "TypeCount", "build_query"]

@@ -1,0 +1,220 @@
+"""Set queries, connections, single-valued relationships and aggregates on both stores."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hub.api.security.principal import Principal
+from hub.store import GraphStore
+from tests.hub.api.conftest import IDENTITY_NUMBER, PHONE, USCC
+from tests.hub.api.graphql.conftest import Run, codes, data, execute
+
+PERSON_360 = """
+query ($idn: String!) {
+  person(identityNumber: $idn) {
+    id name identityNumber phone age
+    addresses { totalCount nodes { fullText floor building { buildingCode grid { gridCode } } } }
+    companies { nodes { name uscc licenses { nodes { licenseNumber validUntil } } } }
+  }
+}
+"""
+
+
+def test_person_360_reaches_grid_and_licences(run: Run) -> None:
+    person = data(run(PERSON_360, idn=IDENTITY_NUMBER))["person"]
+    assert person == {
+        "id": "P1",
+        "name": "张伟",
+        "identityNumber": IDENTITY_NUMBER,
+        "phone": PHONE,
+        "age": None,
+        "addresses": {
+            "totalCount": 1,
+            "nodes": [
+                {
+                    "fullText": "福华三路88号1栋1201",
+                    "floor": 12,
+                    "building": {"buildingCode": "440304001001B0001", "grid": {"gridCode": "440304001001"}},
+                }
+            ],
+        },
+        "companies": {
+            "nodes": [
+                {
+                    "name": "深圳市福山餐饮有限公司",
+                    "uscc": USCC,
+                    "licenses": {
+                        "nodes": [{"licenseNumber": "JY14403040000001", "validUntil": "2027-05-01"}]
+                    },
+                }
+            ]
+        },
+    }
+
+
+def test_identifiers_are_normalised_before_lookup(district: GraphStore) -> None:
+    district.upsert_nodes("Person", [{"id": "P9", "identity_number": "44030419900101002X"}])
+    for written in ("44030419900101002x", " 440304 19900101 002X ", "４４０３０４１９９００１０１００２Ｘ"):
+        body, _ = execute(district, "query ($i: String!) { person(identityNumber: $i) { id } }", i=written)
+        assert data(body)["person"] == {"id": "P9"}, written
+    # The 15-digit form of an 18-digit number (no century, no check character).
+    district.upsert_nodes("Person", [{"id": "P8", "identity_number": "440304199001010038"}])
+    body, _ = execute(district, '{ person(identityNumber: "440304900101003") { id } }')
+    assert data(body)["person"] == {"id": "P8"}
+
+
+def test_an_id_merged_away_finds_its_survivor(district: GraphStore) -> None:
+    body, _ = execute(district, '{ person(id: "P77") { id redirectedFrom } }', aliases={"P77": "P1"})
+    assert data(body)["person"] == {"id": "P1", "redirectedFrom": "P77"}
+    body, _ = execute(district, '{ person(id: "P1") { id redirectedFrom } }', aliases={"P77": "P1"})
+    assert data(body)["person"] == {"id": "P1", "redirectedFrom": None}
+
+
+def test_root_lists_filter_sort_and_page(run: Run) -> None:
+    query = """query ($after: String) {
+      persons(sort: [{name: DESC}], first: 1, after: $after) {
+        totalCount pageInfo { hasNextPage hasPreviousPage endCursor } nodes { id }
+      }
+    }"""
+    first = data(run(query))["persons"]
+    assert first["totalCount"] == 2
+    assert first["nodes"] == [{"id": "P2"}]  # 王芳 sorts after 张伟 by code point, descending first
+    assert first["pageInfo"]["hasNextPage"] is True
+    second = data(run(query, after=first["pageInfo"]["endCursor"]))["persons"]
+    assert second["nodes"] == [{"id": "P1"}]
+    assert second["pageInfo"]["hasNextPage"] is False
+    assert second["pageInfo"]["hasPreviousPage"] is True
+    assert codes(run(query, after="not-a-cursor")) == ["BAD_USER_INPUT"]
+
+
+def test_conditions_across_relationships(run: Run) -> None:
+    in_grid = data(
+        run(
+            """{ persons(where: {addresses: {some: {building: {grid: {gridCode: {eq: "440304001001"}}}}}}) {
+                 nodes { id } } }"""
+        )
+    )
+    assert in_grid["persons"]["nodes"] == [{"id": "P1"}, {"id": "P2"}]
+    licences = data(
+        run(
+            """{ licenses(where: {holders: {some: {representatives: {some: {name: {startsWith: "张"}}}}},
+                                   validUntil: {lte: "2027-06-01"}}) { nodes { id } } }"""
+        )
+    )
+    assert licences["licenses"]["nodes"] == [{"id": "LC1"}]
+    elderly = data(run("{ persons(where: {age: {gte: 60}}) { nodes { id age } } }"))
+    assert elderly["persons"]["nodes"] == [{"id": "P2", "age": 61}]
+    nobody = data(
+        run('{ persons(where: {OR: [{name: {eq: "x"}}, {NOT: {id: {in: ["P1", "P2"]}}}]}) { totalCount } }')
+    )
+    assert nobody["persons"]["totalCount"] == 0
+
+
+def test_single_valued_relationships_are_objects(run: Run) -> None:
+    result = data(run('{ child: person(id: "P1") { mother { id } children { totalCount } } }'))
+    assert result["child"] == {"mother": {"id": "P2"}, "children": {"totalCount": 0}}
+
+
+def test_a_relationship_list_is_never_cut_off_silently(district: GraphStore) -> None:
+    district.upsert_nodes("Address", [{"id": f"AX{i:03d}", "full_text": f"x{i}"} for i in range(120)])
+    from hub.store import RelRow
+
+    district.upsert_relationships(
+        "IN_BUILDING", "Address", "Building", [RelRow(f"AX{i:03d}", "B1") for i in range(120)]
+    )
+    body, _ = execute(
+        district,
+        '{ building(id: "B1") { addresses { totalCount pageInfo { hasNextPage endCursor } nodes { id } } } }',
+    )
+    page = data(body)["building"]["addresses"]
+    assert page["totalCount"] == 121
+    assert len(page["nodes"]) == 100
+    assert page["pageInfo"]["hasNextPage"] is True
+    rest, _ = execute(
+        district,
+        'query ($a: String) { building(id: "B1") { addresses(after: $a, first: 1000) { nodes { id } } } }',
+        a=page["pageInfo"]["endCursor"],
+    )
+    assert len(data(rest)["building"]["addresses"]["nodes"]) == 21
+
+
+def test_relationship_lineage_and_record_nodes(district: GraphStore) -> None:
+    from hub.store import RelRow
+
+    district.upsert_nodes("SourceRecord", [{"id": "census:7", "source": "census", "record_id": "7"}])
+    district.upsert_relationships(
+        "LIVES_AT", "Person", "Address", [RelRow("P1", "A1", {"records": ["census:7"]})]
+    )
+    body, _ = execute(
+        district, '{ person(id: "P1") { addresses { edges { records assertedBy { source recordId } } } } }'
+    )
+    (edge,) = data(body)["person"]["addresses"]["edges"]
+    assert edge == {"records": ["census:7"], "assertedBy": [{"source": "census", "recordId": "7"}]}
+
+
+def test_aggregates_count_by_place(district: GraphStore) -> None:
+    district.upsert_nodes("Person", [{"id": "P3", "name": "陈静", "birth_date": date(1950, 1, 2)}])
+    body, _ = execute(
+        district,
+        """{ personsAggregate(groupBy: GRID) { count birthDate { min max }
+               groups { place { id ... on Grid { name } } count } } }""",
+    )
+    result = data(body)["personsAggregate"]
+    assert result["count"] == 3
+    assert result["birthDate"] == {"min": "1950-01-02", "max": "1965-03-08"}
+    assert result["groups"] == [
+        {"place": {"id": "G1", "name": "福山第一网格"}, "count": 2},
+        {"place": None, "count": 1},
+    ]
+
+
+def test_pii_is_masked_without_the_scope_and_types_need_read_scopes(run: Run) -> None:
+    reader = Principal(name="r", scopes=frozenset({"read"}))
+    person = data(run(PERSON_360, reader, idn=IDENTITY_NUMBER))["person"]
+    assert person["identityNumber"] == "4403**********0012"
+    assert person["phone"] == "+86 138****5678"
+    buildings_only = Principal(name="b", scopes=frozenset({"read:Building"}))
+    body = run('{ person(id: "P1") { id } building(id: "B1") { name } }', buildings_only)
+    assert body["data"]["building"] == {"name": "1栋"}
+    assert codes(body) == ["FORBIDDEN"]
+
+
+def test_a_street_restriction_hides_what_lies_elsewhere(district: GraphStore) -> None:
+    from hub.store import RelRow
+
+    district.upsert_nodes("Community", [{"id": "C1", "name": "福山社区"}])
+    district.upsert_nodes("Street", [{"id": "S1", "name": "福田街道"}, {"id": "S2", "name": "南园街道"}])
+    district.upsert_relationships("IN_COMMUNITY", "Grid", "Community", [RelRow("G1", "C1")])
+    district.upsert_relationships("IN_STREET", "Community", "Street", [RelRow("C1", "S1")])
+    here = Principal(name="s1", scopes=frozenset({"read"}), streets=frozenset({"S1"}))
+    there = Principal(name="s2", scopes=frozenset({"read"}), streets=frozenset({"S2"}))
+    query = (
+        '{ persons { totalCount } person(id: "P1") { id } address(id: "A1") { residents { totalCount } } }'
+    )
+    assert data(execute(district, query, here)[0]) == {
+        "persons": {"totalCount": 2},
+        "person": {"id": "P1"},
+        "address": {"residents": {"totalCount": 2}},
+    }
+    assert data(execute(district, query, there)[0]) == {
+        "persons": {"totalCount": 0},
+        "person": None,
+        "address": None,
+    }
+
+
+def test_costly_queries_are_refused_before_they_run(run: Run) -> None:
+    query = "{ persons(first: 1000) { nodes { addresses(first: 1000) { nodes { residents(first: 1000) { nodes { id } } } } } } }"
+    body = run(query)
+    assert body["data"] is None
+    assert codes(body) == ["QUERY_TOO_COSTLY"]
+
+
+def test_a_request_costs_a_bounded_number_of_round_trips(district: GraphStore) -> None:
+    _, ctx = execute(district, PERSON_360, idn=IDENTITY_NUMBER)
+    # person, addresses, building, grid, companies, licences: one store query each.
+    assert ctx.round_trips == 6
+    _, ctx = execute(
+        district, "{ persons(first: 50) { nodes { addresses { nodes { building { grid { id } } } } } } }"
+    )
+    assert ctx.round_trips == 4
