@@ -1,0 +1,205 @@
+"""Company search by name: any part of the registered name, however the legal form is spelt.
+
+A query and every indexed name go through the resolver's own steps: the org_name normaliser
+(width, spaces, traditional → simplified), split_company_name (core / location / legal form /
+branch: 深圳市福山餐饮有限公司 → 福山餐饮 + 有限公司, the city set aside) and the company_name
+comparator's preparation (有限责任公司 and 有限公司 are one legal form), so 福山餐饮,
+深圳市福山餐飲有限公司 and 福山餐饮有限责任公司 all meet the registered name at the comparator's top
+level. The comparator's levels rank the hits; search adds one below its near levels, a query
+contained in a longer core (福山 in 福山餐饮): people type part of a trade name.
+
+Candidates come from blocking keys over the distinct cores: the core itself and with one
+character deleted (a slip), its toneless pinyin (a homophone: 华信 / 华鑫), and its character
+bigrams (the resolver's ``name_tokens`` key): a core containing the query holds every bigram of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+
+import numpy as np
+import pandas as pd
+
+from hub.search.entities import Entities, best_per_entity, choose_labels, community_index, entity_codes
+from hub.search.hits import SearchHit
+from hub.search.keys import EMPTY, Groups, Ints, KeyIndex, Objects, one_deleted
+from hub.search.source import MentionRows, Places
+from resolvers.comparators import MISSING, get_comparator
+from resolvers.comparators.base import map_unique
+from resolvers.comparators.companies import prepare_company_names
+from resolvers.linking import legal_entity_spec
+from resolvers.linking.derive import derive
+from resolvers.normalize.companies import split_company_name
+from resolvers.normalize.names import org_name
+from resolvers.pinyin import lazy_pinyin
+
+NAME = get_comparator("company_name")
+SAME, SAME_CORE, NEAR, BRANCH = 4, 3, 2, 1  # the comparator's levels
+CONTAINED = 10
+SCORES = {SAME: 1.0, SAME_CORE: 0.85, NEAR: 0.75, BRANCH: 0.5}
+# A contained query scores by the share of the core it covers (福山 in 福山餐饮: 0.6), between the
+# near levels and nothing: the more of the name typed, the likelier the one meant.
+CONTAINED_BASE, CONTAINED_SPAN = 0.4, 0.4
+VARIANT = 0.95  # as for persons: a spelling some source used, not the shown name
+FEATURES = ("name", "building_id")
+# The resolver's bigram key (legal_entity_spec: name_tokens = ngrams of name_core).
+_TOKENS = next(d for d in legal_entity_spec().derived if d.name == "name_tokens")
+
+
+def company_parts(name: str) -> tuple[str, str, str]:
+    """(core, legal form, branch) as the company_name comparator prepares them, "" when absent."""
+    text = org_name(name).value
+    parts = split_company_name(text)
+    prepared = prepare_company_names(
+        np.asarray([[parts.core, parts.legal_form or "", parts.branch or ""]], dtype=object)
+    )
+    core, form, branch = (str(v) for v in prepared[0])
+    return core, form, branch
+
+
+def core_pinyin(core: str) -> str:
+    """Toneless pinyin of a core, as the company_name comparator hears a homophone."""
+    return "".join(lazy_pinyin(core)).lower()
+
+
+def _tokens(cores: Sequence[str]) -> list[tuple[str, ...]]:
+    derived = derive(_TOKENS.function, [pd.Series(list(cores), dtype=object)], _TOKENS.params)
+    return [tuple(t) if isinstance(t, tuple) else () for t in derived.tolist()]
+
+
+@dataclass(frozen=True)
+class CompanyIndex:
+    entities: Entities
+    variants: Objects  # distinct (core, legal form, branch) tuples
+    variant_names: Objects  # a name written for each variant (to show which one matched)
+    cores: Objects  # distinct cores
+    core_variants: Groups  # core code → variant codes
+    bearers: Groups  # variant code → entity codes
+    label_variants: Ints  # entity → variant code of its shown name (−1 when none)
+    spellings: KeyIndex  # core, whole and with one character deleted → core codes
+    sounds: KeyIndex  # core pinyin → core codes
+    tokens: KeyIndex  # core bigram → core codes
+    places: Places
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.entities.ids, self.entities.labels, self.variants, self.variant_names, self.cores,
+                  self.label_variants)  # fmt: skip
+        parts = (self.core_variants, self.bearers, self.spellings, self.sounds, self.tokens)
+        return sum(a.nbytes for a in arrays) + sum(p.nbytes for p in parts) + self.entities.communities.nbytes
+
+    def search(self, name: str, community: str | None = None, limit: int = 10) -> list[SearchHit]:
+        query = company_parts(name)
+        if not query[0] or limit <= 0:
+            return []
+        matched = self._matches(query)
+        if not matched:
+            return []
+        entity = np.concatenate([self.bearers[code] for code, _, _ in matched])
+        variant = np.concatenate([np.full(len(self.bearers[code]), code) for code, _, _ in matched])
+        base_of = {code: score for code, _, score in matched}
+        base = np.asarray([base_of[int(v)] for v in variant], dtype=np.float64)
+        score = np.where(self.label_variants[entity] == variant, base, base * VARIANT)
+        if community is not None:
+            keep = self.entities.communities.keep(entity, community)
+            entity, variant, score = entity[keep], variant[keep], score[keep]
+        level_of = {code: level for code, level, _ in matched}
+        return [
+            self._hit(query[0], name, int(entity[i]), int(variant[i]), level_of[int(variant[i])], float(score[i]), community)
+            for i in best_per_entity(entity, score, limit)
+        ]  # fmt: skip
+
+    def _matches(self, query: tuple[str, str, str]) -> list[tuple[int, int, float]]:
+        """(variant code, level, score) of every variant the query matches."""
+        core = query[0]
+        near = np.union1d(
+            self.spellings.lookup({core} | (one_deleted(core) if len(core) >= 3 else set())),
+            self.sounds.lookup([core_pinyin(core)]),
+        )
+        contained = self._containing(core)
+        out = []
+        for code in np.union1d(near, contained).tolist():
+            has = str(self.cores[code])
+            for variant in self.core_variants[code].tolist():
+                level = NAME.compare(query, self.variants[variant])
+                if level not in (0, MISSING):
+                    out.append((variant, int(level), SCORES[int(level)]))
+                elif core in has and core != has:
+                    share = len(core) / len(has)
+                    out.append((variant, CONTAINED, CONTAINED_BASE + CONTAINED_SPAN * share))
+        return out
+
+    def _containing(self, core: str) -> Ints:
+        """Cores that hold every bigram of the query (a superset of those containing it)."""
+        grams = _tokens([core])[0] if len(core) >= 2 else ()
+        if not grams:
+            return EMPTY
+        found = [self.tokens.lookup([gram]) for gram in grams]
+        return reduce(np.intersect1d, sorted(found, key=len))
+
+    def _hit(
+        self,
+        core: str,
+        written: str,
+        entity: int,
+        variant: int,
+        level: int,
+        score: float,
+        community: str | None,
+    ) -> SearchHit:
+        shown = self.label_variants[entity] == variant
+        label = self.entities.labels[entity]
+        matched = str(label) if shown and label is not None else str(self.variant_names[variant])
+        if level == CONTAINED:
+            reasons = [f"the core name {self.variants[variant][0]} contains {core}"]
+        else:
+            reasons = [f"{written} / {matched}: {NAME.describe_levels()[level]}"]
+        if not shown and label is not None:
+            reasons.append(f"{matched} is how a source wrote the name; the company is shown as {label}")
+        if community is not None:
+            reasons.append(
+                f"community {self.places.community_label(community)}: registered in one of its buildings"
+            )
+        return SearchHit(str(self.entities.ids[entity]), str(label or matched), round(score, 4), reasons)
+
+
+def build_company_index(rows: MentionRows, places: Places, order: Sequence[str]) -> CompanyIndex:
+    """The index over every LegalEntity mention (``rows`` read with :data:`FEATURES`)."""
+    entity, ids = entity_codes(rows)
+    names = rows.features["name"]
+    labels = choose_labels(entity, names, rows, len(ids), order)
+    parts = map_unique(names, company_parts)
+    named = np.flatnonzero(
+        np.fromiter((isinstance(p, tuple) and bool(p[0]) for p in parts), bool, len(parts))
+    )
+    variant_code, variant_uniques = pd.factorize(pd.Series(parts[named], dtype=object))
+    # fromiter keeps each tuple one object (asarray would make a matrix of their parts).
+    variants = np.fromiter(variant_uniques, dtype=object, count=len(variant_uniques))
+    variant_code = variant_code.astype(np.int64)
+    variant_names = np.full(len(variants), None, dtype=object)
+    variant_names[variant_code[::-1]] = names[named][::-1]  # the first name written for each
+    core_code, core_uniques = pd.factorize(pd.Series([v[0] for v in variants], dtype=object))
+    cores = np.asarray(core_uniques, dtype=object)
+    core_list = [str(c) for c in cores]
+    label_variant = {str(n): int(v) for n, v in zip(names[named], variant_code, strict=True)}
+    return CompanyIndex(
+        entities=Entities(ids, labels, community_index(entity, rows.features["building_id"], places)),
+        variants=variants,
+        variant_names=variant_names,
+        cores=cores,
+        core_variants=Groups(
+            core_code.astype(np.int64), np.arange(len(variants), dtype=np.int64), len(cores)
+        ),
+        bearers=Groups(variant_code, entity[named], len(variants)),
+        label_variants=np.asarray([label_variant.get(str(label), -1) for label in labels], dtype=np.int64),
+        spellings=KeyIndex(
+            (key, i)
+            for i, c in enumerate(core_list)
+            for key in {c} | (one_deleted(c) if len(c) >= 3 else set())
+        ),
+        sounds=KeyIndex((core_pinyin(c), i) for i, c in enumerate(core_list)),
+        tokens=KeyIndex((gram, i) for i, grams in enumerate(_tokens(core_list)) for gram in grams),
+        places=places,
+    )
