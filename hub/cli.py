@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -36,6 +37,10 @@ judgements_app = typer.Typer(help="Data stewards' same / different / unsure deci
 review_app = typer.Typer(
     help="What the resolver was unsure about, waiting for a data steward.", invoke_without_command=True
 )
+apikey_app = typer.Typer(help="API keys of the GraphQL API (shown once at creation, stored hashed).")
+audit_app = typer.Typer(help="Who looked up whom through the API.")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(audit_app, name="audit")
 app.add_typer(review_app, name="review")
 app.add_typer(judgements_app, name="judgements")
 app.add_typer(export_app, name="export")
@@ -316,6 +321,115 @@ def schema_ddl(target: Annotated[str, typer.Option(help="neo4j or ladybug")] = "
         raise typer.BadParameter("choose neo4j or ladybug", param_hint="--target")
     for statement in statements(default_schema()):
         print(f"{statement};")
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Option(help="Who or what uses the key (a department system).")],
+    scopes: Annotated[
+        str, typer.Option(help="Comma-separated: read, read:<Type>, pii, steward, audit, admin.")
+    ],
+    street: Annotated[
+        list[str] | None, typer.Option(help="Only entities in this street (repeat for more).")
+    ] = None,
+    community: Annotated[
+        list[str] | None, typer.Option(help="Only entities in this community (repeat for more).")
+    ] = None,
+    created_by: Annotated[str | None, typer.Option(help="Who creates it (default: your login).")] = None,
+) -> None:
+    """Create an API key and print it. It is shown this once: only a hash of it is kept."""
+    from hub.api.security.api_keys import ApiKeys  # loads the API package: only when asked
+
+    with StateStore(get_settings().state_database_url) as state:
+        created = ApiKeys(state).create(
+            name, scopes.split(","), created_by=created_by or _login(),
+            streets=street or None, communities=community or None,
+        )  # fmt: skip
+    out.print(
+        f"API key {created.key_id} ({created.record.name}) created. Keep it now, it is not shown again:"
+    )
+    print(created.key)
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in a bare container
+        return "unknown"
+
+
+@apikey_app.command("list")
+def apikey_list(
+    active: Annotated[bool, typer.Option("--active", help="Leave out revoked keys.")] = False,
+) -> None:
+    """Every API key with its scopes and restriction (never the secret)."""
+    with StateStore(get_settings().state_database_url) as state:
+        keys = state.api_key_records(include_revoked=not active)
+    table = Table("id", "name", "scopes", "restricted to", "created", "by", "last used", "revoked")
+    for k in keys:
+        places = [f"street {s}" for s in sorted(k.streets or ())] + [
+            f"community {c}" for c in sorted(k.communities or ())
+        ]
+        table.add_row(
+            k.key_id, k.name, " ".join(sorted(k.scopes)), ", ".join(places),
+            f"{k.created_at:%Y-%m-%d %H:%M}", k.created_by,
+            f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "",
+            f"{k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "",
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"{len(keys)} key(s)")
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (see `gridhub apikey list`).")],
+) -> None:
+    """Revoke an API key: a running API refuses it within seconds (GRIDHUB_API_KEY_CACHE_S)."""
+    with StateStore(get_settings().state_database_url) as state:
+        revoked = state.revoke_api_key(key_id)
+    out.print(f"API key {revoked.key_id} ({revoked.name}) revoked")
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            "an ISO 8601 date or time, e.g. 2025-03-01T08:00", param_hint="--since"
+        ) from exc
+
+
+@audit_app.command("list")
+def audit_list(
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="Entries that returned this entity id.")
+    ] = None,
+    key: Annotated[str | None, typer.Option("--key", help="Entries made with this API key id.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="ISO 8601 (2025-03-01T08:00); without a zone, UTC.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many, newest first.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """The API's audit log: who was shown which fields of which entities, when, from where."""
+    with StateStore(get_settings().state_database_url) as state:
+        entries = state.audit_entries(_since(since), entity_id=entity, key_id=key, limit=limit)
+    if as_json:
+        for entry in entries:
+            print(json.dumps(entry.to_dict(), ensure_ascii=False))
+        return
+    table = Table("id", "at (UTC)", "principal", "operation", "type", "entities", "fields", "client")
+    for e in entries:
+        table.add_row(
+            str(e.id), f"{e.at:%Y-%m-%d %H:%M:%S}", e.principal, e.operation, e.entity_type or "",
+            ", ".join(e.entity_ids), ", ".join(e.fields), e.client or "",
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
 
 
 @demo_app.callback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,36 @@ class Settings(BaseSettings):
     write_batch_size: int = Field(10_000, ge=1)
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # -- API security: on by default; see hub/api/security/ ---------------------------------------
+    api_auth: Literal["enabled", "disabled"] = Field(
+        "enabled",
+        description=(
+            "enabled: every request needs an API key or a JWT. disabled (local development only, "
+            "refused in production mode): every caller is 'anonymous' with the read scope alone."
+        ),
+    )
+    api_mode: Literal["development", "production"] = Field(
+        "development",
+        description="production turns off what helps only a developer (GraphiQL, introspection).",
+    )
+    api_key_cache_s: float = Field(
+        5.0, ge=0, description="How long a verified API key is trusted without asking the state database."
+    )
+    api_rate_per_s: float = Field(50.0, gt=0, description="Requests per second per caller (sustained).")
+    api_rate_burst: int = Field(100, ge=1, description="Requests a caller may make at once after a pause.")
+    api_max_body_bytes: int = Field(64 * 1024, ge=1, description="Larger request bodies get 413.")
+    jwt_secret: SecretStr = Field(
+        SecretStr(""), description="HMAC secret of HS256 tokens (at least 32 bytes); empty: none."
+    )
+    jwt_public_key_file: Path | None = Field(
+        None, description="PEM public key that verifies RS256/ES256 tokens; unset: none."
+    )
+    jwt_algorithms: str = Field(
+        "",
+        description="Accepted algorithms, comma-separated (default HS256 with a secret, RS256 with a key file).",
+    )
+    jwt_audience: str = Field("", description="Required `aud` of tokens; empty: tokens must carry none.")
+    jwt_issuer: str = Field("", description="Required `iss` of tokens; empty: not checked.")
 
     @property
     def state_database_url(self) -> str:

@@ -1,50 +1,115 @@
-"""The hub's HTTP application: GraphQL at /graphql, plus /health, /metrics and /steward beside it."""
+"""The hub's HTTP application: GraphQL at /graphql, plus /health, /metrics, /steward and /audit.
+
+Every route but /health and /metrics needs a caller (an API key or a JWT, hub/api/security/):
+who it is reaches GraphQL resolvers as the context's principal and REST routes as a dependency.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import Depends, FastAPI, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
+from starlette.requests import HTTPConnection
 from strawberry.fastapi import GraphQLRouter
 
-from hub.api.context import ALL_SCOPES, RequestContext
+from hub.api.context import RequestContext
 from hub.api.metrics import ApiMetrics, instrument
 from hub.api.schema import build_graphql_schema
+from hub.api.security.audit_log import AuditLog
+from hub.api.security.audit_routes import audit_router
+from hub.api.security.authenticator import Authenticator
+from hub.api.security.body_limit import BodySizeLimit
+from hub.api.security.errors import install_error_handler
+from hub.api.security.principal import Principal
 from hub.api.steward import steward_router
 from hub.settings import Settings
+from hub.state import StateStore
 from hub.store import GraphStore, StoreError
 
 GRAPHQL_PATH = "/graphql"
 # The cheapest statement both stores' Cypher dialects answer: proves the store responds.
 _PING = "RETURN 1 AS ok"
+# Who loads the GraphiQL page without credentials: it executes nothing, and if it ever did, a
+# principal without scopes could read nothing.
+PAGE_VISITOR = Principal(name="graphiql-page", scopes=frozenset(), method="anonymous")
 
 log = logging.getLogger(__name__)
 
 
-def caller_scopes() -> frozenset[str]:
-    """The scopes of the caller. No authentication yet, so every scope; auth replaces this."""
-    return ALL_SCOPES
+def _asks_for_graphql_ide(connection: HTTPConnection) -> bool:
+    """Strawberry's rule for serving the GraphiQL page instead of executing anything: a GET
+    without a query that accepts HTML. A browser cannot send an Authorization header when it
+    opens the page; the queries typed into it carry one (GraphiQL's headers tab)."""
+    accept = connection.headers.get("accept", "")
+    return (
+        connection.scope.get("method") == "GET"
+        and connection.query_params.get("query") is None
+        and ("text/html" in accept or "*/*" in accept)
+    )
 
 
 def create_app(store: GraphStore, settings: Settings) -> FastAPI:
-    """The API over ``store``; the caller owns the store and closes it."""
-    app = FastAPI(title="gridhub", summary="Cross-department queries over the district graph")
+    """The API over ``store``; the caller owns the store and closes it.
+
+    ``app.state.audit`` (the :class:`AuditLog`) exists while the app runs (its lifespan):
+    opened at startup, flushed and closed at shutdown.
+    """
+    state_lock = threading.Lock()
+
+    def state_store() -> StateStore:
+        """The state database (API keys, review queue), opened on first use, closed with the app."""
+        with state_lock:
+            state: StateStore | None = app.state.state_store
+            if state is None:
+                state = app.state.state_store = StateStore(settings.state_database_url)
+            return state
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.audit = await anyio.to_thread.run_sync(AuditLog, settings.state_database_url)
+        try:
+            yield
+        finally:
+            # Durability on shutdown: every recorded entry is written before the process ends.
+            await anyio.to_thread.run_sync(app.state.audit.close)
+            with state_lock:
+                if app.state.state_store is not None:
+                    app.state.state_store.close()
+                    app.state.state_store = None
+
+    # Built before the app: a misconfigured JWT key stops the API here, naming the file.
+    authenticator = Authenticator(settings, state_store)
+    app = FastAPI(
+        title="gridhub", summary="Cross-department queries over the district graph", lifespan=lifespan
+    )
     app.state.store = store
-    app.state.settings = settings  # for the routes still to come (auth, steward review)
+    app.state.settings = settings
+    app.state.state_store = None
+    app.state.authenticator = authenticator
+    install_error_handler(app)
     metrics = ApiMetrics()
     instrument(app, metrics, GRAPHQL_PATH)
+    # Added last, so outermost: no middleware or route reads a body before its size is checked.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)
 
-    async def graphql_context(scopes: Annotated[frozenset[str], Depends(caller_scopes)]) -> RequestContext:
-        return RequestContext.create(store, scopes)
+    async def graphql_context(connection: HTTPConnection) -> RequestContext:
+        if _asks_for_graphql_ide(connection) and authenticator.credential(connection) is None:
+            principal = PAGE_VISITOR
+        else:
+            principal = await authenticator.authenticate(connection)
+        return RequestContext.create(store, principal)
 
     router: GraphQLRouter[RequestContext, None] = GraphQLRouter(
         build_graphql_schema(store.schema), context_getter=graphql_context, graphql_ide="graphiql"
     )
     app.include_router(router, prefix=GRAPHQL_PATH)
-    app.include_router(steward_router(caller_scopes))
+    app.include_router(steward_router(authenticator.authenticate, state_store))
+    app.include_router(audit_router(authenticator.authenticate))
 
     @app.get("/health")
     async def health() -> JSONResponse:

@@ -9,27 +9,18 @@ in it are personal data: the routes need the steward scope.
 # route functions close over local names.
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from hub.api.context import STEWARD_SCOPE
+from hub.api.security.authenticator import PrincipalDependency, require_scope
+from hub.api.security.principal import STEWARD_SCOPE, Principal
 from hub.errors import HubError
-from hub.settings import Settings
 from hub.state import StateStore
 from hub.sync.explain import explain
-
-
-def _state(request: Request) -> StateStore:
-    """The state database, opened on first use (an API that only answers GraphQL never opens it)."""
-    state: StateStore | None = getattr(request.app.state, "state_store", None)
-    if state is None:
-        settings: Settings = request.app.state.settings
-        state = StateStore(settings.state_database_url)
-        request.app.state.state_store = state
-    return state
 
 
 def _plain(value: object) -> object:
@@ -41,35 +32,42 @@ def _plain(value: object) -> object:
     return value
 
 
-def steward_router(scopes_dependency: Any) -> APIRouter:
-    def require_steward(scopes: Annotated[frozenset[str], Depends(scopes_dependency)]) -> None:
-        if STEWARD_SCOPE not in scopes:
-            raise HTTPException(403, "the steward scope is needed")
-
-    router = APIRouter(prefix="/steward", dependencies=[Depends(require_steward)])
+def steward_router(authenticate: PrincipalDependency, state: Callable[[], StateStore]) -> APIRouter:
+    """The routes, for callers with the steward scope. ``authenticate`` is the app's principal
+    dependency; ``state`` opens the state database on first use (an API that only answers
+    GraphQL never needs it for these)."""
+    require_steward = require_scope(authenticate, STEWARD_SCOPE)
+    router = APIRouter(prefix="/steward")
 
     @router.get("/review")
     async def review_queue(
-        request: Request,
+        _: Annotated[Principal, Depends(require_steward)],
         kind: Annotated[str | None, Query(description="address, merge or conflict")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> list[dict[str, Any]]:
-        state = _state(request)
-        return await anyio.to_thread.run_sync(lambda: state.review_queue(kind, limit))
+        store = await anyio.to_thread.run_sync(state)
+        return await anyio.to_thread.run_sync(lambda: store.review_queue(kind, limit))
 
     @router.get("/explain")
     async def explain_pair(
         request: Request,
+        principal: Annotated[Principal, Depends(require_steward)],
         a: Annotated[str, Query(description="a mention (source:record_id:role) or an entity id")],
         b: Annotated[str, Query(description="another mention or entity id")],
     ) -> dict[str, Any]:
-        state = _state(request)
+        store = await anyio.to_thread.run_sync(state)
         try:
-            explained, mention_a, mention_b = await anyio.to_thread.run_sync(explain, state, a, b)
+            explained, mention_a, mention_b = await anyio.to_thread.run_sync(explain, store, a, b)
         except HubError as exc:
             raise HTTPException(404, str(exc)) from exc
         body = asdict(explained)
         body["fields"] = [{k: _plain(v) for k, v in field.items()} for field in body["fields"]]
+        # The explanation shows both mentions' values (personal data): who looked is audited.
+        client = request.client.host if request.client else None
+        fields = [str(field["field"]) for field in body["fields"]]
+        request.app.state.audit.record(
+            principal, "GET /steward/explain", body.get("entity_type"), [a, b], fields, client
+        )
         return {"mentions": [mention_a, mention_b], **body}
 
     return router

@@ -39,11 +39,17 @@ def demo_sources(schema: Schema) -> list[SourceConfig]:
     return load_source_configs(SOURCES_DIR, schema)
 
 
-def ask_api(base_url: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    """POST the query as a department system would; raises on HTTP or GraphQL errors."""
+def ask_api(base_url: str, query: str, variables: dict[str, Any], api_key: str) -> dict[str, Any]:
+    """POST the query as a department system would, with its API key; raises on HTTP or
+    GraphQL errors."""
     import httpx  # only the demo asks its API: not loaded by every command (0.07 s with ssl)
 
-    response = httpx.post(f"{base_url}/graphql", json={"query": query, "variables": variables}, timeout=30)
+    response = httpx.post(
+        f"{base_url}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {api_key}"},
+        timeout=30,
+    )
     response.raise_for_status()
     body: dict[str, Any] = response.json()
     if body.get("errors"):

@@ -4,7 +4,18 @@ Kept in a SQL database through SQLAlchemy — a SQLite file under the data direc
 any SQLAlchemy URL (PostgreSQL in production) with GRIDHUB_STATE_URL.
 """
 
+from hub.state.api_keys import ApiKeyError, ApiKeyRecord
+from hub.state.audit import AuditEntry
 from hub.state.judgements import Judgement, JudgementError, Verdict
 from hub.state.store import QuarantineEntry, StateStore
 
-__all__ = ["Judgement", "JudgementError", "QuarantineEntry", "StateStore", "Verdict"]
+__all__ = [
+    "ApiKeyError",
+    "ApiKeyRecord",
+    "AuditEntry",
+    "Judgement",
+    "JudgementError",
+    "QuarantineEntry",
+    "StateStore",
+    "Verdict",
+]

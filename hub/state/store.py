@@ -15,6 +15,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.errors import HubError
+from hub.state.api_keys import ApiKeyState
+from hub.state.audit import AuditState
 from hub.state.judgements import JudgementState
 from hub.state.mentions import MentionState
 from hub.state.tables import (
@@ -80,7 +82,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
-class StateStore(MentionState, JudgementState):
+class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
     def __init__(self, url: str) -> None:
         self.url = url
         try:

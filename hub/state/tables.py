@@ -145,3 +145,43 @@ judgements = Table(
     Index("ix_judgements_pair", "left_mention", "right_mention"),
     Index("ix_judgements_type", "entity_type"),
 )
+
+# API keys of the GraphQL/REST API. Only a SHA-256 of the secret part is kept: the plaintext key
+# is shown once, at creation, and cannot be recovered from the database. Revoked keys stay, so the
+# audit log's key ids keep naming someone.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(40), primary_key=True),  # the public part of the key
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", String(64), nullable=False),  # hex SHA-256 of the secret part
+    Column("scopes", Text, nullable=False),  # JSON list
+    # Row-level restriction: JSON lists of Street / Community ids, NULL for no restriction.
+    Column("streets", Text),
+    Column("communities", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    # Updated at most once a minute per key: a write per request would cost more than the request.
+    Column("last_used_at", DateTime(timezone=True)),
+)
+
+# Who looked up whom through the API: one row per answered request that returned entities.
+# Append-only.
+api_audit = Table(
+    "api_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("principal", String(300), nullable=False),  # Principal.audit_name
+    Column("key_id", String(40)),  # None for a JWT or the anonymous development caller
+    Column("method", String(20), nullable=False),  # api_key, jwt or anonymous
+    Column("operation", String(300), nullable=False),  # GraphQL operation name or REST route
+    Column("entity_type", String(100)),
+    Column("entity_ids", Text, nullable=False),  # JSON list
+    Column("fields", Text, nullable=False),  # JSON list of the field names returned
+    Column("client", String(100)),  # the client's address
+    Index("ix_api_audit_at", "at"),
+    Index("ix_api_audit_key", "key_id"),
+    Index("ix_api_audit_principal", "principal"),
+)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from hub.api import create_app
+from hub.api.security.api_keys import ApiKeys
+from hub.api.security.principal import FIXED_SCOPES
 from hub.settings import Settings
+from hub.state import StateStore
 from hub.store import GraphStore, RelRow
 
 IDENTITY_NUMBER = "440304199001010012"
@@ -64,6 +68,28 @@ def graphql_caller(client: TestClient) -> GraphQL:
     return call
 
 
+def api_key_headers(
+    settings: Settings, scopes: Iterable[str] = FIXED_SCOPES, name: str = "tests"
+) -> dict[str, str]:
+    """The Authorization header of a new API key with ``scopes`` (default: all of them)."""
+    with StateStore(settings.state_database_url) as state:
+        created = ApiKeys(state).create(name, scopes, created_by="tests")
+    return {"Authorization": f"Bearer {created.key}"}
+
+
+@pytest.fixture
+def api_settings(tmp_path: Path) -> Settings:
+    """The app's settings: its own state database (API keys, audit log), and a rate limit no
+    test reaches (tests ask faster than any client; the limit has its own tests)."""
+    return Settings(data_dir=tmp_path / "api", api_rate_burst=100_000)
+
+
+@pytest.fixture
+def auth_headers(api_settings: Settings) -> dict[str, str]:
+    """Headers of a caller holding every scope."""
+    return api_key_headers(api_settings)
+
+
 @pytest.fixture
 def district(store: GraphStore) -> GraphStore:
     load_district(store)
@@ -71,8 +97,10 @@ def district(store: GraphStore) -> GraphStore:
 
 
 @pytest.fixture
-def client(district: GraphStore) -> Iterator[TestClient]:
-    with TestClient(create_app(district, Settings())) as test_client:
+def client(
+    district: GraphStore, api_settings: Settings, auth_headers: dict[str, str]
+) -> Iterator[TestClient]:
+    with TestClient(create_app(district, api_settings), headers=auth_headers) as test_client:
         yield test_client
 
 

@@ -32,8 +32,11 @@ def test_health_says_ok_with_the_store(client: TestClient, district: GraphStore)
     assert response.json() == {"status": "ok", "store": district.uri}
 
 
-def test_health_is_503_when_the_store_fails(district: GraphStore) -> None:
-    with TestClient(create_app(FailingStore(district), Settings())) as client:  # type: ignore[arg-type]
+def test_health_is_503_when_the_store_fails(
+    district: GraphStore, api_settings: Settings, auth_headers: dict[str, str]
+) -> None:
+    app = create_app(FailingStore(district), api_settings)  # type: ignore[arg-type]
+    with TestClient(app, headers=auth_headers) as client:
         response = client.get("/health")
         assert response.status_code == 503
         assert response.json()["status"] == "unavailable"
@@ -57,8 +60,14 @@ def test_graphiql_is_served(client: TestClient) -> None:
     assert "graphiql" in response.text.lower()
 
 
-def test_only_unexpected_errors_are_logged(district: GraphStore, caplog: pytest.LogCaptureFixture) -> None:
-    with TestClient(create_app(FailingStore(district), Settings())) as client:  # type: ignore[arg-type]
+def test_only_unexpected_errors_are_logged(
+    district: GraphStore,
+    api_settings: Settings,
+    auth_headers: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = create_app(FailingStore(district), api_settings)  # type: ignore[arg-type]
+    with TestClient(app, headers=auth_headers) as client:
         client.post("/graphql", json={"query": "{ person { id } }"})  # the client's mistake
         assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
         client.post("/graphql", json={"query": '{ person(id: "P1") { id } }'})  # the store's failure

@@ -8,10 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hub.api import create_app
-from hub.api.app import caller_scopes
 from hub.settings import Settings
 from hub.store import GraphStore
-from tests.hub.api.conftest import IDENTITY_NUMBER, GraphQL, graphql_caller
+from tests.hub.api.conftest import IDENTITY_NUMBER, GraphQL, api_key_headers, graphql_caller
 
 QUERY = """query ($idn: String!) {
   person(identityNumber: $idn) { name identityNumber phone
@@ -19,16 +18,11 @@ QUERY = """query ($idn: String!) {
 }"""
 
 
-def no_scopes() -> frozenset[str]:
-    return frozenset()
-
-
 @pytest.fixture
-def without_pii(district: GraphStore) -> Iterator[GraphQL]:
-    app = create_app(district, Settings())
-    # The dependency that authentication will provide; here a caller with no scopes at all.
-    app.dependency_overrides[caller_scopes] = no_scopes
-    with TestClient(app) as client:
+def without_pii(district: GraphStore, api_settings: Settings) -> Iterator[GraphQL]:
+    # A caller that may read every type, and nothing more.
+    headers = api_key_headers(api_settings, {"read"}, name="reader")
+    with TestClient(create_app(district, api_settings), headers=headers) as client:
         yield graphql_caller(client)
 
 

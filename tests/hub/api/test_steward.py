@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from hub.api.app import caller_scopes, create_app
+from hub.api.app import create_app
 from hub.demo.generator import generate_district
 from hub.demo.run import demo_sources
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.store import open_store
 from hub.sync import sync_sources
+from tests.hub.api.conftest import api_key_headers
 
 
 @pytest.mark.integration
@@ -24,8 +25,8 @@ def test_review_queue_and_explanation(tmp_path: Path) -> None:
         with StateStore(settings.state_database_url) as state:
             sync_sources(store, state, demo_sources(store.schema), settings)
             old, survivor = next((o, n) for o, n in state.aliases().items() if o.startswith("P-"))
-        app = create_app(store, settings)
-        with TestClient(app) as client:
+        steward = api_key_headers(settings, {"read", "pii", "steward"}, name="steward")
+        with TestClient(create_app(store, settings), headers=steward) as client:
             queue = client.get("/steward/review", params={"kind": "merge"})
             assert queue.status_code == 200
             assert all(item["kind"] == "merge" for item in queue.json())
@@ -45,6 +46,18 @@ def test_review_queue_and_explanation(tmp_path: Path) -> None:
             assert missing.status_code == 404
             assert "P-nobody" in missing.json()["detail"]
 
-            app.dependency_overrides[caller_scopes] = lambda: frozenset({"pii"})
-            assert client.get("/steward/review").status_code == 403
-            assert client.get("/steward/explain", params={"a": old, "b": survivor}).status_code == 403
+            # Who looked at the two mentions' values is in the audit log.
+            auditor = api_key_headers(settings, {"audit"}, name="auditor")
+            audited = client.get("/audit", params={"entity": old}, headers=auditor)
+            assert audited.status_code == 200
+            [entry] = audited.json()  # the explanation that was found; the 404 showed nothing
+            assert (entry["operation"], entry["entity_type"]) == ("GET /steward/explain", "Person")
+            assert entry["principal"].endswith("(steward)")
+            assert entry["entity_ids"] == [old, survivor]
+            assert "identity_number" in entry["fields"]
+            pii_only = api_key_headers(settings, {"read", "pii"}, name="clerk")
+            assert client.get("/steward/review", headers=pii_only).status_code == 403
+            denied = client.get("/steward/explain", params={"a": old, "b": survivor}, headers=pii_only)
+            assert denied.status_code == 403
+            assert denied.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+            assert client.get("/steward/review", headers={"Authorization": ""}).status_code == 401
