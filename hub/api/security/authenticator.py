@@ -102,7 +102,9 @@ class Authenticator:
         raise unauthenticated(f"the credential is not {what}", invalid_token=True)
 
     async def _verify_key(self, key: str) -> Principal:
-        keys = self.keys
+        keys = self._keys
+        if keys is None:  # the first key seen opens the state database: off the event loop too
+            keys = await anyio.to_thread.run_sync(lambda: self.keys)
         found, principal = keys.cached(key)
         if not found:  # the database is asked off the event loop
             principal = await anyio.to_thread.run_sync(keys.verify, key)
