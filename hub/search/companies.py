@@ -37,7 +37,7 @@ from resolvers.pinyin import lazy_pinyin
 
 NAME = get_comparator("company_name")
 SAME, SAME_CORE, NEAR, BRANCH = 4, 3, 2, 1  # the comparator's levels
-CONTAINED = 10
+CONTAINED, CONTAINED_BRANCH = 10, 11  # search's own levels
 SCORES = {SAME: 1.0, SAME_CORE: 0.85, NEAR: 0.75, BRANCH: 0.5}
 # A contained query scores by the share of the core it covers (福山 in 福山餐饮: 0.6), between the
 # near levels and nothing: the more of the name typed, the likelier the one meant.
@@ -127,8 +127,13 @@ class CompanyIndex:
                 if level not in (0, MISSING):
                     out.append((variant, int(level), SCORES[int(level)]))
                 elif core in has and core != has:
-                    share = len(core) / len(has)
-                    out.append((variant, CONTAINED, CONTAINED_BASE + CONTAINED_SPAN * share))
+                    score = CONTAINED_BASE + CONTAINED_SPAN * len(core) / len(has)
+                    if self.variants[variant][2] != query[2]:
+                        # As in the comparator, a branch is not its parent: 隆腾科技 finds the
+                        # company 上海隆腾科技有限公司 before its 深圳福保分公司.
+                        out.append((variant, CONTAINED_BRANCH, min(score, SCORES[BRANCH])))
+                    else:
+                        out.append((variant, CONTAINED, score))
         return out
 
     def _containing(self, core: str) -> Ints:
@@ -152,8 +157,12 @@ class CompanyIndex:
         shown = self.label_variants[entity] == variant
         label = self.entities.labels[entity]
         matched = str(label) if shown and label is not None else str(self.variant_names[variant])
-        if level == CONTAINED:
+        if level in (CONTAINED, CONTAINED_BRANCH):
             reasons = [f"the core name {self.variants[variant][0]} contains {core}"]
+            if level == CONTAINED_BRANCH:
+                reasons.append(
+                    f"{NAME.describe_levels()[BRANCH]}: {self.variants[variant][2] or 'the parent'}"
+                )
         else:
             reasons = [f"{written} / {matched}: {NAME.describe_levels()[level]}"]
         if not shown and label is not None:

@@ -66,6 +66,8 @@ class Refreshing(Generic[T]):
             return self._first()
         if self._clock() - self._checked >= self._interval:
             self._check_soon()
+            # Rebuilt by now if the check ran in this thread; a background one swaps it later.
+            built = self._built or built
         return built.value
 
     def refresh(self) -> bool:
