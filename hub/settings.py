@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     api_rate_per_s: float = Field(50.0, gt=0, description="Requests per second per caller (sustained).")
     api_rate_burst: int = Field(100, ge=1, description="Requests a caller may make at once after a pause.")
     api_max_body_bytes: int = Field(64 * 1024, ge=1, description="Larger request bodies get 413.")
+    api_timeout_s: float = Field(
+        15.0, gt=0, description="A GraphQL request running longer is cancelled (TIMEOUT error)."
+    )
+    api_max_cost: int = Field(
+        20_000,
+        ge=1,
+        description="Most objects a GraphQL query may ask for (estimated from `first` and nesting).",
+    )
     jwt_secret: SecretStr = Field(
         SecretStr(""), description="HMAC secret of HS256 tokens (at least 32 bytes); empty: none."
     )

@@ -15,9 +15,10 @@ import anyio.to_thread
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
-from strawberry.fastapi import GraphQLRouter
 
 from hub.api.context import RequestContext
+from hub.api.graphiql import mount_graphiql_static
+from hub.api.graphql_http import HubGraphQLRouter
 from hub.api.metrics import ApiMetrics, instrument
 from hub.api.schema import build_graphql_schema
 from hub.api.security.audit_log import AuditLog
@@ -102,11 +103,32 @@ def create_app(store: GraphStore, settings: Settings) -> FastAPI:
             principal = PAGE_VISITOR
         else:
             principal = await authenticator.authenticate(connection)
-        return RequestContext.create(store, principal)
+        return RequestContext.create(store, principal, aliases=aliases, max_cost=settings.api_max_cost)
 
-    router: GraphQLRouter[RequestContext, None] = GraphQLRouter(
-        build_graphql_schema(store.schema), context_getter=graphql_context, graphql_ide="graphiql"
+    production = settings.api_mode == "production"
+
+    def aliases(entity_id: str) -> str | None:
+        survivor = state_store().resolve_alias(entity_id)
+        return survivor if survivor != entity_id else None
+
+    def audit(ctx: RequestContext, operation: str | None) -> None:
+        request = ctx.request
+        client = request.client.host if request is not None and request.client else None
+        for label, ids in ctx.returned.items():
+            fields = sorted(ctx.selected_fields.get(label, ()))
+            app.state.audit.record(ctx.principal, operation or "graphql", label, sorted(ids), fields, client)
+
+    router = HubGraphQLRouter(
+        # Production: no introspection and no GraphiQL (clients use the checked-in schema.graphql).
+        build_graphql_schema(store.schema, introspection=not production),
+        context_getter=graphql_context,
+        timeout_s=settings.api_timeout_s,
+        path=GRAPHQL_PATH,
+        ide=not production,
+        audit=audit,
     )
+    if not production:
+        mount_graphiql_static(app)
     app.include_router(router, prefix=GRAPHQL_PATH)
     app.include_router(steward_router(authenticator.authenticate, state_store))
     app.include_router(audit_router(authenticator.authenticate))

@@ -12,7 +12,7 @@ from strawberry.types import ExecutionContext
 
 from graph_schema import Schema
 from hub.api.cost import CostLimiter
-from hub.api.errors import GraphQLSchemaConflict, is_unexpected
+from hub.api.errors import INTERNAL, GraphQLSchemaConflict, is_unexpected
 from hub.api.graphql.filters import WhereInputs
 from hub.api.graphql.objects import GraphNode, NodeObjects, PageInfo
 from hub.api.graphql.root import DateRange, StatsQuery, TypeCount, build_query
@@ -27,6 +27,15 @@ _FIXED_TYPE_NAMES = {"Query", "ID", "String", "Int", "Float", "Boolean", "Date",
 _FIXED_TYPE_NAMES |= {cls.__name__ for cls in (GraphNode, StatsQuery, TypeCount, PageInfo, DateRange)}
 _FIXED_TYPE_NAMES |= {"PlaceLevel", "SortDirection", "StringFilter", "IntFilter", "FloatFilter", "DateFilter"}
 _FIXED_TYPE_NAMES |= {"DateTimeFilter", "BooleanFilter", "IDFilter"}
+
+
+class _MaskErrors(MaskErrors):
+    """Masks our own failures for the client, saying only that they are ours."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": INTERNAL}
+        return masked
 
 
 class _Schema(strawberry.Schema):
@@ -55,7 +64,7 @@ def build_graphql_schema(schema: Schema, *, introspection: bool = True) -> straw
         partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         CostLimiter,
-        partial(MaskErrors, should_mask_error=is_unexpected),
+        partial(_MaskErrors, should_mask_error=is_unexpected),
     ]
     if not introspection:
         from strawberry.extensions import DisableIntrospection
@@ -68,3 +77,9 @@ def build_graphql_schema(schema: Schema, *, introspection: bool = True) -> straw
         # Factories, not instances: strawberry creates the extensions anew for every request.
         extensions=extensions,
     )
+
+
+def graphql_sdl(schema: Schema) -> str:
+    """The schema department systems code against, as SDL (``gridhub schema graphql``): checked
+    in as ``schema.graphql``, and a test fails when the served schema drifts from it."""
+    return build_graphql_schema(schema).as_str() + "\n"

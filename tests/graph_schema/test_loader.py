@@ -70,7 +70,7 @@ def test_copy_of_the_schema_loads(schema_copy: Path) -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
-        ("types/person.yaml", "birth_date: {title: 出生日期, type: date, strong: true}", "birth_date: {type: dat}",
+        ("types/person.yaml", "birth_date: {title: 出生日期, type: date, strong: true, age_field: age}", "birth_date: {type: dat}",
          r"person.yaml: Person.properties.birth_date.type: Input should be"),
         ("types/person.yaml", "gender: {", "gender: {colour: red, ",
          r"person.yaml: Person.properties.gender.colour: Extra inputs"),

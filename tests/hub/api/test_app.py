@@ -23,7 +23,7 @@ class FailingStore:
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
         raise StoreUnavailable(self.uri, "connection refused (secret detail)")
 
-    read = get_node = find_nodes = neighbourhood = counts = _fail
+    read = get_node = get_nodes = find = count = related = aggregate = counts = _fail
 
 
 def test_health_says_ok_with_the_store(client: TestClient, district: GraphStore) -> None:
@@ -44,6 +44,7 @@ def test_health_is_503_when_the_store_fails(
         body = client.post("/graphql", json={"query": '{ person(id: "P1") { id } }'}).json()
         assert body["data"] == {"person": None}
         assert [e["message"] for e in body["errors"]] == ["Unexpected error."]
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["INTERNAL_SERVER_ERROR"]
 
 
 def test_metrics_count_graphql_requests(client: TestClient) -> None:

@@ -14,7 +14,7 @@ from tests.hub.api.conftest import IDENTITY_NUMBER, GraphQL, api_key_headers, gr
 
 QUERY = """query ($idn: String!) {
   person(identityNumber: $idn) { name identityNumber phone
-    addresses { building { grid { gridWorkers { name phone } } } } }
+    addresses { nodes { building { grid { gridWorkers { nodes { name phone } } } } } } }
 }"""
 
 
@@ -40,7 +40,7 @@ def test_pii_is_masked_without_the_scope(without_pii: GraphQL) -> None:
     assert person["name"] == "张伟"  # not PII
     assert person["identityNumber"] == "4403**********0012"
     assert person["phone"] == "+86 138****5678"
-    worker = person["addresses"][0]["building"][0]["grid"][0]["gridWorkers"][0]  # type: ignore[index]
+    worker = person["addresses"]["nodes"][0]["building"]["grid"]["gridWorkers"]["nodes"][0]  # type: ignore[index]
     assert worker == {"name": "李强", "phone": "+86 139****1111"}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import graphql
 import pytest
 from strawberry.utils.str_converters import to_camel_case
@@ -10,6 +12,7 @@ from graph_schema import NodeKind, NodeType, PropertyDef, Schema, default_schema
 from hub.api import build_graphql_schema
 from hub.api.errors import GraphQLSchemaConflict
 from hub.api.graphql.names import list_name
+from hub.api.schema import graphql_sdl
 
 
 def _sdl(schema: Schema) -> str:
@@ -76,3 +79,10 @@ def test_two_fields_with_one_graphql_name_are_refused() -> None:
     rels = tuple(rel if r.name == "MOTHER_OF" else r for r in model.rel_types)
     with pytest.raises(GraphQLSchemaConflict, match="motherOf"):
         build_graphql_schema(model.model_copy(update={"node_types": nodes, "rel_types": rels}))
+
+
+def test_the_checked_in_schema_is_the_served_one() -> None:
+    """schema.graphql is what department systems generate clients from: it must not drift.
+    After a deliberate change: `gridhub schema graphql --out schema.graphql`."""
+    checked_in = Path(__file__).parents[3] / "schema.graphql"
+    assert checked_in.read_text(encoding="utf-8") == graphql_sdl(default_schema())

@@ -1,0 +1,96 @@
+"""The GraphQL HTTP endpoint: strawberry's FastAPI router with the hub's rules around execution.
+
+- A request runs under a time limit: past it the request is cancelled (loaders still waiting
+  never start their store queries; the store's own read timeout ends one already running) and
+  the client gets a ``TIMEOUT`` error.
+- Every error carries ``extensions.code`` (hub/api/errors.py).
+- What a response showed of audited types (persons: their ids and the fields selected) is
+  written to the audit log, with who asked.
+- GraphiQL is the page vendored in the package (no CDN), and only in development mode.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.types import ExecutionResult
+
+from hub.api.context import RequestContext
+from hub.api.errors import TIMEOUT, error_code
+from hub.api.graphiql import DEFAULT_STATIC_PREFIX, graphiql_html
+
+log = logging.getLogger(__name__)
+
+# Records one response's audited nodes: (context, operation name) → None.
+AuditHook = Callable[[RequestContext, str | None], None]
+
+
+class HubGraphQLRouter(GraphQLRouter[RequestContext, None]):
+    def __init__(
+        self,
+        *args: Any,
+        timeout_s: float,
+        path: str,
+        ide: bool,
+        audit: AuditHook | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # Strawberry serves the page (render_graphql_ide) only when an IDE is named.
+        kwargs["graphql_ide"] = "graphiql" if ide else None
+        super().__init__(*args, **kwargs)
+        self.timeout_s = timeout_s
+        self.path = path
+        self.audit = audit
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return HTMLResponse(graphiql_html(root + self.path, root + DEFAULT_STATIC_PREFIX))
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: Any,
+    ) -> ExecutionResult:
+        try:
+            with anyio.fail_after(self.timeout_s):
+                result = await super().execute_single(
+                    request=request,
+                    request_adapter=request_adapter,
+                    sub_response=sub_response,
+                    context=context,
+                    root_value=root_value,
+                    request_data=request_data,
+                )
+        except TimeoutError:
+            log.warning(
+                "GraphQL request cancelled after %.1f s (%s)", self.timeout_s, context.principal.audit_name
+            )
+            error = GraphQLError(
+                f"the request took longer than {self.timeout_s:g} s and was cancelled: "
+                "ask for less (smaller pages, fewer nested lists, narrower conditions)",
+                extensions={"code": TIMEOUT},
+            )
+            result = ExecutionResult(data=None, errors=[error])
+        if self.audit is not None and context.returned:
+            self.audit(context, getattr(request_data, "operation_name", None))
+        return result
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        body = process_result(result)
+        shown_errors: list[Any] = list(body.get("errors") or ())
+        for error, shown in zip(result.errors or (), shown_errors, strict=False):
+            extensions = shown.setdefault("extensions", {})
+            extensions.setdefault("code", error_code(error))
+        return body
