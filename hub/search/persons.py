@@ -27,7 +27,7 @@ from rapidfuzz.distance import Levenshtein
 from hub.search.entities import Entities, best_per_entity, choose_labels, community_index, entity_codes
 from hub.search.hits import SearchHit
 from hub.search.keys import EMPTY, Groups, Ints, KeyIndex, Objects, ValueIndex, one_deleted
-from hub.search.source import MentionRows, Places
+from hub.search.source import Key, MentionRows, Places
 from hub.sync.resolve import DERIVED_PREFIX
 from resolvers.comparators import get_comparator
 from resolvers.comparators.base import map_unique
@@ -57,7 +57,7 @@ PINYIN, YEAR, SEX = (
     f"{DERIVED_PREFIX}birth_year",
     f"{DERIVED_PREFIX}gender_any",
 )
-FEATURES = ("name", PINYIN, YEAR, "birth_date", SEX, "gender", "building_id")
+FEATURES: tuple[Key, ...] = ("name", PINYIN, (YEAR, "birth_date"), (SEX, "gender"), "building_id")
 
 
 def gender_code(value: object) -> str | None:
@@ -69,14 +69,6 @@ def gender_code(value: object) -> str | None:
 def _year(value: object) -> str | None:
     key = date_key(value)
     return None if key < 0 else f"{key // 10_000:04d}"
-
-
-def _first_present(first: Objects, second: Objects) -> Objects:
-    """The first array's value, else the second's (a derived value missing from an old mention)."""
-    out = first.copy()
-    gap = pd.isna(out)
-    out[gap] = second[gap]
-    return out
 
 
 @dataclass(frozen=True)
@@ -216,8 +208,8 @@ def build_person_index(rows: MentionRows, places: Places, order: Sequence[str]) 
         for i, n in enumerate(names.tolist())
         for key in {n} | (one_deleted(n) if len(n) >= 3 else set())
     )
-    years = _first_present(rows.features[YEAR], map_unique(rows.features["birth_date"], _year))
-    sexes = map_unique(_first_present(rows.features[SEX], rows.features["gender"]), gender_code)
+    years = map_unique(rows.features[YEAR], _year)  # a year as it is, a stated birth date's year
+    sexes = map_unique(rows.features[SEX], gender_code)
     return PersonIndex(
         entities=Entities(ids, labels, community_index(entity, rows.features["building_id"], places)),
         names=names,

@@ -12,20 +12,26 @@ from hub.search.companies import FEATURES as COMPANY_FEATURES
 from hub.search.companies import CompanyIndex, build_company_index
 from hub.search.persons import FEATURES as PERSON_FEATURES
 from hub.search.persons import PersonIndex, build_person_index
-from hub.search.source import MentionRows, Places
+from hub.search.source import Key, MentionRows, Places, key_name
 from resolvers.normalize import get_normalizer
 
 ORDER = ("trust", "frequency", "recency")
 PLACES = Places({"B-1": "C-north", "B-2": "C-south"}, {"C-north": "北社区", "C-south": "南社区"})
 
 
-def rows(features: tuple[str, ...], mentions: list[dict[str, Any]]) -> MentionRows:
-    """Mention rows as the state database gives them (features as text, None where absent)."""
+def rows(features: tuple[Key, ...], mentions: list[dict[str, Any]]) -> MentionRows:
+    """Mention rows as the state database gives them (features as text, None where absent; of
+    several keys, the first present)."""
+
+    def value(mention: dict[str, Any], key: Key) -> Any:
+        keys = (key,) if isinstance(key, str) else key
+        return next((mention[k] for k in keys if mention.get(k) is not None), None)
+
     return MentionRows(
         entity_ids=np.array([m["entity"] for m in mentions], dtype=object),
         trust=np.array([m.get("trust", 50) for m in mentions], dtype=np.int64),
         run_ids=np.array([m.get("run", "run-1") for m in mentions], dtype=object),
-        features={key: np.array([m.get(key) for m in mentions], dtype=object) for key in features},
+        features={key_name(k): np.array([value(m, k) for m in mentions], dtype=object) for k in features},
     )
 
 

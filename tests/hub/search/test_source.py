@@ -63,6 +63,12 @@ def test_features_are_read_as_text_with_none_where_absent(state: StateStore) -> 
     assert rows.trust.tolist() == [60, 60]
     assert set(rows.run_ids) == {"run-1"}
     assert len(read_mentions(state, "LegalEntity", ["name"])) == 1
+    # Of several keys, the first present: a derived value, else the one it is derived from.
+    year = read_mentions(state, "Person", [("~birth_year", "birth_date"), ("building_id", "name")])
+    assert sorted(zip(year.features["~birth_year"], year.features["building_id"], strict=True), key=str) == [
+        ("1980", "张伟"),
+        (None, "B-7"),
+    ]
 
 
 def test_the_version_moves_with_new_rewritten_and_merged_mentions_and_finished_runs(
