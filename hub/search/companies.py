@@ -103,10 +103,10 @@ class CompanyIndex:
         matched = self._matches(query)
         if not matched:
             return []
-        entity = np.concatenate([self.bearers[code] for code, _, _ in matched])
-        variant = np.concatenate([np.full(len(self.bearers[code]), code) for code, _, _ in matched])
-        base_of = {code: score for code, _, score in matched}
-        base = np.asarray([base_of[int(v)] for v in variant], dtype=np.float64)
+        groups = [self.bearers[code] for code, _, _ in matched]
+        entity = np.concatenate(groups)
+        variant = np.concatenate([np.full(len(g), m[0]) for g, m in zip(groups, matched, strict=True)])
+        base = np.concatenate([np.full(len(g), m[2]) for g, m in zip(groups, matched, strict=True)])
         score = np.where(self.label_variants[entity] == variant, base, base * VARIANT)
         if community is not None:
             keep = self.entities.communities.keep(entity, community)

@@ -107,10 +107,16 @@ class PersonIndex:
         matched = self._matches(query)
         if not matched:
             return []
-        entity = np.concatenate([self.bearers[code] for code, _ in matched])
-        name_of = np.concatenate([np.full(len(self.bearers[code]), code) for code, _ in matched])
+        # One row per (matched name, bearer): its name code and the score of the name's level.
+        groups = [self.bearers[code] for code, _ in matched]
+        entity = np.concatenate(groups)
+        name_of = np.concatenate(
+            [np.full(len(g), code) for g, (code, _) in zip(groups, matched, strict=True)]
+        )
+        base = np.concatenate(
+            [np.full(len(g), SCORES[level]) for g, (_, level) in zip(groups, matched, strict=True)]
+        )
         level_of = dict(matched)
-        base = np.asarray([SCORES[level_of[int(c)]] for c in name_of], dtype=np.float64)
         score = np.where(self.label_codes[entity] == name_of, base, base * VARIANT)
         keep = np.ones(len(entity), dtype=bool)
         if birth_year is not None:
