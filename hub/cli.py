@@ -323,6 +323,21 @@ def schema_ddl(target: Annotated[str, typer.Option(help="neo4j or ladybug")] = "
         print(f"{statement};")
 
 
+@schema_app.command("graphql")
+def schema_graphql(
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write it here (default: print it).")] = None,
+) -> None:
+    """Print the GraphQL schema (SDL) the API serves; schema.graphql in the repository is this."""
+    from hub.api.schema import graphql_sdl  # the API package is loaded only when asked for
+
+    sdl = graphql_sdl(default_schema())
+    if out_file is None:
+        sys.stdout.write(sdl)
+    else:
+        out_file.write_text(sdl, encoding="utf-8")
+        out.print(f"wrote {out_file}")
+
+
 @apikey_app.command("create")
 def apikey_create(
     name: Annotated[str, typer.Option(help="Who or what uses the key (a department system).")],

@@ -28,6 +28,7 @@ from hub.api.security.body_limit import BodySizeLimit
 from hub.api.security.errors import install_error_handler
 from hub.api.security.principal import Principal
 from hub.api.steward import steward_router
+from hub.search import SearchService
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.store import GraphStore, StoreError
@@ -103,9 +104,22 @@ def create_app(store: GraphStore, settings: Settings) -> FastAPI:
             principal = PAGE_VISITOR
         else:
             principal = await authenticator.authenticate(connection)
-        return RequestContext.create(store, principal, aliases=aliases, max_cost=settings.api_max_cost)
+        return RequestContext.create(
+            store, principal, aliases=aliases, search=search_service, max_cost=settings.api_max_cost
+        )
 
     production = settings.api_mode == "production"
+
+    search_lock = threading.Lock()
+
+    def search_service() -> SearchService:
+        """Search indexes, built on the first search (not at start-up: most callers never
+        search), then kept fresh in the background as syncs change the mentions."""
+        with search_lock:
+            service: SearchService | None = getattr(app.state, "search", None)
+            if service is None:
+                service = app.state.search = SearchService(store, state_store())
+            return service
 
     def aliases(entity_id: str) -> str | None:
         survivor = state_store().resolve_alias(entity_id)

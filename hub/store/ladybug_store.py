@@ -29,6 +29,7 @@ from graph_schema import LINEAGE, PropertyDef, PropertyType, RelType, Schema
 from graph_schema.ddl import ladybug_statements
 from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreLocked, StoreUnavailable
+from hub.store.ladybug_identifiers import IdentifierIndex
 from hub.store.ladybug_lineage import End, RelLineage
 from hub.store.port import Counts, Edge, Link, MentionMove, Neighbourhood, Node, RelRow
 from hub.store.set_queries import SetQueries
@@ -44,6 +45,8 @@ _ARROW_TYPES: dict[PropertyType, pa.DataType] = {
 }
 # Distinct property sets update_nodes writes with one query each, before it writes them all in one.
 _UPDATE_GROUPS = 8
+# Up to this many ids, get_nodes looks them up by primary key rather than through a batch file.
+_FEW = 2_000
 _LOCK_HOLDER = re.compile(r"held by PID (\d+)")
 
 
@@ -82,8 +85,12 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
             )
             self._conn = ladybug.Connection(self._db)
             self._lineage = RelLineage(path.with_name(f"{path.name}.lineage"), read_only=read_only)
+            self._identifiers = IdentifierIndex(
+                path.with_name(f"{path.name}.identifiers"), read_only=read_only
+            )
             if not read_only:
                 self._move_lineage_out()
+                self._index_identifiers()
         except RuntimeError as exc:
             if "lock" in str(exc).lower():
                 match = _LOCK_HOLDER.search(str(exc))
@@ -160,6 +167,46 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
             self._lineage.add((rel.name, r["src"], r["dst"], rec) for r in rows for rec in r["recs"] or ())
             self._run(f"ALTER TABLE {rel.name} DROP {LINEAGE}")
 
+    def _index_identifiers(self) -> None:
+        """Fill the identifier index from the graph when it is not known to be complete (a
+        store written before it existed, or a lost file); once, at a writable open."""
+        if self._identifiers.complete:
+            return
+        self._identifiers.clear()
+        tables = {row["name"] for row in self._run("CALL show_tables() RETURN *")}
+        for node in self.schema.node_types:
+            if node.name not in tables:
+                continue
+            for prop in node.identifiers:
+                rows = self._stream(
+                    f"MATCH (n:{node.name}) WHERE n.{prop.name} IS NOT NULL "
+                    f"RETURN n.{self._key} AS id, n.{prop.name} AS value"
+                )
+                self._identifiers.add((node.name, prop.name, str(r["value"]), r["id"]) for r in rows)
+        self._identifiers.mark_complete()
+
+    def _index_rows(
+        self, label: str, rows: Sequence[Mapping[str, Any]]
+    ) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Index the identifier values these rows set (before the graph write: the index may
+        hold more than the graph, never less); returns what :meth:`_drop_stale` needs after it."""
+        written: list[tuple[str, list[tuple[str, str]]]] = []
+        for prop in self.schema.node(label).identifiers:
+            pairs = [
+                (str(r[self._key]), str(r[prop.name])) for r in rows if r.get(prop.name) not in (None, "")
+            ]
+            if pairs:
+                self._identifiers.add((label, prop.name, value, node_id) for node_id, value in pairs)
+                written.append((prop.name, pairs))
+        return written
+
+    def _drop_stale(self, label: str, written: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        for prop, pairs in written:
+            self._identifiers.drop_stale(label, prop, pairs)
+
+    def _identifier_ids(self, label: str, prop: str, values: Sequence[str]) -> list[str] | None:
+        return self._identifiers.ids(label, prop, values) if self._identifiers.complete else None
+
     @staticmethod
     def _table(columns: dict[str, list[Any]], types: dict[str, PropertyDef]) -> pa.Table:
         return pa.table(
@@ -180,10 +227,12 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
             f" SET {sets}" if sets else ""
         )
         for batch in chunks(rows, self._batch):
+            written = self._index_rows(label, batch)
             columns: dict[str, list[Any]] = {"v_key": [str(r[key]) for r in batch]}
             columns |= {f"v_{p}": [r.get(p) for r in batch] for p in props}
             table = self._table(columns, {f"v_{p}": types[p] for p in props})
             self._load(query, table)
+            self._drop_stale(label, written)
         return len(rows)
 
     def update_nodes(self, label: str, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -207,10 +256,12 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
             sets = ", ".join(f"n.{p} = coalesce(v_{p}, n.{p})" for p in props)
             query = f"LOAD FROM __BATCH__ MATCH (n:{node.name} {{{key}: v_key}}) SET {sets} RETURN count(n) AS found"
             for batch in chunks(group, self._batch):
+                written = self._index_rows(label, batch)
                 columns: dict[str, list[Any]] = {"v_key": [str(r[key]) for r in batch]}
                 columns |= {f"v_{p}": [r.get(p) for r in batch] for p in props}
                 table = self._table(columns, {f"v_{p}": types[p] for p in props})
                 found += int(self._load(query, table)[0]["found"])
+                self._drop_stale(label, written)
         return found
 
     def upsert_relationships(
@@ -346,7 +397,9 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
                 self._load(move, table)
             lineage.result()
         delete = f"LOAD FROM __BATCH__ MATCH (old:{label} {{{key}: v_old}}) DETACH DELETE old RETURN count(*) AS folded"
-        return int(self._load(delete, table)[0]["folded"])
+        folded = int(self._load(delete, table)[0]["folded"])
+        self._identifiers.forget(list(merges))
+        return folded
 
     def move_mentions(self, label: str, moves: Sequence[MentionMove]) -> int:
         if not moves:
@@ -438,6 +491,11 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
 
     def get_nodes(self, label: str, ids: Collection[str]) -> dict[str, Node]:
         node = self._node_type(label)
+        if len(ids) <= _FEW:
+            # A few ids (the API): looked up one by one through the primary key. A batch file
+            # costs a Parquet write, and `WHERE n.id IN $list` reads the whole table.
+            query = f"UNWIND $ids AS i MATCH (n:{node.name} {{{self._key}: i}}) RETURN n"
+            return {n.id: n for n in (self._to_node(r["n"]) for r in self._run(query, {"ids": sorted(ids)}))}
         query = f"LOAD FROM __BATCH__ MATCH (n:{node.name}) WHERE n.{self._key} = v_id RETURN n"
         found: dict[str, Node] = {}
         for batch in chunks(sorted(ids), self._batch):
@@ -500,3 +558,4 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         self._conn.close()
         self._db.close()
         self._lineage.close()
+        self._identifiers.close()

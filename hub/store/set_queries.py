@@ -13,7 +13,17 @@ from typing import Any
 from graph_schema import LINEAGE, RelType, Schema
 from hub.store.errors import SchemaMismatch
 from hub.store.port import Edge, Node
-from hub.store.query import Condition, CypherWriter, PlaceCount, RelatedPage, SortKey, place_path_to
+from hub.store.query import (
+    AllOf,
+    Compare,
+    Condition,
+    CypherWriter,
+    Op,
+    PlaceCount,
+    RelatedPage,
+    SortKey,
+    place_path_to,
+)
 
 # Upper bound on rows one call returns: the API's cost limit keeps requests far below it;
 # this only guards the store against a caller that forgot to page.
@@ -45,8 +55,42 @@ class SetQueries:
         store that keeps them beside the graph."""
         raise NotImplementedError
 
+    def _identifier_ids(self, label: str, prop: str, values: Sequence[str]) -> list[str] | None:
+        """The nodes that may hold one of ``values`` as identifier ``prop``, from an index of
+        the store's own (ladybug); None where the database indexes the property itself."""
+        return None
+
     def _writer(self) -> CypherWriter:
         return CypherWriter(self.schema, self.uri)
+
+    def _anchor(self, label: str, where: Condition | None) -> list[str] | None:
+        """Node ids every match must be among, when ``where`` says so at its top level (an id,
+        or an identifier the store indexes): the query then starts from those nodes by key
+        (``UNWIND … MATCH (n {id: …})``) instead of reading the whole label."""
+        if where is None:
+            return None
+        parts = where.parts if isinstance(where, AllOf) else (where,)
+        tests = [p for p in parts if isinstance(p, Compare) and p.op in (Op.EQ, Op.IN)]
+        key = self.schema.id_property
+        for test in tests:
+            if test.prop == key:
+                return [str(test.value)] if test.op is Op.EQ else sorted({str(v) for v in test.value})
+        identifiers = {p.name for p in self.schema.node(label).identifiers}
+        for test in tests:
+            if test.prop in identifiers:
+                values = [test.value] if test.op is Op.EQ else list(test.value)
+                found = self._identifier_ids(label, test.prop, [str(v) for v in values])
+                if found is not None:
+                    return found
+        return None
+
+    def _start(self, w: CypherWriter, label: str, where: Condition | None) -> str:
+        """``MATCH (n:Label) WHERE …``, from the anchor's nodes by key when there is one."""
+        test = f" WHERE {w.where(label, 'n', where)}" if where is not None else ""
+        anchor = self._anchor(label, where)
+        if anchor is None:
+            return f"MATCH (n:{label}){test}"
+        return f"UNWIND {w.param(anchor)} AS anchor MATCH (n:{label} {{{self.schema.id_property}: anchor}}){test}"
 
     def find(
         self,
@@ -60,15 +104,15 @@ class SetQueries:
         skip, limit = _bounded(skip, limit)
         w = self._writer()
         w.node(label)
-        test = f" WHERE {w.where(label, 'n', where)}" if where is not None else ""
-        query = f"MATCH (n:{label}){test} RETURN n {w.order(label, 'n', order)} SKIP {skip} LIMIT {limit}"
+        query = (
+            f"{self._start(w, label, where)} RETURN n {w.order(label, 'n', order)} SKIP {skip} LIMIT {limit}"
+        )
         return [self._to_node(row["n"]) for row in self.read(query, w.params)]
 
     def count(self, label: str, where: Condition | None = None) -> int:
         w = self._writer()
         w.node(label)
-        test = f" WHERE {w.where(label, 'n', where)}" if where is not None else ""
-        return int(self.read(f"MATCH (n:{label}){test} RETURN count(n) AS c", w.params)[0]["c"])
+        return int(self.read(f"{self._start(w, label, where)} RETURN count(n) AS c", w.params)[0]["c"])
 
     def related(
         self,
@@ -100,9 +144,10 @@ class SetQueries:
         columns = "".join(f", r.{p} AS r_{p}" for p in props)
         ordering = w.order(far_label, far, order) if far_label else f"ORDER BY {far}.{key}"
         ordering = ordering.replace("ORDER BY ", "ORDER BY src, ", 1)
+        # From each node by key: `WHERE n.id IN $ids` reads the whole label in ladybug.
         query = (
-            f"MATCH (n:{label}) WHERE n.{key} IN {w.param(sorted(set(ids)))} MATCH {pattern}{test} "
-            f"RETURN n.{key} AS src, {far} AS m{columns} {ordering}"
+            f"UNWIND {w.param(sorted(set(ids)))} AS anchor MATCH (n:{label} {{{key}: anchor}}) "
+            f"MATCH {pattern}{test} RETURN n.{key} AS src, {far} AS m{columns} {ordering}"
         )
         rows_by_src: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in self.read(query, w.params):
@@ -139,23 +184,22 @@ class SetQueries:
         node placed at two places counts in both; nodes placed nowhere form the group None."""
         w = self._writer()
         w.node(label)
-        test = f" WHERE {w.where(label, 'n', where)}" if where is not None else ""
+        start = self._start(w, label, where)
         figures = "count(DISTINCT n) AS c" + "".join(
             f", min(n.{w.prop(label, d)}) AS min_{d}, max(n.{w.prop(label, d)}) AS max_{d}" for d in dates
         )
         if group_level is None:
-            query = f"MATCH (n:{label}){test} RETURN {figures}"
+            query = f"{start} RETURN {figures}"
         else:
             steps = place_path_to(self.schema, label, group_level)
             key = self.schema.id_property
             if steps:
                 path, place = w.place_match("n", steps, group_level)
                 query = (
-                    f"MATCH (n:{label}){test} OPTIONAL MATCH {path} "
-                    f"RETURN {place}.{key} AS place, {figures} ORDER BY place"
+                    f"{start} OPTIONAL MATCH {path} RETURN {place}.{key} AS place, {figures} ORDER BY place"
                 )
             else:
-                query = f"MATCH (n:{label}){test} RETURN n.{key} AS place, {figures} ORDER BY place"
+                query = f"{start} RETURN n.{key} AS place, {figures} ORDER BY place"
         return [
             PlaceCount(
                 place=row.get("place"),

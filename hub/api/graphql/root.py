@@ -33,6 +33,7 @@ from hub.api.graphql.objects import (
     python_type,
     restricted,
 )
+from hub.api.graphql.search import SearchFields
 from hub.store import Node
 from hub.store.query import Compare, Condition, Op, place_path_to
 
@@ -262,7 +263,11 @@ def build_query(schema: Schema, objects: NodeObjects) -> type:
     names += [f"{list_name(n.name)}Aggregate" for n in schema.node_types]
     if "stats" in names or len(set(names)) != len(names):
         raise GraphQLSchemaConflict(f"root query fields clash: {sorted(names)} (and stats)")
-    query = type("Query", (StatsQuery,), RootFields(schema, objects).namespace())
+    searches = SearchFields(schema, objects).namespace()
+    clashes = sorted(set(searches) & set(names))
+    if clashes:
+        raise GraphQLSchemaConflict(f"root query fields clash: {clashes}")
+    query = type("Query", (StatsQuery,), {**RootFields(schema, objects).namespace(), **searches})
     return strawberry.type(query, name="Query")
 
 

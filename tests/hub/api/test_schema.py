@@ -86,3 +86,14 @@ def test_the_checked_in_schema_is_the_served_one() -> None:
     After a deliberate change: `gridhub schema graphql --out schema.graphql`."""
     checked_in = Path(__file__).parents[3] / "schema.graphql"
     assert checked_in.read_text(encoding="utf-8") == graphql_sdl(default_schema())
+
+
+def test_the_cli_prints_the_served_schema(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    target = tmp_path / "schema.graphql"
+    result = CliRunner().invoke(app, ["schema", "graphql", "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") == graphql_sdl(default_schema())

@@ -51,7 +51,12 @@ def test_conditions_across_relationships(district: GraphStore) -> None:
         "LIVES_AT",
         True,
         "Address",
-        where=Related("IN_BUILDING", True, "Building", where=Related("IN_GRID", True, "Grid", where=Compare("id", Op.EQ, "G1"))),
+        where=Related(
+            "IN_BUILDING",
+            True,
+            "Building",
+            where=Related("IN_GRID", True, "Grid", where=Compare("id", Op.EQ, "G1")),
+        ),
     )
     assert ids(district.find("Person", in_grid)) == ["P1", "P2"]
     homeless = Related("LIVES_AT", True, "Address", Quantifier.NONE)

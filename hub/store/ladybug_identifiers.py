@@ -1,0 +1,108 @@
+"""An index of identifier values for the embedded store, kept beside it in a small SQLite file.
+
+ladybug indexes a node table's primary key only: ``WHERE n.identity_number = $v`` reads the
+whole column (40 ms at 300k persons), while a lookup by id takes 0.03 ms. So the store keeps
+one row per (label, property, value, node id) for every property the schema marks as an
+identifier, and a lookup by identifier becomes a lookup by the ids found here.
+
+The index may hold more than the graph (a crash between the two writes, a value a node no
+longer has): a query through it still tests the value on the node, so an extra row is never
+an extra result. It must never hold less: rows are written before the graph is, and a store
+whose index is missing or from before it existed is indexed afresh when opened for writing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+Row = tuple[str, str, str, str]  # (label, property, value, node id)
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS ident (label TEXT NOT NULL, prop TEXT NOT NULL, value TEXT NOT NULL, "
+    "id TEXT NOT NULL, PRIMARY KEY (label, prop, value, id)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS ident_id ON ident (id)",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+_CHUNK = 500  # values per IN (...) list, under SQLite's parameter limit
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+class IdentifierIndex:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self.existed = path.exists()
+        if read_only:
+            target = f"{path.resolve().as_uri()}?mode=ro" if path.exists() else ":memory:"
+            self._db = sqlite3.connect(target, uri=True, check_same_thread=False)
+        else:
+            self._db = sqlite3.connect(path, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        if not read_only or not path.exists():
+            with self._db:
+                for statement in _SCHEMA:
+                    self._db.execute(statement)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the index was filled for the whole store (see :meth:`mark_complete`)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'complete'").fetchone()
+        return row is not None
+
+    def mark_complete(self) -> None:
+        with self._lock, self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('complete', '1')")
+
+    def add(self, rows: Iterable[Row]) -> None:
+        """Index these values; a node's earlier value of the same property stays until
+        :meth:`drop_stale` or a rebuild (harmless: lookups test the value on the node)."""
+        batch = [r for r in rows if r[2] not in (None, "")]
+        if not batch:
+            return
+        with self._lock, self._db:
+            self._db.executemany("INSERT OR IGNORE INTO ident VALUES (?, ?, ?, ?)", batch)
+
+    def drop_stale(self, label: str, prop: str, current: Iterable[tuple[str, str]]) -> None:
+        """Forget every other value of ``prop`` for these (node id, current value) pairs."""
+        pairs = [(label, prop, node_id, value) for node_id, value in current]
+        if not pairs:
+            return
+        with self._lock, self._db:
+            self._db.executemany(
+                "DELETE FROM ident WHERE label = ? AND prop = ? AND id = ? AND value <> ?", pairs
+            )
+
+    def ids(self, label: str, prop: str, values: Sequence[str]) -> list[str]:
+        """The nodes of ``label`` that (may) have one of ``values`` as ``prop``."""
+        found: list[str] = []
+        with self._lock:
+            for part in _chunks(sorted(set(values))):
+                marks = ",".join("?" * len(part))
+                query = f"SELECT DISTINCT id FROM ident WHERE label = ? AND prop = ? AND value IN ({marks})"
+                found += [row[0] for row in self._db.execute(query, (label, prop, *part))]
+        return sorted(set(found))
+
+    def forget(self, node_ids: Sequence[str]) -> None:
+        """Nodes deleted (merged away): their rows go."""
+        with self._lock, self._db:
+            for part in _chunks(list(node_ids)):
+                marks = ",".join("?" * len(part))
+                self._db.execute(f"DELETE FROM ident WHERE id IN ({marks})", tuple(part))
+
+    def clear(self) -> None:
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM ident")
+            self._db.execute("DELETE FROM meta")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
