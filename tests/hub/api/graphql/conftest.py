@@ -26,11 +26,17 @@ def execute(
     query: str,
     principal: Principal = EVERYTHING,
     aliases: dict[str, str] | None = None,
+    search: Any = None,
+    as_of: dt.date = TODAY,
     **variables: Any,
 ) -> tuple[dict[str, Any], RequestContext]:
     schema = build_graphql_schema(store.schema)
     ctx = RequestContext.create(
-        store, principal, today=TODAY, aliases=(aliases or {}).get if aliases is not None else None
+        store,
+        principal,
+        today=as_of,
+        aliases=(aliases or {}).get if aliases is not None else None,
+        search=search,
     )
     result = asyncio.run(schema.execute(query, variable_values=variables, context_value=ctx))
     body: dict[str, Any] = {"data": result.data}
