@@ -123,6 +123,14 @@ class NodeType(_Frozen):
     def identifiers(self) -> tuple[PropertyDef, ...]:
         return tuple(p for p in self.properties if p.identifier)
 
+    @property
+    def lookup_keys(self) -> tuple[PropertyDef, ...]:
+        """Text properties looked up by value (identifiers and those marked ``indexed``): what
+        the stores index beside the primary key."""
+        return tuple(
+            p for p in self.properties if (p.identifier or p.indexed) and p.type is PropertyType.STRING
+        )
+
 
 class Cardinality(StrEnum):
     """How many targets a source may have, and sources a target (``many-to-one``: an address is

@@ -105,7 +105,12 @@ def create_app(store: GraphStore, settings: Settings) -> FastAPI:
         else:
             principal = await authenticator.authenticate(connection)
         return RequestContext.create(
-            store, principal, aliases=aliases, search=search_service, max_cost=settings.api_max_cost
+            store,
+            principal,
+            aliases=aliases,
+            search=search_service,
+            mentions=lambda ids: state_store().mentions_of(ids),
+            max_cost=settings.api_max_cost,
         )
 
     production = settings.api_mode == "production"

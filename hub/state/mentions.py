@@ -255,6 +255,22 @@ class MentionState:
                 for row in conn.execute(query.limit(500))
             ]
 
+    def mentions_of(self, entity_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """The current mentions of these entities, by entity (the lineage of their values)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(entity_ids):
+                query = (
+                    select(mentions)
+                    .where(mentions.c.entity_id.in_(chunk))
+                    .order_by(mentions.c.entity_id, mentions.c.source, mentions.c.record_id, mentions.c.role)
+                )
+                for row in conn.execute(query):
+                    out.setdefault(row.entity_id, []).append(
+                        {**row._asdict(), "features": json.loads(row.features)}
+                    )
+        return out
+
     def reassign_mentions(self, merges: Mapping[str, str], run_id: str) -> None:
         """Entity ids merged away: their mentions now belong to the survivor, and an alias stays."""
         if not merges:

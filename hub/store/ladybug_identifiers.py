@@ -1,9 +1,10 @@
-"""An index of identifier values for the embedded store, kept beside it in a small SQLite file.
+"""An index of looked-up values for the embedded store, kept beside it in a small SQLite file.
 
 ladybug indexes a node table's primary key only: ``WHERE n.identity_number = $v`` reads the
 whole column (40 ms at 300k persons), while a lookup by id takes 0.03 ms. So the store keeps
-one row per (label, property, value, node id) for every property the schema marks as an
-identifier, and a lookup by identifier becomes a lookup by the ids found here.
+one row per (label, property, value, node id) for every text property the schema marks as an
+identifier or ``indexed`` (a name, a phone, the record a version belongs to), and a lookup
+by such a value becomes a lookup by the ids found here.
 
 The index may hold more than the graph (a crash between the two writes, a value a node no
 longer has): a query through it still tests the value on the node, so an extra row is never
@@ -26,6 +27,9 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS ident_id ON ident (id)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
+# Which properties the index covers changed once (identifiers, then every looked-up text): a
+# file filled under another meaning is filled again.
+_COMPLETE = "complete:lookup-keys"
 _CHUNK = 500  # values per IN (...) list, under SQLite's parameter limit
 
 
@@ -55,12 +59,12 @@ class IdentifierIndex:
     def complete(self) -> bool:
         """Whether the index was filled for the whole store (see :meth:`mark_complete`)."""
         with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'complete'").fetchone()
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (_COMPLETE,)).fetchone()
         return row is not None
 
     def mark_complete(self) -> None:
         with self._lock, self._db:
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('complete', '1')")
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (_COMPLETE,))
 
     def add(self, rows: Iterable[Row]) -> None:
         """Index these values; a node's earlier value of the same property stays until

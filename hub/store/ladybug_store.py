@@ -177,7 +177,7 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         for node in self.schema.node_types:
             if node.name not in tables:
                 continue
-            for prop in node.identifiers:
+            for prop in node.lookup_keys:
                 rows = self._stream(
                     f"MATCH (n:{node.name}) WHERE n.{prop.name} IS NOT NULL "
                     f"RETURN n.{self._key} AS id, n.{prop.name} AS value"
@@ -191,7 +191,7 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         """Index the identifier values these rows set (before the graph write: the index may
         hold more than the graph, never less); returns what :meth:`_drop_stale` needs after it."""
         written: list[tuple[str, list[tuple[str, str]]]] = []
-        for prop in self.schema.node(label).identifiers:
+        for prop in self.schema.node(label).lookup_keys:
             pairs = [
                 (str(r[self._key]), str(r[prop.name])) for r in rows if r.get(prop.name) not in (None, "")
             ]

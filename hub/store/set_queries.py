@@ -75,7 +75,7 @@ class SetQueries:
         for test in tests:
             if test.prop == key:
                 return [str(test.value)] if test.op is Op.EQ else sorted({str(v) for v in test.value})
-        identifiers = {p.name for p in self.schema.node(label).identifiers}
+        identifiers = {p.name for p in self.schema.node(label).lookup_keys}
         for test in tests:
             if test.prop in identifiers:
                 values = [test.value] if test.op is Op.EQ else list(test.value)

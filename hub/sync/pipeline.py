@@ -226,7 +226,16 @@ class SourceSync:
             self.store.delete_relationships(
                 schema.roles.provenance, schema.roles.source_record, changed_records
             )
-        batch = build_batch(schema, rows, entity_ids, self.run_id, now, new_records, settled)
+        batch = build_batch(
+            schema,
+            rows,
+            entity_ids,
+            self.run_id,
+            now,
+            new_records,
+            settled,
+            department=self.config.department,
+        )
         address, building = schema.roles.standard_address, schema.roles.building
         for node_id, props in resolved.nodes.items():
             batch.add_node(address, node_id, props)

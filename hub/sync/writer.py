@@ -86,6 +86,8 @@ def build_batch(
     now: datetime,
     new_records: Collection[str] = (),
     settled: Collection[str] = (),
+    *,
+    department: str = "",
 ) -> GraphBatch:
     """``settled``: records whose provenance and relationships in the graph already say what
     their rows assert (see ``assertions``); only their nodes are written."""
@@ -97,6 +99,8 @@ def build_batch(
         # A known record's fixed properties are not set again: an update in place costs the
         # embedded store a rewrite of those columns at its next checkpoint.
         fixed = {"source": row.source, "record_id": row.record_id, "current": True, "first_seen": now}
+        if department:  # the department that keeps the source (its declaration says)
+            fixed["department"] = department
         batch.add_node(
             record_label,
             record_id,

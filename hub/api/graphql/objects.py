@@ -25,6 +25,7 @@ from hub.api.context import Info, RequestContext
 from hub.api.errors import DATA_INTEGRITY, FORBIDDEN, ApiError, GraphQLSchemaConflict
 from hub.api.graphql.cursors import decode_cursor, encode_cursor
 from hub.api.graphql.filters import WhereInputs
+from hub.api.graphql.lineage import value_lineage_field, versions_field
 from hub.api.graphql.names import graphql_field, pascal
 from hub.api.graphql.relationships import RelationshipEnd, relationship_ends
 from hub.api.masking import mask_pii
@@ -143,11 +144,12 @@ def _age_field(prop: PropertyDef) -> Any:
     )
 
 
-def check_field_names(node: NodeType, ends: list[RelationshipEnd]) -> None:
+def check_field_names(node: NodeType, ends: list[RelationshipEnd], extra: Sequence[str] = ()) -> None:
     """Two fields of one type must not end up with one GraphQL name (after camelCase)."""
     names = [ID_FIELD, REDIRECT_FIELD, *(graphql_field(p) for p in node.property_names)]
     names += [p.age_field for p in node.properties if p.age_field]
     names += [e.field for e in ends]
+    names += [*extra, *(["valueLineage"] if node.resolver else [])]
     clashes = sorted(name for name, n in Counter(names).items() if n > 1)
     if clashes:
         raise GraphQLSchemaConflict(f"GraphQL type {node.name}: more than one field named {clashes}")
@@ -172,9 +174,14 @@ class NodeObjects:
                 if prop.age_field:
                     setattr(cls, prop.age_field, _age_field(prop))
             ends = relationship_ends(schema, node.name)
-            check_field_names(node, ends)
+            check_field_names(node, ends, ["versions"] if node.name == schema.roles.source_record else [])
             for end in ends:
                 setattr(cls, end.field, self._relationship_field(node.name, end))
+            if node.resolver is not None:
+                cls.value_lineage = value_lineage_field(schema, node.name)  # type: ignore[attr-defined]
+            if node.name == schema.roles.source_record:
+                version_cls = self.classes[schema.roles.record_version]
+                cls.versions = versions_field(schema, version_cls, self.to_object)  # type: ignore[attr-defined]
         for node in schema.node_types:
             strawberry.type(
                 self.classes[node.name], name=node.name, description=describe(node.title, node.description)
@@ -199,7 +206,9 @@ class NodeObjects:
         if node.label in self.audited:
             ctx.returned[node.label].add(node.id)
         make: Any = self.classes[node.label]  # its keyword arguments are the node type's properties
-        return cast(GraphNode, make(id=strawberry.ID(node.id), redirected_from=redirected_from, **values))
+        obj = make(id=strawberry.ID(node.id), redirected_from=redirected_from, **values)
+        obj._node = node  # unmasked, for fields that compare with it (value lineage)
+        return cast(GraphNode, obj)
 
     # -- connections --------------------------------------------------------------------------
 

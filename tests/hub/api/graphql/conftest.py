@@ -68,3 +68,16 @@ def data(body: dict[str, Any]) -> dict[str, Any]:
 
 def codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+def execute_with(
+    store: GraphStore, query: str, principal: Principal = EVERYTHING, **context: Any
+) -> dict[str, Any]:
+    """Run ``query`` with extra context (mentions, search, …) as the app would give it."""
+    schema = build_graphql_schema(store.schema)
+    ctx = RequestContext.create(store, principal, today=TODAY, **context)
+    result = asyncio.run(schema.execute(query, context_value=ctx))
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [{"message": e.message, "extensions": e.extensions} for e in result.errors]
+    return body

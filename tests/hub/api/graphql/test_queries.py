@@ -218,3 +218,74 @@ def test_a_request_costs_a_bounded_number_of_round_trips(district: GraphStore) -
         district, "{ persons(first: 50) { nodes { addresses { nodes { building { grid { id } } } } } } }"
     )
     assert ctx.round_trips == 4
+
+
+def test_source_record_versions_newest_first(district: GraphStore) -> None:
+    from datetime import UTC, datetime
+
+    district.upsert_nodes("SourceRecord", [{"id": "census:7", "source": "census", "department": "公安分局"}])
+    district.upsert_nodes(
+        "RecordVersion",
+        [
+            {
+                "id": "census:7@a",
+                "record": "census:7",
+                "raw": '{"v": 1}',
+                "read_at": datetime(2026, 1, 1, tzinfo=UTC),
+            },
+            {
+                "id": "census:7@b",
+                "record": "census:7",
+                "raw": '{"v": 2}',
+                "read_at": datetime(2026, 6, 1, tzinfo=UTC),
+            },
+            {"id": "other:1@c", "record": "other:1", "raw": "{}"},
+        ],
+    )
+    body, _ = execute(district, '{ sourceRecord(id: "census:7") { department versions { id raw } } }')
+    assert data(body)["sourceRecord"] == {
+        "department": "公安分局",
+        "versions": [{"id": "census:7@b", "raw": '{"v": 2}'}, {"id": "census:7@a", "raw": '{"v": 1}'}],
+    }
+
+
+def test_value_lineage_names_every_source_and_the_golden_value(district: GraphStore) -> None:
+    rows = {
+        "P1": [
+            {
+                "source": "census",
+                "record_id": "7",
+                "role": "self",
+                "trust": 90,
+                "run_id": "r1",
+                "features": {"name": "张伟", "phone": "+8613812345678", "~name_pinyin": "zhangwei"},
+            },
+            {
+                "source": "grid",
+                "record_id": "9",
+                "role": "self",
+                "trust": 60,
+                "run_id": "r2",
+                "features": {"name": "章伟", "phone": None},
+            },
+        ]
+    }
+    schema_ctx = {"mentions": lambda ids: {i: rows.get(i, []) for i in ids}}
+    from tests.hub.api.graphql.conftest import execute_with
+
+    body = execute_with(
+        district,
+        '{ person(id: "P1") { valueLineage(property: "name") { value golden source record trust } } }',
+        **schema_ctx,
+    )
+    assert data(body)["person"]["valueLineage"] == [
+        {"value": "张伟", "golden": True, "source": "census", "record": "census:7", "trust": 90},
+        {"value": "章伟", "golden": False, "source": "grid", "record": "grid:9", "trust": 60},
+    ]
+    masked = execute_with(
+        district,
+        '{ person(id: "P1") { valueLineage(property: "phone") { value golden } } }',
+        principal=Principal(name="r", scopes=frozenset({"read"})),
+        **schema_ctx,
+    )
+    assert data(masked)["person"]["valueLineage"] == [{"value": "+86 138****5678", "golden": True}]
