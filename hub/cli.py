@@ -260,15 +260,39 @@ def runs(limit: Annotated[int, typer.Option(help="How many.")] = 20) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Worker processes (0: one per core; default GRIDHUB_API_WORKERS)."),
+    ] = None,
 ) -> None:
     """Serve the GraphQL API (and /health, /metrics) over the configured graph store."""
+    from hub.api.workers import READ_ONLY_ENV, worker_count
+
+    settings = get_settings()
+    bind_host, bind_port = host or settings.api_host, port or settings.api_port
+    count = worker_count(settings.api_workers if workers is None else workers)
+    if count > 1:
+        import os
+
+        import uvicorn
+
+        # Every worker opens the store itself; the embedded one read-only (many readers may).
+        os.environ[READ_ONLY_ENV] = "1"
+        out.print(f"GraphQL on http://{bind_host}:{bind_port}/graphql ({count} worker processes)")
+        uvicorn.run(
+            "hub.api.workers:worker_app",
+            factory=True,
+            host=bind_host,
+            port=bind_port,
+            workers=count,
+            log_level="warning",
+        )
+        return
     from hub.api.app import create_app
     from hub.serve import serve as run_server
 
-    settings = get_settings()
     store = open_store(settings)
     try:
-        bind_host, bind_port = host or settings.api_host, port or settings.api_port
         out.print(f"GraphQL on http://{bind_host}:{bind_port}/graphql (store {store.uri})")
         run_server(create_app(store, settings), bind_host, bind_port)
     finally:

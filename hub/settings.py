@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     api_rate_per_s: float = Field(50.0, gt=0, description="Requests per second per caller (sustained).")
     api_rate_burst: int = Field(100, ge=1, description="Requests a caller may make at once after a pause.")
     api_max_body_bytes: int = Field(64 * 1024, ge=1, description="Larger request bodies get 413.")
+    api_workers: int = Field(
+        0,
+        ge=0,
+        description=(
+            "Worker processes of `gridhub serve` (0: one per core). Several workers open the "
+            "embedded store read-only."
+        ),
+    )
     api_timeout_s: float = Field(
         15.0, gt=0, description="A GraphQL request running longer is cancelled (TIMEOUT error)."
     )

@@ -7,6 +7,7 @@ who it is reaches GraphQL resolvers as the context's principal and REST routes a
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -55,8 +56,9 @@ def _asks_for_graphql_ide(connection: HTTPConnection) -> bool:
     )
 
 
-def create_app(store: GraphStore, settings: Settings) -> FastAPI:
-    """The API over ``store``; the caller owns the store and closes it.
+def create_app(store: GraphStore, settings: Settings, *, owns_store: bool = False) -> FastAPI:
+    """The API over ``store``; the caller closes the store, unless ``owns_store`` (then the
+    app closes it when it stops: a worker process that opened it for this app alone).
 
     ``app.state.audit`` (the :class:`AuditLog`) exists while the app runs (its lifespan):
     opened at startup, flushed and closed at shutdown.
@@ -83,6 +85,8 @@ def create_app(store: GraphStore, settings: Settings) -> FastAPI:
                 if app.state.state_store is not None:
                     app.state.state_store.close()
                     app.state.state_store = None
+            if owns_store:  # a worker process opened the store for this app alone
+                store.close()
 
     # Built before the app: a misconfigured JWT key stops the API here, naming the file.
     authenticator = Authenticator(settings, state_store)
@@ -159,7 +163,8 @@ def create_app(store: GraphStore, settings: Settings) -> FastAPI:
         except StoreError as exc:
             log.warning("health check failed: %s", exc)
             return JSONResponse({"status": "unavailable", "store": store.uri, "error": str(exc)}, 503)
-        return JSONResponse({"status": "ok", "store": store.uri})
+        # The worker process that answered: operators see the load spread over workers.
+        return JSONResponse({"status": "ok", "store": store.uri, "worker": os.getpid()})
 
     @app.get("/metrics")
     def prometheus_metrics() -> Response:
