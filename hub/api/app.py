@@ -118,6 +118,8 @@ def create_app(store: GraphStore, settings: Settings, *, owns_store: bool = Fals
         )
 
     production = settings.api_mode == "production"
+    # The store stops a read the request would no longer wait for.
+    store.set_read_timeout(settings.api_timeout_s)
 
     search_lock = threading.Lock()
 

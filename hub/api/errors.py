@@ -12,6 +12,7 @@ from typing import Any
 from graphql import GraphQLError
 
 from hub.errors import HubError
+from hub.store.errors import StoreTimeout
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 FORBIDDEN = "FORBIDDEN"
@@ -45,7 +46,7 @@ def is_unexpected(error: GraphQLError) -> bool:
     or a path, a bug names internals) and logged for the operator.
     """
     original = error.original_error
-    return original is not None and not isinstance(original, ApiError)
+    return original is not None and not isinstance(original, ApiError | StoreTimeout)
 
 
 def error_code(error: GraphQLError) -> str:
@@ -53,6 +54,8 @@ def error_code(error: GraphQLError) -> str:
     code = (error.extensions or {}).get("code")
     if isinstance(code, str):
         return code
+    if isinstance(error.original_error, StoreTimeout):
+        return TIMEOUT
     if error.original_error is None:
         return PARSE if error.message.startswith("Syntax Error") else VALIDATION
     return INTERNAL if is_unexpected(error) else BAD_USER_INPUT

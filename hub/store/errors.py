@@ -33,3 +33,7 @@ class StoreLocked(StoreUnavailable):
 
 class SchemaMismatch(StoreError):
     """A write names a label, relationship or property that the schema does not declare."""
+
+
+class StoreTimeout(StoreError):
+    """The store stopped a read that ran past the time it was given (see ``set_read_timeout``)."""

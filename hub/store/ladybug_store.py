@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from graph_schema import LINEAGE, PropertyDef, PropertyType, RelType, Schema
 from graph_schema.ddl import ladybug_statements
 from hub.store.base import SchemaCheckedStore, chunks
-from hub.store.errors import StoreError, StoreLocked, StoreUnavailable
+from hub.store.errors import StoreError, StoreLocked, StoreTimeout, StoreUnavailable
 from hub.store.ladybug_identifiers import IdentifierIndex
 from hub.store.ladybug_lineage import End, RelLineage
 from hub.store.port import Counts, Edge, Link, MentionMove, Neighbourhood, Node, RelRow
@@ -75,6 +75,7 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         self._pool_mb = buffer_pool_mb
         self._scratch = path.parent / f".{path.name}.batches"
         self._scratch_seq = itertools.count()
+        self._read_timeout_s: float | None = None
         try:
             if not read_only:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,10 +98,18 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
                 raise StoreLocked(self.uri, int(match.group(1)) if match else None) from exc
             raise StoreUnavailable(self.uri, str(exc)) from exc
 
+    def set_read_timeout(self, seconds: float | None) -> None:
+        # The connection's own timeout interrupts the query inside the engine. Only the API sets
+        # it; its connection does no writes.
+        self._read_timeout_s = seconds
+        self._conn.set_query_timeout(0 if seconds is None else max(int(seconds * 1000), 1))
+
     def _run(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
             result = self._conn.execute(query, dict(params or {}))
         except RuntimeError as exc:
+            if str(exc).startswith("Interrupted") and self._read_timeout_s is not None:
+                raise StoreTimeout(f"the store stopped a query after {self._read_timeout_s:g} s") from exc
             raise StoreError(f"{self.uri}: {exc}{self._hint(exc)}") from exc
         assert not isinstance(result, list)  # one statement, one result
         try:

@@ -18,7 +18,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 from graph_schema import LINEAGE, Schema
 from graph_schema.ddl import neo4j_statements
 from hub.store.base import SchemaCheckedStore, chunks
-from hub.store.errors import StoreError, StoreUnavailable
+from hub.store.errors import StoreError, StoreTimeout, StoreUnavailable
 from hub.store.port import Counts, Edge, Link, MentionMove, Neighbourhood, Node, RelRow
 from hub.store.set_queries import SetQueries
 
@@ -50,6 +50,7 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
         self.database = database
         self._labels = frozenset(n.name for n in schema.node_types)
         self._batch = batch_size
+        self._read_timeout_s: float | None = None
         try:
             self._driver = GraphDatabase.driver(
                 uri,
@@ -181,15 +182,21 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
 
     # -- reads --------------------------------------------------------------------------------
 
+    def set_read_timeout(self, seconds: float | None) -> None:
+        # Sent with every read as the transaction's timeout: the server ends it there.
+        self._read_timeout_s = seconds
+
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
             records, _, _ = self._driver.execute_query(
-                _q(query),
+                neo4j.Query(query, timeout=self._read_timeout_s),
                 dict(params or {}),
                 database_=self.database,
                 routing_=RoutingControl.READ,
             )
         except Neo4jError as exc:
+            if "TransactionTimedOut" in (exc.code or "") and self._read_timeout_s is not None:
+                raise StoreTimeout(f"the store stopped a query after {self._read_timeout_s:g} s") from exc
             raise StoreError(f"{self.uri}: {exc.code}: {exc.message}") from exc
         except (ServiceUnavailable, DriverError) as exc:
             raise StoreUnavailable(self.uri, str(exc)) from exc

@@ -194,6 +194,10 @@ class GraphStore(Protocol):
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a parameterised read-only query in the store's Cypher dialect."""
 
+    def set_read_timeout(self, seconds: float | None) -> None:
+        """From now on the store itself stops a read running longer (StoreTimeout); None: never.
+        The API sets it, so that a request it gave up on does not keep the database busy."""
+
     def close(self) -> None: ...
 
     def __enter__(self) -> GraphStore: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 import pytest
@@ -25,11 +26,14 @@ class FailingStore:
 
     read = get_node = get_nodes = find = count = related = aggregate = counts = _fail
 
+    def set_read_timeout(self, seconds: float | None) -> None:
+        pass
+
 
 def test_health_says_ok_with_the_store(client: TestClient, district: GraphStore) -> None:
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "store": district.uri}
+    assert response.json() == {"status": "ok", "store": district.uri, "worker": os.getpid()}
 
 
 def test_health_is_503_when_the_store_fails(

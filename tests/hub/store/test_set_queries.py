@@ -91,3 +91,14 @@ def test_aggregates_by_place(district: GraphStore) -> None:
     )
     groups = {g.place: g.count for g in district.aggregate("Person", group_level="Grid")}
     assert groups == {"G1": 2, None: 2}
+
+
+def test_the_store_stops_a_read_past_its_timeout(store: GraphStore) -> None:
+    from hub.store import StoreTimeout
+
+    long_count = "UNWIND range(1, 300000000) AS x RETURN count(*) AS c"
+    store.set_read_timeout(0.05)
+    with pytest.raises(StoreTimeout, match=r"after 0\.05 s"):
+        store.read(long_count)
+    store.set_read_timeout(None)
+    assert store.read("RETURN 1 AS ok") == [{"ok": 1}]

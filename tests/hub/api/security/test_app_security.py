@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,9 @@ class StubStore:
     def read(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
         return [{"ok": 1}]
 
+    def set_read_timeout(self, seconds: float | None) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -47,7 +51,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 def test_health_and_metrics_need_no_credential(client: TestClient) -> None:
-    assert client.get("/health").json() == {"status": "ok", "store": "stub://graph"}
+    assert client.get("/health").json() == {"status": "ok", "store": "stub://graph", "worker": os.getpid()}
     assert client.get("/metrics").status_code == 200
 
 
