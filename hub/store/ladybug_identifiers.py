@@ -14,10 +14,11 @@ whose index is missing or from before it existed is indexed afresh when opened f
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from hub.store.sidecar import chunks, open_sidecar
 
 Row = tuple[str, str, str, str]  # (label, property, value, node id)
 
@@ -30,30 +31,13 @@ _SCHEMA = (
 # Which properties the index covers changed once (identifiers, then every looked-up text): a
 # file filled under another meaning is filled again.
 _COMPLETE = "complete:lookup-keys"
-_CHUNK = 500  # values per IN (...) list, under SQLite's parameter limit
-
-
-def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
 
 
 class IdentifierIndex:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self.existed = path.exists()
-        if read_only:
-            target = f"{path.resolve().as_uri()}?mode=ro" if path.exists() else ":memory:"
-            self._db = sqlite3.connect(target, uri=True, check_same_thread=False)
-        else:
-            self._db = sqlite3.connect(path, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        if not read_only or not path.exists():
-            with self._db:
-                for statement in _SCHEMA:
-                    self._db.execute(statement)
+        self._db = open_sidecar(path, _SCHEMA, read_only=read_only)
 
     @property
     def complete(self) -> bool:
@@ -89,7 +73,7 @@ class IdentifierIndex:
         """The nodes of ``label`` that (may) have one of ``values`` as ``prop``."""
         found: list[str] = []
         with self._lock:
-            for part in _chunks(sorted(set(values))):
+            for part in chunks(sorted(set(values))):
                 marks = ",".join("?" * len(part))
                 query = f"SELECT DISTINCT id FROM ident WHERE label = ? AND prop = ? AND value IN ({marks})"
                 found += [row[0] for row in self._db.execute(query, (label, prop, *part))]
@@ -98,7 +82,7 @@ class IdentifierIndex:
     def forget(self, node_ids: Sequence[str]) -> None:
         """Nodes deleted (merged away): their rows go."""
         with self._lock, self._db:
-            for part in _chunks(list(node_ids)):
+            for part in chunks(list(node_ids)):
                 marks = ",".join("?" * len(part))
                 self._db.execute(f"DELETE FROM ident WHERE id IN ({marks})", tuple(part))
 

@@ -14,11 +14,12 @@ Entity ids are unique across labels, so a row names its ends by id alone.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
+
+from hub.store.sidecar import chunks, open_sidecar
 
 End = tuple[str, str, str]  # (relationship type, source id, target id)
 
@@ -28,32 +29,13 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS lineage_dst ON lineage (dst)",
     "CREATE INDEX IF NOT EXISTS lineage_record ON lineage (record)",
 )
-_CHUNK = 500  # ids per IN (...) list, under SQLite's parameter limit
-
-
-def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
 
 
 class RelLineage:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
-        # The API reads the store from worker threads: one connection (SQLite's serialized
-        # mode), each call's statements under a lock.
         self.path = path
         self._lock = threading.Lock()
-        if read_only:
-            uri = f"{path.resolve().as_uri()}?mode=ro"
-            target = uri if path.exists() else ":memory:"
-            self._db = sqlite3.connect(target, uri=True, check_same_thread=False)
-        else:
-            self._db = sqlite3.connect(path, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        if not read_only or not path.exists():
-            with self._db:
-                for statement in _SCHEMA:
-                    self._db.execute(statement)
+        self._db = open_sidecar(path, _SCHEMA, read_only=read_only)
 
     def add(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
         """(rel, src, dst, record) rows; one already there is kept once."""
@@ -89,7 +71,7 @@ class RelLineage:
             by_src[src].add(dst)
         sources = sorted(by_src)
         with self._lock:
-            for part in _chunks(sources):
+            for part in chunks(sources):
                 marks = ",".join("?" * len(part))
                 query = (
                     f"SELECT src, dst, record FROM lineage WHERE rel = ? AND src IN ({marks}) ORDER BY record"
@@ -108,7 +90,7 @@ class RelLineage:
             return []
         marks = ",".join("?" * len(types))
         with self._db:
-            for batch in _chunks(records):
+            for batch in chunks(records):
                 where = f"record IN ({','.join('?' * len(batch))}) AND rel IN ({marks})"
                 params = [*batch, *types]
                 touched.update(self._db.execute(f"SELECT rel, src, dst FROM lineage WHERE {where}", params))
