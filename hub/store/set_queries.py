@@ -36,6 +36,13 @@ def _bounded(skip: int, limit: int) -> tuple[int, int]:
     return int(skip), int(limit)
 
 
+def _conjuncts(where: Condition) -> list[Condition]:
+    """The parts that must all hold, nested ANDs flattened (a restriction wraps the client's)."""
+    if isinstance(where, AllOf):
+        return [part for inner in where.parts for part in _conjuncts(inner)]
+    return [where]
+
+
 class SetQueries:
     schema: Schema
     uri: str
@@ -69,8 +76,7 @@ class SetQueries:
         (``UNWIND … MATCH (n {id: …})``) instead of reading the whole label."""
         if where is None:
             return None
-        parts = where.parts if isinstance(where, AllOf) else (where,)
-        tests = [p for p in parts if isinstance(p, Compare) and p.op in (Op.EQ, Op.IN)]
+        tests = [p for p in _conjuncts(where) if isinstance(p, Compare) and p.op in (Op.EQ, Op.IN)]
         key = self.schema.id_property
         for test in tests:
             if test.prop == key:

@@ -53,3 +53,14 @@ def test_a_stale_row_is_never_a_result(tmp_path: Path) -> None:
         # As after a crash between the index write and the graph write.
         store._identifiers.add([("Person", "identity_number", "440304199001010099", "P1")])
         assert store.find("Person", Compare("identity_number", Op.EQ, "440304199001010099")) == []
+
+
+def test_an_identifier_inside_nested_conditions_still_anchors(tmp_path: Path) -> None:
+    from hub.store.query import AllOf, AnyOf
+
+    with _open(tmp_path / "g.lbug") as store:
+        store.upsert_nodes("Person", [{"id": "P1", "identity_number": "440304199001010012", "name": "张伟"}])
+        nested = AllOf((AllOf((Compare("identity_number", Op.EQ, "440304199001010012"),)), AnyOf(())))
+        assert store._anchor("Person", nested) == ["P1"]
+        by_name = AllOf((Compare("name", Op.EQ, "张伟"), Compare("gender", Op.IS_NULL, True)))
+        assert store._anchor("Person", by_name) == ["P1"]
