@@ -306,6 +306,7 @@ def http_client_role() -> None:
                 elif record:
                     latencies.append(elapsed * 1000)
 
+        began = time.perf_counter()
         try:
             if spec["warmup"] > 0:
                 await asyncio.gather(
@@ -318,7 +319,7 @@ def http_client_role() -> None:
             for c in connections:
                 c.close()
         return {"latencies_ms": latencies, "wall_s": wall, "client_cpu_s": own_cpu() - cpu,
-                "errors": len(errors), "first_error": errors[:1]}  # fmt: skip
+                "total_s": time.perf_counter() - began, "errors": len(errors), "first_error": errors[:1]}  # fmt: skip
 
     for line in sys.stdin:
         print(json.dumps(asyncio.run(cell(json.loads(line)))), flush=True)
@@ -357,12 +358,13 @@ def threaded_cell(read: Any, query: str, params: dict[str, Any], spec: dict[str,
             t.join()
         return time.perf_counter() - started
 
+    began = time.perf_counter()
     if spec["warmup"] > 0:
         round_(spec["warmup"], False)
     cpu = own_cpu()
     wall = round_(spec["seconds"], True)
     return {"latencies_ms": latencies, "wall_s": wall, "client_cpu_s": own_cpu() - cpu,
-            "errors": len(errors), "first_error": errors[:1]}  # fmt: skip
+            "total_s": time.perf_counter() - began, "errors": len(errors), "first_error": errors[:1]}  # fmt: skip
 
 
 def cypher_peer_role() -> None:
@@ -537,7 +539,8 @@ def figures(result: dict[str, Any], server_cpu_s: float | None) -> dict[str, Any
         "n": len(lat), "p50": percentile(lat, 0.50), "p95": percentile(lat, 0.95), "p99": percentile(lat, 0.99),
         "rps": len(lat) / wall if wall else 0.0, "errors": result["errors"], "first_error": result["first_error"],
         "client_cores": result["client_cpu_s"] / wall if wall else 0.0,
-        "server_cores": None if server_cpu_s is None else server_cpu_s / wall,
+        # The server's CPU is read around the whole cell, warm-up included.
+        "server_cores": None if server_cpu_s is None else server_cpu_s / result["total_s"],
     }  # fmt: skip
 
 
