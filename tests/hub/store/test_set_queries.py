@@ -102,3 +102,26 @@ def test_the_store_stops_a_read_past_its_timeout(store: GraphStore) -> None:
         store.read(long_count)
     store.set_read_timeout(None)
     assert store.read("RETURN 1 AS ok") == [{"ok": 1}]
+
+
+def test_a_chain_to_an_anchored_node_starts_from_that_node(district: GraphStore) -> None:
+    """Residents of a building are found from the building, not by testing every person: the
+    query starts from the anchored end and walks back (same answers as the EXISTS form)."""
+    from hub.store.query import CypherWriter
+
+    in_building = Related(
+        "LIVES_AT",
+        True,
+        "Address",
+        where=Related("IN_BUILDING", True, "Building", where=Compare("id", Op.EQ, "B1")),
+    )
+    old_enough = Compare("birth_date", Op.LTE, date(1970, 1, 1))
+    w = CypherWriter(district.schema, district.uri)
+    start = district._start(w, "Person", AllOf((in_building, old_enough)))  # type: ignore[attr-defined]
+    assert start.startswith("MATCH (") and "Building {id:" in start and "WITH DISTINCT n WHERE" in start
+    assert ids(district.find("Person", AllOf((in_building, old_enough)))) == ["P2"]
+    assert district.count("Person", in_building) == 2
+    (counted,) = district.aggregate("Person", in_building)
+    assert counted.count == 2
+    nowhere = Related("LIVES_AT", True, "Address", where=Compare("id", Op.EQ, "no-such-address"))
+    assert district.find("Person", nowhere) == []
