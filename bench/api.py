@@ -751,6 +751,18 @@ def report(store: str, prepared: dict[str, Any], measured: dict[str, Any], machi
           "lookup as one); p50 ratio judged at 1 client, throughput scaling is GraphQL's.")  # fmt: skip
 
 
+def code_line() -> str:
+    """Which gridhub is measured: the commit, and whether its code differs from it."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    changed = git("status", "--porcelain", "--", "hub", "graph_schema", "connectors", "resolvers")
+    state = f"{len(changed.splitlines())} files changed since" if changed else "clean at"
+    return f"code: gridhub {state} commit {git('rev-parse', '--short', 'HEAD') or '?'}"
+
+
 def capture(fn: Any, *args: Any) -> str:
     import contextlib
     import io
@@ -816,6 +828,7 @@ def main() -> None:
     byte_compile(ROOT)
     args.work.mkdir(parents=True, exist_ok=True)
     print(machine_line(), flush=True)
+    print(code_line(), flush=True)
     reports = []
     print(f"questions: {', '.join(f'{q.key} = {q.title}' for q in aq.QUESTIONS)}", flush=True)
     with ExitStack() as stack:
