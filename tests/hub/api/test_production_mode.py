@@ -1,0 +1,118 @@
+"""Production mode: no introspection and no GraphiQL; development mode serves both (GraphiQL from
+the package, naming no other host)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hub.api import create_app
+from hub.api.graphiql import DEFAULT_STATIC_PREFIX
+from hub.errors import ConfigError
+from hub.settings import Settings
+from hub.store import GraphStore
+from tests.hub.api.conftest import api_key_headers
+
+INTROSPECTION = [
+    "{ __schema { types { name } } }",
+    '{ __type(name: "Person") { fields { name } } }',
+    '{ person(id: "P1") { id } __schema { queryType { name } } }',
+    'query { building(id: "B1") { id } ...S } fragment S on Query { __schema { queryType { name } } }',
+]
+
+
+def app_client(store: GraphStore, tmp_path: Path, mode: str) -> TestClient:
+    settings = Settings(data_dir=tmp_path / mode, api_rate_burst=100_000, api_mode=mode)
+    return TestClient(create_app(store, settings), headers=api_key_headers(settings))
+
+
+@pytest.fixture
+def production(district: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
+    with app_client(district, tmp_path, "production") as client:
+        yield client
+
+
+@pytest.fixture
+def development(district: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
+    with app_client(district, tmp_path, "development") as client:
+        yield client
+
+
+@pytest.mark.parametrize("query", INTROSPECTION)
+def test_production_refuses_introspection(production: TestClient, query: str) -> None:
+    for response in (
+        production.post("/graphql", json={"query": query}),
+        production.get("/graphql", params={"query": query}),
+    ):
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["data"] is None
+        assert body["errors"]
+        assert {e["extensions"]["code"] for e in body["errors"]} == {"GRAPHQL_VALIDATION_FAILED"}
+        assert "introspection" in body["errors"][0]["message"].lower()
+        assert "PersonWhere" not in response.text
+
+
+def test_production_still_answers_typename_and_queries(production: TestClient) -> None:
+    body = production.post(
+        "/graphql", json={"query": '{ __typename person(id: "P1") { __typename id } }'}
+    ).json()
+    assert body == {"data": {"__typename": "Query", "person": {"__typename": "Person", "id": "P1"}}}
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/html,application/xhtml+xml,*/*;q=0.8", "*/*"])
+def test_production_serves_no_graphiql(production: TestClient, accept: str) -> None:
+    with_key = dict(production.headers)
+    del production.headers["authorization"]  # as a browser opens the page
+    for headers in ({"accept": accept}, {"accept": accept, "authorization": with_key["authorization"]}):
+        response = production.get("/graphql", headers=headers)
+        assert "text/html" not in response.headers.get("content-type", ""), response.text[:200]
+        assert "graphiql" not in response.text.lower()
+        assert response.status_code in (400, 401, 404), response.status_code
+    assert production.get(f"{DEFAULT_STATIC_PREFIX}/graphiql.min.js").status_code == 404
+
+
+def test_development_answers_introspection(development: TestClient) -> None:
+    body = development.post("/graphql", json={"query": INTROSPECTION[0]}).json()
+    assert "errors" not in body
+    assert "PersonWhere" in {t["name"] for t in body["data"]["__schema"]["types"]}
+
+
+class _References(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls += [v for k, v in attrs if k in ("src", "href", "action") and v]
+
+
+def test_development_serves_graphiql_from_this_host_only(development: TestClient) -> None:
+    del development.headers["authorization"]  # as a browser opens the page
+    response = development.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert "graphiql" in page.lower()
+    assert "http://" not in page
+    assert "https://" not in page
+    parser = _References()
+    parser.feed(page)
+    assets = [u for u in parser.urls if not u.startswith("data:")]
+    assert assets
+    for url in assets:
+        parts = urlsplit(url)
+        assert not parts.scheme, url
+        assert not parts.netloc, url
+        assert development.get(url).status_code == 200, url
+
+
+def test_production_refuses_disabled_authentication(district: GraphStore, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "p", api_mode="production", api_auth="disabled")
+    with pytest.raises(ConfigError, match="production"):
+        create_app(district, settings)
