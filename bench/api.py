@@ -231,6 +231,16 @@ def tree_cpu_seconds(pid: int | None) -> float:
     return total
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores have spent not idle so far (/proc/stat), whoever ran."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    ticks = [int(x) for x in fields[:8]]  # user nice system idle iowait irq softirq steal
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -532,7 +542,7 @@ def api_key(env: dict[str, str]) -> str:
         return keys.create("bench", FIXED_SCOPES, created_by="bench/api.py").key
 
 
-def figures(result: dict[str, Any], server_cpu_s: float | None) -> dict[str, Any]:
+def figures(result: dict[str, Any], server_cpu_s: float | None, others_cpu_s: float = 0.0) -> dict[str, Any]:
     lat = result["latencies_ms"]
     wall = result["wall_s"]
     return {
@@ -541,6 +551,8 @@ def figures(result: dict[str, Any], server_cpu_s: float | None) -> dict[str, Any
         "client_cores": result["client_cpu_s"] / wall if wall else 0.0,
         # The server's CPU is read around the whole cell, warm-up included.
         "server_cores": None if server_cpu_s is None else server_cpu_s / result["total_s"],
+        # Cores busy with other work meanwhile (the machine is shared): what the bench could not have.
+        "other_cores": max(others_cpu_s, 0.0) / result["total_s"],
     }  # fmt: skip
 
 
@@ -595,8 +607,11 @@ def bench_store(
         spec = {"url": f"{server.url}/graphql", "key": key, "query": q.graphql,
                 "variables": q.variables(subjects, today), "concurrency": c, "seconds": seconds, "warmup": warmup}  # fmt: skip
         before = tree_cpu_seconds(server.process.pid) + cpu_seconds(neo4j_pid)
+        mine, busy = cpu_seconds(client.process.pid), machine_busy_seconds()
         answer = client.ask(spec)
-        return figures(answer, tree_cpu_seconds(server.process.pid) + cpu_seconds(neo4j_pid) - before)
+        used = tree_cpu_seconds(server.process.pid) + cpu_seconds(neo4j_pid) - before
+        mine = used + cpu_seconds(client.process.pid) - mine
+        return figures(answer, used, machine_busy_seconds() - busy - mine)
 
     def cypher_cell(q: aq.Question, c: int) -> dict[str, Any]:
         nonlocal peer
@@ -606,8 +621,11 @@ def bench_store(
         spec = {"key": q.key, "subjects": subjects, "today": today.isoformat(), "concurrency": c,
                 "seconds": args.seconds, "warmup": args.warmup}  # fmt: skip
         before = cpu_seconds(neo4j_pid)
+        mine, busy = cpu_seconds(peer.process.pid), machine_busy_seconds()
         answer = peer.ask(spec)
-        return figures(answer, cpu_seconds(neo4j_pid) - before if neo4j_pid else None)
+        used = cpu_seconds(neo4j_pid) - before
+        mine = used + cpu_seconds(peer.process.pid) - mine
+        return figures(answer, used if neo4j_pid else None, machine_busy_seconds() - busy - mine)
 
     try:
         # The same questions over HTTP, once each, before timing: the answer must be the same.
@@ -681,11 +699,11 @@ def cell_line(key: str, path: str, c: int, f: dict[str, Any]) -> str:
     server = "" if f["server_cores"] is None else f"{f['server_cores']:.2f}"
     errors = f"{f['errors']}" + (f" ({f['first_error'][0][:120]})" if f["errors"] else "")
     return (f"{key:17} {path:8} {c:>3} {f['n']:>7,} {f['p50']:>8.1f} {f['p95']:>8.1f} {f['p99']:>8.1f} "
-            f"{f['rps']:>8.1f} {f['client_cores']:>7.2f} {server:>7} {errors:>6}")  # fmt: skip
+            f"{f['rps']:>8.1f} {f['client_cores']:>7.2f} {server:>7} {f.get('other_cores', 0.0):>7.2f} {errors:>6}")  # fmt: skip
 
 
 HEADER = (f"{'question':17} {'path':8} {'cl':>3} {'n':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'req/s':>8} {'cl CPU':>7} {'srv CPU':>7} {'errors':>6}")  # fmt: skip
+          f"{'req/s':>8} {'cl CPU':>7} {'srv CPU':>7} {'others':>7} {'errors':>6}")  # fmt: skip
 
 
 def met(ok: bool) -> str:
@@ -711,7 +729,8 @@ def report(store: str, prepared: dict[str, Any], measured: dict[str, Any], machi
     print(f"order: {measured['order']}")
     print("cypher  = one hand-written Cypher query through the store adapter's read() from threads of one process"
           + (" (the embedded store runs inside it, opened as the workers open it)" if store == "ladybug" else " (Bolt, official driver)"))  # fmt: skip
-    print("cl CPU / srv CPU: cores used by the client process / by the server"
+    print("others: cores busy meanwhile with work not the bench's (the machine is shared; it has "
+          f"{os.cpu_count()}); cl CPU / srv CPU: cores used by the client process / by the server"
           + (" (gridhub serve; cypher: the store is in the client)" if store == "ladybug" else " (gridhub serve + Neo4j; cypher: Neo4j)"))  # fmt: skip
     print(HEADER)
     for q in aq.QUESTIONS:
