@@ -56,9 +56,11 @@ class RequestContext(BaseContext):
         return self.principal.has(PII_SCOPE)
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """One store round trip, in a worker thread (the stores' drivers block)."""
+        """One store round trip, in a worker thread (the stores' drivers block). A request
+        cancelled (its time limit) stops waiting at once; the store's own read timeout ends
+        the query the thread is running."""
         self.round_trips += 1
-        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs), abandon_on_cancel=True)
 
     def loader(self, key: Hashable, load: Callable[[list[Any]], Any]) -> DataLoader[Any, Any]:
         found = self.loaders.get(key)

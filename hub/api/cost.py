@@ -93,7 +93,7 @@ def _walk(
             if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
                 continue
             inner = multiplier
-            if named.name.endswith(_CONNECTION):
+            if named.name.endswith(_CONNECTION) or (_is_list(definition.type) and "first" in definition.args):
                 inner = multiplier * _first(selection, definition, variables)
             elif _is_list(definition.type) and not parent.name.endswith(_CONNECTION):
                 inner = multiplier * LIST_GUESS

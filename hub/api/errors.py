@@ -15,6 +15,7 @@ from hub.errors import HubError
 from hub.store.errors import StoreTimeout
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
+BAD_REQUEST = "BAD_REQUEST"  # not a GraphQL request at all (bad JSON, no query)
 FORBIDDEN = "FORBIDDEN"
 COST_LIMIT = "QUERY_TOO_COSTLY"
 TIMEOUT = "TIMEOUT"
@@ -46,7 +47,8 @@ def is_unexpected(error: GraphQLError) -> bool:
     or a path, a bug names internals) and logged for the operator.
     """
     original = error.original_error
-    return original is not None and not isinstance(original, ApiError | StoreTimeout)
+    # graphql-core wraps a variable it cannot coerce ("ten" for an Int) in a GraphQLError.
+    return original is not None and not isinstance(original, ApiError | StoreTimeout | GraphQLError)
 
 
 def error_code(error: GraphQLError) -> str:

@@ -16,15 +16,16 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
+from cross_web import HTTPException as StrawberryHTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types import ExecutionResult
 
 from hub.api.context import RequestContext
-from hub.api.errors import TIMEOUT, error_code
+from hub.api.errors import BAD_REQUEST, TIMEOUT, error_code
 from hub.api.graphiql import DEFAULT_STATIC_PREFIX, graphiql_html
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,25 @@ class HubGraphQLRouter(GraphQLRouter[RequestContext, None]):
         if self.audit is not None and context.returned:
             self.audit(context, getattr(request_data, "operation_name", None))
         return result
+
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
+        # Strawberry answers a request it cannot read (bad JSON, no query, a GET of a mutation)
+        # in plain text; a GraphQL client reads errors from JSON, so it gets them in that shape.
+        try:
+            return await super().run(*args, **kwargs)
+        except StrawberryHTTPException as exc:
+            body = {"errors": [{"message": exc.reason, "extensions": {"code": BAD_REQUEST}}]}
+            return JSONResponse(body, status_code=exc.status_code)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # A JSON body that is not an object (nor a batch of them) is the client's mistake, not
+        # a server error (strawberry would call .get on it and answer 500).
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list) or (
+            isinstance(parsed, list) and not all(isinstance(item, dict) for item in parsed)
+        ):
+            raise StrawberryHTTPException(400, "the request body must be a JSON object with a `query`")
+        return parsed
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         body = process_result(result)

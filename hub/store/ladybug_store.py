@@ -11,6 +11,7 @@ a comma-separated pattern in ``LOAD FROM … MATCH (a), (b)`` exhausts the buffe
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -45,6 +46,8 @@ _ARROW_TYPES: dict[PropertyType, pa.DataType] = {
 }
 # Distinct property sets update_nodes writes with one query each, before it writes them all in one.
 _UPDATE_GROUPS = 8
+# Statements kept prepared by the connection before they are all closed (see _trim_statements).
+_PREPARED_STATEMENTS = 64
 # Up to this many nodes, their relationships are read one node at a time (see _related_rows).
 _PER_NODE_READS = 1_000
 # Up to this many ids, get_nodes looks them up by primary key rather than through a batch file.
@@ -122,6 +125,23 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
             # An open result pins buffer-pool pages; left to the garbage collector, a long sync
             # fills the pool ("Unable to allocate memory") after some ten thousand writes.
             result.close()
+            self._trim_statements()
+
+    def _trim_statements(self) -> None:
+        """ladybug 0.22 keeps every statement text it has run prepared, without bound, each
+        holding buffer-pool memory: an API serving varied queries (each `where` shape, page
+        size) filled a 256 MB pool after 161 of them, and then every query failed. Past a
+        bound, the prepared statements are closed (as the connection does when it closes)."""
+        cache: dict[Any, Any] | None = getattr(self._conn, "_pybind_implicit_prepared_cache", None)
+        if cache is None or len(cache) <= _PREPARED_STATEMENTS:
+            return
+        with self._conn._prepared_cache_lock:
+            for prepared in cache.values():
+                close = getattr(prepared, "close", None)
+                if callable(close):
+                    with contextlib.suppress(RuntimeError):
+                        close()
+            cache.clear()
 
     def _hint(self, exc: Exception) -> str:
         if "buffer pool is full" in str(exc):

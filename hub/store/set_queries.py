@@ -31,11 +31,15 @@ from hub.store.query import (
 # Upper bound on rows one call returns: the API's cost limit keeps requests far below it;
 # this only guards the store against a caller that forgot to page.
 MAX_ROWS = 100_000
+# Upper bound on rows skipped: ladybug 0.22 crashes the process on SKIP past about 12,000.
+MAX_SKIP = 10_001
 
 
 def _bounded(skip: int, limit: int) -> tuple[int, int]:
-    if skip < 0 or not 0 <= limit <= MAX_ROWS:
-        raise SchemaMismatch(f"skip must be ≥ 0 and limit between 0 and {MAX_ROWS} (got {skip}, {limit})")
+    if not 0 <= skip <= MAX_SKIP or not 0 <= limit <= MAX_ROWS:
+        raise SchemaMismatch(
+            f"skip must be between 0 and {MAX_SKIP} and limit between 0 and {MAX_ROWS} (got {skip}, {limit})"
+        )
     return int(skip), int(limit)
 
 

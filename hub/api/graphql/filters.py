@@ -28,6 +28,7 @@ from resolvers.normalize import get_normalizer
 # the query text stays small, and one request cannot make the store evaluate a huge expression.
 MAX_IN_VALUES = 1_000
 MAX_CONDITIONS = 200
+MAX_AGE = 150
 
 
 @strawberry.input(description="Conditions on a text field; all given must hold.")
@@ -357,12 +358,18 @@ def age_conditions(prop: str, op: Op, value: Any, today: dt.date) -> list[Condit
     def at_most(n: int) -> Condition:
         return Compare(prop, Op.GT, _years_before(today, n + 1))
 
+    def checked(n: Any) -> int:
+        if not isinstance(n, int) or not 0 <= n <= MAX_AGE:
+            raise ApiError(f"age: {n!r} is not an age in years (0 to {MAX_AGE})")
+        return n
+
     if op is Op.IS_NULL:
         return [Compare(prop, Op.IS_NULL, value)]
     if op is Op.IN:
-        return [AnyOf(tuple(AllOf((at_least(n), at_most(n))) for n in value))]
-    if not isinstance(value, int) or value < 0 or value > 200:
-        raise ApiError(f"age: {value!r} is not an age in years")
+        if len(value) > MAX_IN_VALUES:
+            raise ApiError(f"where: an `in` list holds at most {MAX_IN_VALUES} values")
+        return [AnyOf(tuple(AllOf((at_least(checked(n)), at_most(checked(n)))) for n in value))]
+    value = checked(value)
     table: dict[Op, list[Condition]] = {
         Op.EQ: [at_least(value), at_most(value)],
         Op.GTE: [at_least(value)],

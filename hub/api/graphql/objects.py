@@ -25,6 +25,7 @@ from hub.api.context import Info, RequestContext
 from hub.api.errors import DATA_INTEGRITY, FORBIDDEN, ApiError, GraphQLSchemaConflict
 from hub.api.graphql.cursors import decode_cursor, encode_cursor
 from hub.api.graphql.filters import WhereInputs
+from hub.api.graphql.guard import check_condition, check_sort
 from hub.api.graphql.lineage import value_lineage_field, versions_field
 from hub.api.graphql.names import graphql_field, pascal
 from hub.api.graphql.relationships import RelationshipEnd, relationship_ends
@@ -113,6 +114,17 @@ def restricted(ctx: RequestContext, label: str, condition: Condition | None) -> 
     if limit is None:
         return condition
     return limit if condition is None else AllOf((condition, limit))
+
+
+def _check_restricted_end(ctx: RequestContext, owner: str, end: RelationshipEnd) -> None:
+    """A relationship that may reach several types cannot carry one restriction condition; a
+    caller restricted to some streets may not follow it (a task's subject elsewhere)."""
+    if ctx.principal.restricted and end.far_label is None:
+        raise ApiError(
+            f"{owner}.{end.field} may reach several types and cannot be restricted to streets or "
+            "communities: a restricted caller may not follow it",
+            code=FORBIDDEN,
+        )
 
 
 def _bare_class(node: NodeType) -> type[GraphNode]:
@@ -327,6 +339,7 @@ class NodeObjects:
         async def resolve(root: Any, info: Info) -> Any:
             ctx = info.context
             check_readable(ctx, end.far_labels)
+            _check_restricted_end(ctx, owner, end)
             page = await self._pages(ctx, owner, end, str(root.id), None, (), 0, 2)
             if page.total > 1:
                 ids = ", ".join(e.node.id for e in page.edges)
@@ -354,10 +367,14 @@ class NodeObjects:
         ) -> Any:
             ctx = info.context
             check_readable(ctx, end.far_labels)
+            _check_restricted_end(ctx, owner, end)
             check_first(end.field, first)
             skip = decode_cursor(after)
             condition = self.inputs.condition(far, where, ctx.today) if far else None
             order = self.inputs.sort_keys(far, sort) if far else ()
+            if far:
+                check_condition(ctx, far, condition)
+                check_sort(ctx, far, order)
             page = await self._pages(ctx, owner, end, str(root.id), condition, order, skip, first)
             edge_cls: Any = conn._edge  # type: ignore[attr-defined]
             nodes, edges = [], []

@@ -22,6 +22,7 @@ from hub.api.context import Info
 from hub.api.errors import ApiError, GraphQLSchemaConflict
 from hub.api.graphql.cursors import decode_cursor, encode_cursor
 from hub.api.graphql.filters import normalise_identifier
+from hub.api.graphql.guard import check_condition, check_sort
 from hub.api.graphql.names import graphql_field, list_name, lookup_name
 from hub.api.graphql.objects import (
     DEFAULT_FIRST,
@@ -54,12 +55,20 @@ class DateRange:
 
 async def _stats(info: Info) -> list[TypeCount]:
     ctx = info.context
-    counts = await ctx.call(ctx.store.counts)
-    return [
-        TypeCount(type=n.name, count=counts.nodes.get(n.name, 0))
-        for n in ctx.schema.node_types
-        if ctx.principal.can_read(n.name)
-    ]
+    readable = [n.name for n in ctx.schema.node_types if ctx.principal.can_read(n.name)]
+    if not ctx.principal.restricted:
+        counts = await ctx.call(ctx.store.counts)
+        return [TypeCount(type=label, count=counts.nodes.get(label, 0)) for label in readable]
+    # A restricted caller learns only what lies in its streets / communities.
+    out = []
+    for label in readable:
+        node = ctx.schema.node(label)
+        if node.kind == "system" and ctx.schema.place_path(label) is None:
+            continue
+        out.append(
+            TypeCount(type=label, count=await ctx.call(ctx.store.count, label, restricted(ctx, label, None)))
+        )
+    return out
 
 
 @strawberry.type(name="StatsQuery")
@@ -158,8 +167,11 @@ class RootFields:
             check_readable(ctx, [label])
             check_first(list_name(label), first)
             skip = decode_cursor(after)
-            condition = restricted(ctx, label, self.inputs.condition(label, where, ctx.today))
+            asked = self.inputs.condition(label, where, ctx.today)
             order = self.inputs.sort_keys(label, sort)
+            check_condition(ctx, label, asked)
+            check_sort(ctx, label, order)
+            condition = restricted(ctx, label, asked)
             # One more than asked for tells whether a next page exists without counting.
             found: list[Node] = await ctx.call(ctx.store.find, label, condition, order, skip, first + 1)
             nodes = [self.objects.to_object(n, ctx) for n in found[:first]]
@@ -223,9 +235,9 @@ class RootFields:
         async def resolve(info: Info, where: Any = None, group_by: Any = None) -> Any:
             ctx = info.context
             check_readable(ctx, [label])
-            condition: Condition | None = restricted(
-                ctx, label, self.inputs.condition(label, where, ctx.today)
-            )
+            asked = self.inputs.condition(label, where, ctx.today)
+            check_condition(ctx, label, asked)
+            condition: Condition | None = restricted(ctx, label, asked)
             (total,) = await ctx.call(ctx.store.aggregate, label, condition, dates=dates)
             groups: list[Any] = []
             if group_by is not None:

@@ -89,10 +89,13 @@ class SearchFields:
                 raise ApiError("name: give a name to search for")
             service = _service(ctx)
             community = str(community_id) if community_id else None
-            if person:
-                hits = await ctx.call(service.persons, name, birth_year, gender, community, first)
-            else:
-                hits = await ctx.call(service.companies, name, community, first)
+            try:
+                if person:
+                    hits = await ctx.call(service.persons, name, birth_year, gender, community, first)
+                else:
+                    hits = await ctx.call(service.companies, name, community, first)
+            except ValueError as exc:  # the search's own check of its arguments (a gender it cannot read)
+                raise ApiError(str(exc)) from exc
             nodes = await _visible(ctx, label, [h.entity_id for h in hits])
             return [
                 hit_type(
