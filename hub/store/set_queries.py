@@ -125,10 +125,11 @@ class SetQueries:
         key = self.schema.id_property
         if anchor is not None:
             return f"UNWIND {w.param(anchor)} AS anchor MATCH (n:{label} {{{key}: anchor}}){test}"
-        chain = self._chain(label, where) if where is not None else None
+        chain = self._chain(label, where, anchored_here=False) if where is not None else None
         if chain is None:
             return f"MATCH (n:{label}){test}"
-        rest, hops, ids = chain
+        (here, *hops), ids = chain
+        rest = here.conditions
         # Written from the anchored end back to n, as one pattern (one expansion per hop).
         variables = [w.variable() for _ in hops]
         last = hops[-1]
@@ -152,32 +153,16 @@ class SetQueries:
         after = f" WHERE {w.where(label, 'n', residual)}" if residual is not None else ""
         return f"{text} WITH DISTINCT n{after}"
 
-    def _chain(self, label: str, where: Condition) -> tuple[list[Condition], list[_Hop], list[str]] | None:
-        """A top-level condition ``some neighbour over R1 has some neighbour over R2 … that is
-        one of these nodes``: (the other top-level conditions, the hops from n outward with the
-        conditions at each, the anchored ids at the far end)."""
+    def _chain(
+        self, label: str, where: Condition, *, anchored_here: bool = True
+    ) -> tuple[list[_Hop], list[str]] | None:
+        """For a node of ``label`` that must satisfy ``where``: a chain ``some neighbour over R1
+        has some neighbour over R2 … that is one of these nodes`` — the hops (the first, with
+        no relationship, stands for this node and holds its other conditions; each next one the
+        conditions on the node it reaches) and the anchored ids at the far end. With
+        ``anchored_here`` false, this node's own anchor does not count (the caller tried it)."""
         parts = _conjuncts(where)
-        for i, part in enumerate(parts):
-            if not (isinstance(part, Related) and part.quantifier is Quantifier.SOME and part.label):
-                continue
-            if part.where is None:
-                continue
-            found = self._chain_from(part.label, part.where)
-            if found is None:
-                continue
-            hops, ids = found
-            chain = [_Hop(part.rel, part.outgoing, part.label, hops[0].conditions), *hops[1:]]
-            if len(ids) > 1 and not self._walks_from_many_anchors:
-                continue
-            return parts[:i] + parts[i + 1 :], chain, ids
-        return None
-
-    def _chain_from(self, label: str, where: Condition) -> tuple[list[_Hop], list[str]] | None:
-        """For a node of ``label`` that must satisfy ``where``: the hops further out (the first
-        one, with an empty relationship, stands for this node and holds its own conditions),
-        and the anchored ids at the end."""
-        parts = _conjuncts(where)
-        ids = self._anchor(label, where)
+        ids = self._anchor(label, where) if anchored_here else None
         if ids is not None:
             return [_Hop("", True, label, parts)], ids
         for i, part in enumerate(parts):
@@ -185,10 +170,12 @@ class SetQueries:
                 continue
             if part.where is None:
                 continue
-            deeper = self._chain_from(part.label, part.where)
+            deeper = self._chain(part.label, part.where)
             if deeper is None:
                 continue
             hops, ids = deeper
+            if len(ids) > 1 and not self._walks_from_many_anchors:
+                continue
             here = _Hop("", True, label, parts[:i] + parts[i + 1 :])
             return [here, _Hop(part.rel, part.outgoing, part.label, hops[0].conditions), *hops[1:]], ids
         return None
