@@ -7,7 +7,14 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxTokensLimiter,
+    max_aliases,
+    query_depth_limiter,
+)
 from strawberry.types import ExecutionContext
 
 from graph_schema import Schema
@@ -16,6 +23,7 @@ from hub.api.errors import INTERNAL, GraphQLSchemaConflict, is_unexpected
 from hub.api.graphql.filters import WhereInputs
 from hub.api.graphql.objects import GraphNode, NodeObjects, PageInfo
 from hub.api.graphql.root import DateRange, StatsQuery, TypeCount, build_query
+from hub.api.prepared import DocumentCache, PreparedDocuments
 
 # person → addresses → nodes → building → grid → community → street → name is eight levels
 # (a connection adds one or two); sixteen leaves room while the cost limit bounds the work.
@@ -59,17 +67,21 @@ def build_graphql_schema(schema: Schema, *, introspection: bool = True) -> straw
     """Built once per model (it is immutable) and shared by every app serving that model."""
     _check_names(schema)
     objects = NodeObjects(schema, WhereInputs(schema))
+    # The rules are created once (strawberry's limiters create new rule classes per request),
+    # so that a document validated once need not be validated again (hub/api/prepared.py).
+    rules: list[Any] = [
+        query_depth_limiter.create_validator(MAX_DEPTH, None),
+        max_aliases.create_validator(MAX_ALIASES),
+    ]
+    if not introspection:
+        rules.insert(0, NoSchemaIntrospectionCustomRule)
     extensions: list[Any] = [
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        partial(AddValidationRules, rules),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(PreparedDocuments, cache=DocumentCache()),
         CostLimiter,
         partial(_MaskErrors, should_mask_error=is_unexpected),
     ]
-    if not introspection:
-        from strawberry.extensions import DisableIntrospection
-
-        extensions.insert(0, DisableIntrospection)
     return _Schema(
         query=build_query(schema, objects),
         # Every type, so that one reached only through GraphNode is still in the schema.

@@ -127,8 +127,10 @@ class GraphStore(Protocol):
         order: Sequence[SortKey] = (),
         skip: int = 0,
         limit: int = 100,
+        fields: Collection[str] | None = None,
     ) -> list[Node]:
-        """Nodes of ``label`` matching ``where``, in ``order`` (then by id), one page."""
+        """Nodes of ``label`` matching ``where``, in ``order`` (then by id), one page; with
+        ``fields``, only those properties are read."""
 
     def count(self, label: str, where: Condition | None = None) -> int: ...
 
@@ -145,8 +147,10 @@ class GraphStore(Protocol):
         skip: int = 0,
         limit: int = 100,
         lineage: bool = False,
+        fields: Collection[str] | None = None,
     ) -> dict[str, RelatedPage]:
-        """Per node among ``ids``: how many neighbours over ``rel_type`` match, and one page."""
+        """Per node among ``ids``: how many neighbours over ``rel_type`` match, and one page
+        (with ``fields`` and ``far_label``, only those properties of the neighbours are read)."""
 
     def aggregate(
         self,

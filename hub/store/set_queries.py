@@ -7,7 +7,7 @@ relationships (Neo4j keeps it on the relationship, ladybug beside the graph).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,10 @@ from hub.store.query import (
 MAX_ROWS = 100_000
 # Upper bound on rows skipped: ladybug 0.22 crashes the process on SKIP past about 12,000.
 MAX_SKIP = 10_001
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _bounded(skip: int, limit: int) -> tuple[int, int]:
@@ -72,6 +76,30 @@ class SetQueries:
 
     def _to_node(self, value: Any) -> Node:
         raise NotImplementedError
+
+    def _node(self, label: str, props: Mapping[str, Any], native: Callable[[Any], Any]) -> Node:
+        raise NotImplementedError
+
+    def _returned(self, label: str | None, var: str, fields: Collection[str] | None, prefix: str) -> str:
+        """What a query returns of node ``var``: the node itself, or (``fields`` named and the
+        label known) only its id and those properties as columns ``prefix``+name — a page of
+        persons asked for their names carries no phone, address text or source trail, which
+        is most of the cost of reading it (ladybug: 6.7 → 2.9 ms for 72 persons)."""
+        if fields is None or label is None:
+            return f"{var} AS {prefix}"
+        node = self.schema.node(label)
+        key = self.schema.id_property
+        wanted = [p for p in node.property_names if p in fields and p != key]
+        return ", ".join([f"{var}.{key} AS {prefix}{key}", *(f"{var}.{p} AS {prefix}{p}" for p in wanted)])
+
+    def _node_of(
+        self, label: str | None, row: Mapping[str, Any], fields: Collection[str] | None, prefix: str
+    ) -> Node:
+        """The node a row holds, as :meth:`_returned` wrote it (its values are native already)."""
+        if fields is None or label is None:
+            return self._to_node(row[prefix])
+        start = len(prefix)
+        return self._node(label, {k[start:]: v for k, v in row.items() if k.startswith(prefix)}, _same)
 
     def _lineage_of(
         self, rel: RelType, ends: Collection[tuple[str, str]]
@@ -195,15 +223,16 @@ class SetQueries:
         order: Sequence[SortKey] = (),
         skip: int = 0,
         limit: int = 100,
+        fields: Collection[str] | None = None,
     ) -> list[Node]:
-        """Nodes of ``label`` matching ``where``, in ``order`` (then by id), one page."""
+        """Nodes of ``label`` matching ``where``, in ``order`` (then by id), one page; with
+        ``fields``, each holds only those properties (and its id)."""
         skip, limit = _bounded(skip, limit)
         w = self._writer()
         w.node(label)
-        query = (
-            f"{self._start(w, label, where)} RETURN n {w.order(label, 'n', order)} SKIP {skip} LIMIT {limit}"
-        )
-        return [self._to_node(row["n"]) for row in self.read(query, w.params)]
+        returned = self._returned(label, "n", fields, "n_")
+        query = f"{self._start(w, label, where)} RETURN {returned} {w.order(label, 'n', order)} SKIP {skip} LIMIT {limit}"
+        return [self._node_of(label, row, fields, "n_") for row in self.read(query, w.params)]
 
     def count(self, label: str, where: Condition | None = None) -> int:
         w = self._writer()
@@ -223,10 +252,12 @@ class SetQueries:
         skip: int = 0,
         limit: int = 100,
         lineage: bool = False,
+        fields: Collection[str] | None = None,
     ) -> dict[str, RelatedPage]:
         """For each node of ``label`` among ``ids``: its neighbours over ``rel_type`` that match
         ``where`` — how many, and the page ``skip``/``limit`` in ``order`` (then by id). One
-        query for all the nodes; ``lineage`` adds the records asserting each relationship."""
+        query for all the nodes; ``lineage`` adds the records asserting each relationship;
+        ``fields`` (with ``far_label``) limits the neighbours' properties read to those."""
         skip, limit = _bounded(skip, limit)
         w = self._writer()
         w.node(label)
@@ -241,7 +272,8 @@ class SetQueries:
         ordering = w.order(far_label, far, order) if far_label else f"ORDER BY {far}.{key}"
         ordering = ordering.replace("ORDER BY ", "ORDER BY src, ", 1)
         # From each node by key (`WHERE n.id IN $ids` reads the whole label in ladybug).
-        tail = f"{test} RETURN n.{key} AS src, {far} AS m{columns} {ordering}"
+        returned = self._returned(far_label, far, fields, "m_")
+        tail = f"{test} RETURN n.{key} AS src, {returned}{columns} {ordering}"
         many = f"UNWIND $anchors AS anchor MATCH (n:{label} {{{key}: anchor}}) MATCH {pattern}{tail}"
         one = f"MATCH {pattern.replace('(n)', f'(n:{label} {{{key}: $anchor}})', 1)}{tail}"
         rows_by_src: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -255,7 +287,7 @@ class SetQueries:
             chosen += [(src, row) for row in page]
             pages[src] = RelatedPage(total=len(rows), edges=[])
         records: dict[tuple[str, str], list[str]] = {}
-        nodes = [(src, row, self._to_node(row["m"])) for src, row in chosen]
+        nodes = [(src, row, self._node_of(far_label, row, fields, "m_")) for src, row in chosen]
         if beside:
             ends = {(src, node.id) if outgoing else (node.id, src) for src, _, node in nodes}
             records = self._lineage_of(rel, ends)

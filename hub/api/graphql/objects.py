@@ -167,6 +167,17 @@ def check_field_names(node: NodeType, ends: list[RelationshipEnd], extra: Sequen
         raise GraphQLSchemaConflict(f"GraphQL type {node.name}: more than one field named {clashes}")
 
 
+def _field_needs(node: NodeType) -> dict[str, frozenset[str] | None]:
+    """What reading each field of ``node``'s type needs of the stored node. A field not named
+    here (value lineage compares with the whole node) reads the whole node."""
+    needs: dict[str, frozenset[str] | None] = {ID_FIELD: frozenset(), REDIRECT_FIELD: frozenset()}
+    for prop in node.properties:
+        needs[graphql_field(prop.name)] = frozenset({prop.name})
+        if prop.age_field:
+            needs[prop.age_field] = frozenset({prop.name})
+    return needs
+
+
 class NodeObjects:
     """The generated GraphQL classes by label, and the conversion of store nodes into them."""
 
@@ -177,6 +188,11 @@ class NodeObjects:
         self._pii = {n.name: frozenset(p.name for p in n.properties if p.pii) for n in schema.node_types}
         self.audited = frozenset(label for label, pii in self._pii.items() if pii)
         self.root_connections: dict[str, type] = {}
+        # Per type, what each GraphQL field needs read from the store: its property, the date
+        # an age is computed from, nothing (id, relationships), or None for the whole node.
+        self._needs: dict[str, dict[str, frozenset[str] | None]] = {
+            n.name: _field_needs(n) for n in schema.node_types
+        }
         # Fields are added once every class exists, so that Person.addresses may return
         # Address while Address.residents returns Person; strawberry resolves the annotations
         # when the schema is built, after every class below is decorated.
@@ -189,11 +205,13 @@ class NodeObjects:
             check_field_names(node, ends, ["versions"] if node.name == schema.roles.source_record else [])
             for end in ends:
                 setattr(cls, end.field, self._relationship_field(node.name, end))
+                self._needs[node.name][end.field] = frozenset()  # resolved from the id
             if node.resolver is not None:
                 cls.value_lineage = value_lineage_field(schema, node.name)  # type: ignore[attr-defined]
             if node.name == schema.roles.source_record:
                 version_cls = self.classes[schema.roles.record_version]
                 cls.versions = versions_field(schema, version_cls, self.to_object)  # type: ignore[attr-defined]
+                self._needs[node.name]["versions"] = frozenset()
         for node in schema.node_types:
             strawberry.type(
                 self.classes[node.name], name=node.name, description=describe(node.title, node.description)
@@ -204,6 +222,21 @@ class NodeObjects:
             )
 
     # -- conversion ---------------------------------------------------------------------------
+
+    def fields_for(self, ctx: RequestContext, label: str | None) -> frozenset[str] | None:
+        """The properties of ``label`` this request's query selects anywhere (the union over
+        every place the type appears; None: read whole nodes — the selection is unknown, or a
+        field needs the whole node)."""
+        if label is None or not ctx.selected_fields:
+            return None
+        needs = self._needs[label]
+        wanted: set[str] = set()
+        for field_name in ctx.selected_fields.get(label, ()):
+            props = needs.get(field_name)
+            if props is None:
+                return None
+            wanted |= props
+        return frozenset(wanted)
 
     def returns(self, labels: Sequence[str]) -> type:
         return self.classes[labels[0]] if len(labels) == 1 else GraphNode
@@ -314,7 +347,8 @@ class NodeObjects:
     ) -> RelatedPage:
         far = end.far_label
         where = restricted(ctx, far, where) if far else where
-        key = ("rel", owner, end.rel.name, end.outgoing, where, order, skip, limit)
+        fields = self.fields_for(ctx, far)
+        key = ("rel", owner, end.rel.name, end.outgoing, where, order, skip, limit, fields)
 
         async def load(ids: list[str]) -> list[RelatedPage]:
             pages = await ctx.call(
@@ -329,6 +363,7 @@ class NodeObjects:
                 skip=skip,
                 limit=limit,
                 lineage=end.rel.has_lineage,
+                fields=fields,
             )
             return [pages[i] for i in ids]
 

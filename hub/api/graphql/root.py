@@ -111,7 +111,8 @@ class RootFields:
         value = str(value) if prop is None else normalise_identifier(prop, value)
         test = restricted(ctx, label, Compare(key, Op.EQ, value))
         # An identifier should name one node; until resolution guarantees it, the first wins.
-        found = await ctx.call(ctx.store.find, label, test, (), 0, 1)
+        fields = self.objects.fields_for(ctx, label)
+        found = await ctx.call(ctx.store.find, label, test, (), 0, 1, fields=fields)
         if found:
             return self.objects.to_object(found[0], ctx)
         if prop is not None or ctx.aliases is None:
@@ -120,7 +121,13 @@ class RootFields:
         if survivor is None or survivor == value:
             return None
         found = await ctx.call(
-            ctx.store.find, label, restricted(ctx, label, Compare(key, Op.EQ, survivor)), (), 0, 1
+            ctx.store.find,
+            label,
+            restricted(ctx, label, Compare(key, Op.EQ, survivor)),
+            (),
+            0,
+            1,
+            fields=fields,
         )
         return self.objects.to_object(found[0], ctx, redirected_from=value) if found else None
 
@@ -173,11 +180,16 @@ class RootFields:
             check_sort(ctx, label, order)
             condition = restricted(ctx, label, asked)
             # One more than asked for tells whether a next page exists without counting.
-            found: list[Node] = await ctx.call(ctx.store.find, label, condition, order, skip, first + 1)
+            fields = self.objects.fields_for(ctx, label)
+            found: list[Node] = await ctx.call(
+                ctx.store.find, label, condition, order, skip, first + 1, fields=fields
+            )
             nodes = [self.objects.to_object(n, ctx) for n in found[:first]]
             edges = [edge_cls(cursor=encode_cursor(skip + i), node=n) for i, n in enumerate(nodes)]
 
             async def count() -> int:
+                if len(found) <= first and (found or skip == 0):
+                    return skip + len(found)  # the last page, read whole: nothing to count
                 return int(await ctx.call(ctx.store.count, label, condition))
 
             return self.objects.make_connection(conn, edges, nodes, skip, len(found) > first, count)
