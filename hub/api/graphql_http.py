@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
+import orjson
 from cross_web import HTTPException as StrawberryHTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
@@ -96,6 +97,15 @@ class HubGraphQLRouter(GraphQLRouter[RequestContext, None]):
         except StrawberryHTTPException as exc:
             body = {"errors": [{"message": exc.reason, "extensions": {"code": BAD_REQUEST}}]}
             return JSONResponse(body, status_code=exc.status_code)
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: several times faster than json.dumps on a page of a thousand residents, and
+        # UTF-8 as is (json.dumps escapes every Chinese character to six bytes).
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson's JSONDecodeError is json's, so strawberry still answers a bad body with a 400.
+        return orjson.loads(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         # A JSON body that is not an object (nor a batch of them) is the client's mistake, not
