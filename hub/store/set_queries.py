@@ -143,11 +143,16 @@ class SetQueries:
     # one anchor at a time.
     _walks_from_many_anchors: bool = True
 
-    def _start(self, w: CypherWriter, label: str, where: Condition | None) -> str:
+    def _start(self, w: CypherWriter, label: str, where: Condition | None, *, distinct: bool = True) -> str:
         """``MATCH (n:Label) WHERE …`` with ``n`` bound to the matches, started where it is
         cheapest: from the anchor's nodes by key when ``where`` names them at its top level,
         else from the far end of a chain of relationships that ends at anchored nodes (the
-        residents of one building: from the building, not from every person), else the label."""
+        residents of one building: from the building, not from every person), else the label.
+
+        A walk reaches a node once per path; ``distinct`` binds each match once (pages and
+        counts need it). Without it the caller counts ``DISTINCT n`` itself, which both stores
+        do far faster than a ``WITH DISTINCT n`` first (ladybug: 1.8 ms instead of 5 ms for the
+        10,000 residents of a community)."""
         test = f" WHERE {w.where(label, 'n', where)}" if where is not None else ""
         anchor = self._anchor(label, where)
         key = self.schema.id_property
@@ -175,11 +180,24 @@ class SetQueries:
             # The hop went near → far; walking back reverses the arrow.
             arrow = f"<-[:{rel}]-" if hop.outgoing else f"-[:{rel}]->"
             path += f"{arrow}({near}:{near_label})"
-            tests += [w.where(hop.label, variables[i], c) for c in hop.conditions]
-        text = head + path + (f" WHERE {' AND '.join(tests)}" if tests else "")
+            # The anchored node's own id test is the head's key already.
+            conditions = [c for c in hop.conditions if i < len(hops) - 1 or not self._is_key_test(c, ids)]
+            tests += [w.where(hop.label, variables[i], c) for c in conditions]
         residual = AllOf(tuple(rest)) if rest else None
+        if not distinct:
+            tests += [w.where(label, "n", residual)] if residual is not None else []
+            return head + path + (f" WHERE {' AND '.join(tests)}" if tests else "")
+        text = head + path + (f" WHERE {' AND '.join(tests)}" if tests else "")
         after = f" WHERE {w.where(label, 'n', residual)}" if residual is not None else ""
         return f"{text} WITH DISTINCT n{after}"
+
+    def _is_key_test(self, condition: Condition, ids: Sequence[str]) -> bool:
+        """Whether ``condition`` only says the node is one of ``ids`` (by its key)."""
+        if not (isinstance(condition, Compare) and condition.prop == self.schema.id_property):
+            return False
+        if condition.op is Op.EQ:
+            return [str(condition.value)] == list(ids)
+        return condition.op is Op.IN and sorted({str(v) for v in condition.value}) == sorted(ids)
 
     def _chain(
         self, label: str, where: Condition, *, anchored_here: bool = True
@@ -237,7 +255,8 @@ class SetQueries:
     def count(self, label: str, where: Condition | None = None) -> int:
         w = self._writer()
         w.node(label)
-        return int(self.read(f"{self._start(w, label, where)} RETURN count(n) AS c", w.params)[0]["c"])
+        start = self._start(w, label, where, distinct=False)
+        return int(self.read(f"{start} RETURN count(DISTINCT n) AS c", w.params)[0]["c"])
 
     def related(
         self,
@@ -311,7 +330,9 @@ class SetQueries:
         node placed at two places counts in both; nodes placed nowhere form the group None."""
         w = self._writer()
         w.node(label)
-        start = self._start(w, label, where)
+        # Grouped, each match walks on to its places: bound once first, so the walk is not
+        # repeated for every path that reached it.
+        start = self._start(w, label, where, distinct=group_level is not None)
         figures = "count(DISTINCT n) AS c" + "".join(
             f", min(n.{w.prop(label, d)}) AS min_{d}, max(n.{w.prop(label, d)}) AS max_{d}" for d in dates
         )

@@ -36,7 +36,7 @@ from hub.api.graphql.objects import (
 )
 from hub.api.graphql.search import SearchFields
 from hub.store import Node
-from hub.store.query import Compare, Condition, Op, place_path_to
+from hub.store.query import Compare, Condition, Op, PlaceCount, place_path_to
 
 ROOT_DEFAULT_FIRST = 20
 
@@ -244,13 +244,25 @@ class RootFields:
         def ranges(row: Any) -> dict[str, DateRange]:
             return {d: DateRange(min=row.minimum.get(d), max=row.maximum.get(d)) for d in dates}
 
+        def selected(ctx: Any, type_name: str) -> tuple[bool, list[str]]:
+            """Whether the request reads figures of ``type_name`` at all, and which date ranges:
+            a range reads that property of every matching node, as costly as the count itself."""
+            if not ctx.selected_fields:  # the selection is unknown: every figure
+                return True, dates
+            fields = ctx.selected_fields.get(type_name, set())
+            asked = [d for d in dates if graphql_field(d) in fields]
+            return bool(asked) or "count" in fields, asked
+
         async def resolve(info: Info, where: Any = None, group_by: Any = None) -> Any:
             ctx = info.context
             check_readable(ctx, [label])
             asked = self.inputs.condition(label, where, ctx.today)
             check_condition(ctx, label, asked)
             condition: Condition | None = restricted(ctx, label, asked)
-            (total,) = await ctx.call(ctx.store.aggregate, label, condition, dates=dates)
+            wanted, total_dates = selected(ctx, f"{label}Aggregate")
+            total = PlaceCount(place=None, count=0, minimum={}, maximum={})
+            if wanted:  # `groups` alone needs no query for the whole
+                (total,) = await ctx.call(ctx.store.aggregate, label, condition, dates=total_dates)
             groups: list[Any] = []
             if group_by is not None:
                 level = group_by.value
@@ -259,7 +271,10 @@ class RootFields:
                 except Exception as exc:
                     raise ApiError(f"groupBy: {label} has no place at the level {level}") from exc
                 check_readable(ctx, [level])
-                rows = await ctx.call(ctx.store.aggregate, label, condition, group_level=level, dates=dates)
+                _, group_dates = selected(ctx, f"{label}Group")
+                rows = await ctx.call(
+                    ctx.store.aggregate, label, condition, group_level=level, dates=group_dates
+                )
                 ids = [r.place for r in rows if r.place is not None]
                 places = await ctx.call(ctx.store.get_nodes, level, ids) if ids else {}
                 for row in rows:
