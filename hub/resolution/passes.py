@@ -167,7 +167,7 @@ def _incremental(
         frame = mention_frame(batch, spec)
         prepared, _ = prepare(frame, spec.model_copy(update={"id_column": None}))
         mask, oversized = candidate_mask(
-            snap.table, rule_columns(spec, FEATURE), batch_keys(prepared, spec), gone
+            snap.table, rule_columns(spec, prefix=FEATURE), batch_keys(prepared, spec), gone
         )
         found = to_columns(remap_entities(candidates(snap, mask, gone), aliases), keys)
         population = concat(found, batch)

@@ -16,6 +16,9 @@ Once the deltas grow past a share of the base (or are many), or a steward's merg
 rewrites the snapshot anyway, one compacted base replaces them all. Every file is written aside
 and renamed into place; a snapshot that is missing, unreadable, written for other features, or
 whose deltas do not follow on from their base is simply rebuilt from the state database.
+
+This module holds the files; what a pass reads from them is :mod:`hub.resolution.snapshot_rows`'s,
+which rows share a blocking key with the new mentions :mod:`resolvers.linking.prefilter`'s.
 """
 
 from __future__ import annotations

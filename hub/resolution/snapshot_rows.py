@@ -1,7 +1,8 @@
 """What a pass reads from a mention snapshot: which rows are gone, the candidates among the rest,
 entity ids mapped through the merges since the base, and counts over everyone.
 
-Arrow work throughout: no Python object per mention of the snapshot.
+Arrow work: no Python object per mention of the snapshot (only the candidates read become
+mention columns).
 """
 
 from __future__ import annotations
