@@ -117,7 +117,16 @@ def sync(data_dir: Path, graph_url: str, persons: int) -> dict[str, Any]:
 
 
 # What a synced store depends on: a cached one synced by other code is synced again.
-SYNC_CODE = ("graph_schema", "connectors", "resolvers", "hub/store", "hub/sync", "hub/state", "hub/demo")
+SYNC_CODE = (
+    "graph_schema",
+    "connectors",
+    "resolvers",
+    "hub/store",
+    "hub/sync",
+    "hub/resolution",
+    "hub/state",
+    "hub/demo",
+)
 
 
 def code_fingerprint() -> str:

@@ -319,7 +319,7 @@ def explain(
     b: Annotated[str, typer.Argument(help="The other one.")],
 ) -> None:
     """Per-field contributions and the score the resolver gives two mentions or entities."""
-    from hub.sync.explain import explain as explain_pair
+    from hub.resolution.explain import explain as explain_pair
 
     with StateStore(get_settings().state_database_url) as state:
         explained, mention_a, mention_b = explain_pair(state, a, b)

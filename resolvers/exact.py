@@ -7,15 +7,29 @@ resolver looks at it. Entity IDs are derived from the key, so they are stable ac
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
+from typing import Any, Protocol
 
-from connectors.records import Mention
 from graph_schema import Schema
+from resolvers.ids import identifier_entity_id, mention_entity_id
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).hexdigest()
+class Linkable(Protocol):
+    """What the exact linker reads of a mention (connectors.records.Mention is one)."""
+
+    @property
+    def entity_type(self) -> str: ...
+
+    @property
+    def properties(self) -> Mapping[str, Any]: ...
+
+    # Properties whose value cannot be a key (bad checksum…).
+    @property
+    def problems(self) -> Container[str]: ...
+
+    # (source, record id, role)
+    @property
+    def key(self) -> tuple[str, str, str]: ...
 
 
 class ExactLinker:
@@ -24,7 +38,7 @@ class ExactLinker:
         self._identifiers = {n.name: tuple(p.name for p in n.identifiers) for n in schema.node_types}
         self._prefixes = {n.name: n.id_prefix for n in schema.node_types}
 
-    def identifier_key(self, mention: Mention) -> tuple[str, str] | None:
+    def identifier_key(self, mention: Linkable) -> tuple[str, str] | None:
         """The (property, value) this mention is keyed by; an invalid value is never a key."""
         for prop in self._identifiers[mention.entity_type]:
             value = mention.properties.get(prop)
@@ -32,13 +46,13 @@ class ExactLinker:
                 return prop, str(value)
         return None
 
-    def entity_id(self, mention: Mention) -> str:
+    def entity_id(self, mention: Linkable) -> str:
         prefix = self._prefixes[mention.entity_type]
         key = self.identifier_key(mention)
         if key is not None:
-            return f"{prefix}-{_digest(mention.entity_type, *key)}"
-        return f"{prefix}-{_digest(mention.entity_type, 'mention', *mention.key)}"
+            return identifier_entity_id(prefix, mention.entity_type, *key)
+        return mention_entity_id(prefix, mention.entity_type, *mention.key)
 
-    def link(self, mentions: Iterable[Mention]) -> dict[tuple[str, str, str], str]:
+    def link(self, mentions: Iterable[Linkable]) -> dict[tuple[str, str, str], str]:
         """Mention key (source, record id, role) → entity id."""
         return {m.key: self.entity_id(m) for m in mentions}

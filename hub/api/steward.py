@@ -19,8 +19,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from hub.api.security.authenticator import PrincipalDependency, require_scope
 from hub.api.security.principal import STEWARD_SCOPE, Principal
 from hub.errors import HubError
+from hub.resolution.explain import explain
 from hub.state import StateStore
-from hub.sync.explain import explain
 
 
 def _plain(value: object) -> object:

@@ -16,12 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hub.resolution.explain import mention_id, mentions_of
+from hub.resolution.passes import resolve_type
+from hub.resolution.report import TypeReport
 from hub.state import Judgement, JudgementError, StateStore, Verdict
 from hub.state.mentions import SEP
 from hub.store import GraphStore
-from hub.sync.explain import mentions_of
 from hub.sync.pipeline import new_run_id
-from hub.sync.resolve import TypeReport, mention_id, resolve_type
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,12 @@ from hub.search.entities import Entities, best_per_entity, choose_labels, commun
 from hub.search.hits import SearchHit
 from hub.search.keys import EMPTY, Groups, Ints, KeyIndex, Objects, ValueIndex, one_deleted
 from hub.search.source import Key, MentionRows, Places
-from hub.sync.resolve import DERIVED_PREFIX
 from resolvers.comparators import get_comparator
 from resolvers.comparators.base import map_unique
 from resolvers.comparators.dates import date_key
 from resolvers.comparators.names import name_pinyin, simplified
 from resolvers.comparators.strings import GENDERS
+from resolvers.linking.feature_columns import derived_key
 
 NAME = get_comparator("person_name")
 BIRTH = get_comparator("birth_date")
@@ -52,11 +52,7 @@ SCORES = {SAME: 1.0, HOMOPHONE: 0.9, ONE_CHARACTER: 0.75, ONE_LETTER: 0.7}
 VARIANT = 0.95
 # Mention features the index reads: the name, its stored blocking key, birth year and sex (the
 # resolver's derived values, which fall back on an identity number's), and the building.
-PINYIN, YEAR, SEX = (
-    f"{DERIVED_PREFIX}name_pinyin",
-    f"{DERIVED_PREFIX}birth_year",
-    f"{DERIVED_PREFIX}gender_any",
-)
+PINYIN, YEAR, SEX = derived_key("name_pinyin"), derived_key("birth_year"), derived_key("gender_any")
 FEATURES: tuple[Key, ...] = ("name", PINYIN, (YEAR, "birth_date"), (SEX, "gender"), "building_id")
 
 

@@ -4,7 +4,7 @@ Names come from the state database's mention table, not from the graph: a mentio
 one source wrote (every variant: 張偉 from a Hong Kong permit, 章伟 from a clerk who misheard,
 张伟 from the register) where a graph node holds only the golden value, and the resolver keeps the
 rows' entity ids current (a merge rewrites them, a split moves them). The columnar snapshot of
-hub/sync/population.py would read faster, but it is written by resolution passes only and holds
+hub/resolution/snapshot.py would read faster, but it is written by resolution passes only and holds
 entity ids as of the pass that wrote each part (merges since are aliases to apply, rows since are
 in the database): catching it up is the resolver's business, and the mention table is already
 caught up.

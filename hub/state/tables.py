@@ -91,7 +91,7 @@ mentions = Table(
 )
 
 # Records whose earlier mentions were removed (rewritten or retired), in order: what a columnar
-# snapshot of the mention table (hub/sync/population.py) must drop to catch up.
+# snapshot of the mention table (hub/resolution/snapshot.py) must drop to catch up.
 mention_changes = Table(
     "mention_changes",
     metadata,

@@ -1,4 +1,5 @@
-"""Batch sync: read sources, map rows to mentions, resolve them, write the graph."""
+"""Batch sync: read sources, map rows to mentions, link them by identifiers, write the graph; then
+the resolution pass (:mod:`hub.resolution`) over the mentions written."""
 
 from hub.sync.pipeline import resolve_pass, sync_sources
 from hub.sync.report import RunReport, SourceReport

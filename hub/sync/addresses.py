@@ -19,14 +19,11 @@ from graph_schema import Schema
 from hub.store import GraphStore
 from resolvers.address import AddressLibrary, AddressMatch, StandardRoom, resolve
 from resolvers.address.text import clean
+from resolvers.ids import building_address_id, text_address_id
 
 MentionKey = tuple[str, str, str]
 # The free text a mapping hands over in `hints:` for the resolver.
 TEXT_HINT = "address_text"
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).hexdigest()
 
 
 @dataclass
@@ -180,13 +177,13 @@ class AddressBook:
             out.entity_ids[mention.key] = match.address_id
             out.count("room")
         elif match.status in ("room", "building") and match.building_id:
-            node_id = f"{self._prefix}-{_digest('building', match.building_id)}"
+            node_id = building_address_id(self._prefix, match.building_id)
             out.entity_ids[mention.key] = node_id
             out.nodes[node_id] = {"full_text": self._building_text(match.building_id)}
             out.in_building[node_id] = match.building_id
             out.count("building")
         else:
-            node_id = f"{self._prefix}-{_digest('text', clean(text))}"
+            node_id = text_address_id(self._prefix, clean(text))
             out.entity_ids[mention.key] = node_id
             out.nodes[node_id] = {"full_text": clean(text)}
             out.count(match.status)

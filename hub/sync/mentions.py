@@ -12,7 +12,8 @@ from typing import Any
 
 from connectors.records import Mention, SourceRow
 from graph_schema import Schema
-from hub.sync.resolve import PRESETS, add_derived_features
+from hub.resolution.features import add_derived_features
+from resolvers.linking.presets import get_spec
 
 MentionKey = tuple[str, str, str]
 
@@ -58,7 +59,7 @@ def mention_rows(
         by_type.setdefault(mention_row["entity_type"], []).append(mention_row)
     for node in schema.node_types:
         if node.resolver and node.name in by_type:
-            add_derived_features(PRESETS[node.resolver](), by_type[node.name])
+            add_derived_features(get_spec(node.resolver), by_type[node.name])
     return out
 
 

@@ -22,15 +22,16 @@ from connectors.config import SourceConfig
 from connectors.errors import RowError
 from connectors.mapping import Mapper, content_hash
 from connectors.records import SourceRow
+from hub.resolution.passes import resolve_entities
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.store import GraphStore
 from hub.sync.addresses import AddressBook, ResolvedAddresses
 from hub.sync.mentions import mention_rows
 from hub.sync.report import RunReport, SourceReport
-from hub.sync.resolve import resolve_entities
-from hub.sync.writer import assertions, build_batch, follow_aliases, record_node_id, write_batch
+from hub.sync.writer import assertions, build_batch, follow_aliases, write_batch
 from resolvers.exact import ExactLinker
+from resolvers.ids import record_node_id
 
 log = structlog.get_logger(__name__)
 Progress = Callable[[str, int], None]

@@ -12,6 +12,7 @@ from typing import Any
 from connectors.records import SourceRow
 from graph_schema import LINEAGE, Schema
 from hub.store import GraphStore, RelRow
+from resolvers.ids import record_node_id, version_id
 
 MentionKey = tuple[str, str, str]
 
@@ -46,16 +47,6 @@ class GraphBatch:
         if earlier is not None and LINEAGE in earlier and LINEAGE in merged:
             merged[LINEAGE] = sorted({*earlier[LINEAGE], *merged[LINEAGE]})
         by_ends[(src[1], dst[1], key)] = merged
-
-
-def record_node_id(source: str, record_id: str) -> str:
-    """The graph id of a source record node: unique across sources."""
-    return f"{source}:{record_id}"
-
-
-def version_id(record_node: str, content_hash: str) -> str:
-    """The graph id of one version of a source record."""
-    return f"{record_node}@{content_hash}"
 
 
 def assertions(row: SourceRow, entity_ids: Mapping[MentionKey, str]) -> str:

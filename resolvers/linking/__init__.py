@@ -8,7 +8,7 @@ from resolvers.linking.engine import LinkResult, dedupe, link
 from resolvers.linking.errors import InputError, LinkingError, SpecError
 from resolvers.linking.explain import Explanation, FieldExplanation, explain_pair
 from resolvers.linking.model import FieldModel, FSModel
-from resolvers.linking.presets import febrl_spec, legal_entity_spec, person_spec
+from resolvers.linking.presets import febrl_spec, get_spec, legal_entity_spec, person_spec
 from resolvers.linking.spec import BlockingRule, Derived, EMSettings, FieldSpec, KeyRule, LinkSpec, Thresholds
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "dedupe",
     "explain_pair",
     "febrl_spec",
+    "get_spec",
     "legal_entity_spec",
     "link",
     "person_spec",

@@ -5,9 +5,14 @@ identity number (the name pinyin + birth year and the phone still block it), a h
 name (pinyin keys, the identity number, the phone), a day/month swap (the identity number's own
 birth date), a move (the identity number, the name). Thresholds are match probabilities over
 all pairs of mentions.
+
+The registry maps the preset names a schema gives as a type's ``resolver:`` to their specs
+(:func:`get_spec`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from resolvers.linking.spec import BlockingRule, Derived, EMSettings, FieldSpec, KeyRule, LinkSpec, Thresholds
 
@@ -173,3 +178,17 @@ def febrl_spec() -> LinkSpec:
         thresholds=Thresholds(upper=0.9, lower=0.5),
         em=EMSettings(random_pairs=200_000),
     )
+
+
+# The presets a schema's `resolver:` can name.
+PRESETS: dict[str, Callable[[], LinkSpec]] = {"person": person_spec, "legal_entity": legal_entity_spec}
+
+
+def get_spec(resolver: str) -> LinkSpec:
+    """The spec of the preset a type's ``resolver:`` names (KeyError for an unknown one)."""
+    return PRESETS[resolver]()
+
+
+def resolver_for(entity_type: str) -> str | None:
+    """The preset whose spec links mentions of ``entity_type``, if any."""
+    return next((name for name in PRESETS if PRESETS[name]().entity_type == entity_type), None)

@@ -25,10 +25,9 @@ from hub.api.graphql.names import graphql_field
 from hub.api.masking import mask_pii
 from hub.store import Node
 from hub.store.query import Compare, Op, SortKey
+from resolvers.linking.feature_columns import DERIVED_PREFIX
 
 MAX_VERSIONS = 100
-# Derived features (pinyin, blocking keys) start with this; they are not values a source gave.
-_DERIVED = "~"
 
 
 @strawberry.type(description="One value one source record gave for a property of an entity.")
@@ -71,8 +70,9 @@ def value_lineage_field(schema: Schema, label: str) -> Any:
         for row in rows:
             features = row["features"]
             for name, value in features.items():
+                # Derived features (pinyin, blocking keys) are not values a source gave.
                 if (
-                    name.startswith(_DERIVED)
+                    name.startswith(DERIVED_PREFIX)
                     or name not in props
                     or (wanted and name != wanted)
                     or value is None

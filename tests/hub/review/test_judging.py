@@ -9,13 +9,13 @@ import pytest
 
 from hub.demo.generator import generate_district
 from hub.demo.run import demo_sources
+from hub.resolution import passes
+from hub.resolution.passes import resolve_type
 from hub.review import decide_item, judge
 from hub.settings import Settings
 from hub.state import StateStore, Verdict
 from hub.store import GraphStore, open_store
-from hub.sync import resolve as resolve_module
 from hub.sync import sync_sources
-from hub.sync.resolve import resolve_type
 
 pytestmark = pytest.mark.integration
 
@@ -60,12 +60,12 @@ def test_same_merges_different_holds_and_revoking_releases(district: tuple[Graph
 
     # A full resolution pass re-clusters everyone from scratch and still obeys both judgements.
     node = store.schema.node("Person")
-    original = resolve_module.INCREMENTAL_SHARE
-    resolve_module.INCREMENTAL_SHARE = -1.0
+    original = passes.INCREMENTAL_SHARE
+    passes.INCREMENTAL_SHARE = -1.0
     try:
         report = resolve_type(store, state, node, "full-pass-after-judgements")
     finally:
-        resolve_module.INCREMENTAL_SHARE = original
+        passes.INCREMENTAL_SHARE = original
     assert report.judgement_conflicts == 1  # the refused "same" of b and c, still refused
     assert state.resolve_alias(a) == state.resolve_alias(c) != state.resolve_alias(b)
 
@@ -106,12 +106,12 @@ def test_different_within_one_entity_splits_it(district: tuple[GraphStore, State
         assert store.get_node("Person", entity) is not None
     # And the split holds on a full pass that re-clusters everyone.
     node = store.schema.node("Person")
-    original = resolve_module.INCREMENTAL_SHARE
-    resolve_module.INCREMENTAL_SHARE = -1.0
+    original = passes.INCREMENTAL_SHARE
+    passes.INCREMENTAL_SHARE = -1.0
     try:
         resolve_type(store, state, node, "full-pass-after-split")
     finally:
-        resolve_module.INCREMENTAL_SHARE = original
+        passes.INCREMENTAL_SHARE = original
     assert entity_of(rows[0]) != entity_of(rows[1])
 
 

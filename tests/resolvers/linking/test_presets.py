@@ -1,12 +1,23 @@
 import pandas as pd
 
 from resolvers.linking import LinkSpec, dedupe, febrl_spec, legal_entity_spec, person_spec
+from resolvers.linking.presets import get_spec, resolver_for
 from tests.resolvers.linking.factories import people
 
 
 def test_presets_validate_and_round_trip() -> None:
     for spec in (person_spec(), legal_entity_spec(), febrl_spec()):
         assert LinkSpec.from_json(spec.to_json()) == spec
+
+
+def test_the_registry_names_the_presets_a_schema_can_use() -> None:
+    assert get_spec("person") == person_spec()
+    assert get_spec("legal_entity") == legal_entity_spec()
+    assert (resolver_for("Person"), resolver_for("LegalEntity"), resolver_for("Address")) == (
+        "person",
+        "legal_entity",
+        None,
+    )
 
 
 def test_person_preset_on_a_household() -> None:

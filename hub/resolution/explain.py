@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from hub.errors import HubError
+from hub.resolution.features import record_of
 from hub.state import StateStore
-from hub.state.mentions import SEP
-from hub.sync.resolve import PRESETS, input_columns, mention_id, record_of
+from hub.state.mentions import SEP, mention_key
 from resolvers.linking import Explanation, FSModel, explain_pair
+from resolvers.linking.feature_columns import input_columns
+from resolvers.linking.presets import get_spec, resolver_for
+
+
+def mention_id(row: Mapping[str, Any]) -> str:
+    """The id of a mention row of the state (source SEP record_id SEP role)."""
+    return mention_key(row["source"], row["record_id"], row["role"])
 
 
 def mentions_of(state: StateStore, token: str) -> tuple[str, list[dict[str, Any]]]:
@@ -31,11 +39,11 @@ def explain(state: StateStore, a: str, b: str) -> tuple[Explanation, str, str]:
     type_b, rows_b = mentions_of(state, b)
     if type_a != type_b:
         raise HubError(f"{a} is a {type_a} and {b} a {type_b}: only mentions of one type compare")
-    resolver = next((name for name in PRESETS if PRESETS[name]().entity_type == type_a), None)
+    resolver = resolver_for(type_a)
     saved = state.model(type_a)
     if resolver is None or saved is None:
         raise HubError(f"no fitted model for {type_a} yet: run a sync first")
-    spec, model = PRESETS[resolver](), FSModel.from_json(saved)
+    spec, model = get_spec(resolver), FSModel.from_json(saved)
     columns = input_columns(spec)
     best: tuple[Explanation, str, str] | None = None
     for row_a in rows_a[:50]:

@@ -18,39 +18,43 @@ import pytest
 from hub.demo.generator import generate_district
 from hub.demo.run import demo_sources
 from hub.export.crosswalk import crosswalk
+from hub.resolution import clustering, golden, passes, snapshot
+from hub.resolution.snapshot import (
+    Part,
+    Snapshot,
+    delta_path,
+    drop_snapshot,
+    load_snapshot,
+    needs_compaction,
+    snapshot_path,
+    write_delta,
+    write_snapshot,
+)
+from hub.resolution.snapshot_rows import (
+    candidates,
+    compacted,
+    distinct_entities,
+    entity_sizes,
+    remap_entities,
+    removed,
+)
 from hub.review import judge
 from hub.settings import Settings
 from hub.state import StateStore, Verdict
 from hub.state.mentions import SEP
 from hub.store import open_store
-from hub.sync import population, sync_sources
-from hub.sync import resolve as resolve_module
-from hub.sync.population import (
-    Part,
-    Snapshot,
-    candidate_mask,
-    candidates,
-    compacted,
-    delta_path,
-    distinct_entities,
-    drop_snapshot,
-    entity_sizes,
-    load_snapshot,
-    needs_compaction,
-    remap_entities,
-    removed,
-    snapshot_path,
-    write_delta,
-    write_snapshot,
-)
-from hub.sync.resolve import PRESETS, feature_keys
+from hub.sync import sync_sources
 from resolvers.linking import LinkSpec, person_spec
+from resolvers.linking import presets as presets_module
+from resolvers.linking.feature_columns import feature_keys
+from resolvers.linking.prefilter import candidate_mask
+from resolvers.linking.presets import get_spec
 from resolvers.survivorship import golden_record
 
 sys.path.insert(0, str(Path(__file__).parents[3] / "bench"))
 from sync import change_one_percent  # the benchmark's own 1% change
 
-PERSON_KEYS = feature_keys(PRESETS["person"]())
+PERSON_KEYS = feature_keys(get_spec("person"))
 
 
 def _add_unnumbered_copies(demo: Path, count: int) -> dict[str, str]:
@@ -137,15 +141,15 @@ def test_snapshot_pass_decides_like_the_full_read(
     over a cap) and decides as one that reads every mention from the state database."""
     told: list[dict[str, set[tuple[str, ...]]]] = []
     if low_caps:
-        monkeypatch.setitem(resolve_module.PRESETS, "person", _low_caps)
-        mask = resolve_module.candidate_mask
+        monkeypatch.setitem(presets_module.PRESETS, "person", _low_caps)
+        mask = passes.candidate_mask
 
         def spying(*args: Any) -> Any:
             found = mask(*args)
             told.append(found[1])
             return found
 
-        monkeypatch.setattr(resolve_module, "candidate_mask", spying)
+        monkeypatch.setattr(passes, "candidate_mask", spying)
     first = tmp_path / "a"
     generate_district(first / "demo", persons=700, seed=4)
     settings = Settings(data_dir=first, ladybug_buffer_pool_mb=512)
@@ -211,39 +215,6 @@ def test_candidate_mask_keeps_whole_blocks_and_snapshot_edits() -> None:
     assert candidates(snap, None, gone)["id"].to_pylist() == ["s\x1f1\x1fself", "s\x1f3\x1fself"]
     remapped = remap_entities(table, {"P-1": "P-3"})
     assert remapped["entity_id"].to_pylist() == ["P-3", "P-2", "P-3", "P-3"]
-
-
-def test_candidate_mask_leaves_out_blocks_over_the_cap() -> None:
-    """A block over its cap among the snapshot's live rows is skipped by the link anyway: its
-    rows are read only when another rule reaches them, and the link is told its key."""
-    sep = "\x1f"
-    table = pa.table(
-        {
-            "f:~name_pinyin": ["zhangwei", "zhangwei", "zhangwei", "lina", "lina"],
-            "f:~birth_year": ["1980", "1980", "1980", "1980", "1980"],
-            "f:~phone_key": ["1", None, None, None, "2"],
-            "f:~name_tokens": [["a"], ["a"], ["a"], ["b"], ["a", "b"]],
-        }
-    )
-    rules = [("name+year", ["f:~name_pinyin", "f:~birth_year"], 2), ("phone", ["f:~phone_key"], 2)]
-    wanted = {"name+year": [f"zhangwei{sep}1980", f"lina{sep}1980"], "phone": ["1"]}
-    mask, oversized = candidate_mask(table, rules, wanted)
-    assert mask is not None
-    # zhangwei/1980 holds three rows (cap 2): only row 0 comes, through its phone.
-    assert mask.to_pylist() == [True, False, False, True, True]
-    assert oversized == {"name+year": {("zhangwei", "1980")}}
-    # Rows gone from the snapshot do not count: with one of them gone the block is within the cap.
-    gone = pa.chunked_array([pa.array([False, False, True, False, False])])
-    mask, oversized = candidate_mask(table, rules, wanted, gone)
-    assert mask is not None
-    assert mask.to_pylist() == [True, True, True, True, True]
-    assert oversized == {}
-    # Token lists count each row in the block of each of its tokens.
-    tokens = [("tokens", ["f:~name_tokens"], 3)]
-    mask, oversized = candidate_mask(table, tokens, {"tokens": ["a", "b"]})
-    assert mask is not None
-    assert mask.to_pylist() == [False, False, False, True, True]
-    assert oversized == {"tokens": {("a",)}}
 
 
 def _part(run_id: str, *rows: tuple[str, str, str]) -> pa.Table:
@@ -359,7 +330,7 @@ def test_compaction_once_deltas_are_large_or_many(tmp_path: Path, monkeypatch: p
     write_delta(path, _loaded(path), _part("r1", *rows[:3]), "r1", 1, [], [])
     assert not needs_compaction(_loaded(path), 2)
     assert needs_compaction(_loaded(path), 3)
-    monkeypatch.setattr(population, "MAX_DELTAS", 1)
+    monkeypatch.setattr(snapshot, "MAX_DELTAS", 1)
     assert needs_compaction(_loaded(path), 0)
 
 
@@ -420,17 +391,17 @@ def test_incremental_passes_append_deltas_and_decide_like_rewrites(
     ]
     retired = {f"population{SEP}{r['人员编号']}{SEP}self" for r in gone}
     populations: list[Any] = []
-    original = resolve_module._pass
+    original = passes.cluster_and_apply
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        if args[2].name == "Person" and args[7] == "incremental":
-            now = args[1].mention_columns("Person", [])
+    def spy(run: clustering.TypePass, work: clustering.Clustering) -> Any:
+        if run.node.name == "Person" and work.mode == "incremental":
+            now = run.state.mention_columns("Person", [])
             versions = zip(now.entity_ids, now.run_ids, strict=True)
             current = dict(zip(now.ids, versions, strict=True))
-            populations.append((args[5], args[9], args[10], current))
-        return original(*args, **kwargs)
+            populations.append((work.mentions, work.left, work.sizes, current))
+        return original(run, work)
 
-    original_merges = resolve_module._merges
+    original_merges = clustering.choose_merges
 
     def retiring_known_ids(clusters: Any, entity_of: Any, sizes: Any, run_of: Any) -> Any:
         # Round 1 keeps the smallest id of a cluster, new or known: entities of the base are
@@ -447,14 +418,14 @@ def test_incremental_passes_append_deltas_and_decide_like_rewrites(
             assert snap is not None
             assert retired <= set(snap.table["id"].to_pylist())  # still in the base, as rows gone
         with monkeypatch.context() as patch:
-            patch.setattr(resolve_module, "_pass", spy)
+            patch.setattr(passes, "cluster_and_apply", spy)
             if number == 1:
-                patch.setattr(resolve_module, "_merges", retiring_known_ids)
+                patch.setattr(clustering, "choose_merges", retiring_known_ids)
             with_deltas, report = _sync(a)
         with monkeypatch.context() as patch:
-            patch.setattr(population, "MAX_DELTAS", 0)  # every pass rewrites the snapshot
+            patch.setattr(snapshot, "MAX_DELTAS", 0)  # every pass rewrites the snapshot
             if number == 1:
-                patch.setattr(resolve_module, "_merges", retiring_known_ids)
+                patch.setattr(clustering, "choose_merges", retiring_known_ids)
             rewritten, _ = _sync(b)
         assert with_deltas == rewritten
         assert _deltas(a) == [f"mentions-Person.delta-{n}.arrow" for n in range(1, number + 1)]
@@ -523,14 +494,14 @@ def test_merged_into_entities_keep_golden_values_as_computed_from_all_mentions(
     other = [{**row, "民族": "满族" if row["民族"] != "满族" else "回族"} for row in register[60:70]]
     _copies(tmp_path / "demo", [*register[40:60], *other], "RKG")
     seen: list[tuple[int, set[str]]] = []
-    changed_by = resolve_module._changed_by
+    changed_by = clustering.changed_by
 
     def spy(store: Any, label: str, joining: Any) -> set[str]:
         changing = changed_by(store, label, joining)
         seen.append((len(joining), changing))
         return changing
 
-    monkeypatch.setattr(resolve_module, "_changed_by", spy)
+    monkeypatch.setattr(clustering, "changed_by", spy)
     _, report = _sync(tmp_path)
     assert report["merged"] >= 20
     joined, changing = next((n, c) for n, c in seen if n)
@@ -558,7 +529,7 @@ def _golden_as_stored(root: Path, entities: set[str]) -> None:
         nodes = store.get_nodes("Person", entities)
         checked = 0
         for entity, group in state.mention_groups("Person", entities):
-            expected = golden_record(list(resolve_module._statements(group, types)), strong, rules).values
+            expected = golden_record(list(golden.mention_statements(group, types)), strong, rules).values
             stored = nodes[entity].properties
             assert {p: stored.get(p) for p in expected} == expected, entity
             checked += 1

@@ -10,11 +10,11 @@ import pytest
 from hub.demo.generator import generate_district
 from hub.demo.run import demo_sources
 from hub.export.crosswalk import crosswalk
+from hub.resolution.explain import explain
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.store import open_store
 from hub.sync import sync_sources
-from hub.sync.explain import explain
 
 sys.path.insert(0, str(Path(__file__).parents[3] / "bench"))
 from sync import change_one_percent  # the benchmark's own 1% change

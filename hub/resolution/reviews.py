@@ -1,0 +1,37 @@
+"""Merge candidates for data stewards: the pairs of mentions a clustering was unsure about."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from graph_schema import NodeType
+from hub.state import StateStore
+from hub.state.mentions import Objects
+
+
+def open_merge_reviews(
+    state: StateStore,
+    node: NodeType,
+    review: pd.DataFrame,
+    position: pd.Index,
+    entity_ids: Objects,
+    merges: dict[str, str],
+    run_id: str,
+) -> int:
+    """File the pairs the clustering was unsure about as merge candidates for a steward (those
+    of two entities, as they are after the pass's merges); returns how many were opened."""
+    items = {}
+    if review.empty:
+        return 0
+    lefts = entity_ids[position.get_indexer(pd.Index(review["id_l"]))]
+    rights = entity_ids[position.get_indexer(pd.Index(review["id_r"]))]
+    for pair, left, right in zip(review.itertuples(index=False), lefts, rights, strict=True):
+        left, right = merges.get(left, left), merges.get(right, right)
+        if left == right:
+            continue
+        a, b = sorted((left, right))
+        items[f"merge:{a}:{b}"] = {
+            "entity_type": node.name, "left": a, "right": b, "probability": float(str(pair.probability)),
+            "mentions": [str(pair.id_l), str(pair.id_r)],
+        }  # fmt: skip
+    return state.open_review_items("merge", run_id, items)
