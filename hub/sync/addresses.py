@@ -24,6 +24,8 @@ from resolvers.ids import building_address_id, text_address_id
 MentionKey = tuple[str, str, str]
 # The free text a mapping hands over in `hints:` for the resolver.
 TEXT_HINT = "address_text"
+# Bumped whenever the pickled library's classes change, so that an old cache is not loaded.
+LIBRARY_FORMAT = 2
 
 
 @dataclass
@@ -86,7 +88,8 @@ class AddressBook:
         key = self._cache_key() if self._cache_key else None
         if self._cache_dir is None or key is None:
             return None
-        digest = hashlib.blake2b(f"{self.store.uri}|{key}".encode(), digest_size=12).hexdigest()
+        version = f"{self.store.uri}|{key}|{LIBRARY_FORMAT}"
+        digest = hashlib.blake2b(version.encode(), digest_size=12).hexdigest()
         return self._cache_dir / f"address-library-{digest}.pickle"
 
     def _save(self, cache: Path) -> None:
@@ -176,6 +179,10 @@ class AddressBook:
         if match.status == "room" and match.address_id:
             out.entity_ids[mention.key] = match.address_id
             out.count("room")
+        elif match.status == "building" and match.address_id:
+            # A library kept at building level: the building's own standard address.
+            out.entity_ids[mention.key] = match.address_id
+            out.count("building")
         elif match.status in ("room", "building") and match.building_id:
             node_id = building_address_id(self._prefix, match.building_id)
             out.entity_ids[mention.key] = node_id

@@ -11,7 +11,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from resolvers.address.names import NameIndex
-from resolvers.address.parse import DISTRICT_NAMES, building_token, place_key, room_token, unit_token
+from resolvers.address.parse import (
+    DISTRICT_NAMES,
+    building_token,
+    door_token,
+    place_key,
+    room_token,
+    unit_token,
+)
 from resolvers.address.rooms import RoomTable, RoomTableBuilder
 from resolvers.address.text import clean
 
@@ -67,6 +74,11 @@ class StandardBuilding:
     community: str  # without 社区
     units: frozenset[str]
     label: str  # how stewards read it: 下沙路28号 下沙村 12栋
+    # False when the library lists the building without rooms (a library kept at building
+    # level): a room in the text is then no evidence against it.
+    has_rooms: bool = True
+    # The library's own address of a building listed without rooms, when it has one.
+    address_id: str | None = None
 
 
 def _add(index: dict[tuple[str, ...], list[int]], key: tuple[str, ...], building: int) -> None:
@@ -102,6 +114,8 @@ class AddressLibrary:
         buildings: list[StandardBuilding] = []
         seen: dict[str, int] = {}
         units: list[set[str]] = []
+        with_rooms: set[int] = set()
+        whole: dict[int, list[str]] = {}  # rows that name no room: the building's own addresses
         table = RoomTableBuilder()
         for r in rooms:
             index = seen.get(r.building_id)
@@ -111,10 +125,20 @@ class AddressLibrary:
                 units.append(set())
             unit = unit_token(r.unit) if r.unit else ""
             units[index].add(unit)
-            table.add(index, room_token(r.room), unit, r.address_id)
+            room = room_token(r.room) if r.room else ""
+            if room:
+                with_rooms.add(index)
+            elif not unit:
+                whole.setdefault(index, []).append(r.address_id)
+            table.add(index, room, unit, r.address_id)
         shared: dict[frozenset[str], frozenset[str]] = {}  # most buildings have the same few unit sets
         final = [
-            replace(b, units=shared.setdefault(frozenset(u - {""}), frozenset(u - {""})))
+            replace(
+                b,
+                units=shared.setdefault(frozenset(u - {""}), frozenset(u - {""})),
+                has_rooms=b.index in with_rooms,
+                address_id=own[0] if (own := whole.get(b.index)) and len(own) == 1 else None,
+            )
             for b, u in zip(buildings, units, strict=True)
         ]
         return cls(final, table.freeze())
@@ -136,7 +160,7 @@ class AddressLibrary:
 
 
 def _building(index: int, r: StandardRoom) -> StandardBuilding:
-    estate, road, number = clean(r.estate), clean(r.road), clean(r.road_number)
+    estate, road, number = clean(r.estate), clean(r.road), door_token(r.road_number)
     place = " ".join(p for p in (road + number, estate, clean(r.building_name)) if p)
     return StandardBuilding(
         index=index,

@@ -151,6 +151,10 @@ def _link(best: _Option, p: ParsedAddress, ev: Evidence, candidates: tuple[Candi
         return AddressMatch(
             "building", b.building_id, None, score, "; ".join([*notes, "no room"]), candidates
         )
+    if not b.has_rooms:
+        # A library kept at building level: the link is to the building's own standard address.
+        notes.append("the library lists this building without rooms")
+        return AddressMatch("building", b.building_id, b.address_id, score, "; ".join(notes), candidates)
     if len(rooms) == 1:
         unit = f" ({rooms[0][0]}单元)" if rooms[0][0] else ""
         reason = "; ".join([*notes[:1], f"room {p.room}{unit}", *notes[1:]])

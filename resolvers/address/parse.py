@@ -112,6 +112,14 @@ def building_token(name: str) -> str:
 
 
 @lru_cache(maxsize=65_536)
+def door_token(number: str) -> str:
+    """A door number as the parser writes it: 88 → 88号, ８８号 → 88号, 88-1 → 88-1号. Libraries
+    keep door numbers bare or with 号; free text nearly always says 号."""
+    cleaned = clean(number)
+    return cleaned if not cleaned or cleaned.endswith("号") else cleaned + "号"
+
+
+@lru_cache(maxsize=65_536)
 def unit_token(unit: str) -> str:
     """The canonical token of a standard unit: 1单元 → 1, 一单元 → 1; empty when there are none."""
     return canonical_token(clean(unit).removesuffix("单元"))

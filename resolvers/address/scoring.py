@@ -119,7 +119,7 @@ def score_building(b: StandardBuilding, p: ParsedAddress, ev: Evidence, rooms: l
         offered += W_STREET
         points += _same(W_STREET, ev.street == b.street)
     core = max(points, 0.0) / offered if offered else 0.0
-    if p.room is not None:
+    if p.room is not None and b.has_rooms:  # a library without rooms cannot confirm nor refute one
         offered += W_ROOM
         in_unit = p.unit is None or not b.units or any(u == p.unit for u, _ in rooms)
         # The room in another unit than written still says something; no such room says less.
