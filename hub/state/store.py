@@ -196,6 +196,37 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
             # A retired record no longer speaks for any entity.
             self._remove_mentions(conn, source, ids, "")
 
+    def asserted_entities(self, source: str, entity_type: str) -> list[tuple[str, str]]:
+        """(record id, entity id) of every entity of ``entity_type`` the source's records assert
+        (records written before assertions were kept have none)."""
+        query = select(record_state.c.record_id, record_state.c.assertions).where(
+            record_state.c.source == source, record_state.c.assertions.is_not(None)
+        )
+        found = []
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                ends, _ = json.loads(row.assertions)
+                found += [(row.record_id, end[1]) for _, end in ends if end[0] == entity_type]
+        return found
+
+    def redo_records(self, source: str, record_ids: Iterable[str], *, reread: bool) -> None:
+        """The next sync of ``source`` treats these records as changed (maps, resolves and writes
+        them again) even though their rows are not; with ``reread``, it also reads a snapshot
+        file that has not changed since (its fingerprint is forgotten)."""
+        ids = list(record_ids)
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 500):
+                conn.execute(
+                    update(record_state)
+                    .where(
+                        record_state.c.source == source,
+                        record_state.c.record_id.in_(ids[start : start + 500]),
+                    )
+                    .values(content_hash="")
+                )
+            if reread and ids:
+                conn.execute(delete(source_cursor).where(source_cursor.c.source == source))
+
     def reset_source(self, source: str) -> None:
         """Forget hashes and cursor: the next sync re-reads and rewrites everything (`--full`)."""
         with self.engine.begin() as conn:

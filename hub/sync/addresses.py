@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from connectors.config import SourceConfig
 from connectors.records import Mention
 from graph_schema import Schema
 from hub.store import GraphStore
@@ -26,6 +27,24 @@ MentionKey = tuple[str, str, str]
 TEXT_HINT = "address_text"
 # Bumped whenever the pickled library's classes change, so that an old cache is not loaded.
 LIBRARY_FORMAT = 2
+
+
+def resolves_addresses(config: SourceConfig, schema: Schema) -> bool:
+    """Whether the source's records name addresses to be resolved against the library."""
+    address = schema.roles.standard_address
+    return any(e.type == address and not e.standard for e in config.entities.values())
+
+
+def feeds_library(config: SourceConfig, schema: Schema) -> bool:
+    """Whether the source is part of the standard address library: it defines standard addresses,
+    or writes the places they hang from (buildings with their names, roads and grids; grids,
+    communities, streets) without resolving addresses of its own. Such sources are synced first,
+    so that the library is whole before any address is resolved against it: a district that
+    keeps its rooms and its buildings in two tables declares them as two sources."""
+    if config.defines_standard:
+        return True
+    places = set(schema.roles.address_levels[1:])
+    return any(e.type in places for e in config.entities.values()) and not resolves_addresses(config, schema)
 
 
 @dataclass
@@ -148,6 +167,13 @@ class AddressBook:
             match = resolve(self.library, str(text))
             self._place(mention, str(text), match, standard_room, out)
         return out
+
+    def resolved_ids(self) -> set[str]:
+        """Every address entity id that is a resolved one: the library's own addresses and the
+        building-level addresses of its buildings (anything else is a text matched to nothing)."""
+        ids = set(self._rooms())
+        ids.update(building_address_id(self._prefix, b.building_id) for b in self.library.buildings)
+        return ids
 
     def building_of(self, address_id: str, resolved: ResolvedAddresses | None = None) -> str | None:
         """The building a standard room or a building-level address belongs to."""

@@ -26,7 +26,7 @@ from hub.resolution.passes import resolve_entities
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.store import GraphStore
-from hub.sync.addresses import AddressBook, ResolvedAddresses
+from hub.sync.addresses import AddressBook, ResolvedAddresses, feeds_library, resolves_addresses
 from hub.sync.mentions import mention_rows
 from hub.sync.report import RunReport, SourceReport
 from hub.sync.writer import assertions, build_batch, follow_aliases, write_batch
@@ -255,7 +255,7 @@ class SourceSync:
                 self.run_id,
             ),
         )
-        if self.config.defines_standard:
+        if feeds_library(self.config, schema):
             self.addresses.invalidate()
         self.report.review_opened += self.state.open_review_items("address", self.run_id, resolved.review)
         for outcome, count in resolved.counts.items():
@@ -300,7 +300,9 @@ def sync_sources(
     report = RunReport(run_id=run_id, store=store.uri, started_at=started_at)
     state.save_run(run_id, started_at, "running", report.to_dict(), None)
     store.apply_schema()
-    standard = [c.name for c in configs if c.defines_standard]
+    schema = store.schema
+    library_sources = [c for c in configs if feeds_library(c, schema)]
+    standard = [c.name for c in library_sources]
 
     def library_version() -> str | None:
         cursors = [state.cursor(name) for name in standard]
@@ -309,10 +311,14 @@ def sync_sources(
     addresses = AddressBook(store, settings.data_dir / "cache", library_version)
     aliases = state.aliases()
     try:
-        # Sources that define the standard (the address library) first: the others resolve
-        # against it. Then least trusted first: until survivorship lands, the last write of a
-        # value wins, so the most trusted source's values are the ones that stay.
-        for config in sorted(configs, key=lambda c: (not c.defines_standard, c.trust)):
+        # The sources the address library is made of first: the others resolve against it.
+        # Then least trusted first: until survivorship lands, the last write of a value wins,
+        # so the most trusted source's values are the ones that stay.
+        redone = False
+        for config in sorted(configs, key=lambda c: (not feeds_library(c, schema), c.trust)):
+            if not redone and resolves_addresses(config, schema) and _library_changed(report, standard):
+                _redo_unresolved_addresses(state, addresses, configs, schema.roles.standard_address)
+                redone = True
             sync = SourceSync(store, state, config, settings, run_id, addresses, aliases)
             report.sources.append(sync.run(progress))
     except BaseException:
@@ -331,6 +337,29 @@ def sync_sources(
     report.graph_counts = {**counts.nodes, **counts.relationships}
     state.save_run(run_id, started_at, report.status, report.to_dict(), report.finished_at)
     return report
+
+
+def _library_changed(report: RunReport, library_sources: Sequence[str]) -> bool:
+    """Whether this run has written anything new into the address library so far."""
+    return any(s.new or s.changed or s.retired for s in report.sources if s.source in library_sources)
+
+
+def _redo_unresolved_addresses(
+    state: StateStore, addresses: AddressBook, configs: Sequence[SourceConfig], address_label: str
+) -> None:
+    """The library changed: records whose addresses matched nothing before are synced again,
+    as if changed, so that their addresses are resolved against the library as it is now (and
+    the persons living there gain the building as evidence). A snapshot source is read again
+    for them; an incremental one redoes them when it next reads them."""
+    resolved = addresses.resolved_ids()
+    for config in configs:
+        if not resolves_addresses(config, addresses.schema):
+            continue
+        asserted = state.asserted_entities(config.name, address_label)
+        records = {record for record, entity in asserted if entity not in resolved}
+        if records:
+            state.redo_records(config.name, records, reread=config.mode == "snapshot")
+            log.info("addresses to resolve again", source=config.name, records=len(records))
 
 
 def resolve_pass(
