@@ -59,6 +59,10 @@ class PropertyDef(_Frozen):
     title: str = ""
     description: str = ""
     identifier: bool = False  # an external identifier (ID number, USCC, code): indexed, used to link
+    # Names one node within a district (a street's or community's name): a mention without a
+    # valid identifier is linked by it, folded as place names are (下沙社区 = 下沙). Districts
+    # that keep their places by name only, without codes, then get one node per place.
+    name_key: bool = False
     indexed: bool = False  # looked up often enough to deserve an index
     pii: bool = False  # masked for API clients without the PII scope
     # A disagreement between valid values is a conflict for stewards (birth date, ID number).

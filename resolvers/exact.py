@@ -11,6 +11,7 @@ from collections.abc import Container, Iterable, Mapping
 from typing import Any, Protocol
 
 from graph_schema import Schema
+from resolvers.address.parse import place_key
 from resolvers.ids import identifier_entity_id, mention_entity_id
 
 
@@ -36,6 +37,9 @@ class ExactLinker:
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
         self._identifiers = {n.name: tuple(p.name for p in n.identifiers) for n in schema.node_types}
+        self._name_keys = {
+            n.name: tuple(p.name for p in n.properties if p.name_key) for n in schema.node_types
+        }
         self._prefixes = {n.name: n.id_prefix for n in schema.node_types}
 
     def identifier_key(self, mention: Linkable) -> tuple[str, str] | None:
@@ -44,6 +48,11 @@ class ExactLinker:
             value = mention.properties.get(prop)
             if value is not None and prop not in mention.problems:
                 return prop, str(value)
+        for prop in self._name_keys[mention.entity_type]:
+            value = mention.properties.get(prop)
+            folded = place_key(str(value)) if value is not None else ""
+            if folded:
+                return prop, folded
         return None
 
     def entity_id(self, mention: Linkable) -> str:

@@ -36,3 +36,31 @@ def test_invalid_or_missing_identifiers_keep_mentions_apart_and_ids_stable() -> 
     first = linker.link(bad)
     assert len(set(first.values())) == 3
     assert ExactLinker(default_schema()).link(bad) == first  # stable across runs
+
+
+def place(source: str, record: str, label: str, props: dict[str, object]) -> Mention:
+    return Mention(source, record, "community", label, props, {})
+
+
+def test_places_without_codes_are_linked_by_their_name() -> None:
+    linker = ExactLinker(default_schema())
+    ids = linker.link([
+        place("lib", "1", "Community", {"name": "下沙社区"}),
+        place("lib", "2", "Community", {"name": "下沙"}),  # the same community, without 社区
+        place("lib", "3", "Community", {"name": "下沙社區"}),  # traditional characters
+        place("lib", "4", "Community", {"name": "上沙社区"}),
+    ])  # fmt: skip
+    assert ids[("lib", "1", "community")] == ids[("lib", "2", "community")] == ids[("lib", "3", "community")]
+    assert ids[("lib", "4", "community")] != ids[("lib", "1", "community")]
+
+
+def test_a_code_is_preferred_to_a_name_and_buildings_are_never_linked_by_name() -> None:
+    linker = ExactLinker(default_schema())
+    ids = linker.link([
+        place("lib", "1", "Community", {"name": "下沙社区", "community_code": "C01"}),
+        place("lib", "2", "Community", {"name": "沙头社区", "community_code": "C01"}),
+        place("lib", "3", "Building", {"name": "1栋"}),
+        place("lib", "4", "Building", {"name": "1栋"}),  # 1栋 of another estate, most likely
+    ])  # fmt: skip
+    assert ids[("lib", "1", "community")] == ids[("lib", "2", "community")]
+    assert ids[("lib", "3", "community")] != ids[("lib", "4", "community")]
