@@ -24,6 +24,9 @@ DISTRICT_NAMES = (
     "深圳",
     "深圳市",
 )
+# What may follow a bare number that is not its door number (福华三路88福华花园 has door 88): a
+# building, unit, floor or room marker, or the rest of a road name (福华路3巷).
+_NOT_A_DOOR = "号|栋|幢|座|楼|层|单元|室|房|户|巷|街|弄|坊|胡同|路|期|区"
 _HEAD = re.compile(
     rf"""
     (?P<province>[{CJK}]{{2,3}}省|广东(?=深圳))?
@@ -33,7 +36,7 @@ _HEAD = re.compile(
     (?P<street>[{CJK}]{{2,5}}?街道(?:办事处|办)?)?
     (?P<community>[{CJK}\d]{{2,6}}?社区(?:居委会|工作站)?)?
     (?P<road>[{CJK}\dA-Z]{{1,10}}?(?:大道|大街|路|街(?!道)|巷|坊|弄|胡同))?
-    (?P<number>\d+(?:-\d+)?号(?!楼|栋|房|室))?
+    (?P<number>\d+(?:-\d+)?(?:号(?!楼|栋|房|室)|(?=[{CJK}])(?!{_NOT_A_DOOR})))?
     """,
     re.VERBOSE,
 )
@@ -204,7 +207,7 @@ def parse_address(text: str) -> ParsedAddress:
         street=head["street"],
         community=head["community"],
         road=road,
-        road_number=head["number"] or tail.road_number,
+        road_number=door_token(head["number"]) if head["number"] else tail.road_number,
         estate=estate,
         building=tail.building,
         unit=tail.unit,

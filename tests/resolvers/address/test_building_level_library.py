@@ -50,6 +50,7 @@ def library() -> AddressLibrary:
         ("福华三路88号福华花园35栋1201", "B35"),  # door with 号 against a bare one, and a room
         ("深圳市福田区福华花园35座12楼1203房", "B35"),
         ("福华花园第35栋501", "B35"),
+        ("福华三路88福华花园35栋", "B35"),  # a bare door number in the text, too
         ("福华花园36栋", "B36"),  # the library says 36座
         ("福华三路90号福华花园36号楼2层201", "B36"),
         ("福华花园37座1101", "B37"),  # the library says 第37栋
