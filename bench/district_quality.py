@@ -275,7 +275,11 @@ def one(
     from hub.demo.generator import generate_district
     from resolvers.evaluation import pairwise_scores
 
-    data_dir = work / f"district-{persons}-seed{seed}" if style == "standard" else work / f"district-{style}-{persons}-seed{seed}"
+    data_dir = (
+        work / f"district-{persons}-seed{seed}"
+        if style == "standard"
+        else work / f"district-{style}-{persons}-seed{seed}"
+    )
     # A store or state left from an earlier run would turn the sync into an incremental one.
     shutil.rmtree(data_dir, ignore_errors=True)
     started = time.perf_counter()

@@ -64,7 +64,9 @@ def run_demo(
     with open_store(settings) as store, StateStore(settings.state_database_url) as state:
         console.print(f"[bold]2/4[/] syncing the department sources into {store.uri}")
         with sync_progress(console) as progress:
-            report = sync_sources(store, state, demo_sources(store.schema, settings.data_dir), settings, progress)
+            report = sync_sources(
+                store, state, demo_sources(store.schema, settings.data_dir), settings, progress
+            )
         print_report(console, report)
         found = store.read(config.example.find)
         if not found:

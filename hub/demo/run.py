@@ -44,7 +44,9 @@ def load_demo_config(path: Path = DEMO_DIR / "demo.yaml") -> DemoConfig:
     )
 
 
-def demo_sources(schema: Schema, data_dir: Path | None = None, *, style: str | None = None) -> list[SourceConfig]:
+def demo_sources(
+    schema: Schema, data_dir: Path | None = None, *, style: str | None = None
+) -> list[SourceConfig]:
     """The demo's source declarations: for `style`, else for the style recorded in the manifest of
     the district generated under `data_dir` (data_dir/demo/manifest.json), else the standard ones."""
     if style is None:

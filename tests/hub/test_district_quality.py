@@ -62,8 +62,13 @@ def test_a_district_in_each_writing_style_syncs_without_losing_rows(tmp_path: Pa
     assert sum(s.quarantined for s in report.sources) == len(broken.drop_duplicates(["source", "record_id"]))
     records = set(zip(truth.source, truth.record_id, strict=True))
     synced = set(zip(found.source, found.record_id, strict=True))
-    assert records - synced == set(zip(broken.source, broken.record_id, strict=True)) - {(s, "") for s in broken.source}
+    assert records - synced == set(zip(broken.source, broken.record_id, strict=True)) - {
+        (s, "") for s in broken.source
+    }
     scores = {s.entity_type: s for s in pairwise_scores(found, truth)}
-    print(f"\n{style}: " + ", ".join(f"{t} F1 {scores[t].f1:.4f}" for t in ("Person", "LegalEntity", "Building")))
+    print(
+        f"\n{style}: "
+        + ", ".join(f"{t} F1 {scores[t].f1:.4f}" for t in ("Person", "LegalEntity", "Building"))
+    )
     for entity_type in ("Grid", "Community", "Street", "License"):
         assert scores[entity_type].f1 == 1.0, entity_type

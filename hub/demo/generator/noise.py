@@ -30,7 +30,6 @@ class NoiseLog:
         self._sink = sink
         self._style = style
 
-
     def add(self, source: str, record_ids: Strings, column: str, kinds: Strings) -> None:
         hit = kinds != ""
         if self._style is not None:

@@ -16,7 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+
+from hub.demo.generator.district import District
+from hub.demo.generator.rand import Ints, Strings, objects
 
 STANDARD = "standard"
 COUNTY = "county"
@@ -79,3 +83,12 @@ def writing_style(name: str) -> WritingStyle:
     if name == COUNTY:
         return WritingStyle(COUNTY, _COUNTY_COLUMNS, _COUNTY_DROPPED)
     raise ValueError(f"unknown district style {name!r} (known: {', '.join(STYLES)})")
+
+
+def address_codes(district: District, rooms: Ints, style: WritingStyle) -> Strings:
+    """The address code of each room as a source writes it: the room's in the standard style, the
+    building's in a style whose address library is at building level."""
+    if style.standard:
+        return objects(district.rooms.code.to_numpy()[rooms])
+    building = district.rooms.building.to_numpy()[np.asarray(rooms)]
+    return objects(district.buildings.code.to_numpy()[building])

@@ -16,7 +16,7 @@ from hub.demo.generator.licences import LICENCE_TYPES
 from hub.demo.generator.names import traditional
 from hub.demo.generator.phones import landline
 from hub.demo.generator.rand import Strings, at_least, objects, pick_kinds, stream
-from hub.demo.generator.styles import WritingStyle, writing_style
+from hub.demo.generator.styles import WritingStyle, address_codes, writing_style
 from hub.demo.generator.truth import Truth, nonempty
 from hub.demo.generator.world import World
 
@@ -64,13 +64,6 @@ def _variants(rng: np.random.Generator, c: pd.DataFrame, rates: dict[str, float]
     return out, objects(np.where(out != c.name.to_numpy(), how, ""))
 
 
-def _room_codes(world: World, rooms: np.ndarray, style: WritingStyle) -> np.ndarray:
-    d = world.district
-    if style.standard:
-        return d.rooms.code.to_numpy()[rooms]
-    return d.buildings.code.to_numpy()[d.rooms.building.to_numpy()[rooms]]
-
-
 def write_business_registry(
     world: World, out: Path, truth: Truth, log: noise.NoiseLog, style: WritingStyle = STANDARD_STYLE
 ) -> DemoFile:
@@ -97,8 +90,10 @@ def write_business_registry(
     founded[bad] = [noise.impossible_date(x) for x in founded[bad]]
     founded_k[bad] = "impossible_date"
     rooms = c.room.to_numpy()
-    text, text_k = address_texts(rng, d, rooms, REGISTRY_ADDRESS if style.standard else county_address(REGISTRY_ADDRESS))
-    code = np.where(rng.random(n) < 0.7, _room_codes(world, rooms, style), "")
+    text, text_k = address_texts(
+        rng, d, rooms, REGISTRY_ADDRESS if style.standard else county_address(REGISTRY_ADDRESS)
+    )
+    code = np.where(rng.random(n) < 0.7, address_codes(world.district, rooms, style), "")
     parent = c.parent.to_numpy()
     is_branch = parent >= 0
     parents = world.companies.iloc[np.maximum(parent, 0)].reset_index(drop=True)
@@ -132,7 +127,9 @@ def write_business_registry(
     truth.add("business_registry", ids, "legal_representative", "Person", objects(rep.truth))
     truth.add_address("business_registry", ids, "address", rooms)
     truth.add("business_registry", ids, "parent", "LegalEntity", objects(parents.truth), is_branch)
-    return write_csv(style.frame("business_registry", frame), out / "business_registry.csv", "business_registry")
+    return write_csv(
+        style.frame("business_registry", frame), out / "business_registry.csv", "business_registry"
+    )
 
 
 def _bad(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -158,7 +155,9 @@ def write_licences(
         code[i] = {"lowercase": code[i].lower(), "typo": _uscc_typo(code[i], int(rng.integers(8, 17))),
                    "registration_number": holder.reg_no[i], "missing": ""}[kind]  # fmt: skip
     rooms = holder.op_room.to_numpy()
-    text, text_k = address_texts(rng, d, rooms, LICENCE_ADDRESS if style.standard else county_address(LICENCE_ADDRESS))
+    text, text_k = address_texts(
+        rng, d, rooms, LICENCE_ADDRESS if style.standard else county_address(LICENCE_ADDRESS)
+    )
     dates = {"iso": 3, "slash": 1, "cn": 1} if style.standard else {"compact": 1}
     valid_from, _ = noise.dates(rng, pd.DatetimeIndex(lic.valid_from), dates)
     valid_to, _ = noise.dates(rng, pd.DatetimeIndex(lic.valid_until), dates)
@@ -174,7 +173,9 @@ def write_licences(
             "validTo": valid_to,
             "status": lic.status,
             "address": text,
-            "addressCode": np.where(rng.random(n) < 0.5, _room_codes(world, rooms, style), None),
+            "addressCode": np.where(
+                rng.random(n) < 0.5, address_codes(world.district, rooms, style), np.array(None)
+            ),
         }
     )
     for column, kinds in (("holderName", holder_name_k), ("holderCode", code_k), ("address", text_k)):

@@ -13,7 +13,7 @@ from hub.demo.generator.addresses import Style, address_texts, county_address
 from hub.demo.generator.files import DemoFile, write_csv
 from hub.demo.generator.places import HOSPITALS
 from hub.demo.generator.rand import objects, pick_kinds, stream
-from hub.demo.generator.styles import WritingStyle, writing_style
+from hub.demo.generator.styles import WritingStyle, address_codes, writing_style
 from hub.demo.generator.truth import Truth, nonempty
 from hub.demo.generator.world import World
 
@@ -68,12 +68,16 @@ def write_newborns(
     )  # fmt: skip
     fname, fidn = np.where(has_father, fname, ""), np.where(has_father, fidn, "")
     rooms = b.room.to_numpy()
-    text, text_k = address_texts(rng, d, rooms, HOME_ADDRESS if style.standard else county_address(HOME_ADDRESS))
+    text, text_k = address_texts(
+        rng, d, rooms, HOME_ADDRESS if style.standard else county_address(HOME_ADDRESS)
+    )
     frame = pd.DataFrame(
         {
             "出生医学证明编号": ids,
             "新生儿姓名": baby_name,
-            "性别": noise.genders(rng, objects(b.gender), {"num": 2, "cn": 1} if style.standard else {"mf": 1}),
+            "性别": noise.genders(
+                rng, objects(b.gender), {"num": 2, "cn": 1} if style.standard else {"mf": 1}
+            ),
             "出生时间": born_at,
             "出生体重": weight,
             "胎数": np.where(twin, "双胎", "单胎"),
@@ -84,11 +88,7 @@ def write_newborns(
             "父亲姓名": fname,
             "父亲证件号码": fidn,
             "家庭住址": text,
-            "地址编码": np.where(
-                rng.random(n) < 0.3,
-                d.rooms.code.to_numpy()[rooms] if style.standard else d.buildings.code.to_numpy()[d.rooms.building.to_numpy()[rooms]],
-                "",
-            ),
+            "地址编码": np.where(rng.random(n) < 0.3, address_codes(d, rooms, style), ""),
         }
     )
     for column, kinds in (("新生儿姓名", how), ("母亲姓名", mname_k), ("母亲证件号码", midn_k),

@@ -11,7 +11,7 @@ from hub.demo.generator import noise
 from hub.demo.generator.addresses import Style, address_texts, county_address
 from hub.demo.generator.files import DemoFile, write_csv, write_jsonl
 from hub.demo.generator.rand import Bools, Strings, at_least, objects, stream
-from hub.demo.generator.styles import WritingStyle, writing_style
+from hub.demo.generator.styles import WritingStyle, address_codes, writing_style
 from hub.demo.generator.truth import Truth
 from hub.demo.generator.world import World
 
@@ -46,14 +46,6 @@ def _contact(
     return phone, kinds
 
 
-def _codes(world: World, rooms: np.ndarray, style: WritingStyle) -> Strings:
-    """The address code of each room as the source writes it: the building's in the county style."""
-    d = world.district
-    if style.standard:
-        return objects(d.rooms.code.to_numpy()[rooms])
-    return objects(d.buildings.code.to_numpy()[d.rooms.building.to_numpy()[rooms]])
-
-
 def write_population(
     world: World, out: Path, truth: Truth, log: noise.NoiseLog, style: WritingStyle = STANDARD_STYLE
 ) -> DemoFile:
@@ -85,7 +77,9 @@ def write_population(
     birth[bad_date] = [noise.impossible_date(b) for b in birth[bad_date]]
     birth_k[bad_date] = "impossible_date"
     rooms = p.register_room.to_numpy()
-    text, text_k = address_texts(rng, d, rooms, REGISTER_ADDRESS if style.standard else county_address(REGISTER_ADDRESS))
+    text, text_k = address_texts(
+        rng, d, rooms, REGISTER_ADDRESS if style.standard else county_address(REGISTER_ADDRESS)
+    )
     frame = pd.DataFrame(
         {
             "人员编号": ids,
@@ -95,7 +89,7 @@ def write_population(
             "出生日期": birth,
             "联系电话": phone,
             "民族": p.ethnicity,
-            "地址编码": _codes(world, rooms, style),
+            "地址编码": address_codes(world.district, rooms, style),
             "居住地址": text,
             "人员类别": np.where(p.area.str.startswith("4403") & (p.region == 0), "户籍人口", "流动人口"),
         }
@@ -145,11 +139,13 @@ def write_grid_collection(
     birth_k[bad_date] = "impossible_date"
     birth = np.where((rng.random(n) < 0.25) & ~bad_date, "", birth)
     rooms = p.room.to_numpy()
-    text, text_k = address_texts(rng, d, rooms, VISIT_ADDRESS if style.standard else county_address(VISIT_ADDRESS))
-    code = _codes(world, rooms, style)
+    text, text_k = address_texts(
+        rng, d, rooms, VISIT_ADDRESS if style.standard else county_address(VISIT_ADDRESS)
+    )
+    code = address_codes(world.district, rooms, style)
     # A mistyped code points at another room of the same building; the text is still right.
     wrong = rng.random(n) < 0.005
-    code[wrong] = _codes(world, np.maximum(rooms[wrong] - 1, 0), style)
+    code[wrong] = address_codes(world.district, np.maximum(rooms[wrong] - 1, 0), style)
     code = np.where(rng.random(n) < 0.85, code, "")
     text_k = np.where(wrong & (code != ""), "code_wrong_room", text_k).astype(object)
     grid = d.buildings.grid.to_numpy()[d.rooms.building.to_numpy()[rooms]]
@@ -166,7 +162,9 @@ def write_grid_collection(
             "cjrq": visit_s,
             "xm": name,
             "sfzh": idn,
-            "xb": noise.genders(rng, objects(p.gender), {"mf": 2, "num": 1} if style.standard else {"cn_long": 1}),
+            "xb": noise.genders(
+                rng, objects(p.gender), {"mf": 2, "num": 1} if style.standard else {"cn_long": 1}
+            ),
             "csrq": birth,
             "lxdh": as_number,
             "jzdz": text,
@@ -184,4 +182,6 @@ def write_grid_collection(
     truth.add(
         "grid_collection", ids, "collector", "GridWorker", objects(world.workers.truth.to_numpy()[worker])
     )
-    return write_jsonl(style.frame("grid_collection", frame), out / "grid_collection.jsonl", "grid_collection")
+    return write_jsonl(
+        style.frame("grid_collection", frame), out / "grid_collection.jsonl", "grid_collection"
+    )

@@ -99,7 +99,9 @@ def _building_library(world: World, out: Path, truth: Truth) -> DemoFile:
     return write_csv(frame, out / "address_library.csv", "address_library")
 
 
-def write_grid_workers(world: World, out: Path, truth: Truth, style: WritingStyle = STANDARD_STYLE) -> DemoFile:
+def write_grid_workers(
+    world: World, out: Path, truth: Truth, style: WritingStyle = STANDARD_STYLE
+) -> DemoFile:
     """One row per worker and grid covered (a worker standing in for a second grid has two)."""
     rng = stream(world.seed, "source:grid_workers")
     a, d = world.assignments, world.district
@@ -165,7 +167,9 @@ def write_housing(
     )  # fmt: skip
     t_phone, _ = noise.phones(rng, objects(tenant.phone), {"plain": 6, "dash": 2, "intl": 1})
     rooms = r.room.to_numpy()
-    text, text_k = address_texts(rng, d, rooms, HOUSING_ADDRESS if style.standard else county_address(HOUSING_ADDRESS))
+    text, text_k = address_texts(
+        rng, d, rooms, HOUSING_ADDRESS if style.standard else county_address(HOUSING_ADDRESS)
+    )
     room_code = np.where(rng.random(n) < 0.92, d.rooms.code.to_numpy()[rooms], "")
     if not style.standard:  # the county has no room codes: the column is dropped
         room_code = np.full(n, "", dtype=object)

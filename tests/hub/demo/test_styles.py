@@ -63,10 +63,16 @@ def test_dates_and_genders_are_written_in_other_codes(county_rows: Rows) -> None
     assert {r["性别代码"] for r in population} == {"1", "2"}
     visits = county_rows["grid_collection"]
     assert {r["sex"] for r in visits} == {"男性", "女性"}
-    assert all(re.fullmatch(r"\d{8}|\d{4}年\d{1,2}月\d{1,2}日", r["birthday"]) for r in visits if r["birthday"])
+    assert all(
+        re.fullmatch(r"\d{8}|\d{4}年\d{1,2}月\d{1,2}日", r["birthday"]) for r in visits if r["birthday"]
+    )
     assert all(re.fullmatch(r"\d{8}", r["yxq_q"]) for r in county_rows["licenses"])
     assert {r["婴儿性别"] for r in county_rows["newborns"]} == {"M", "F"}
-    assert all(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", r["起租日期"]) for r in county_rows["housing"] if r["起租日期"])
+    assert all(
+        re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", r["起租日期"])
+        for r in county_rows["housing"]
+        if r["起租日期"]
+    )
     assert all(re.fullmatch(r"\d{8}", r["START_DATE"]) for r in county_rows["grid_workers"])
 
 
@@ -77,7 +83,9 @@ def test_the_address_library_is_at_building_level(rows: Rows, county_rows: Rows,
     assert not {"单元", "楼层", "房号"} & set(library[0])
     assert all(r["MPH"].isdigit() for r in library)  # bare door numbers: 88, not 88号
     # The other exports' address codes are building codes (of the library, or of a demolished building).
-    written = {r["建筑物编码"] for r in county_rows["population"]} | {r["JZWBM"] for r in county_rows["business_registry"]}
+    written = {r["建筑物编码"] for r in county_rows["population"]} | {
+        r["JZWBM"] for r in county_rows["business_registry"]
+    }
     written |= {str(r["buildingCode"]) for r in county_rows["grid_collection"]}
     written |= {str(r["jzwbm"]) for r in county_rows["licenses"] if r["jzwbm"]}
     written |= {r["建筑物编码"] for r in county_rows["newborns"]}
@@ -87,7 +95,9 @@ def test_the_address_library_is_at_building_level(rows: Rows, county_rows: Rows,
 
 
 def test_buildings_are_named_in_variants(county_rows: Rows) -> None:
-    texts = [r["address"] for r in county_rows["grid_collection"]] + [r["现住址"] for r in county_rows["population"]]
+    texts = [r["address"] for r in county_rows["grid_collection"]] + [
+        r["现住址"] for r in county_rows["population"]
+    ]
     assert any(re.search(r"第\d+栋", t) for t in texts)
     assert any(re.search(r"\d+座", t) for t in texts)
     assert any(re.search(r"\d+号楼", t) for t in texts)
@@ -115,7 +125,10 @@ def test_the_demo_loader_picks_the_declarations_of_the_districts_style(
         data_dir = tmp_path / style
         (data_dir / "demo").mkdir(parents=True)  # the sync reads <data dir>/demo/<file>
         shutil.copy(m.out_dir / "manifest.json", data_dir / "demo" / "manifest.json")
-        assert _library(demo_sources(schema, data_dir)).record_id == _library(demo_sources(schema, style=style)).record_id
+        assert (
+            _library(demo_sources(schema, data_dir)).record_id
+            == _library(demo_sources(schema, style=style)).record_id
+        )
     assert _library(demo_sources(schema, tmp_path / "county")).record_id == ("JZWBM",)
     assert _library(demo_sources(schema, tmp_path / "standard")).record_id == ("地址编码",)
     assert _library(demo_sources(schema)).record_id == ("地址编码",)  # no district: the standard set
