@@ -134,3 +134,17 @@ def test_the_demo_loader_picks_the_declarations_of_the_districts_style(
     assert _library(demo_sources(schema)).record_id == ("地址编码",)  # no district: the standard set
     with pytest.raises(ValueError, match="unknown district style"):
         sources_dir("nowhere")
+
+
+def test_gridhub_demo_generate_takes_a_style(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        ["demo", "generate", "--persons", "200", "--seed", "3", "--style", "county", "--out", str(tmp_path)],
+    )
+    assert result.exit_code == 0, result.output
+    assert district_style(tmp_path) == "county"
+    assert "county style" in result.output
