@@ -18,6 +18,7 @@ Wall time is the whole child process, peak RSS the child's ru_maxrss.
 
     python bench/district_quality.py                       # 10k persons, seeds 1 2 3
     python bench/district_quality.py --persons 10000 --persons 100000 --seeds 1,2,3
+    python bench/district_quality.py --style county --persons 2000 --seeds 1   # the other writing style
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.peers import last_line, machine_line, package_versions, run_measured  # noqa: E402
+from hub.demo.generator.styles import STYLES  # noqa: E402
 
 TYPES = ("Person", "LegalEntity", "Building")
 PERSON = "Person"
@@ -61,7 +63,7 @@ def person_mentions(data_dir: Path) -> pd.DataFrame:
     from hub.demo.run import demo_sources
 
     schema = default_schema()
-    configs = demo_sources(schema)
+    configs = demo_sources(schema, data_dir)  # the declarations of the district's style
     buildings = _BuildingFinder(data_dir, [c for c in configs if c.defines_standard])
     rows: list[dict[str, Any]] = []
     for config in configs:
@@ -104,19 +106,56 @@ def person_mentions(data_dir: Path) -> pd.DataFrame:
     return frame
 
 
+def standard_rooms(data_dir: Path, standard_sources: list[Any]) -> list[Any]:
+    """The standard address library's rows as StandardRoom, read through the source's own mapping
+    (so any declared column names work: room-level or building-level libraries alike)."""
+    from connectors.base import open_connector
+    from connectors.errors import RowError
+    from connectors.mapping import Mapper
+    from graph_schema import default_schema
+    from resolvers.address import StandardRoom
+
+    schema = default_schema()
+    rooms: list[Any] = []
+    for config in standard_sources:
+        mapper = Mapper(config, schema)
+        for raw in open_connector(config, data_dir).rows():
+            try:
+                row = mapper.map_row(raw)
+            except RowError:
+                continue
+            by_type = {m.entity_type: m.properties for m in row.mentions}
+            a, b = by_type.get("Address", {}), by_type.get("Building", {})
+            if not a.get("address_code") or not b.get("building_code"):
+                continue
+            floor = a.get("floor")
+            rooms.append(
+                StandardRoom(
+                    address_id=str(a["address_code"]),
+                    building_id=str(b["building_code"]),
+                    street=str(by_type.get("Street", {}).get("name") or ""),
+                    community=str(by_type.get("Community", {}).get("name") or ""),
+                    road=str(b.get("road") or ""),
+                    road_number=str(b.get("road_number") or ""),
+                    estate=str(b.get("estate") or ""),
+                    building_name=str(b.get("name") or ""),
+                    unit=str(a.get("unit") or ""),
+                    floor=floor if isinstance(floor, int) else None,
+                    room=str(a.get("room") or ""),
+                    full_text=str(a.get("full_text") or ""),
+                )
+            )
+    return rooms
+
+
 class _BuildingFinder:
     """Standard building code of an Address or Building mention: the address code when the library
     has it, else the free text resolved by the project's address resolver (room or building)."""
 
     def __init__(self, data_dir: Path, standard_sources: list[Any]) -> None:
-        from connectors.base import open_connector
-        from resolvers.address import AddressLibrary, StandardRoom
+        from resolvers.address import AddressLibrary
 
-        rooms = [
-            StandardRoom.from_row(raw)
-            for config in standard_sources
-            for raw in open_connector(config, data_dir).rows()
-        ]
+        rooms = standard_rooms(data_dir, standard_sources)
         self.room_building = {r.address_id: r.building_id for r in rooms}
         self.library = AddressLibrary.build(rooms)
         self.by_text: dict[str, str | None] = {}
@@ -155,7 +194,7 @@ def gridhub_child(crosswalk_csv: str) -> None:
     settings = Settings()
     started = time.perf_counter()
     with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        sync_sources(store, state, demo_sources(store.schema), settings)
+        sync_sources(store, state, demo_sources(store.schema, settings.data_dir), settings)
         synced = time.perf_counter() - started
         write_crosswalk(store, Path(crosswalk_csv))
     print(f"sync {synced:.1f} s of it", flush=True)
@@ -230,15 +269,21 @@ def read_truth(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def one(persons: int, seed: int, work: Path, skip_splink: bool, u_max_pairs: float) -> Result:
+def one(
+    persons: int, seed: int, work: Path, skip_splink: bool, u_max_pairs: float, style: str = "standard"
+) -> Result:
     from hub.demo.generator import generate_district
     from resolvers.evaluation import pairwise_scores
 
-    data_dir = work / f"district-{persons}-seed{seed}"
+    data_dir = (
+        work / f"district-{persons}-seed{seed}"
+        if style == "standard"
+        else work / f"district-{style}-{persons}-seed{seed}"
+    )
     # A store or state left from an earlier run would turn the sync into an incremental one.
     shutil.rmtree(data_dir, ignore_errors=True)
     started = time.perf_counter()
-    manifest = generate_district(data_dir / "demo", persons=persons, seed=seed)
+    manifest = generate_district(data_dir / "demo", persons=persons, seed=seed, style=style)
     generate_s = time.perf_counter() - started
     source_rows = sum(f.rows for f in manifest.files)
     truth = read_truth(manifest.truth.path)
@@ -390,6 +435,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=_seeds, default=[1, 2, 3], help="comma-separated (default 1,2,3)")
     parser.add_argument("--no-splink", action="store_true", help="gridhub only")
     parser.add_argument(
+        "--style",
+        choices=STYLES,
+        default="standard",
+        help="how the district's exports are written (hub/demo/generator/styles.py; default standard)",
+    )
+    parser.add_argument(
         "--splink-u-pairs",
         type=float,
         default=1e7,
@@ -400,11 +451,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     sizes = args.persons or [10_000]
+    if args.style != "standard":
+        print(f"district style: {args.style}")
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="district-quality-") as tmp:
         work = args.work or Path(tmp)
         for persons, seed in _iter_runs(sizes, args.seeds):
-            results.append(one(persons, seed, work, args.no_splink, args.splink_u_pairs))
+            results.append(one(persons, seed, work, args.no_splink, args.splink_u_pairs, args.style))
             print_result(results[-1], flush=True)
     print_summary(results, args.seeds)
 

@@ -17,7 +17,8 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),  # 1946-04-17, 1946/4/17, with time
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),  # 1946年4月17日
 )
-_GENDERS = {"m": "M", "male": "M", "男": "M", "1": "M", "f": "F", "female": "F", "女": "F", "2": "F"}
+_GENDERS = {"m": "M", "male": "M", "男": "M", "男性": "M", "1": "M",
+            "f": "F", "female": "F", "女": "F", "女性": "F", "2": "F"}  # fmt: skip
 
 
 def trim(value: Any) -> Any:

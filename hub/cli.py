@@ -482,6 +482,9 @@ def demo(
     once: Annotated[
         bool, typer.Option("--once", help="Stop after the first query has been answered.")
     ] = False,
+    style: Annotated[
+        str, typer.Option(help="How the department exports are written: standard or county.")
+    ] = "standard",
 ) -> None:
     """Generate a district, sync its six department sources, serve the API and ask it a first query."""
     if ctx.invoked_subcommand is not None:
@@ -489,7 +492,15 @@ def demo(
     from hub.demo.main import run_demo
 
     settings = get_settings()
-    run_demo(settings, persons=persons, seed=seed, port=port or settings.api_port, once=once, console=out)
+    run_demo(
+        settings,
+        persons=persons,
+        seed=seed,
+        port=port or settings.api_port,
+        once=once,
+        console=out,
+        style=style,
+    )
 
 
 @demo_app.command("generate")
@@ -499,12 +510,19 @@ def demo_generate(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Directory (default: <data dir>/demo).")
     ] = None,
+    style: Annotated[
+        str,
+        typer.Option(
+            help="How the department exports are written: standard, or county (other columns, "
+            "date and gender codes, a building-level address library; sources in hub/demo/sources_county)."
+        ),
+    ] = "standard",
 ) -> None:
     """Write the demo district's source files and its ground truth."""
     from hub.demo.generator import generate_district
 
     target = out_dir or get_settings().data_dir / "demo"
-    manifest = generate_district(target, persons=persons, seed=seed)
+    manifest = generate_district(target, persons=persons, seed=seed, style=style)
     out.print(manifest)
 
 

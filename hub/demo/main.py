@@ -45,19 +45,28 @@ def curl_example(base_url: str, api_key: str, variables: dict[str, str]) -> str:
 
 
 def run_demo(
-    settings: Settings, *, persons: int | None, seed: int | None, port: int, once: bool, console: Console
+    settings: Settings,
+    *,
+    persons: int | None,
+    seed: int | None,
+    port: int,
+    once: bool,
+    console: Console,
+    style: str = "standard",
 ) -> None:
     config = load_demo_config()
     persons = persons or config.persons
     seed = config.seed if seed is None else seed
     demo_dir = settings.data_dir / "demo"
     console.print(f"[bold]1/4[/] generating a district of {persons:,} residents (seed {seed}) in {demo_dir}")
-    generate_district(demo_dir, persons=persons, seed=seed)
+    generate_district(demo_dir, persons=persons, seed=seed, style=style)
 
     with open_store(settings) as store, StateStore(settings.state_database_url) as state:
         console.print(f"[bold]2/4[/] syncing the department sources into {store.uri}")
         with sync_progress(console) as progress:
-            report = sync_sources(store, state, demo_sources(store.schema), settings, progress)
+            report = sync_sources(
+                store, state, demo_sources(store.schema, settings.data_dir), settings, progress
+            )
         print_report(console, report)
         found = store.read(config.example.find)
         if not found:

@@ -15,6 +15,15 @@ DEMO_DIR = Path(__file__).parent
 SOURCES_DIR = DEMO_DIR / "sources"
 
 
+def sources_dir(style: str) -> Path:
+    """The demo's source declarations for districts written in `style` (hub/demo/sources for the
+    standard style, hub/demo/sources_<style> for another)."""
+    from hub.demo.generator.styles import STANDARD, writing_style
+
+    writing_style(style)  # unknown styles fail here
+    return SOURCES_DIR if style == STANDARD else DEMO_DIR / f"sources_{style}"
+
+
 @dataclass(frozen=True)
 class DemoExample:
     find: str
@@ -35,8 +44,16 @@ def load_demo_config(path: Path = DEMO_DIR / "demo.yaml") -> DemoConfig:
     )
 
 
-def demo_sources(schema: Schema) -> list[SourceConfig]:
-    return load_source_configs(SOURCES_DIR, schema)
+def demo_sources(
+    schema: Schema, data_dir: Path | None = None, *, style: str | None = None
+) -> list[SourceConfig]:
+    """The demo's source declarations: for `style`, else for the style recorded in the manifest of
+    the district generated under `data_dir` (data_dir/demo/manifest.json), else the standard ones."""
+    if style is None:
+        from hub.demo.generator import STANDARD, district_style
+
+        style = STANDARD if data_dir is None else district_style(Path(data_dir) / "demo")
+    return load_source_configs(sources_dir(style), schema)
 
 
 def ask_api(base_url: str, query: str, variables: dict[str, Any], api_key: str) -> dict[str, Any]:

@@ -24,7 +24,19 @@ def test_a_non_date_is_a_row_error(written: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("written", "code"), [("M", "M"), ("f", "F"), ("男", "M"), ("女", "F"), ("1", "M"), ("2", "F")]
+    ("written", "code"),
+    [
+        ("M", "M"),
+        ("f", "F"),
+        ("男", "M"),
+        ("女", "F"),
+        ("1", "M"),
+        ("2", "F"),
+        ("男性", "M"),
+        ("女性", "F"),
+        ("Male", "M"),
+        ("FEMALE", "F"),
+    ],
 )
 def test_gender_codes(written: str, code: str) -> None:
     assert gender(written) == code

@@ -17,6 +17,7 @@ from pathlib import Path
 from hub.demo.generator.files import CsvSink, DemoFile
 from hub.demo.generator.noise import NoiseLog
 from hub.demo.generator.scale import DEFAULT_AS_OF
+from hub.demo.generator.styles import STANDARD, STYLES, writing_style
 from hub.demo.generator.truth import COLUMNS as TRUTH_COLUMNS
 from hub.demo.generator.truth import Truth
 from hub.demo.generator.world import World, build_world
@@ -25,7 +26,17 @@ from hub.demo.generator.write_newborns import write_newborns
 from hub.demo.generator.write_people import write_grid_collection, write_population
 from hub.demo.generator.write_places import write_address_library, write_grid_workers, write_housing
 
-__all__ = ["DEFAULT_AS_OF", "DemoFile", "DemoManifest", "World", "build_world", "generate_district"]
+__all__ = [
+    "DEFAULT_AS_OF",
+    "STANDARD",
+    "STYLES",
+    "DemoFile",
+    "DemoManifest",
+    "World",
+    "build_world",
+    "district_style",
+    "generate_district",
+]
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,7 @@ class DemoManifest:
     files: tuple[DemoFile, ...]  # one per source, in the order written
     truth: DemoFile
     noise: DemoFile
+    style: str = STANDARD  # how the exports are written (hub.demo.generator.styles)
 
     def rows(self) -> dict[str, int]:
         return {f.name: f.rows for f in (*self.files, self.truth, self.noise)}
@@ -45,7 +57,10 @@ class DemoManifest:
         def entry(f: DemoFile) -> dict[str, object]:
             return {"name": f.name, "file": f.path.name, "rows": f.rows}
 
+        # The standard style is not recorded, so its manifest stays as it always was.
+        style = {} if self.style == STANDARD else {"style": self.style}
         return {
+            **style,
             "persons": self.persons,
             "seed": self.seed,
             "as_of": self.as_of.isoformat(),
@@ -59,32 +74,41 @@ class DemoManifest:
 
     def __str__(self) -> str:
         lines = [
-            f"demo district: {self.persons:,} residents, seed {self.seed}, as of {self.as_of} → {self.out_dir}"
+            f"demo district: {self.persons:,} residents, seed {self.seed}, as of {self.as_of}"
+            + ("" if self.style == STANDARD else f", {self.style} style")
+            + f" → {self.out_dir}"
         ]
         lines += [f"  {f.path.name:<24}{f.rows:>12,} rows" for f in (*self.files, self.truth, self.noise)]
         return "\n".join(lines)
 
 
-def generate_district(out_dir: Path, persons: int, seed: int, *, as_of: date = DEFAULT_AS_OF) -> DemoManifest:
-    """Write the demo district's source files, truth.csv, noise.csv and manifest.json into `out_dir`."""
+def generate_district(
+    out_dir: Path, persons: int, seed: int, *, as_of: date = DEFAULT_AS_OF, style: str = STANDARD
+) -> DemoManifest:
+    """Write the demo district's source files, truth.csv, noise.csv and manifest.json into `out_dir`.
+
+    `style` is how the department exports are written (``standard``, or ``county``: see
+    hub.demo.generator.styles); the district and its truth are the same in both.
+    """
     if seed < 0:
         raise ValueError("seed must be a non-negative integer")
+    writing = writing_style(style)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     world = build_world(persons, seed, as_of)
     truth_sink = CsvSink(out_dir / "truth.csv", "truth", TRUTH_COLUMNS)
     noise_sink = CsvSink(out_dir / "noise.csv", "noise", NoiseLog.COLUMNS)
     try:
-        truth, log = Truth(world.district, truth_sink), NoiseLog(noise_sink)
+        truth, log = Truth(world.district, truth_sink), NoiseLog(noise_sink, writing)
         files = (
-            write_address_library(world, out_dir, truth),
-            write_grid_workers(world, out_dir, truth),
-            write_population(world, out_dir, truth, log),
-            write_grid_collection(world, out_dir, truth, log),
-            write_business_registry(world, out_dir, truth, log),
-            write_licences(world, out_dir, truth, log),
-            write_housing(world, out_dir, truth, log),
-            write_newborns(world, out_dir, truth, log),
+            write_address_library(world, out_dir, truth, writing),
+            write_grid_workers(world, out_dir, truth, writing),
+            write_population(world, out_dir, truth, log, writing),
+            write_grid_collection(world, out_dir, truth, log, writing),
+            write_business_registry(world, out_dir, truth, log, writing),
+            write_licences(world, out_dir, truth, log, writing),
+            write_housing(world, out_dir, truth, log, writing),
+            write_newborns(world, out_dir, truth, log, writing),
         )
     finally:
         truth_file, noise_file = truth_sink.close(), noise_sink.close()
@@ -96,7 +120,20 @@ def generate_district(out_dir: Path, persons: int, seed: int, *, as_of: date = D
         files=files,
         truth=truth_file,
         noise=noise_file,
+        style=style,
     )
     text = json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2) + "\n"
     (out_dir / "manifest.json").write_text(text, encoding="utf-8")
     return manifest
+
+
+def district_style(data_dir: Path) -> str:
+    """The style a generated district was written in, from its manifest.json (standard when the
+    manifest says none, or there is no manifest)."""
+    manifest = Path(data_dir) / "manifest.json"
+    if not manifest.is_file():
+        return STANDARD
+    style = json.loads(manifest.read_text(encoding="utf-8")).get("style", STANDARD)
+    if style not in STYLES:
+        raise ValueError(f"{manifest}: unknown district style {style!r}")
+    return str(style)

@@ -21,6 +21,8 @@ from hub.demo.generator.rand import Ints, Strings, objects
 
 PREFIXES = ("广东省深圳市福田区", "深圳市福田区", "福田区", "深圳福田", "")
 BUILDING_FORMS = ("{n}栋", "{n}号楼", "{cn}栋", "{n}座", "{n}幢", "第{n}栋", "{n}-")
+# Other systems' building names: a bare number (下沙村35 501), 35栋, 35座, 第35栋, 35号楼.
+COUNTY_BUILDING_FORMS = ("{n}栋", "{n} ", "{n}座", "第{n}栋", "{n}号楼")
 ROOM_FORMS = ("{room}", "{room}房", "{room}室", "{floor}楼{room}", "{floor}层{pos:02d}号")
 REMARKS = ("（出租屋）", "（自住）", "(租住)", "（商铺）")
 
@@ -40,6 +42,8 @@ class Style(NamedTuple):
     fullwidth: float = 0.02
     spaces: float = 0.05
     remark: float = 0.02
+    # The building forms `building` weighs (the county style has its own, with a bare "35 ").
+    building_forms: tuple[str, ...] = BUILDING_FORMS
 
 
 def _p(weights: tuple[float, ...]) -> npt.NDArray[np.float64]:
@@ -64,7 +68,8 @@ def address_texts(
     floor, pos = r.floor.to_numpy()[rooms], r.pos.to_numpy()[rooms]
 
     prefix = rng.choice(len(PREFIXES), size=n, p=_p(style.prefix))
-    bform = rng.choice(len(BUILDING_FORMS), size=n, p=_p(style.building))
+    forms = style.building_forms
+    bform = rng.choice(len(forms), size=n, p=_p(style.building))
     rform = rng.choice(len(ROOM_FORMS), size=n, p=_p(style.room))
     u = rng.random((n, 10))
     texts: list[str] = []
@@ -78,14 +83,14 @@ def address_texts(
         if u[i, 2] < style.road:
             parts.append(road[i])
         parts.append(estate[i])
-        form = BUILDING_FORMS[bform[i]]
+        form = forms[bform[i]]
         if unit[i] and form.endswith("-"):  # nobody writes 12-1单元501; 12栋1单元501 it is
-            form = BUILDING_FORMS[0]
+            form = forms[0]
         parts.append(form.format(n=label[i], cn=chinese_number(int(label[i]))))
         kind = ""
         if u[i, 3] < style.no_room:
             kind = "no_room"
-            parts[-1] = parts[-1].rstrip("-")
+            parts[-1] = parts[-1].rstrip("- ")
         else:
             if unit[i] and u[i, 4] >= style.no_unit:
                 parts.append(unit[i] if u[i, 5] < 0.7 else chinese_number(int(unit[i][:-2])) + "单元")
@@ -106,3 +111,8 @@ def address_texts(
         texts.append(text)
         kinds.append(kind)
     return objects(texts), objects(kinds)
+
+
+def county_address(style: Style) -> Style:
+    """The same source's address writing in the county style: buildings named in its variants."""
+    return style._replace(building=(35, 20, 15, 15, 15), building_forms=COUNTY_BUILDING_FORMS)

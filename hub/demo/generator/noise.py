@@ -18,6 +18,7 @@ from hub.demo.generator import ids, names
 from hub.demo.generator.files import CsvSink
 from hub.demo.generator.phones import PHONE_STYLES, format_phone, fullwidth_digits
 from hub.demo.generator.rand import Strings, objects, pick_kinds, weighted_choice
+from hub.demo.generator.styles import WritingStyle
 
 DATE_STYLES: dict[str, float] = {"iso": 4, "compact": 3, "slash": 2, "cn": 2, "dot": 1}
 
@@ -25,11 +26,14 @@ DATE_STYLES: dict[str, float] = {"iso": 4, "compact": 3, "slash": 2, "cn": 2, "d
 class NoiseLog:
     COLUMNS: ClassVar[list[str]] = ["source", "record_id", "column", "kind"]
 
-    def __init__(self, sink: CsvSink) -> None:
+    def __init__(self, sink: CsvSink, style: WritingStyle | None = None) -> None:
         self._sink = sink
+        self._style = style
 
     def add(self, source: str, record_ids: Strings, column: str, kinds: Strings) -> None:
         hit = kinds != ""
+        if self._style is not None:
+            column = self._style.column(source, column)
         if hit.any():
             self._sink.write(
                 pd.DataFrame(
@@ -158,7 +162,7 @@ def impossible_date(text: str) -> str:
 
 
 def genders(rng: np.random.Generator, values: Strings, styles: Mapping[str, float]) -> Strings:
-    """M/F written as M/F, 男/女 or 1/2 (GB/T 2261.1)."""
-    codes = {"mf": ("M", "F"), "cn": ("男", "女"), "num": ("1", "2")}
+    """M/F written as M/F, 男/女, 男性/女性 or 1/2 (GB/T 2261.1)."""
+    codes = {"mf": ("M", "F"), "cn": ("男", "女"), "num": ("1", "2"), "cn_long": ("男性", "女性")}
     drawn = weighted_choice(rng, styles, len(values))
     return objects([codes[s][0 if v == "M" else 1] for v, s in zip(values, drawn, strict=True)])

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from hub.demo.generator import noise
-from hub.demo.generator.addresses import Style, address_texts
+from hub.demo.generator.addresses import Style, address_texts, county_address
 from hub.demo.generator.company_names import company_name
 from hub.demo.generator.files import DemoFile, write_csv, write_jsonl
 from hub.demo.generator.ids import with_typo
@@ -16,6 +16,7 @@ from hub.demo.generator.licences import LICENCE_TYPES
 from hub.demo.generator.names import traditional
 from hub.demo.generator.phones import landline
 from hub.demo.generator.rand import Strings, at_least, objects, pick_kinds, stream
+from hub.demo.generator.styles import WritingStyle, address_codes, writing_style
 from hub.demo.generator.truth import Truth, nonempty
 from hub.demo.generator.world import World
 
@@ -26,6 +27,10 @@ LICENCE_ADDRESS = Style(prefix=(2, 4, 3, 1, 1), street=0.3, community=0.2, road=
 # How other systems write a registered name. 'canonical' is the registry's own spelling.
 NAME_VARIANTS = {"canonical": 0.6, "short_city": 0.1, "bracket": 0.07, "halfwidth_bracket": 0.04, "llc": 0.06,
                  "brand": 0.05, "traditional": 0.04, "space": 0.04}  # fmt: skip
+HOLDER_CODE = {"lowercase": 0.02, "typo": 0.01, "registration_number": 0.03, "missing": 0.04}
+# The county's licence system names the holder only, without a credit code, in about half the rows.
+COUNTY_HOLDER_CODE = {"lowercase": 0.01, "typo": 0.01, "registration_number": 0.02, "missing": 0.5}
+STANDARD_STYLE = writing_style("standard")
 
 
 def name_variant(kind: str, name: str, trade: str, industry: str, form: str, how: str) -> str:
@@ -59,7 +64,9 @@ def _variants(rng: np.random.Generator, c: pd.DataFrame, rates: dict[str, float]
     return out, objects(np.where(out != c.name.to_numpy(), how, ""))
 
 
-def write_business_registry(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -> DemoFile:
+def write_business_registry(
+    world: World, out: Path, truth: Truth, log: noise.NoiseLog, style: WritingStyle = STANDARD_STYLE
+) -> DemoFile:
     rng = stream(world.seed, "source:business_registry")
     everyone, d = world.people, world.district
     c = world.companies[world.companies.kind != "parent"].reset_index()
@@ -76,13 +83,17 @@ def write_business_registry(world: World, out: Path, truth: Truth, log: noise.No
     phone = np.where(
         rng.random(n) < 0.5, landline(rng, n), noise.phones(rng, objects(rep.phone), {"plain": 1})[0]
     )
-    founded, founded_k = noise.dates(rng, pd.DatetimeIndex(c.registered_on), {"compact": 2, "cn": 1})
+    founded, founded_k = noise.dates(
+        rng, pd.DatetimeIndex(c.registered_on), {"compact": 2, "cn": 1} if style.standard else {"slash": 1}
+    )
     bad = _bad(rng, n)
     founded[bad] = [noise.impossible_date(x) for x in founded[bad]]
     founded_k[bad] = "impossible_date"
     rooms = c.room.to_numpy()
-    text, text_k = address_texts(rng, d, rooms, REGISTRY_ADDRESS)
-    code = np.where(rng.random(n) < 0.7, d.rooms.code.to_numpy()[rooms], "")
+    text, text_k = address_texts(
+        rng, d, rooms, REGISTRY_ADDRESS if style.standard else county_address(REGISTRY_ADDRESS)
+    )
+    code = np.where(rng.random(n) < 0.7, address_codes(world.district, rooms, style), "")
     parent = c.parent.to_numpy()
     is_branch = parent >= 0
     parents = world.companies.iloc[np.maximum(parent, 0)].reset_index(drop=True)
@@ -116,14 +127,18 @@ def write_business_registry(world: World, out: Path, truth: Truth, log: noise.No
     truth.add("business_registry", ids, "legal_representative", "Person", objects(rep.truth))
     truth.add_address("business_registry", ids, "address", rooms)
     truth.add("business_registry", ids, "parent", "LegalEntity", objects(parents.truth), is_branch)
-    return write_csv(frame, out / "business_registry.csv", "business_registry")
+    return write_csv(
+        style.frame("business_registry", frame), out / "business_registry.csv", "business_registry"
+    )
 
 
 def _bad(rng: np.random.Generator, n: int) -> np.ndarray:
     return at_least(rng, rng.random(n) < 0.0005, np.ones(n, dtype=bool), 1 if n >= 20 else 0)
 
 
-def write_licences(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -> DemoFile:
+def write_licences(
+    world: World, out: Path, truth: Truth, log: noise.NoiseLog, style: WritingStyle = STANDARD_STYLE
+) -> DemoFile:
     """Licences as the licence system's HTTP export gives them: JSON Lines with camelCase keys."""
     rng = stream(world.seed, "source:licenses")
     lic, d = world.licences, world.district
@@ -132,9 +147,7 @@ def write_licences(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -
     holder = world.companies.iloc[lic.holder].reset_index(drop=True)
     holder_name, holder_name_k = _variants(rng, holder, NAME_VARIANTS)
     code = objects(holder.uscc)
-    code_k = pick_kinds(
-        rng, n, {"lowercase": 0.02, "typo": 0.01, "registration_number": 0.03, "missing": 0.04}
-    )
+    code_k = pick_kinds(rng, n, HOLDER_CODE if style.standard else COUNTY_HOLDER_CODE)
     code_k[(code_k == "lowercase") & ~holder.uscc.str.contains("[A-Z]").to_numpy()] = ""  # digits only
     code_k[(code_k == "registration_number") & (holder.reg_no == "").to_numpy()] = ""
     for i in np.flatnonzero(code_k != ""):
@@ -142,9 +155,12 @@ def write_licences(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -
         code[i] = {"lowercase": code[i].lower(), "typo": _uscc_typo(code[i], int(rng.integers(8, 17))),
                    "registration_number": holder.reg_no[i], "missing": ""}[kind]  # fmt: skip
     rooms = holder.op_room.to_numpy()
-    text, text_k = address_texts(rng, d, rooms, LICENCE_ADDRESS)
-    valid_from, _ = noise.dates(rng, pd.DatetimeIndex(lic.valid_from), {"iso": 3, "slash": 1, "cn": 1})
-    valid_to, _ = noise.dates(rng, pd.DatetimeIndex(lic.valid_until), {"iso": 3, "slash": 1, "cn": 1})
+    text, text_k = address_texts(
+        rng, d, rooms, LICENCE_ADDRESS if style.standard else county_address(LICENCE_ADDRESS)
+    )
+    dates = {"iso": 3, "slash": 1, "cn": 1} if style.standard else {"compact": 1}
+    valid_from, _ = noise.dates(rng, pd.DatetimeIndex(lic.valid_from), dates)
+    valid_to, _ = noise.dates(rng, pd.DatetimeIndex(lic.valid_until), dates)
     frame = pd.DataFrame(
         {
             "recordId": ids,
@@ -157,7 +173,9 @@ def write_licences(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -
             "validTo": valid_to,
             "status": lic.status,
             "address": text,
-            "addressCode": np.where(rng.random(n) < 0.5, d.rooms.code.to_numpy()[rooms], None),
+            "addressCode": np.where(
+                rng.random(n) < 0.5, address_codes(world.district, rooms, style), np.array(None)
+            ),
         }
     )
     for column, kinds in (("holderName", holder_name_k), ("holderCode", code_k), ("address", text_k)):
@@ -165,7 +183,7 @@ def write_licences(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -
     truth.add("licenses", ids, "self", "License", objects(lic.truth))
     truth.add("licenses", ids, "holder", "LegalEntity", objects(holder.truth), nonempty(holder_name, code))
     truth.add_address("licenses", ids, "address", rooms)
-    return write_jsonl(frame, out / "licenses.jsonl", "licenses")
+    return write_jsonl(style.frame("licenses", frame), out / "licenses.jsonl", "licenses")
 
 
 def _uscc_typo(code: str, position: int) -> str:

@@ -9,18 +9,22 @@ import numpy as np
 import pandas as pd
 
 from hub.demo.generator import noise
-from hub.demo.generator.addresses import Style, address_texts
+from hub.demo.generator.addresses import Style, address_texts, county_address
 from hub.demo.generator.files import DemoFile, write_csv
 from hub.demo.generator.places import HOSPITALS
 from hub.demo.generator.rand import objects, pick_kinds, stream
+from hub.demo.generator.styles import WritingStyle, address_codes, writing_style
 from hub.demo.generator.truth import Truth, nonempty
 from hub.demo.generator.world import World
 
 HOME_ADDRESS = Style(street=0.2, community=0.1, road=0.3, no_unit=0.2, no_room=0.03)
 BORN_HERE = 0.92  # babies of the district born in a district hospital
+STANDARD_STYLE = writing_style("standard")
 
 
-def write_newborns(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -> DemoFile:
+def write_newborns(
+    world: World, out: Path, truth: Truth, log: noise.NoiseLog, style: WritingStyle = STANDARD_STYLE
+) -> DemoFile:
     rng = stream(world.seed, "source:newborns")
     p, d = world.people, world.district
     babies = np.flatnonzero(p.resident.to_numpy() & (p.age <= 2).to_numpy() & (p.mother >= 0).to_numpy())
@@ -43,8 +47,9 @@ def write_newborns(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -
     placeholder = m_name + np.where(b.gender == "M", "之子", "之女")
     baby_name = np.select([how == "placeholder", how == "missing"], [placeholder, ""], b.surname + b.given)
     minutes = rng.integers(0, 24 * 60, size=n)
+    day = "{t:%Y-%m-%d}" if style.standard else "{t.year}/{t.month}/{t.day}"
     born_at = objects(
-        [f"{t:%Y-%m-%d} {m // 60:02d}:{m % 60:02d}" for t, m in zip(births, minutes, strict=True)]
+        [f"{day.format(t=t)} {m // 60:02d}:{m % 60:02d}" for t, m in zip(births, minutes, strict=True)]
     )
     twin = b.twin.to_numpy()
     weight = rng.normal(np.where(twin, 2500, 3300), 350).round().astype(np.int64)
@@ -63,12 +68,16 @@ def write_newborns(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -
     )  # fmt: skip
     fname, fidn = np.where(has_father, fname, ""), np.where(has_father, fidn, "")
     rooms = b.room.to_numpy()
-    text, text_k = address_texts(rng, d, rooms, HOME_ADDRESS)
+    text, text_k = address_texts(
+        rng, d, rooms, HOME_ADDRESS if style.standard else county_address(HOME_ADDRESS)
+    )
     frame = pd.DataFrame(
         {
             "出生医学证明编号": ids,
             "新生儿姓名": baby_name,
-            "性别": noise.genders(rng, objects(b.gender), {"num": 2, "cn": 1}),
+            "性别": noise.genders(
+                rng, objects(b.gender), {"num": 2, "cn": 1} if style.standard else {"mf": 1}
+            ),
             "出生时间": born_at,
             "出生体重": weight,
             "胎数": np.where(twin, "双胎", "单胎"),
@@ -79,7 +88,7 @@ def write_newborns(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -
             "父亲姓名": fname,
             "父亲证件号码": fidn,
             "家庭住址": text,
-            "地址编码": np.where(rng.random(n) < 0.3, d.rooms.code.to_numpy()[rooms], ""),
+            "地址编码": np.where(rng.random(n) < 0.3, address_codes(d, rooms, style), ""),
         }
     )
     for column, kinds in (("新生儿姓名", how), ("母亲姓名", mname_k), ("母亲证件号码", midn_k),
@@ -91,4 +100,4 @@ def write_newborns(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -
         "newborns", ids, "father", "Person", objects(father.truth), nonempty(objects(fname), objects(fidn))
     )
     truth.add_address("newborns", ids, "address", rooms)
-    return write_csv(frame, out / "newborns.csv", "newborns")
+    return write_csv(style.frame("newborns", frame), out / "newborns.csv", "newborns")

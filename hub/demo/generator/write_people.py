@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from hub.demo.generator import noise
-from hub.demo.generator.addresses import Style, address_texts
+from hub.demo.generator.addresses import Style, address_texts, county_address
 from hub.demo.generator.files import DemoFile, write_csv, write_jsonl
 from hub.demo.generator.rand import Bools, Strings, at_least, objects, stream
+from hub.demo.generator.styles import WritingStyle, address_codes, writing_style
 from hub.demo.generator.truth import Truth
 from hub.demo.generator.world import World
 
@@ -19,6 +20,7 @@ REGISTER_ADDRESS = Style(prefix=(6, 2, 1, 0, 1), street=0.8, community=0.8, road
                          spaces=0.01, remark=0.0)  # fmt: skip
 VISIT_ADDRESS = Style()
 REVISIT_RATE = 0.08  # people recorded twice, by two visits
+STANDARD_STYLE = writing_style("standard")
 
 
 def _base_kinds(people: pd.DataFrame) -> Strings:
@@ -44,7 +46,9 @@ def _contact(
     return phone, kinds
 
 
-def write_population(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -> DemoFile:
+def write_population(
+    world: World, out: Path, truth: Truth, log: noise.NoiseLog, style: WritingStyle = STANDARD_STYLE
+) -> DemoFile:
     rng = stream(world.seed, "source:population")
     everyone, d = world.people, world.district
     registered = np.flatnonzero(everyone.registered.to_numpy())
@@ -66,22 +70,26 @@ def write_population(world: World, out: Path, truth: Truth, log: noise.NoiseLog)
     phone, phone_k = _contact(p, everyone, 0.05, rng)
     phone = np.where(rng.random(n) < 0.1, "", phone)
     phone, cut_k = noise.phones(rng, objects(phone), {"plain": 8, "dash": 1}, truncated=0.002)
-    birth, birth_k = noise.dates(rng, pd.DatetimeIndex(p.birth), {"iso": 1}, swap=0.001)
+    birth, birth_k = noise.dates(
+        rng, pd.DatetimeIndex(p.birth), {"iso": 1} if style.standard else {"slash": 1}, swap=0.001
+    )
     bad_date = _bad_rows(rng, n, 0.0005)
     birth[bad_date] = [noise.impossible_date(b) for b in birth[bad_date]]
     birth_k[bad_date] = "impossible_date"
     rooms = p.register_room.to_numpy()
-    text, text_k = address_texts(rng, d, rooms, REGISTER_ADDRESS)
+    text, text_k = address_texts(
+        rng, d, rooms, REGISTER_ADDRESS if style.standard else county_address(REGISTER_ADDRESS)
+    )
     frame = pd.DataFrame(
         {
             "人员编号": ids,
             "姓名": name,
             "公民身份号码": idn,
-            "性别": noise.genders(rng, objects(p.gender), {"cn": 1}),
+            "性别": noise.genders(rng, objects(p.gender), {"cn": 1} if style.standard else {"num": 1}),
             "出生日期": birth,
             "联系电话": phone,
             "民族": p.ethnicity,
-            "地址编码": d.rooms.code.to_numpy()[rooms],
+            "地址编码": address_codes(world.district, rooms, style),
             "居住地址": text,
             "人员类别": np.where(p.area.str.startswith("4403") & (p.region == 0), "户籍人口", "流动人口"),
         }
@@ -93,10 +101,12 @@ def write_population(world: World, out: Path, truth: Truth, log: noise.NoiseLog)
     log.add("population", ids, "人员编号", objects(np.where(ids == "", "empty_record_id", "")))
     truth.add("population", ids, "self", "Person", objects(p.truth))
     truth.add_address("population", ids, "address", rooms)
-    return write_csv(frame, out / "population.csv", "population")
+    return write_csv(style.frame("population", frame), out / "population.csv", "population")
 
 
-def write_grid_collection(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -> DemoFile:
+def write_grid_collection(
+    world: World, out: Path, truth: Truth, log: noise.NoiseLog, style: WritingStyle = STANDARD_STYLE
+) -> DemoFile:
     """What grid workers typed on their visits: the noisiest source, keyed by pinyin abbreviations."""
     rng = stream(world.seed, "source:grid_collection")
     everyone, d = world.people, world.district
@@ -122,17 +132,20 @@ def write_grid_collection(world: World, out: Path, truth: Truth, log: noise.Nois
     # A JSON export keeps some phone numbers as numbers.
     as_number = objects([int(x) if x.isdigit() and len(x) == 11 and u < 0.5 else x
                          for x, u in zip(phone, rng.random(n), strict=True)])  # fmt: skip
-    birth, birth_k = noise.dates(rng, pd.DatetimeIndex(p.birth), noise.DATE_STYLES, swap=0.005)
+    date_styles = noise.DATE_STYLES if style.standard else {"compact": 2, "cn": 1}
+    birth, birth_k = noise.dates(rng, pd.DatetimeIndex(p.birth), date_styles, swap=0.005)
     bad_date = _bad_rows(rng, n, 0.0005)
     birth[bad_date] = [noise.impossible_date(b) for b in birth[bad_date]]
     birth_k[bad_date] = "impossible_date"
     birth = np.where((rng.random(n) < 0.25) & ~bad_date, "", birth)
     rooms = p.room.to_numpy()
-    text, text_k = address_texts(rng, d, rooms, VISIT_ADDRESS)
-    code = d.rooms.code.to_numpy()[rooms].copy()
+    text, text_k = address_texts(
+        rng, d, rooms, VISIT_ADDRESS if style.standard else county_address(VISIT_ADDRESS)
+    )
+    code = address_codes(world.district, rooms, style)
     # A mistyped code points at another room of the same building; the text is still right.
     wrong = rng.random(n) < 0.005
-    code[wrong] = d.rooms.code.to_numpy()[np.maximum(rooms[wrong] - 1, 0)]
+    code[wrong] = address_codes(world.district, np.maximum(rooms[wrong] - 1, 0), style)
     code = np.where(rng.random(n) < 0.85, code, "")
     text_k = np.where(wrong & (code != ""), "code_wrong_room", text_k).astype(object)
     grid = d.buildings.grid.to_numpy()[d.rooms.building.to_numpy()[rooms]]
@@ -141,7 +154,7 @@ def write_grid_collection(world: World, out: Path, truth: Truth, log: noise.Nois
     visit = pd.DatetimeIndex(
         np.datetime64(world.as_of, "D") - rng.integers(1, 700, n).astype("timedelta64[D]")
     )
-    visit_s, _ = noise.dates(rng, visit, noise.DATE_STYLES)
+    visit_s, _ = noise.dates(rng, visit, date_styles)
     frame = pd.DataFrame(
         {
             "cjbh": ids,
@@ -149,7 +162,9 @@ def write_grid_collection(world: World, out: Path, truth: Truth, log: noise.Nois
             "cjrq": visit_s,
             "xm": name,
             "sfzh": idn,
-            "xb": noise.genders(rng, objects(p.gender), {"mf": 2, "num": 1}),
+            "xb": noise.genders(
+                rng, objects(p.gender), {"mf": 2, "num": 1} if style.standard else {"cn_long": 1}
+            ),
             "csrq": birth,
             "lxdh": as_number,
             "jzdz": text,
@@ -167,4 +182,6 @@ def write_grid_collection(world: World, out: Path, truth: Truth, log: noise.Nois
     truth.add(
         "grid_collection", ids, "collector", "GridWorker", objects(world.workers.truth.to_numpy()[worker])
     )
-    return write_jsonl(frame, out / "grid_collection.jsonl", "grid_collection")
+    return write_jsonl(
+        style.frame("grid_collection", frame), out / "grid_collection.jsonl", "grid_collection"
+    )

@@ -8,17 +8,25 @@ import numpy as np
 import pandas as pd
 
 from hub.demo.generator import noise
-from hub.demo.generator.addresses import Style, address_texts
+from hub.demo.generator.addresses import Style, address_texts, county_address
 from hub.demo.generator.files import DemoFile, write_csv
 from hub.demo.generator.rand import objects, stream
+from hub.demo.generator.styles import WritingStyle, writing_style
 from hub.demo.generator.truth import Truth, nonempty
 from hub.demo.generator.world import World
 
 HOUSING_ADDRESS = Style(street=0.6, community=0.6, road=0.3, no_unit=0.05, traditional=0.005, spaces=0.02)
 
 
-def write_address_library(world: World, out: Path, truth: Truth) -> DemoFile:
+STANDARD_STYLE = writing_style("standard")
+
+
+def write_address_library(
+    world: World, out: Path, truth: Truth, style: WritingStyle = STANDARD_STYLE
+) -> DemoFile:
     """Standard addresses of the buildings that stand (demolished ones are gone from the library)."""
+    if not style.standard:
+        return _building_library(world, out, truth)
     d = world.district
     rooms = d.rooms[d.rooms.standard].reset_index()
     b = d.buildings.iloc[rooms.building].reset_index(drop=True)
@@ -56,7 +64,44 @@ def write_address_library(world: World, out: Path, truth: Truth) -> DemoFile:
     return write_csv(frame, out / "address_library.csv", "address_library")
 
 
-def write_grid_workers(world: World, out: Path, truth: Truth) -> DemoFile:
+def _building_library(world: World, out: Path, truth: Truth) -> DemoFile:
+    """The county style's library: one row per standing building, door numbers bare (88, not 88号)."""
+    d = world.district
+    b = d.buildings[~d.buildings.demolished].reset_index(drop=True)
+    g = d.grids.iloc[b.grid].reset_index(drop=True)
+    c = d.communities.iloc[g.community].reset_index(drop=True)
+    s = d.streets.iloc[g.street].reset_index(drop=True)
+    text = "深圳市福田区" + s.name + c.name + b.road + b.road_number + b.estate + b.name
+    frame = pd.DataFrame(
+        {
+            "JZWBM": b.code,
+            "JZWMC": b.name,
+            "BZDZ": text,
+            "JLX": b.road,
+            "MPH": b.road_number.str.removesuffix("号"),
+            "XQMC": b.estate,
+            "DSCS": b.floors,
+            "FWYT": b.usage,
+            "SSWG": g.code,
+            "WGMC": g.name,
+            "SSSQ": c.code,
+            "SQMC": c.name,
+            "SSJD": s.code,
+            "JDMC": s.name,
+        }
+    )
+    ids = objects(frame["JZWBM"])
+    truth.add("address_library", ids, "self", "Building", objects(b.truth))
+    truth.add("address_library", ids, "building", "Building", objects(b.truth))
+    truth.add("address_library", ids, "grid", "Grid", objects(g.truth))
+    truth.add("address_library", ids, "community", "Community", objects(c.truth))
+    truth.add("address_library", ids, "street", "Street", objects(s.truth))
+    return write_csv(frame, out / "address_library.csv", "address_library")
+
+
+def write_grid_workers(
+    world: World, out: Path, truth: Truth, style: WritingStyle = STANDARD_STYLE
+) -> DemoFile:
     """One row per worker and grid covered (a worker standing in for a second grid has two)."""
     rng = stream(world.seed, "source:grid_workers")
     a, d = world.assignments, world.district
@@ -77,16 +122,18 @@ def write_grid_workers(world: World, out: Path, truth: Truth) -> DemoFile:
             "网格名称": g.name,
             "社区名称": d.communities.name.to_numpy()[g.community],
             "街道名称": d.streets.name.to_numpy()[g.street],
-            "上岗日期": started.strftime("%Y-%m-%d"),
+            "上岗日期": started.strftime("%Y-%m-%d" if style.standard else "%Y%m%d"),
         }
     )
     ids = objects(frame["记录编号"])
     truth.add("grid_workers", ids, "self", "GridWorker", objects(w.truth))
     truth.add("grid_workers", ids, "grid", "Grid", objects(g.truth))
-    return write_csv(frame, out / "grid_workers.csv", "grid_workers")
+    return write_csv(style.frame("grid_workers", frame), out / "grid_workers.csv", "grid_workers")
 
 
-def write_housing(world: World, out: Path, truth: Truth, log: noise.NoiseLog) -> DemoFile:
+def write_housing(
+    world: World, out: Path, truth: Truth, log: noise.NoiseLog, style: WritingStyle = STANDARD_STYLE
+) -> DemoFile:
     """The rental register (出租屋登记): landlord, building, room and tenant of each rented room."""
     rng = stream(world.seed, "source:housing")
     r, p, d = world.rentals, world.people, world.district
@@ -120,11 +167,16 @@ def write_housing(world: World, out: Path, truth: Truth, log: noise.NoiseLog) ->
     )  # fmt: skip
     t_phone, _ = noise.phones(rng, objects(tenant.phone), {"plain": 6, "dash": 2, "intl": 1})
     rooms = r.room.to_numpy()
-    text, text_k = address_texts(rng, d, rooms, HOUSING_ADDRESS)
+    text, text_k = address_texts(
+        rng, d, rooms, HOUSING_ADDRESS if style.standard else county_address(HOUSING_ADDRESS)
+    )
     room_code = np.where(rng.random(n) < 0.92, d.rooms.code.to_numpy()[rooms], "")
+    if not style.standard:  # the county has no room codes: the column is dropped
+        room_code = np.full(n, "", dtype=object)
     building_code = np.where(rng.random(n) < 0.97, d.buildings.code.to_numpy()[r.building], "")
-    start, _ = noise.dates(rng, pd.DatetimeIndex(r.start), {"iso": 3, "dot": 1})
-    end, _ = noise.dates(rng, pd.DatetimeIndex(r.end), {"iso": 3, "dot": 1})
+    dates = {"iso": 3, "dot": 1} if style.standard else {"cn": 1}
+    start, _ = noise.dates(rng, pd.DatetimeIndex(r.start), dates)
+    end, _ = noise.dates(rng, pd.DatetimeIndex(r.end), dates)
     frame = pd.DataFrame(
         {
             "备案编号": ids,
@@ -153,4 +205,4 @@ def write_housing(world: World, out: Path, truth: Truth, log: noise.NoiseLog) ->
               nonempty(objects(building_code)))  # fmt: skip
     truth.add_address("housing", ids, "address", rooms, nonempty(objects(room_code), text))
     truth.add("housing", ids, "tenant", "Person", objects(tenant.truth), has_tenant)
-    return write_csv(frame, out / "housing.csv", "housing")
+    return write_csv(style.frame("housing", frame), out / "housing.csv", "housing")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ import pytest
 
 from connectors.config import SourceConfig, load_source_configs
 from graph_schema import default_schema
-from hub.demo.generator import DEFAULT_AS_OF, DemoManifest, World, build_world, generate_district
+from hub.demo.generator import DEFAULT_AS_OF, STYLES, DemoManifest, World, build_world, generate_district
+from hub.demo.run import sources_dir
 
 SOURCES = Path(__file__).parents[3] / "hub" / "demo" / "sources"
 PERSONS = 500
@@ -56,3 +58,30 @@ def truth(manifest: DemoManifest) -> list[dict[str, Any]]:
 def noise(manifest: DemoManifest) -> dict[tuple[str, str, str], str]:
     """(source, record_id, column) → noise kind."""
     return {(r["source"], r["record_id"], r["column"]): r["kind"] for r in read_rows(manifest.noise.path)}
+
+
+@dataclass(frozen=True)
+class StyledDistrict:
+    """The same small district written in one style, with that style's source declarations."""
+
+    style: str
+    manifest: DemoManifest
+    configs: dict[str, SourceConfig]
+    rows: dict[str, list[dict[str, Any]]]
+    truth: list[dict[str, Any]]
+    noise: dict[tuple[str, str, str], str]
+
+
+@pytest.fixture(scope="session", params=STYLES)
+def district(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> StyledDistrict:
+    """Each writing style in turn: tests that take it must hold for every style."""
+    style = str(request.param)
+    m = generate_district(tmp_path_factory.mktemp(f"demo-{style}"), persons=PERSONS, seed=SEED, style=style)
+    return StyledDistrict(
+        style=style,
+        manifest=m,
+        configs={c.name: c for c in load_source_configs(sources_dir(style), default_schema())},
+        rows={f.name: read_rows(f.path) for f in m.files},
+        truth=read_rows(m.truth.path),
+        noise={(r["source"], r["record_id"], r["column"]): r["kind"] for r in read_rows(m.noise.path)},
+    )
