@@ -129,7 +129,9 @@ def diagnose(
             for level in range(len(f.m))
         )
         comparisons.append(ComparisonDiagnostics(f.name, levels, None if counts is None else counts[-1]))
-        _check_field(f, levels, fields[f.name].top_level if f.name in fields else len(f.m) - 1, warnings)
+        # The closest agreement: the spec knows it; without one, the last ranked level (or the last).
+        top = fields[f.name].top_level if f.name in fields else (f.ordered or len(f.m)) - 1
+        _check_field(f, levels, top, warnings)
     _check_model(model, warnings)
     return ModelDiagnostics(
         model.entity_type,

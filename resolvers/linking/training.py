@@ -71,7 +71,9 @@ def train(
         u_final = _u_over_all_pairs(fitted, outside, sizes, total_pairs - len(levels), settings.smoothing)
         observed = [o | _seen(outside[:, i], s) for i, (o, s) in enumerate(zip(observed, sizes, strict=True))]
     found: dict[tuple[str, int, str], BoundHit] = {}
-    for f, b, raw_m, raw_u in zip(spec.fields, bounds, fitted.m_unclipped, u_final, strict=True):
+    # What the data said before the bounds: EM's last estimates, u over all pairs when counted here.
+    unclipped_u = fitted.u_unclipped if outside is None else u_final
+    for f, b, raw_m, raw_u in zip(spec.fields, bounds, fitted.m_unclipped, unclipped_u, strict=True):
         found.update({h[:3]: h for h in hits(f.name, "m", raw_m, b.m_low, b.m_high)})
         found.update({h[:3]: h for h in hits(f.name, "u", np.asarray(raw_u), b.u_low, b.u_high)})
     u_final = tuple(b.clip_u(np.asarray(u)) for b, u in zip(bounds, u_final, strict=True))

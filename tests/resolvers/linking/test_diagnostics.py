@@ -117,3 +117,23 @@ def test_the_html_page_is_self_contained_and_draws_every_comparison() -> None:
         assert name in weights
     assert weights.count("<rect") == 1 + 3 + 3  # the prior, then one bar per level
     assert "+6.49" in weights  # log2(0.9 / 0.01)
+
+
+def test_a_bound_that_holds_against_the_data_is_reported_by_the_fit() -> None:
+    spec = person_spec()
+    # Deliberately wrong: most matches do share their identity number, so the bound must hold.
+    wrong = LevelPrior(level="top", m_max=0.2, reason="a test")
+    fields = tuple(
+        f.model_copy(update={"priors": (wrong,)}) if f.name == "identity_number" else f for f in spec.fields
+    )
+    bounded = spec.model_copy(update={"fields": fields})
+    result = dedupe(people(150), bounded)
+    assert result.model.field("identity_number").m[2] == pytest.approx(0.2)
+    assert result.model.fit is not None
+    hit = next(h for h in result.model.fit.bound_hits if h[0] == "identity_number")
+    assert hit[1:3] == (2, "m")
+    assert hit[3] > 0.2
+    assert hit[4] == 0.2
+    assert any("the prior held m at 0.2" in w for w in diagnose(result.model, bounded).warnings)
+    # The report survives the model's JSON.
+    assert FSModel.from_json(result.model.to_json()).fit == result.model.fit
