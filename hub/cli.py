@@ -16,7 +16,7 @@ from connectors.config import SourceConfig, load_source_configs
 from connectors.errors import ConnectorError
 from graph_schema import SchemaError, default_schema
 from graph_schema.ddl import ladybug_statements, neo4j_statements
-from hub.console import print_report, print_resolution, sync_progress
+from hub.console import print_model, print_report, print_resolution, sync_progress
 from hub.errors import HubError
 from hub.logging import configure_logging
 from hub.review import decide_item
@@ -39,6 +39,8 @@ review_app = typer.Typer(
 )
 apikey_app = typer.Typer(help="API keys of the GraphQL API (shown once at creation, stored hashed).")
 audit_app = typer.Typer(help="Who looked up whom through the API.")
+model_app = typer.Typer(help="The fitted match models (Fellegi-Sunter): parameters and diagnostics.")
+app.add_typer(model_app, name="model")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(audit_app, name="audit")
 app.add_typer(review_app, name="review")
@@ -327,6 +329,30 @@ def explain(
     out.print(explained.render(), highlight=False)
 
 
+@model_app.command("show")
+def model_show(
+    entity_type: Annotated[
+        str | None, typer.Argument(help="Entity type (Person, LegalEntity; default: every fitted one).")
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write a self-contained HTML page with the match-weight chart."),
+    ] = None,
+) -> None:
+    """λ, m, u, match weight and candidate pairs per comparison level of the model the last full
+    pass fitted, with warnings about degenerate or implausible parameters."""
+    from hub.resolution.models import model_diagnostics
+    from resolvers.linking.charts import models_html
+
+    with StateStore(get_settings().state_database_url) as state:
+        shown = model_diagnostics(state, entity_type)
+    for diagnostics in shown:
+        print_model(out, diagnostics)
+    if html is not None:
+        html.write_text(models_html(shown), encoding="utf-8")
+        out.print(f"wrote {html}", highlight=False)
+
+
 @export_app.command("crosswalk")
 def export_crosswalk(out: Annotated[Path, typer.Option("--out", help="CSV file to write.")]) -> None:
     """source,record_id,role,entity_type,entity_id for every role of every current record."""
@@ -534,3 +560,7 @@ def main() -> None:
     except (HubError, ConnectorError, SchemaError) as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

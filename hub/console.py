@@ -12,6 +12,9 @@ from rich.table import Table
 
 from hub.sync import RunReport
 from hub.sync.pipeline import Progress as ProgressCallback
+from resolvers.linking.diagnostics import ModelDiagnostics
+
+BAR_HALF = 12  # characters of a weight bar on either side of zero
 
 _COLUMNS = (
     ("read", "read"),
@@ -35,6 +38,12 @@ def print_resolution(console: Console, resolution: list[dict[str, Any]]) -> None
             f"{r['entities_after']:,} entities ({r['merged']:,} merged, {r['review_opened']:,} to review, "
             f"{r['conflicts_opened']:,} conflicts) in {r['seconds'].get('total', 0):.1f} s"
         )
+        for warning in r.get("model_warnings", ()):
+            console.print(f"  [yellow]model warning[/] {warning}", highlight=False)
+        if r.get("model_warnings"):
+            console.print(
+                f"  (`gridhub model show {r['entity_type']}` shows the fitted model)", highlight=False
+            )
 
 
 def print_report(console: Console, report: RunReport) -> None:
@@ -63,3 +72,53 @@ def sync_progress(console: Console, *, disable: bool = False) -> Iterator[Progre
             progress.advance(tasks[source], rows)
 
         yield advance
+
+
+def weight_bar(weight: float, scale: float) -> str:
+    """A text bar of a match weight: red to the left of zero, green to the right."""
+    length = round(min(abs(weight) / scale, 1.0) * BAR_HALF) if scale > 0 and weight == weight else 0
+    if weight < 0:
+        return " " * (BAR_HALF - length) + f"[red]{'█' * length}[/]" + "│" + " " * BAR_HALF
+    return " " * BAR_HALF + "│" + f"[green]{'█' * length}[/]" + " " * (BAR_HALF - length)
+
+
+def print_model(console: Console, d: ModelDiagnostics) -> None:
+    """A fitted model: λ and the fit, a table per comparison (m, u, weight, pairs, a bar), warnings."""
+    fit = ""
+    if d.iterations is not None:
+        fit = f", EM {d.iterations} iterations{'' if d.converged else ' (not converged)'}"
+    pairs = "" if d.candidate_pairs is None else f", {d.candidate_pairs:,} candidate pairs"
+    share = "" if d.candidate_match_share is None else f" ({d.candidate_match_share:.1%} matches)"
+    when = f" fitted {d.fitted_at}" if d.fitted_at else ""
+    console.print(f"[bold]{d.entity_type}[/] match model (run {d.run_id or '?'}{when})", highlight=False)
+    console.print(
+        f"λ = {d.prior:.3g} (prior weight {d.prior_weight:+.2f}){pairs}{share}{fit}; "
+        f"judgements applied: {d.judgements[0]} same, {d.judgements[1]} different",
+        highlight=False,
+    )
+    weights = [abs(x.weight) for c in d.comparisons for x in c.levels if x.weight == x.weight]
+    scale = max([abs(d.prior_weight), *(w for w in weights if w != float("inf"))], default=1.0)
+    for c in d.comparisons:
+        table = Table(title=c.name, title_justify="left", show_edge=False)
+        for name, justify in (("level", "right"), ("description", "left"), ("m", "right"), ("u", "right")):
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for name in ("weight", "pairs"):
+            table.add_column(name, justify="right")
+        table.add_column("", no_wrap=True)
+        table.add_column("prior")
+        for x in reversed(c.levels):
+            table.add_row(
+                str(x.level), x.description, f"{x.m:.4g}", f"{x.u:.4g}", f"{x.weight:+.2f}",
+                "" if x.pairs is None else f"{x.pairs:,}", weight_bar(x.weight, scale), x.bound,
+            )  # fmt: skip
+        if c.missing_pairs is not None:
+            table.add_row(
+                "", "a value missing (not compared)", "", "", "+0.00", f"{c.missing_pairs:,}", "", ""
+            )
+        console.print(table)
+    if d.warnings:
+        console.print(f"[yellow]{len(d.warnings)} warning(s)[/]")
+        for warning in d.warnings:
+            console.print(f"  [yellow]•[/] {warning}", highlight=False)
+    else:
+        console.print("[green]no warnings[/]")

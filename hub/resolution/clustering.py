@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import numpy as np
@@ -34,6 +35,7 @@ from hub.state import StateStore
 from hub.state.mentions import MentionColumns
 from hub.store import GraphStore
 from resolvers.linking import FSModel, LinkSpec, dedupe, link
+from resolvers.linking.diagnostics import diagnose
 from resolvers.linking.prefilter import Oversized
 from resolvers.survivorship import Statement
 
@@ -75,6 +77,19 @@ class Clustering:
     oversized: Oversized | None = None
 
 
+def save_fitted(
+    state: StateStore, entity_type: str, spec: LinkSpec, run_id: str, model: FSModel
+) -> list[str]:
+    """Save a freshly fitted model with its diagnostics (what `gridhub model show` prints);
+    returns the diagnostics' warnings, which are logged and go into the run report."""
+    fitted_at = datetime.now(UTC).isoformat(timespec="seconds")
+    diagnostics = diagnose(model, spec, run_id=run_id, fitted_at=fitted_at)
+    state.save_model(entity_type, run_id, model.to_json(), diagnostics.to_json())
+    for warning in diagnostics.warnings:
+        log.warning("model warning", entity_type=entity_type, run_id=run_id, warning=warning)
+    return list(diagnostics.warnings)
+
+
 def cluster_and_apply(run: TypePass, work: Clustering) -> tuple[TypeReport, dict[str, str]]:
     """Cluster ``work.mentions`` and apply the outcome: merges in the graph and the state, golden
     values, review items. Returns the report and the merges (old entity id → survivor)."""
@@ -102,7 +117,7 @@ def cluster_and_apply(run: TypePass, work: Clustering) -> tuple[TypeReport, dict
         result = dedupe(frame, spec, must, cannot, model=model)
         clustered = result.clusters.index
         if model is None:
-            state.save_model(node.name, run_id, result.model.to_json())
+            report.model_warnings = save_fitted(state, node.name, spec, run_id, result.model)
     del frame
     position = pd.Index(mentions.ids)
     located = position.get_indexer(clustered)
@@ -165,6 +180,9 @@ def cluster_and_apply(run: TypePass, work: Clustering) -> tuple[TypeReport, dict
     )
     report.judgement_conflicts = len(result.conflicts)
     log.info(
-        "resolved", run_id=run_id, mode=mode, **{k: v for k, v in vars(report).items() if k != "seconds"}
+        "resolved",
+        run_id=run_id,
+        mode=mode,
+        **{k: v for k, v in vars(report).items() if k not in ("seconds", "model_warnings")},
     )
     return report, merges

@@ -22,3 +22,5 @@ class TypeReport:
     # "Same" judgements the clustering could not follow (a "different" or two valid keys in the way).
     judgement_conflicts: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    # When the pass fitted the model: what its diagnostics warn about (`gridhub model show`).
+    model_warnings: list[str] = field(default_factory=list)

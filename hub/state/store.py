@@ -235,8 +235,16 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
 
     # -- mentions and aliases ------------------------------------------------------------------
 
-    def save_model(self, entity_type: str, run_id: str, model_json: str) -> None:
-        values = {"entity_type": entity_type, "run_id": run_id, "model": model_json}
+    def save_model(
+        self, entity_type: str, run_id: str, model_json: str, diagnostics_json: str | None = None
+    ) -> None:
+        values = {
+            "entity_type": entity_type,
+            "run_id": run_id,
+            "model": model_json,
+            "diagnostics": diagnostics_json,
+            "fitted_at": datetime.now(UTC),
+        }
         with self.engine.begin() as conn:
             stmt = self._upsert()(models).values(values)
             conn.execute(stmt.on_conflict_do_update(index_elements=["entity_type"], set_=values))
@@ -245,6 +253,12 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
         with self.engine.connect() as conn:
             text = conn.execute(select(models.c.model).where(models.c.entity_type == entity_type)).scalar()
         return None if text is None else str(text)
+
+    def model_diagnostics(self) -> dict[str, str | None]:
+        """Entity type → its saved model's diagnostics (JSON; None when saved without), by type."""
+        query = select(models.c.entity_type, models.c.diagnostics).order_by(models.c.entity_type)
+        with self.engine.connect() as conn:
+            return {str(row.entity_type): row.diagnostics for row in conn.execute(query)}
 
     def model_run(self, entity_type: str) -> str | None:
         """The run that fitted the saved model (mentions written after it are not resolved yet

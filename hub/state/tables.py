@@ -120,6 +120,10 @@ models = Table(
     Column("entity_type", String(100), primary_key=True),
     Column("run_id", String(40), nullable=False),
     Column("model", Text, nullable=False),
+    # What the fit says about itself (resolvers/linking/diagnostics.py, JSON with the run id and
+    # time): `gridhub model show` prints it. Null for a model saved before diagnostics were kept.
+    Column("diagnostics", Text),
+    Column("fitted_at", DateTime(timezone=True)),
 )
 
 # Steward decisions about two mentions: "same", "different" or "unsure". Append-only: a later

@@ -4,6 +4,8 @@ Candidate pairs are reduced to their distinct comparison patterns with a count e
 hundred patterns for millions of pairs), so each iteration costs the patterns, not the pairs.
 Fields are assumed independent given the match status; a missing comparison (−1) leaves the
 likelihood unchanged. u can be held fixed (estimated from random pairs) or fitted with m.
+Domain priors bound m and u per level (:mod:`resolvers.linking.bounds`): every iteration's
+estimates are clipped into them before the next expectation step.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from resolvers.linking.arrays import pattern_counts
+from resolvers.linking.bounds import FieldBounds, all_free
 from resolvers.linking.model import LevelMatrix
 
 Floats = npt.NDArray[np.float64]
@@ -34,6 +37,10 @@ class EMResult:
     patterns: LevelMatrix
     counts: Floats
     posterior: Floats
+    # The last iteration's m and u before the bounds clipped them (equal to m and u when no
+    # bound was hit): what the data alone said.
+    m_unclipped: tuple[Floats, ...] = ()
+    u_unclipped: tuple[Floats, ...] = ()
 
 
 def compress(levels: LevelMatrix, sizes: Sequence[int]) -> tuple[LevelMatrix, npt.NDArray[np.int64]]:
@@ -109,14 +116,18 @@ def fit_em(
     max_iterations: int = 100,
     tolerance: float = 1e-5,
     smoothing: float = 0.5,
+    bounds: Sequence[FieldBounds] | None = None,
 ) -> EMResult:
     """EM over the candidate pairs' levels.
 
     ``verdicts`` marks pairs that key rules decide: 1 known to match (a checked key agrees), 2
     known not to (an exclusive key disagrees), 0 neither. Their posteriors are held at 1 and 0;
     the undecided pairs get a match share of their own, since a pair that the key did not link
-    is less likely to match than the average candidate.
+    is less likely to match than the average candidate. ``bounds`` (per field) clip m and u
+    after every iteration; a key field's m among the undecided pairs alone (what scores them
+    inside EM) is not clipped, since it differs from m over all matches by construction.
     """
+    bounds = all_free(sizes) if bounds is None else bounds
     flagged = levels if verdicts is None else np.column_stack((levels, verdicts))
     patterns, counts = compress(flagged, [*sizes, 3][: flagged.shape[1]])
     verdict = patterns[:, -1] if verdicts is not None else np.zeros(len(patterns), dtype=np.int8)
@@ -126,8 +137,10 @@ def fit_em(
     observed = tuple(
         np.bincount(patterns[:, i][patterns[:, i] >= 0], minlength=s)[:s] > 0 for i, s in enumerate(sizes)
     )
-    m = _start_m(patterns, weights, anchored, sizes, smoothing, key_fields, tops)
-    u = tuple(np.asarray(x, float) for x in u_start)
+    start = _start_m(patterns, weights, anchored, sizes, smoothing, key_fields, tops)
+    m = tuple(b.clip_m(x) for b, x in zip(bounds, start, strict=True))
+    u = tuple(b.clip_u(np.asarray(x, float)) for b, x in zip(bounds, u_start, strict=True))
+    raw_m, raw_u = start, tuple(np.asarray(x, float) for x in u_start)
     # With enough pairs known to match, they are labelled matches: m of the other fields is read
     # off them and kept, as Splink estimates m from labels. Left free, a two-class EM latches
     # onto whatever splits the undecided pairs most (licences without a code, say), not onto
@@ -149,9 +162,11 @@ def fit_em(
         match_weight = weights * posterior
         new_share = float((free * posterior).sum() / free.sum()) if free.sum() else share
         pooled = level_frequencies(patterns, match_weight, sizes, smoothing)
-        new_m = tuple(m[i] if labelled[i] else pooled[i] for i in range(len(sizes)))
-        new_free = level_frequencies(patterns, free * posterior, sizes, smoothing) if key_fields else new_m
-        new_u = u if fix_u else level_frequencies(patterns, weights - match_weight, sizes, smoothing)
+        raw_m = tuple(start[i] if labelled[i] else pooled[i] for i in range(len(sizes)))
+        new_free = level_frequencies(patterns, free * posterior, sizes, smoothing) if key_fields else raw_m
+        raw_u = raw_u if fix_u else level_frequencies(patterns, weights - match_weight, sizes, smoothing)
+        new_m = tuple(b.clip_m(x) for b, x in zip(bounds, raw_m, strict=True))
+        new_u = tuple(b.clip_u(x) for b, x in zip(bounds, raw_u, strict=True))
         change = max(
             abs(new_share - share),
             *(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True)),
@@ -163,7 +178,7 @@ def fit_em(
             converged = True
             break
     overall = float(weights[anchored].sum() + share * free.sum()) / max(float(weights.sum()), 1.0)
-    return EMResult(m, u, overall, iteration, converged, observed, patterns, weights, posterior)
+    return EMResult(m, u, overall, iteration, converged, observed, patterns, weights, posterior, raw_m, raw_u)
 
 
 def _start_m(

@@ -49,6 +49,35 @@ class FitReport:
     candidate_pairs: int
     candidate_match_share: float  # λ among the candidate pairs, as EM found it
     random_pairs: int  # pairs sampled to estimate u (0 when u came from EM)
+    # Per field, the candidate pairs at each level (index l) and, last, those with a value missing.
+    level_pairs: tuple[tuple[int, ...], ...] = ()
+    # Priors that moved an estimate: (field, level, "m" or "u", the estimate, the bound kept).
+    bound_hits: tuple[tuple[str, int, str, float, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "iterations": self.iterations,
+            "converged": self.converged,
+            "candidate_pairs": self.candidate_pairs,
+            "candidate_match_share": self.candidate_match_share,
+            "random_pairs": self.random_pairs,
+            "level_pairs": [list(c) for c in self.level_pairs],
+            "bound_hits": [list(h) for h in self.bound_hits],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FitReport:
+        return cls(
+            int(data["iterations"]),
+            bool(data["converged"]),
+            int(data["candidate_pairs"]),
+            float(data["candidate_match_share"]),
+            int(data["random_pairs"]),
+            tuple(tuple(int(x) for x in c) for c in data.get("level_pairs", ())),
+            tuple(
+                (str(f), int(lv), str(p), float(e), float(b)) for f, lv, p, e, b in data.get("bound_hits", ())
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +138,7 @@ class FSModel:
                 for f in self.fields
             ],
             "term_frequencies": [t.to_dict() for t in self.term_frequencies],
-            "fit": None if self.fit is None else {k: getattr(self.fit, k) for k in self.fit.__slots__},
+            "fit": None if self.fit is None else self.fit.to_dict(),
             "judgements": list(self.judgements),
         }
 
@@ -126,7 +155,7 @@ class FSModel:
             )
             for f in data["fields"]
         )
-        fit = FitReport(**data["fit"]) if data.get("fit") else None
+        fit = FitReport.from_dict(data["fit"]) if data.get("fit") else None
         tfs = tuple(TermFrequencies.from_dict(t) for t in data.get("term_frequencies", ()))
         same, different = data.get("judgements", (0, 0))
         return cls(data["entity_type"], float(data["prior"]), fields, tfs, fit, (int(same), int(different)))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from resolvers.linking.priors import SAME_COMPANY_NAME, SAME_CREDIT_CODE, SAME_IDENTITY_NUMBER
 from resolvers.linking.spec import BlockingRule, Derived, EMSettings, FieldSpec, KeyRule, LinkSpec, Thresholds
 
 
@@ -30,7 +31,12 @@ def person_spec() -> LinkSpec:
             ),
             # A mention without a birth date but with a valid identity number has the number's.
             FieldSpec(name="birth_date", comparator="birth_date", columns=("birth_any",)),
-            FieldSpec(name="identity_number", comparator="resident_id", columns=("identity_number",)),
+            FieldSpec(
+                name="identity_number",
+                comparator="resident_id",
+                columns=("identity_number",),
+                priors=(SAME_IDENTITY_NUMBER,),
+            ),
             FieldSpec(name="gender", comparator="gender", columns=("gender_any",)),
             # Phone and address as one field: a household shares both (see comparators/combined.py).
             FieldSpec(
@@ -83,10 +89,21 @@ def legal_entity_spec() -> LinkSpec:
         fields=(
             # No term frequencies: registered names are unique, so a name's count in the data
             # counts the company's own mentions, not other companies with the name.
-            FieldSpec(name="name", comparator="company_name", columns=("name_core", "legal_form", "branch")),
+            FieldSpec(
+                name="name",
+                comparator="company_name",
+                columns=("name_core", "legal_form", "branch"),
+                priors=(SAME_COMPANY_NAME,),
+            ),
             # Licences often name a registered company without its code; two registered
             # companies sharing a name both have one: a missing code is evidence.
-            FieldSpec(name="uscc", comparator="social_credit_code", columns=("uscc",), missing_is_level=True),
+            FieldSpec(
+                name="uscc",
+                comparator="social_credit_code",
+                columns=("uscc",),
+                missing_is_level=True,
+                priors=(SAME_CREDIT_CODE,),
+            ),
             FieldSpec(name="building", comparator="exact", columns=("building_id",)),
             FieldSpec(name="legal_representative", comparator="resident_id", columns=("legal_rep_id",)),
         ),

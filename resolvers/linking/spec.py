@@ -19,6 +19,48 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class LevelPrior(_Frozen):
+    """What the field knows about one comparison level, as bounds EM may not leave.
+
+    After every EM iteration (and on the final model, after steward judgements) m and u of
+    ``level`` are clipped into [m_min, m_max] and [u_min, u_max], and the field's other levels
+    are rescaled to take up the rest of the probability, keeping their ratios. A fixed value is
+    a bound on both sides (``m_min == m_max``): Splink's ``fix_m_probability`` /
+    ``fix_u_probability``, where EM does not re-estimate the value at all. Bounds rather than
+    fixed values by default: a new district keeps the freedom to differ, within what is
+    plausible. ``reason`` says why (shown with the model's diagnostics).
+    """
+
+    # A level number, or "top": the comparator's closest agreement, whatever levels are added below.
+    level: int | Literal["top"]
+    m_min: float = 0.0
+    m_max: float = 1.0
+    u_min: float = 0.0
+    u_max: float = 1.0
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> LevelPrior:
+        for low, high, name in ((self.m_min, self.m_max, "m"), (self.u_min, self.u_max, "u")):
+            if not 0.0 <= low <= high <= 1.0:
+                raise ValueError(f"level {self.level}: need 0 <= {name}_min <= {name}_max <= 1")
+        return self
+
+    @classmethod
+    def fixed(
+        cls, level: int, *, m: float | None = None, u: float | None = None, reason: str = ""
+    ) -> LevelPrior:
+        """m and/or u held at a value (Splink's fix_m_probability / fix_u_probability)."""
+        return cls(
+            level=level,
+            m_min=0.0 if m is None else m,
+            m_max=1.0 if m is None else m,
+            u_min=0.0 if u is None else u,
+            u_max=1.0 if u is None else u,
+            reason=reason,
+        )
+
+
 class FieldSpec(_Frozen):
     """One compared field: a comparator over one or more columns."""
 
@@ -33,6 +75,8 @@ class FieldSpec(_Frozen):
     # field whose absence depends on the match status (a credit code is missing mostly from
     # licences naming a registered company, seldom from two registered companies).
     missing_is_level: bool = False
+    # Domain priors: bounds on m and u of some levels that EM respects (see LevelPrior).
+    priors: tuple[LevelPrior, ...] = ()
 
     @property
     def top_level(self) -> int:
@@ -56,7 +100,27 @@ class FieldSpec(_Frozen):
         top = len(comparator.describe_levels(self.params)) - 1
         if any(not 0 < level <= top for level in self.term_frequency):
             raise ValueError(f"field {self.name}: term-frequency levels must be in 1..{top}")
+        size = top + 1 + self.missing_is_level
+        levels = [self.prior_level(p) for p in self.priors]
+        if any(not 0 <= level < size for level in levels) or len(set(levels)) != len(levels):
+            raise ValueError(f"field {self.name}: priors name levels 0..{size - 1}, each once")
+        for name in ("m", "u"):
+            if sum(getattr(p, f"{name}_min") for p in self.priors) > 1.0:
+                raise ValueError(f"field {self.name}: the priors' {name}_min add up to more than 1")
         return self
+
+    def prior_level(self, prior: LevelPrior) -> int:
+        return self.top_level if prior.level == "top" else prior.level
+
+    def bounds(self) -> tuple[tuple[list[float], list[float]], tuple[list[float], list[float]]]:
+        """((m lower, m upper), (u lower, u upper)) per level, from the priors (0 and 1 elsewhere)."""
+        size = len(self.level_descriptions())
+        m_low, m_high, u_low, u_high = [0.0] * size, [1.0] * size, [0.0] * size, [1.0] * size
+        for p in self.priors:
+            level = self.prior_level(p)
+            m_low[level], m_high[level] = p.m_min, p.m_max
+            u_low[level], u_high[level] = p.u_min, p.u_max
+        return (m_low, m_high), (u_low, u_high)
 
 
 class Derived(_Frozen):

@@ -11,12 +11,14 @@ non-matches agree more often than strangers do, on the blocking keys at least.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from resolvers.linking.arrays import Ints, isin_sorted
+from resolvers.linking.bounds import BoundHit, FieldBounds, hits
 from resolvers.linking.compare import PreparedFields, compare_pairs, key_verdicts, level_sizes, random_pairs
 from resolvers.linking.em import EMResult, Floats, fit_em, level_counts, u_from_random
 from resolvers.linking.model import FieldModel, FitReport, FSModel, LevelMatrix
@@ -46,6 +48,7 @@ def train(
     total_pairs = len(left) * (len(left) - 1) / 2 if right is None else len(left) * len(right)
     outside = _outside_levels(spec, prepared, left, right, candidates, total_pairs)
     u_start = u_from_random(levels if outside is None else outside, sizes, settings.smoothing)
+    bounds = [FieldBounds.of(f) for f in spec.fields]
     fitted = fit_em(
         levels,
         sizes,
@@ -57,6 +60,7 @@ def train(
         max_iterations=settings.max_iterations,
         tolerance=settings.tolerance,
         smoothing=settings.smoothing,
+        bounds=bounds,
     )
     observed = list(fitted.observed)
     if outside is None:
@@ -66,6 +70,13 @@ def train(
         prior = min(max(fitted.match_share * len(levels) / max(total_pairs, 1), 1e-12), 0.5)
         u_final = _u_over_all_pairs(fitted, outside, sizes, total_pairs - len(levels), settings.smoothing)
         observed = [o | _seen(outside[:, i], s) for i, (o, s) in enumerate(zip(observed, sizes, strict=True))]
+    found: dict[tuple[str, int, str], BoundHit] = {}
+    # What the data said before the bounds: EM's last estimates, u over all pairs when counted here.
+    unclipped_u = fitted.u_unclipped if outside is None else u_final
+    for f, b, raw_m, raw_u in zip(spec.fields, bounds, fitted.m_unclipped, unclipped_u, strict=True):
+        found.update({h[:3]: h for h in hits(f.name, "m", raw_m, b.m_low, b.m_high)})
+        found.update({h[:3]: h for h in hits(f.name, "u", np.asarray(raw_u), b.u_low, b.u_high)})
+    u_final = tuple(b.clip_u(np.asarray(u)) for b, u in zip(bounds, u_final, strict=True))
     fields = tuple(
         FieldModel(
             name=f.name,
@@ -78,13 +89,46 @@ def train(
         for f, m, u, seen in zip(spec.fields, fitted.m, u_final, observed, strict=True)
     )
     sampled = 0 if outside is None else len(outside)
-    report = FitReport(fitted.iterations, fitted.converged, len(levels), fitted.match_share, sampled)
-    model = FSModel(spec.entity_type, float(min(max(prior, 1e-12), 1 - 1e-12)), fields, fit=report)
     judged_same = same if same is not None else np.zeros((0, len(sizes)), np.int8)
     judged_different = different if different is not None else np.zeros((0, len(sizes)), np.int8)
+    model = FSModel(spec.entity_type, float(min(max(prior, 1e-12), 1 - 1e-12)), fields)
     if settings.learn_from_judgements and (len(judged_same) or len(judged_different)):
         model = model.apply_judgements(judged_same, judged_different, settings.judgement_strength)
-    return model
+        model, after = _bounded(model, bounds)
+        found.update({h[:3]: h for h in after})
+    report = FitReport(
+        fitted.iterations,
+        fitted.converged,
+        len(levels),
+        fitted.match_share,
+        sampled,
+        level_pairs=_level_pairs(levels, sizes),
+        bound_hits=tuple(found[k] for k in sorted(found)),
+    )
+    return replace(model, fit=report)
+
+
+def _bounded(model: FSModel, bounds: Sequence[FieldBounds]) -> tuple[FSModel, list[BoundHit]]:
+    """The model's m and u clipped into the priors' bounds, and the estimates that were outside."""
+    found: list[BoundHit] = []
+    fields = []
+    for f, b in zip(model.fields, bounds, strict=True):
+        m, u = np.asarray(f.m), np.asarray(f.u)
+        found += hits(f.name, "m", m, b.m_low, b.m_high) + hits(f.name, "u", u, b.u_low, b.u_high)
+        fields.append(
+            replace(f, m=tuple(float(x) for x in b.clip_m(m)), u=tuple(float(x) for x in b.clip_u(u)))
+        )
+    return replace(model, fields=tuple(fields)), found
+
+
+def _level_pairs(levels: LevelMatrix, sizes: Sequence[int]) -> tuple[tuple[int, ...], ...]:
+    """Per field, candidate pairs per level, then those with a value missing."""
+    out = []
+    for i, size in enumerate(sizes):
+        column = levels[:, i] if len(levels) else np.zeros(0, dtype=np.int8)
+        counts = np.bincount(column[column >= 0], minlength=size)[:size]
+        out.append((*(int(c) for c in counts), int((column < 0).sum())))
+    return tuple(out)
 
 
 def _outside_levels(
