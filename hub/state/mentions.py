@@ -274,6 +274,36 @@ class MentionState:
                 if entity is not None:
                     yield entity, group
 
+    def resolution_counts(self) -> dict[tuple[str, str, str | None], int]:
+        """(source, entity type, resolution) → current mentions (resolution None: written before
+        it was kept)."""
+        query = select(
+            mentions.c.source, mentions.c.entity_type, mentions.c.resolution, func.count()
+        ).group_by(mentions.c.source, mentions.c.entity_type, mentions.c.resolution)
+        with self.engine.connect() as conn:
+            return {(r[0], r[1], r[2]): int(r[3]) for r in conn.execute(query)}
+
+    def resolutions_of(self, mention_ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        """Mention id → (entity type, resolution), for those of the ids that are current mentions."""
+        by_source: dict[str, set[tuple[str, str]]] = {}
+        for mention_id in mention_ids:
+            source, record_id, role = mention_id.split(SEP)
+            by_source.setdefault(source, set()).add((record_id, role))
+        out: dict[str, tuple[str, str | None]] = {}
+        with self.engine.connect() as conn:
+            for source, wanted in by_source.items():
+                for chunk in _chunks(r for r, _ in wanted):
+                    query = select(
+                        mentions.c.record_id, mentions.c.role, mentions.c.entity_type, mentions.c.resolution
+                    ).where(mentions.c.source == source, mentions.c.record_id.in_(chunk))
+                    for row in conn.execute(query):
+                        if (row.record_id, row.role) in wanted:
+                            out[mention_key(source, row.record_id, row.role)] = (
+                                row.entity_type,
+                                row.resolution,
+                            )
+        return out
+
     def mentions_matching(self, **where: str) -> list[dict[str, Any]]:
         """Mentions by column equality (entity_id=…, or source=…, record_id=…, role=…)."""
         query = select(mentions).where(*(mentions.c[column] == value for column, value in where.items()))

@@ -297,8 +297,9 @@ class SourceSync:
             for mention in row.mentions:
                 for prop in identifiers.get(mention.entity_type, ()):
                     if prop in mention.problems:
-                        kind = f"{mention.entity_type}.{prop}"
-                        report.invalid_identifiers[kind] = report.invalid_identifiers.get(kind, 0) + 1
+                        name = f"{mention.role}.{prop}"
+                        report.invalid_identifiers[name] = report.invalid_identifiers.get(name, 0) + 1
+                        report.identifier_kinds[name] = f"{mention.entity_type}.{prop}"
 
     def _batch_cursor(self, raw_rows: list[dict[str, Any]]) -> Any:
         column = self.config.cursor_column
