@@ -44,6 +44,8 @@ table{border-collapse:collapse;font-size:12px;width:100%}td{padding:2px 4px;vert
 td.n{text-align:right;white-space:nowrap;width:1%}
 .bar{background:#eee;height:10px;border-radius:2px;min-width:120px}.bar span{display:block;height:100%;border-radius:2px}
 .muted{color:#888;font-size:12px}
+.overview th{font-size:12px;text-align:left;color:#555;font-weight:600;padding:2px 6px}
+.overview td{padding:4px 6px;border-top:1px solid #eee}.overview .stack{height:12px;min-width:140px}
 """
 
 
@@ -54,30 +56,67 @@ def render_html(report: QualityReport, title: str = "gridhub — data quality re
         for s in report.flagged
         for w in s.warnings
     )
+    overview = _overview(report)
     cards = "".join(_card(s) for s in report.sources) or '<p class="muted">No source synced yet.</p>'
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         f"<style>{CSS}</style></head><body><h1>{escape(title)}</h1>"
         f'<div class="meta">{len(report.sources)} sources, {len(report.flagged)} flagged · generated {now}</div>'
-        f"{flagged}{cards}</body></html>\n"
+        f"{flagged}{overview}{cards}</body></html>\n"
     )
 
 
-def _stack(counts: dict[str, int], order: tuple[str, ...]) -> str:
+def _overview(report: QualityReport) -> str:
+    """One line per source: every concern at a glance, flagged sources in red."""
+    rows = []
+    for s in report.sources:
+        mentions: dict[str, int] = {}
+        for m in s.mentions:
+            for outcome, n in m.counts.items():
+                mentions[outcome] = mentions.get(outcome, 0) + n
+        worst = max((sh.ratio for sh in s.invalid_identifiers.values()), default=0.0)
+        filled = [sh.ratio for sh in s.completeness.values()]
+        mean = sum(filled) / len(filled) if filled else None
+        status = (
+            '<b style="color:#e53935">⚠ flagged</b>'
+            if s.warnings
+            else '<span style="color:#2e7d32">ok</span>'
+        )
+        rows.append(
+            f'<tr><td><a href="#source-{escape(s.source)}">{escape(s.source)}</a></td>'
+            f'<td class="n">{s.rows_written:,}</td>'
+            f"<td>{_stack(mentions, MENTION_OUTCOMES, legend=False)}</td>"
+            f"<td>{_stack(s.addresses, ADDRESS_OUTCOMES, legend=False)}</td>"
+            f'<td class="n">{f"{s.unresolved_addresses / s.address_total:.0%}" if s.address_total else "–"}</td>'
+            f'<td class="n">{f"{worst:.0%}" if s.invalid_identifiers else "–"}</td>'
+            f'<td class="n">{"–" if mean is None else f"{mean:.0%}"}</td><td>{status}</td></tr>'
+        )
+    legend = "".join(f'<i style="background:{c}"></i>{o}' for o, c in COLOURS.items())
+    return (
+        '<section class="card"><h2>Overview</h2><table class="overview"><tr><th>source</th><th>rows</th>'
+        "<th>mentions by outcome</th><th>address outcomes</th><th>addresses unresolved</th>"
+        "<th>worst invalid identifier</th><th>mean completeness</th><th></th></tr>"
+        f'{"".join(rows)}</table><div class="legend">{legend}</div></section>'
+    )
+
+
+def _stack(counts: dict[str, int], order: tuple[str, ...], *, legend: bool = True) -> str:
     total = sum(counts.values())
     if not total:
-        return '<p class="muted">none</p>'
+        return '<span class="muted">none</span>'
     parts = "".join(
         f'<span style="width:{100 * counts[o] / total:.2f}%;background:{COLOURS[o]}" title="{o}: {counts[o]:,}"></span>'
         for o in order
         if counts.get(o)
     )
-    legend = "".join(
+    if not legend:
+        return f'<div class="stack">{parts}</div>'
+    labels = "".join(
         f'<i style="background:{COLOURS[o]}"></i>{o} {counts[o]:,} ({counts[o] / total:.0%})'
         for o in order
         if counts.get(o)
     )
-    return f'<div class="stack">{parts}</div><div class="legend">{legend}</div>'
+    return f'<div class="stack">{parts}</div><div class="legend">{labels}</div>'
 
 
 def _bars(rows: list[tuple[str, float, str]], colour: str) -> str:
