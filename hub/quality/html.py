@@ -91,7 +91,10 @@ def _overview(report: QualityReport) -> str:
             f'<td class="n">{f"{worst:.0%}" if s.invalid_identifiers else "–"}</td>'
             f'<td class="n">{"–" if mean is None else f"{mean:.0%}"}</td><td>{status}</td></tr>'
         )
-    legend = "".join(f'<i style="background:{c}"></i>{o}' for o, c in COLOURS.items())
+    legend = "mentions:" + "".join(f'<i style="background:{COLOURS[o]}"></i>{o}' for o in MENTION_OUTCOMES)
+    legend += " &nbsp; addresses:" + "".join(
+        f'<i style="background:{COLOURS[o]}"></i>{o}' for o in ADDRESS_OUTCOMES
+    )
     return (
         '<section class="card"><h2>Overview</h2><table class="overview"><tr><th>source</th><th>rows</th>'
         "<th>mentions by outcome</th><th>address outcomes</th><th>addresses unresolved</th>"

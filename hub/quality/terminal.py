@@ -5,14 +5,15 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from hub.quality.report import ADDRESS_OUTCOMES, MENTION_OUTCOMES, QualityReport, Share
+from hub.quality.report import ADDRESS_OUTCOMES, ADDRESS_WARNING_SHARE, MENTION_OUTCOMES, QualityReport, Share
 
 
 def _pct(share: Share) -> str:
     return f"{share.ratio:.0%}" if share.of else "–"
 
 
-def print_quality(console: Console, report: QualityReport) -> None:
+def print_quality(console: Console, report: QualityReport, *, compact: bool = False) -> None:
+    """Warnings first, then one table per concern (``compact``: mentions and addresses only)."""
     if not report.sources:
         console.print("no source synced yet: run `gridhub sync` (or `gridhub demo`) first")
         return
@@ -21,6 +22,11 @@ def print_quality(console: Console, report: QualityReport) -> None:
             console.print(f"[bold red]⚠ {source.source}[/]: {warning}")
     _mentions(console, report)
     _addresses(console, report)
+    if compact:
+        console.print(
+            "the whole report (invalid identifiers, completeness): `gridhub report --html report.html`"
+        )
+        return
     _identifiers(console, report)
     _completeness(console, report)
 
@@ -56,7 +62,7 @@ def _addresses(console: Console, report: QualityReport) -> None:
             for outcome in ("ambiguous", "unknown", "building")
             for kind, n in source.address_reasons.get(outcome, [])[:2]
         )
-        style = "red" if source.unresolved_addresses / total >= 0.5 else None
+        style = "red" if source.unresolved_addresses / total >= ADDRESS_WARNING_SHARE else None
         table.add_row(
             source.source, f"{total:,}", *cells, f"{source.open_address_reviews:,}", reasons, style=style
         )
