@@ -184,8 +184,9 @@ def warnings(source: SourceQuality) -> list[str]:
         )
     for name, share in source.invalid_identifiers.items():
         if share.of and share.ratio >= INVALID_IDENTIFIER_WARNING_SHARE:
+            kind = source.identifier_kinds.get(name, name)
             out.append(
-                f"{share.ratio:.0%} of its {name} values ({share.count:,} of {share.of:,}) are invalid"
+                f"{share.ratio:.0%} of its {kind} values in {name} ({share.count:,} of {share.of:,}) are invalid"
             )
     mentions = source.mention_total()
     review = source.mention_total(REVIEW)

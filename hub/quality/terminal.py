@@ -48,10 +48,8 @@ def _mentions(console: Console, report: QualityReport) -> None:
 
 def _addresses(console: Console, report: QualityReport) -> None:
     table = Table(title="Address outcomes (rows of the last run that wrote the source)")
-    for column in ("source", "addresses", *ADDRESS_OUTCOMES, "open reviews", "top reasons (unresolved)"):
-        table.add_column(
-            column, justify="left" if column in ("source", "top reasons (unresolved)") else "right"
-        )
+    for column in ("source", "addresses", *ADDRESS_OUTCOMES, "open reviews", "top reasons"):
+        table.add_column(column, justify="left" if column in ("source", "top reasons") else "right")
     for source in report.sources:
         total = source.address_total
         if not total:
