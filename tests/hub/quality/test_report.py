@@ -19,10 +19,10 @@ from sqlalchemy import select
 from connectors.config import load_source_configs
 from hub.demo.generator import generate_district
 from hub.quality import build_report, render_html
-from hub.quality.report import IDENTIFIER, NEW, PROBABILISTIC, REVIEW, QualityReport, SourceQuality
+from hub.quality.report import REVIEW, QualityReport, SourceQuality
 from hub.settings import Settings
 from hub.state import StateStore
-from hub.state.mentions import SEP
+from hub.state.mentions import IDENTIFIER, NEW, PROBABILISTIC, SEP
 from hub.state.tables import mentions
 from hub.store import open_store
 from hub.sync import sync_sources
