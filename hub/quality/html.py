@@ -168,7 +168,12 @@ def _card(s: SourceQuality) -> str:
         else '<p class="muted">no rows written</p>'
     )
     warnings = "".join(f'<div class="warn">{escape(w)}</div>' for w in s.warnings)
-    run = f"rows of run {escape(s.run_id)}: {s.rows_written:,}" if s.run_id else "no rows written"
+    run = (
+        f"row figures: the {s.rows_written:,} rows written by run {escape(s.run_id)}"
+        if s.run_id
+        else "no row figures: no run since this report exists wrote rows of the source "
+        "(<code>gridhub sync --full SOURCE</code> records them)"
+    )
     return (
         f'<section class="card{" flagged" if s.warnings else ""}" id="source-{escape(s.source)}">'
         f'<h2>{escape(s.source)}</h2><div class="muted">{run}</div>{warnings}<div class="grid">'

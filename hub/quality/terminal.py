@@ -29,6 +29,12 @@ def print_quality(console: Console, report: QualityReport, *, compact: bool = Fa
         return
     _identifiers(console, report)
     _completeness(console, report)
+    missing = [s.source for s in report.sources if s.run_id is None]
+    if missing:
+        console.print(
+            f"no row figures for {', '.join(missing)}: no run since this report exists wrote their rows "
+            "(`gridhub sync --full SOURCE` records them)"
+        )
 
 
 def _mentions(console: Console, report: QualityReport) -> None:
