@@ -57,7 +57,11 @@ def render_html(report: QualityReport, title: str = "gridhub — data quality re
         for w in s.warnings
     )
     overview = _overview(report)
-    cards = "".join(_card(s) for s in report.sources) or '<p class="muted">No source synced yet.</p>'
+    # Flagged sources' cards first: the operator reads what is wrong before what is fine.
+    cards = (
+        "".join(_card(s) for s in sorted(report.sources, key=lambda s: not s.warnings))
+        or '<p class="muted">No source synced yet.</p>'
+    )
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         f"<style>{CSS}</style></head><body><h1>{escape(title)}</h1>"
