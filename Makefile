@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo report report-picture test lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,14 @@ $(STAMP): pyproject.toml
 ## Generate a demo district, sync it into the embedded graph, serve the API and ask it a query.
 demo: $(STAMP)
 	$(BIN)/gridhub demo $(ARGS)
+
+## The data quality report per source of the synced data (terminal tables and data/report.html).
+report: $(STAMP)
+	$(BIN)/gridhub report --html data/report.html $(ARGS)
+
+## Regenerate the README's picture of the report (needs chromium).
+report-picture: $(STAMP)
+	PYTHONPATH=. $(BIN)/python tools/report_picture.py docs/report.png
 
 ## Unit and integration tests, including the ones against a real Neo4j (started by the tests).
 test: $(STAMP)

@@ -19,6 +19,7 @@ from graph_schema.ddl import ladybug_statements, neo4j_statements
 from hub.console import print_model, print_report, print_resolution, sync_progress
 from hub.errors import HubError
 from hub.logging import configure_logging
+from hub.quality import build_report, print_quality, render_html
 from hub.review import decide_item
 from hub.review import judge as judge_pair
 from hub.settings import get_settings
@@ -256,6 +257,30 @@ def runs(limit: Annotated[int, typer.Option(help="How many.")] = 20) -> None:
             r["run_id"], r["report"].get("kind", "sync"), r["status"], str(r["started_at"]), sources
         )
     out.print(table)
+
+
+@app.command()
+def report(
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write a self-contained HTML page here.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON instead of tables.")
+    ] = False,
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only these sources.")] = None,
+) -> None:
+    """Coverage and quality per source (数据质量核查): mentions by resolution outcome, address
+    outcomes with their top reasons, invalid identifiers, completeness per mapped field."""
+    with StateStore(get_settings().state_database_url) as state:
+        quality = build_report(state, source or ())
+    if as_json:
+        sys.stdout.write(json.dumps(quality.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_quality(out, quality)
+    if html is not None:
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(render_html(quality), encoding="utf-8")
+        (err if as_json else out).print(f"HTML report written to {html}")
 
 
 @app.command()

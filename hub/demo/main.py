@@ -15,6 +15,7 @@ from hub.console import print_report, sync_progress
 from hub.demo.generator import generate_district
 from hub.demo.run import ask_api, demo_sources, load_demo_config
 from hub.errors import HubError
+from hub.quality import build_report, print_quality
 from hub.serve import serve
 from hub.settings import Settings
 from hub.state import StateStore
@@ -68,6 +69,8 @@ def run_demo(
                 store, state, demo_sources(store.schema, settings.data_dir), settings, progress
             )
         print_report(console, report)
+        console.print("[bold]data quality per source[/] (`gridhub report`):")
+        print_quality(console, build_report(state), compact=True)
         found = store.read(config.example.find)
         if not found:
             raise HubError(

@@ -26,6 +26,8 @@ SEP = "\x1f"
 Objects = npt.NDArray[np.object_]
 FETCH = 20_000
 IN_CHUNK = 500
+# The mentions table's `resolution` (how a mention came to its entity; see tables.py).
+IDENTIFIER, NEW, PROBABILISTIC = "identifier", "new", "probabilistic"
 
 
 def _chunks(ids: Iterable[str]) -> list[list[str]]:
@@ -89,6 +91,7 @@ class MentionState:
         ids = list(record_ids)
         run_id = str(rows[0]["run_id"]) if rows else ""
         with self.engine.begin() as conn:
+            rows = self._keep_merged(conn, source, ids, rows)
             self._remove_mentions(conn, source, ids, run_id)
             if rows:
                 conn.execute(
@@ -98,6 +101,31 @@ class MentionState:
                         for r in rows
                     ],
                 )
+
+    @staticmethod
+    def _keep_merged(
+        conn: Any, source: str, record_ids: list[str], rows: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """A rewritten mention that stays with the entity a resolution pass merged it into (the
+        sync followed the alias) keeps its "probabilistic" resolution."""
+        if not any(r.get("resolution") == NEW for r in rows):
+            return rows
+        merged: set[tuple[str, str, str]] = set()
+        for start in range(0, len(record_ids), IN_CHUNK):
+            query = select(mentions.c.record_id, mentions.c.role, mentions.c.entity_id).where(
+                mentions.c.source == source,
+                mentions.c.record_id.in_(record_ids[start : start + IN_CHUNK]),
+                mentions.c.resolution == PROBABILISTIC,
+            )
+            merged.update((r.record_id, r.role, r.entity_id) for r in conn.execute(query))
+        if not merged:
+            return rows
+        return [
+            {**r, "resolution": PROBABILISTIC}
+            if r.get("resolution") == NEW and (r["record_id"], r["role"], r["entity_id"]) in merged
+            else r
+            for r in rows
+        ]
 
     @staticmethod
     def _remove_mentions(conn: Any, source: str, record_ids: list[str], run_id: str) -> None:
@@ -246,6 +274,36 @@ class MentionState:
                 if entity is not None:
                     yield entity, group
 
+    def resolution_counts(self) -> dict[tuple[str, str, str | None], int]:
+        """(source, entity type, resolution) → current mentions (resolution None: written before
+        it was kept)."""
+        query = select(
+            mentions.c.source, mentions.c.entity_type, mentions.c.resolution, func.count()
+        ).group_by(mentions.c.source, mentions.c.entity_type, mentions.c.resolution)
+        with self.engine.connect() as conn:
+            return {(r[0], r[1], r[2]): int(r[3]) for r in conn.execute(query)}
+
+    def resolutions_of(self, mention_ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        """Mention id → (entity type, resolution), for those of the ids that are current mentions."""
+        by_source: dict[str, set[tuple[str, str]]] = {}
+        for mention_id in mention_ids:
+            source, record_id, role = mention_id.split(SEP)
+            by_source.setdefault(source, set()).add((record_id, role))
+        out: dict[str, tuple[str, str | None]] = {}
+        with self.engine.connect() as conn:
+            for source, wanted in by_source.items():
+                for chunk in _chunks(r for r, _ in wanted):
+                    query = select(
+                        mentions.c.record_id, mentions.c.role, mentions.c.entity_type, mentions.c.resolution
+                    ).where(mentions.c.source == source, mentions.c.record_id.in_(chunk))
+                    for row in conn.execute(query):
+                        if (row.record_id, row.role) in wanted:
+                            out[mention_key(source, row.record_id, row.role)] = (
+                                row.entity_type,
+                                row.resolution,
+                            )
+        return out
+
     def mentions_matching(self, **where: str) -> list[dict[str, Any]]:
         """Mentions by column equality (entity_id=…, or source=…, record_id=…, role=…)."""
         query = select(mentions).where(*(mentions.c[column] == value for column, value in where.items()))
@@ -286,6 +344,14 @@ class MentionState:
                 .values(entity_id=bindparam("new")),
                 pairs,
             )
+            # Every mention of a merged entity (folded or surviving) now shares it with mentions
+            # of another: those that had an entity of their own were merged probabilistically.
+            conn.execute(
+                update(mentions)
+                .where(mentions.c.entity_id == bindparam("e"), mentions.c.resolution == NEW)
+                .values(resolution=PROBABILISTIC),
+                [{"e": e} for e in sorted(set(merges.values()))],
+            )
             conn.execute(
                 update(aliases).where(aliases.c.new_id == bindparam("old")).values(new_id=bindparam("new")),
                 pairs,
@@ -313,6 +379,18 @@ class MentionState:
                 )
                 .values(entity_id=bindparam("e")),
                 [{"s": s, "r": r, "o": o, "e": e} for s, r, o, e in moves],
+            )
+            # Moved by the clustering: no longer an entity of its own making.
+            conn.execute(
+                update(mentions)
+                .where(
+                    mentions.c.source == bindparam("s"),
+                    mentions.c.record_id == bindparam("r"),
+                    mentions.c.role == bindparam("o"),
+                    mentions.c.resolution == NEW,
+                )
+                .values(resolution=PROBABILISTIC),
+                [{"s": s, "r": r, "o": o} for s, r, o, _ in moves],
             )
             # What these records assert in the graph moved with them: their next change rewrites it.
             conn.execute(

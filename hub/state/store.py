@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -408,6 +408,16 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
                 }
                 for r in conn.execute(query)
             ]
+
+    def run_reports(self, status: str = "succeeded") -> Iterator[dict[str, Any]]:
+        """Reports of the runs with this status, newest first (run ids sort by start time)."""
+        query = (
+            select(runs.c.run_id, runs.c.report).where(runs.c.status == status).order_by(runs.c.run_id.desc())
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        for row in rows:
+            yield {"run_id": row.run_id, **json.loads(row.report or "{}")}
 
     def close(self) -> None:
         self.engine.dispose()

@@ -84,6 +84,10 @@ mentions = Table(
     # the address it lives at, the identifiers of entities it is linked to).
     Column("features", Text, nullable=False),
     Column("run_id", String(40), nullable=False),
+    # How the mention came to its entity: "identifier" (keyed by a valid identifier at sync),
+    # "new" (an entity of its own so far) or "probabilistic" (the resolution pass merged its
+    # entity with another, or moved it). NULL for mentions written before this was kept.
+    Column("resolution", String(20), nullable=True),
     Index("ix_mentions_type", "entity_type"),
     Index("ix_mentions_entity", "entity_id"),
     # Mentions written since a run: what an incremental resolution pass starts from.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,9 +59,44 @@ class ResolvedAddresses:
     in_building: dict[str, str] = field(default_factory=dict)
     review: dict[str, dict[str, Any]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    # Outcome → kind of reason (see reason_kind) → mentions: what the quality report shows.
+    reasons: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def count(self, outcome: str) -> None:
+    def count(self, outcome: str, reason: str = "") -> None:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        kinds = self.reasons.setdefault(outcome, {})
+        kind = reason_kind(outcome, reason)
+        kinds[kind] = kinds.get(kind, 0) + 1
+
+
+# The matcher's reasons name buildings, rooms and scores (resolvers/address/match.py); the report
+# counts them by kind. First pattern found wins; the order puts the deciding phrase first.
+_REASON_KINDS: tuple[tuple[str, str], ...] = (
+    (r"buildings fit about equally", "several buildings fit about equally"),
+    (r"fits only partly", "best building fits only partly"),
+    (r"the text names no building;", "no building named, several fit"),
+    (r"no estate, road or building could be read", "no estate, road or building readable"),
+    (r"^estate .* is not in the standard address library", "estate not in the library"),
+    (r" has no building ", "estate has no such building"),
+    (r"^road .* is not in the standard address library", "road not in the library"),
+    (r"names no building the library can single out", "no building singled out"),
+    (r"is in units .* and the text names none", "room in several units, no unit given"),
+    (r"no room \S+( in unit \S+)? in this building", "room not in the building"),
+    (r"floor \S+ only, no room", "floor only, no room"),
+    (r"no room in the text", "no room in the text"),
+    (r"; no room$", "village house (no room)"),
+    (r"read as the building number", "number read as the building"),
+)
+
+
+def reason_kind(outcome: str, reason: str) -> str:
+    """The kind of a matcher's reason, without the names and numbers it quotes."""
+    if outcome in ("by code", "no standard match"):
+        return "standard address code" if outcome == "by code" else "no text and no standard code"
+    for pattern, kind in _REASON_KINDS:
+        if re.search(pattern, reason):
+            return kind
+    return "room determined" if outcome == "room" else (reason.split(";")[-1].strip() or "unspecified")
 
 
 class AddressBook:
@@ -204,22 +240,22 @@ class AddressBook:
             mention.properties.pop("address_code", None)
         if match.status == "room" and match.address_id:
             out.entity_ids[mention.key] = match.address_id
-            out.count("room")
+            out.count("room", match.reason)
         elif match.status == "building" and match.address_id:
             # A library kept at building level: the building's own standard address.
             out.entity_ids[mention.key] = match.address_id
-            out.count("building")
+            out.count("building", match.reason)
         elif match.status in ("room", "building") and match.building_id:
             node_id = building_address_id(self._prefix, match.building_id)
             out.entity_ids[mention.key] = node_id
             out.nodes[node_id] = {"full_text": self._building_text(match.building_id)}
             out.in_building[node_id] = match.building_id
-            out.count("building")
+            out.count("building", match.reason)
         else:
             node_id = text_address_id(self._prefix, clean(text))
             out.entity_ids[mention.key] = node_id
             out.nodes[node_id] = {"full_text": clean(text)}
-            out.count(match.status)
+            out.count(match.status, match.reason)
             if match.status == "ambiguous":
                 out.review[f"address:{mention.source}:{mention.record_id}:{mention.role}"] = {
                     "source": mention.source, "record_id": mention.record_id, "role": mention.role, "text": text,

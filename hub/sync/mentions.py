@@ -13,6 +13,7 @@ from typing import Any
 from connectors.records import Mention, SourceRow
 from graph_schema import Schema
 from hub.resolution.features import add_derived_features
+from hub.state.mentions import IDENTIFIER, NEW
 from resolvers.linking.presets import get_spec
 
 MentionKey = tuple[str, str, str]
@@ -35,6 +36,10 @@ def mention_rows(
         for mention in row.mentions:
             if mention.entity_type not in resolvable:
                 continue
+            keyed = any(
+                mention.properties.get(p) is not None and p not in mention.problems
+                for p in identifiers.get(mention.entity_type, ())
+            )
             features: dict[str, Any] = dict(mention.properties)
             features["problems"] = sorted(mention.problems)
             for link in row.links:
@@ -52,6 +57,8 @@ def mention_rows(
                     "trust": trust,
                     "features": features,
                     "run_id": run_id,
+                    # As the exact linker decided (resolvers.exact): a valid identifier is the key.
+                    "resolution": IDENTIFIER if keyed else NEW,
                 }
             )
     by_type: dict[str, list[dict[str, Any]]] = {}

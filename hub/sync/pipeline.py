@@ -48,6 +48,10 @@ def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[st
         yield batch
 
 
+def _filled(value: Any) -> bool:
+    return value is not None and value != ""
+
+
 class SourceSync:
     """One source's sync within a run."""
 
@@ -103,7 +107,13 @@ class SourceSync:
                 # Only now that every row of this version is in the graph.
                 self.state.commit_batch(self.config.name, self.run_id, {}, fingerprint)
         self.report.seconds = round(time.perf_counter() - started, 3)
-        log.info("source synced", run_id=self.run_id, **vars(self.report))
+        # The per-field figures are for the quality report (`gridhub report`), not the log line.
+        quiet = ("address_reasons", "filled", "invalid_identifiers", "identifier_kinds")
+        log.info(
+            "source synced",
+            run_id=self.run_id,
+            **{k: v for k, v in vars(self.report).items() if k not in quiet},
+        )
         return self.report
 
     def _unchanged_snapshot(self, connector: Any) -> str | None:
@@ -185,6 +195,8 @@ class SourceSync:
     def write(self, rows: Sequence[SourceRow]) -> dict[str, str]:
         """Write the rows to the graph; returns what each record written asserts there."""
         schema = self.store.schema
+        # Before address resolution, which clears what the standard library decides.
+        self._profile(rows)
         mentions = [m for row in rows for m in row.mentions]
         # An identifier's entity may have been merged into another since: follow the alias.
         entity_ids = {k: self.aliases.get(v, v) for k, v in self.linker.link(mentions).items()}
@@ -260,11 +272,40 @@ class SourceSync:
         self.report.review_opened += self.state.open_review_items("address", self.run_id, resolved.review)
         for outcome, count in resolved.counts.items():
             self.report.addresses[outcome] = self.report.addresses.get(outcome, 0) + count
+        for outcome, kinds in resolved.reasons.items():
+            mine = self.report.address_reasons.setdefault(outcome, {})
+            for kind, count in kinds.items():
+                mine[kind] = mine.get(kind, 0) + count
         self.report.mentions += len(mentions)
         self.report.entities_created += len(created)
         self.report.mentions_merged += len(mentions) - len(created)
         self.report.relationships += rels
         return asserts
+
+    def _profile(self, rows: Sequence[SourceRow]) -> None:
+        """Count, per mapped field, the rows in which it is non-empty, and the invalid identifiers."""
+        report = self.report
+        fields = [
+            (role, prop)
+            for role, entity in self.config.entities.items()
+            for prop in (*entity.properties, *entity.hints)
+        ]
+        identifiers = {n.name: [p.name for p in n.identifiers] for n in self.store.schema.node_types}
+        for name in (f"{role}.{prop}" for role, prop in fields):
+            report.filled.setdefault(name, 0)
+        for row in rows:
+            report.rows_written += 1
+            by_role = {m.role: m for m in row.mentions}
+            for role, prop in fields:
+                mention = by_role.get(role)
+                if mention is not None and _filled(mention.properties.get(prop, mention.hints.get(prop))):
+                    report.filled[f"{role}.{prop}"] += 1
+            for mention in row.mentions:
+                for prop in identifiers.get(mention.entity_type, ()):
+                    if prop in mention.problems:
+                        name = f"{mention.role}.{prop}"
+                        report.invalid_identifiers[name] = report.invalid_identifiers.get(name, 0) + 1
+                        report.identifier_kinds[name] = f"{mention.entity_type}.{prop}"
 
     def _batch_cursor(self, raw_rows: list[dict[str, Any]]) -> Any:
         column = self.config.cursor_column

@@ -24,6 +24,15 @@ class SourceReport:
     review_opened: int = 0
     # Address mentions by outcome: room, building, ambiguous, unknown, by code, no standard match.
     addresses: dict[str, int] = field(default_factory=dict)
+    # … and by kind of reason within each outcome (hub.sync.addresses.reason_kind).
+    address_reasons: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Rows mapped and written by this run, and of them: those in which each mapped field
+    # ("role.property") is non-empty after mapping, and those whose identifier field failed its
+    # check (with the identifier's kind, "Type.property"). The quality report reads these.
+    rows_written: int = 0
+    filled: dict[str, int] = field(default_factory=dict)
+    invalid_identifiers: dict[str, int] = field(default_factory=dict)
+    identifier_kinds: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
 
