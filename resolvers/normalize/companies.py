@@ -21,7 +21,7 @@ PROVINCE, CITY, DISTRICT = "广东", "深圳", "福田"
 
 # Longest first: the first that ends the name wins.
 LEGAL_FORMS = (
-    "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "(有限合伙)", "(普通合伙)",
+    "股份有限责任公司", "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "(有限合伙)", "(普通合伙)",
     "合伙企业", "个人独资企业", "农民专业合作社", "股份合作公司", "合作社", "集团", "公司",
 )  # fmt: skip
 # One legal form, several spellings. The Company Law (art. 7) lets a limited liability company
@@ -36,6 +36,7 @@ LEGAL_FORMS = (
 _FORM_SPELLINGS = {
     "有限责任公司": "有限公司",
     "股份公司": "股份有限公司",
+    "股份有限责任公司": "股份有限公司",  # not a form, but written for one
     "个体工商户": "",
     "个体": "",
     "集团": "",

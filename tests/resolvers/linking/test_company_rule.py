@@ -134,3 +134,26 @@ def test_decision_rules_are_checked() -> None:
         )
     assert LinkSpec.from_json(spec.to_json()) == spec
     assert DecisionRule(name="x", field="name", levels=(5,)).decision == "same"
+
+
+def test_the_rule_does_not_depend_on_what_em_made_of_the_district() -> None:
+    """The issue's unseen district: the same name without a code scored p ≈ 0.93, under the
+    upper threshold, and went to review. With the name's top level worth nothing in the model,
+    the rule still merges (and says so), and the other rules still keep apart."""
+    from dataclasses import replace
+
+    frame = district().drop(columns="entity")
+    spec = legal_entity_spec()
+    fitted = dedupe(frame, spec).model
+    name = fitted.field("name")
+    m = list(name.m)
+    m[-1] = name.u[-1]  # weight 0 for the same registered name
+    weak = replace(
+        fitted, fields=tuple(replace(f, m=tuple(m)) if f.name == "name" else f for f in fitted.fields)
+    )
+    result = dedupe(frame, spec, model=weak, keep_all=True)
+    by_rule = result.pairs[result.pairs["rule"] == "same registered name"]
+    assert len(by_rule) > 0
+    assert (by_rule["probability"] < 0.95).all()
+    assert (by_rule["decision"] == "merge").all()
+    assert (by_rule["key_match"]).all()
