@@ -34,7 +34,8 @@ def mentions_of(state: StateStore, token: str) -> tuple[str, list[dict[str, Any]
 
 
 def explain(state: StateStore, a: str, b: str) -> tuple[Explanation, str, str]:
-    """The explanation of the best-scoring pair of mentions between ``a`` and ``b``."""
+    """The explanation of the best-scoring pair of mentions between ``a`` and ``b`` (a pair a key
+    or a rule merges first)."""
     type_a, rows_a = mentions_of(state, a)
     type_b, rows_b = mentions_of(state, b)
     if type_a != type_b:
@@ -49,7 +50,8 @@ def explain(state: StateStore, a: str, b: str) -> tuple[Explanation, str, str]:
     for row_a in rows_a[:50]:
         for row_b in rows_b[:50]:
             explained = explain_pair(spec, model, record_of(row_a, columns), record_of(row_b, columns))
-            if best is None or explained.weight > best[0].weight:
+            rank = (explained.decision == "merge", explained.weight)
+            if best is None or rank > (best[0].decision == "merge", best[0].weight):
                 best = (explained, mention_id(row_a).replace(SEP, ":"), mention_id(row_b).replace(SEP, ":"))
     assert best is not None
     return best

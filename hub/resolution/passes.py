@@ -49,6 +49,7 @@ from hub.resolution.snapshot_rows import (
 from hub.state import StateStore
 from hub.state.mentions import MentionColumns
 from hub.store import GraphStore
+from resolvers.linking import FSModel, LinkSpec
 from resolvers.linking.feature_columns import feature_keys
 from resolvers.linking.frame import prepare
 from resolvers.linking.prefilter import batch_keys, candidate_mask, rule_columns
@@ -91,7 +92,7 @@ def resolve_type(
     spec = get_spec(node.resolver)
     run = TypePass(store, state, node, spec, run_id)
     keys = feature_keys(spec)
-    saved = state.model(node.name)
+    saved = _fitting_model(state.model(node.name), spec)
     path = snapshot_path(cache_dir, node.name) if cache_dir is not None else None
     if entities is not None:
         if saved is None:
@@ -217,3 +218,12 @@ def _left_behind(snap: Snapshot, gone: pa.ChunkedArray, aliases: Mapping[str, st
     if not pc.any(now).as_py():
         return set()
     return set(remap_entities(snap.table.filter(now).select(["entity_id"]), aliases)["entity_id"].to_pylist())
+
+
+def _fitting_model(saved: str | None, spec: LinkSpec) -> str | None:
+    """The saved model, unless the spec's fields or their levels changed since it was fitted (a
+    comparator's new level would index past its weights): then the pass refits, as a full one."""
+    if saved is None:
+        return None
+    fields = [(f.name, f.level_descriptions()) for f in spec.fields]
+    return saved if FSModel.from_json(saved).compares_like(fields) else None

@@ -27,7 +27,14 @@ from hub.search.hits import SearchHit
 from hub.search.keys import EMPTY, Groups, Ints, KeyIndex, Objects, one_deleted
 from hub.search.source import MentionRows, Places
 from resolvers.comparators import MISSING, get_comparator
-from resolvers.comparators.companies import prepare_company_names
+from resolvers.comparators.companies import (
+    BRANCH,
+    FORM_UNKNOWN,
+    NEAR,
+    OTHER_FORM,
+    SAME_NAME,
+    prepare_company_names,
+)
 from resolvers.linking import legal_entity_spec
 from resolvers.linking.derive import derive
 from resolvers.normalize.companies import split_company_name
@@ -35,9 +42,9 @@ from resolvers.normalize.names import org_name
 from resolvers.pinyin import lazy_pinyin
 
 NAME = get_comparator("company_name")
-SAME, SAME_CORE, NEAR, BRANCH = 4, 3, 2, 1  # the comparator's levels
 CONTAINED, CONTAINED_BRANCH = 10, 11  # search's own levels
-SCORES = {SAME: 1.0, SAME_CORE: 0.85, NEAR: 0.75, BRANCH: 0.5}
+# By the comparator's levels.
+SCORES = {SAME_NAME: 1.0, OTHER_FORM: 0.85, NEAR: 0.75, BRANCH: 0.5}
 # A contained query scores by the share of the core it covers (福山 in 福山餐饮: 0.6), between the
 # near levels and nothing: the more of the name typed, the likelier the one meant.
 CONTAINED_BASE, CONTAINED_SPAN = 0.4, 0.4
@@ -132,6 +139,8 @@ class CompanyIndex:
             for variant in self.core_variants[code].tolist():
                 if code in near_codes:  # only these can reach a comparator level (see keys.py)
                     level = NAME.compare(query, self.variants[variant])
+                    # Typed without its legal form, the registered name is still the name.
+                    level = SAME_NAME if level == FORM_UNKNOWN else level
                     if level not in (0, MISSING):
                         out.append((variant, int(level), SCORES[int(level)]))
                         continue

@@ -2,10 +2,13 @@
 
 深圳市X科技有限公司, 深圳X科技有限公司, X科技（深圳）有限公司 and X科技有限责任公司 are one company: the
 name normaliser splits each into the core (X科技), the legal form and the branch, and drops the
-location marker. A branch (X科技有限公司福田分公司) is a legal entity of its own, so a branch and
-its parent, or two branches, never reach the top levels however alike they read. Names one
-homophone or one character apart (华信科技 / 华鑫科技 / 华信达科技) are a level of their own: the
-registry allows them side by side, so the model must learn how little they say.
+location marker. Within the district such a name is a near-unique feature: the registry refuses
+a second company with the same core under one authority, so two mentions agreeing on the whole
+name (core, branch, and the legal form in any of its spellings) are one company, and the linking
+spec makes that level a rule rather than a weight (see presets.legal_entity_spec). A branch
+(X科技有限公司福田分公司) is a legal entity of its own, so a branch and its parent, or two
+branches, never reach the top levels however alike they read; names one homophone or one
+character apart (华信科技 / 华鑫科技 / 华信达科技) are two companies the registry allows side by side.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz.distance import Levenshtein
 
 from resolvers.comparators.base import (
@@ -27,18 +31,24 @@ from resolvers.comparators.base import (
     levels_from,
     score_rows,
 )
+from resolvers.normalize.companies import (
+    BARE_COMPANY,
+    COMPANY_FORMS,
+    canonical_legal_form,
+    legal_forms_equal,
+)
 from resolvers.normalize.names import org_name
 from resolvers.pinyin import lazy_pinyin
 
+DIFFERENT, BRANCH, NEAR, OTHER_FORM, FORM_UNKNOWN, SAME_NAME = range(6)
 COMPANY_LEVELS = (
     "different names",
     "same core name, but a branch and its parent or two different branches (distinct legal entities)",
     "core names one homophone or one character apart (e.g. 华信科技/华鑫科技)",
     "same core name, different legal forms",
+    "same core name, the legal form written on one side only (a trade name)",
     "same name once the city marker and the spelling of the legal form are set aside",
 )
-# Spellings of one legal form; "公司" alone says nothing about the form.
-_LEGAL_FORM_ALIASES = {"有限责任公司": "有限公司", "公司": "", "集团": ""}
 
 
 # Individual businesses are written 深圳市福田区X便利店 or 福田区X便利店. The name normaliser strips
@@ -52,11 +62,20 @@ def _text(value: str) -> str:
     return org_name(value).value
 
 
+# What sources write when they have no name: no evidence, never "the same name" (a hundred
+# licences whose holder is 无 are not one company).
+_PLACEHOLDERS = frozenset(
+    {"无", "暂无", "不详", "未知", "空", "个体", "个体户", "个体工商户", "公司", "null", "none", "na", "n/a"}
+)
+
+
 @lru_cache(maxsize=200_000)
 def _core(value: str) -> str:
     text = _text(value)
-    stripped = _DISTRICT.sub("", text)
-    return stripped or text
+    core = _DISTRICT.sub("", text) or text
+    if core.lower() in _PLACEHOLDERS or sum(ch.isalnum() for ch in core) < 2:
+        return ""
+    return core
 
 
 @lru_cache(maxsize=200_000)
@@ -66,10 +85,9 @@ def _pinyin(core: str) -> str:
 
 @lru_cache(maxsize=1_000)
 def legal_form(value: str) -> str:
-    """The legal form in one spelling; a registry's 企业类型 such as 有限责任公司分公司 names the
-    parent's form (the branch itself is compared separately)."""
-    form = (_text(value) if value else "").removesuffix("分公司")
-    return _LEGAL_FORM_ALIASES.get(form, form)
+    """The legal form in one spelling (see normalize.companies.canonical_legal_form); a registry's
+    企业类型 such as 有限责任公司分公司 names the parent's form (the branch is compared separately)."""
+    return canonical_legal_form(_text(value) if value else "")
 
 
 def _part(value: object, index: int) -> str:
@@ -84,12 +102,14 @@ def company_name(a: object, b: object) -> int:
     if not core_a or not core_b:
         return MISSING
     if _part(a, 2) != _part(b, 2):  # a branch against its parent, or two branches
-        return 1 if core_a == core_b else 0
+        return BRANCH if core_a == core_b else DIFFERENT
     if core_a == core_b:
         form_a, form_b = legal_form(_part(a, 1)), legal_form(_part(b, 1))
-        return 4 if not form_a or not form_b or form_a == form_b else 3
+        if legal_forms_equal(form_a, form_b):
+            return SAME_NAME
+        return FORM_UNKNOWN if not form_a or not form_b else OTHER_FORM
     near = _pinyin(core_a) == _pinyin(core_b) or Levenshtein.distance(core_a, core_b, score_cutoff=1) <= 1
-    return 2 if near else 0
+    return NEAR if near else DIFFERENT
 
 
 def prepare_company_names(values: Values) -> Values:
@@ -100,24 +120,35 @@ def prepare_company_names(values: Values) -> Values:
     return np.stack((core, form, branch), axis=1)
 
 
+def _forms_equal(form_a: Values, form_b: Values) -> npt.NDArray[np.bool_]:
+    """:func:`legal_forms_equal`, row by row."""
+    companies = np.asarray(list(COMPANY_FORMS), dtype=object)
+    bare = np.asarray((form_a == BARE_COMPANY) | (form_b == BARE_COMPANY), dtype=bool)
+    same = np.asarray(form_a == form_b, dtype=bool)
+    return same | (bare & np.isin(form_a, companies) & np.isin(form_b, companies))
+
+
 def compare_company_names(a: Values, b: Values) -> Levels:
     """:func:`company_name` over prepared names."""
     core_a, core_b = a[:, 0], b[:, 0]
     same_branch = a[:, 2] == b[:, 2]
     same_core = core_a == core_b
-    forms_agree = (a[:, 1] == "") | (b[:, 1] == "") | (a[:, 1] == b[:, 1])
+    forms_equal = _forms_equal(a[:, 1], b[:, 1])
+    form_missing = (a[:, 1] == "") | (b[:, 1] == "")
     present = (core_a != "") & (core_b != "")
     differ = present & ~same_core & same_branch
     near = differ & (score_rows(differ, core_a, core_b, Levenshtein.distance, score_cutoff=2) <= 1)
     candidates = np.flatnonzero(differ & ~near)
     if len(candidates):  # homophones: pinyin only where the characters differ
         near[candidates] = as_text(core_a[candidates], _pinyin)[0] == as_text(core_b[candidates], _pinyin)[0]
+    same = same_core & same_branch
     return levels_from(
         {
-            1: same_core & ~same_branch,
-            2: near & same_branch & ~same_core,
-            3: same_core & same_branch,
-            4: same_core & same_branch & forms_agree,
+            BRANCH: same_core & ~same_branch,
+            NEAR: near & same_branch & ~same_core,
+            OTHER_FORM: same,
+            FORM_UNKNOWN: same & form_missing,
+            SAME_NAME: same & forms_equal,
             MISSING: (core_a == "") | (core_b == ""),
         },
         len(core_a),

@@ -9,12 +9,22 @@ from resolvers.linking.errors import InputError, LinkingError, SpecError
 from resolvers.linking.explain import Explanation, FieldExplanation, explain_pair
 from resolvers.linking.model import FieldModel, FSModel
 from resolvers.linking.presets import febrl_spec, get_spec, legal_entity_spec, person_spec
-from resolvers.linking.spec import BlockingRule, Derived, EMSettings, FieldSpec, KeyRule, LinkSpec, Thresholds
+from resolvers.linking.spec import (
+    BlockingRule,
+    DecisionRule,
+    Derived,
+    EMSettings,
+    FieldSpec,
+    KeyRule,
+    LinkSpec,
+    Thresholds,
+)
 
 __all__ = [
     "BlockingDiagnostics",
     "BlockingRule",
     "CandidatePairs",
+    "DecisionRule",
     "Derived",
     "EMSettings",
     "Explanation",

@@ -101,10 +101,12 @@ def random_pairs(n_left: int, n_right: int | None, count: int, seed: int) -> tup
 def key_verdicts(
     spec: LinkSpec, levels: LevelMatrix, left: pd.DataFrame, right: pd.DataFrame, a: Ints, b: Ints
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Pairs that key rules decide: (same, different).
+    """Pairs that key and decision rules decide: (same, different).
 
-    Same: a key field at its top level with both values valid. Different: an exclusive key
-    with two valid values that disagree (two valid identity numbers are two people).
+    Same: a key field at its top level with both values valid, or a "same" decision rule.
+    Different: an exclusive key with two valid values that disagree (two valid identity numbers
+    are two people), or a "different" decision rule. Keys come first, then "different" rules,
+    then "same" ones (see spec.DecisionRule).
     """
     same = np.zeros(len(a), dtype=bool)
     different = np.zeros(len(a), dtype=bool)
@@ -120,7 +122,37 @@ def key_verdicts(
         same |= valid & (level == top)
         if key.exclusive:
             different |= valid & (level >= 0) & (level < top)
-    return same, different & ~same
+    different &= ~same
+    if spec.rules:
+        ruled_same, ruled_different = rule_matches(spec, levels)
+        different |= ruled_different & ~same
+        same |= ruled_same & ~different
+    return same, different
+
+
+def rule_matches(spec: LinkSpec, levels: LevelMatrix) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Pairs the decision rules call the same, and those they keep apart (keys aside)."""
+    same = np.zeros(len(levels), dtype=bool)
+    different = np.zeros(len(levels), dtype=bool)
+    names = [f.name for f in spec.fields]
+    for rule in spec.rules:
+        hit = np.isin(levels[:, names.index(rule.field)], np.asarray(rule.levels, dtype=np.int8))
+        if rule.decision == "same":
+            same |= hit
+        else:
+            different |= hit
+    return same, different
+
+
+def deciding_rules(spec: LinkSpec, levels: LevelMatrix) -> npt.NDArray[np.object_]:
+    """Per pair, the name of the decision rule it falls under ("" when none): what a steward is
+    told when a rule, not the score, decided the pair ("different" rules named first)."""
+    out = np.full(len(levels), "", dtype=object)
+    names = [f.name for f in spec.fields]
+    for rule in sorted(spec.rules, key=lambda r: r.decision == "different"):
+        hit = np.isin(levels[:, names.index(rule.field)], np.asarray(rule.levels, dtype=np.int8))
+        out[hit] = rule.name
+    return out
 
 
 def _flags(column: pd.Series) -> npt.NDArray[np.bool_]:

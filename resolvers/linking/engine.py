@@ -21,6 +21,7 @@ from resolvers.linking.cluster import cluster
 from resolvers.linking.compare import (
     PreparedFields,
     compare_pairs,
+    deciding_rules,
     exclusive_keys,
     key_verdicts,
     prepare_fields,
@@ -42,7 +43,8 @@ class LinkResult:
     model: FSModel
     # Scored pairs at or above the lower threshold (every candidate with keep_all): id_l, id_r,
     # weight, probability, w_prior, and per field gamma_<field> (level) and w_<field> (weight);
-    # w_prior plus the w_ columns is the weight. decision: merge, review or apart.
+    # w_prior plus the w_ columns is the weight. decision: merge, review or apart; key_match: a key
+    # or decision rule made the pair a match; rule: the decision rule that decided it, if any.
     pairs: pd.DataFrame
     clusters: pd.Series  # mention id (link: (side, id)) → cluster number
     blocking: BlockingDiagnostics
@@ -286,6 +288,7 @@ def _resolve(
         candidates, levels, weights, keep, model, adjustments, ids, (lower, edge, refused, apart)
     )
     pairs["key_match"] = known[keep]
+    pairs["rule"] = _rule_column(spec, levels[keep], known[keep], known_apart[keep])
     refused_must = clustering.refused[: len(must_a)]
     node_ids = ids[0] if dedupe_mode else pd.Index(np.concatenate((ids[0], ids[1])))
     conflicts = pd.DataFrame({"id_l": node_ids[must_a[refused_must]], "id_r": node_ids[must_b[refused_must]]})
@@ -299,6 +302,20 @@ def _resolve(
     return LinkResult(
         spec, model, pairs, clusters, candidates.diagnostics, len(candidates), clock.timings, conflicts
     )
+
+
+def _rule_column(
+    spec: LinkSpec, levels: LevelMatrix, known: Bools, known_apart: Bools
+) -> npt.NDArray[np.object_]:
+    """The decision rule that decided each pair ("" where a key or the score did)."""
+    names = deciding_rules(spec, levels)
+    if not spec.rules:
+        return names
+    decision = {r.name: r.decision for r in spec.rules}
+    same = np.asarray([decision.get(n) == "same" for n in names], dtype=bool)
+    different = np.asarray([decision.get(n) == "different" for n in names], dtype=bool)
+    names[~((same & known) | (different & known_apart))] = ""
+    return names
 
 
 def _steward_keys(keys: Ints | None, must_a: Ints, must_b: Ints) -> Ints | None:

@@ -10,9 +10,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from resolvers.comparators import MISSING, get_comparator
+from resolvers.linking.compare import deciding_rules, key_verdicts
 from resolvers.linking.frame import prepare
 from resolvers.linking.model import FSModel
 from resolvers.linking.spec import LinkSpec
@@ -39,10 +41,13 @@ class Explanation:
     weight: float
     probability: float
     decision: str  # merge, review or apart
+    # What decided the pair when the score did not: a key ("key uscc") or a decision rule's name.
+    decided_by: str = ""
 
     def render(self) -> str:
+        by = f" (decided by {self.decided_by}, not by the score)" if self.decided_by else ""
         lines = [
-            f"{self.entity_type}: weight {self.weight:+.2f}, probability {self.probability:.6f} → {self.decision}",
+            f"{self.entity_type}: weight {self.weight:+.2f}, probability {self.probability:.6f} → {self.decision}{by}",
             f"  {'prior (how rare a match is)':<48}{self.prior_weight:+8.2f}",
         ]
         for f in self.fields:
@@ -108,5 +113,19 @@ def explain_pair(
     total = model.prior_weight + sum(f.weight for f in fields)
     lower, upper = spec.thresholds.as_weights()
     decision = "merge" if total >= upper else "review" if total >= lower else "apart"
+    decided_by = ""
+    # Keys and decision rules decide ahead of the score, as in the engine (compare.key_verdicts).
+    levels = np.asarray([[f.level for f in fields]], dtype=np.int8)
+    pair = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64)
+    same, different = key_verdicts(spec, levels, frame, frame, *pair)
+    if same[0] or different[0]:
+        decision = "merge" if same[0] else "apart"
+        rule = str(deciding_rules(spec, levels)[0])
+        rule_decides = any(
+            r.name == rule and r.decision == ("same" if same[0] else "different") for r in spec.rules
+        )
+        decided_by = f"rule: {rule}" if rule_decides else "key: " + ", ".join(k.field for k in spec.keys)
     probability = 1.0 / (1.0 + 2.0 ** -max(min(total, 1000.0), -1000.0))
-    return Explanation(spec.entity_type, model.prior_weight, tuple(fields), total, probability, decision)
+    return Explanation(
+        spec.entity_type, model.prior_weight, tuple(fields), total, probability, decision, decided_by
+    )

@@ -101,6 +101,11 @@ class FSModel:
             table[i, 1 : len(f.m) + 1] = f.weights()
         return table
 
+    def compares_like(self, fields: Sequence[tuple[str, tuple[str, ...]]]) -> bool:
+        """Whether the model was fitted to these (field name, level descriptions): a spec whose
+        comparators gained or changed a level needs a model fitted anew."""
+        return [(f.name, tuple(f.levels)) for f in self.fields] == [(n, tuple(lv)) for n, lv in fields]
+
     def field(self, name: str) -> FieldModel:
         return next(f for f in self.fields if f.name == name)
 

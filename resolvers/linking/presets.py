@@ -14,8 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from resolvers.comparators.companies import BRANCH, NEAR, SAME_NAME
 from resolvers.linking.priors import SAME_COMPANY_NAME, SAME_CREDIT_CODE, SAME_IDENTITY_NUMBER
-from resolvers.linking.spec import BlockingRule, Derived, EMSettings, FieldSpec, KeyRule, LinkSpec, Thresholds
+from resolvers.linking.spec import (
+    BlockingRule,
+    DecisionRule,
+    Derived,
+    EMSettings,
+    FieldSpec,
+    KeyRule,
+    LinkSpec,
+    Thresholds,
+)
 
 
 def person_spec() -> LinkSpec:
@@ -117,6 +127,22 @@ def legal_entity_spec() -> LinkSpec:
             Derived(name="name_tokens", function="ngrams", columns=("name_core",), params={"n": 2}),
         ),
         keys=(KeyRule(field="uscc", valid_column="uscc_valid"),),
+        # Company names are unique within a registration authority: the registry refuses a second
+        # company with the same core (trade name and industry), however the city or the legal form
+        # is written. Within the district the whole name (core, branch, the legal form in any of
+        # its spellings, the location marker present or not) is as good as a key for a mention
+        # without a credit code, such as a licence naming its holder: a rule, not a weight that EM
+        # re-estimates district by district. A branch is a legal entity of its own, and a core one
+        # homophone or one character away is another company the registry allowed beside it: both
+        # stay apart. Credit codes come first: two valid, different codes never merge, one code
+        # links whatever the names say (a mistyped name). See the README, "Company names".
+        rules=(
+            DecisionRule(name="same registered name", field="name", levels=(SAME_NAME,)),
+            DecisionRule(name="branch and parent", field="name", levels=(BRANCH,), decision="different"),
+            DecisionRule(
+                name="names one character apart", field="name", levels=(NEAR,), decision="different"
+            ),
+        ),
         blocking=(
             BlockingRule(name="uscc", columns=("uscc",)),
             BlockingRule(name="name_core", columns=("name_core",)),
@@ -128,8 +154,7 @@ def legal_entity_spec() -> LinkSpec:
             BlockingRule(name="building", columns=("building_id",), max_block_size=60),
         ),
         max_block_size=300,
-        # A full registered name is unique (the registry refuses a second one), so a licence
-        # naming the company without its code scores about 0.97-0.98 and should merge.
+        # For the pairs no rule decides: a trade name without its legal form, two legal forms.
         thresholds=Thresholds(upper=0.95, lower=0.5),
     )
 

@@ -160,6 +160,26 @@ class KeyRule(_Frozen):
     exclusive: bool = True
 
 
+class DecisionRule(_Frozen):
+    """A comparison outcome that decides a pair ahead of the model: a pair whose ``field`` compares
+    at one of ``levels`` is a match (``decision`` "same") or is kept apart ("different"), whatever
+    the other fields weigh. For near-unique features (Senzing's F1 features, the deterministic
+    rules Splink and nomenklatura run before the probabilistic model): a company's whole
+    registered name within one registration authority, say, whose match weight would otherwise
+    be whatever EM makes of the district at hand.
+
+    Precedence: a steward's judgement, then the keys (a checked identifier agreeing links, two
+    valid values of an exclusive one keep apart), then "different" rules, then "same" rules. So
+    a rule never merges two valid, different credit codes, and a name rule never splits what a
+    credit code links. Pairs a "same" rule decides anchor EM's match class like key matches, and
+    the rule's field is fitted as a key's is (its m among the undecided matches by itself)."""
+
+    name: str
+    field: str
+    levels: tuple[int, ...]
+    decision: Literal["same", "different"] = "same"
+
+
 class Thresholds(_Frozen):
     """Merge at or above ``upper``, review from ``lower`` up to ``upper``, keep apart below."""
 
@@ -208,6 +228,7 @@ class LinkSpec(_Frozen):
     id_column: str | None = None  # None: the frame's index
     derived: tuple[Derived, ...] = ()
     keys: tuple[KeyRule, ...] = ()
+    rules: tuple[DecisionRule, ...] = ()
     max_block_size: int = 1_000
     em: EMSettings = Field(default_factory=EMSettings)
 
@@ -221,7 +242,21 @@ class LinkSpec(_Frozen):
         unknown = [k.field for k in self.keys if k.field not in names]
         if unknown:
             raise ValueError(f"key rules name unknown fields: {', '.join(unknown)}")
+        for rule in self.rules:
+            if rule.field not in names:
+                raise ValueError(f"decision rule {rule.name}: unknown field {rule.field}")
+            field = self.fields[names.index(rule.field)]
+            size = len(field.level_descriptions())
+            if not rule.levels or any(not 0 <= level < size for level in rule.levels):
+                raise ValueError(f"decision rule {rule.name}: levels must be in 0..{size - 1}")
         return self
+
+    @property
+    def decided_fields(self) -> list[int]:
+        """Positions of the fields keys and decision rules decide on (fitted apart by EM)."""
+        names = [f.name for f in self.fields]
+        decided = [*(k.field for k in self.keys), *(r.field for r in self.rules if r.decision == "same")]
+        return sorted({names.index(name) for name in decided})
 
     @property
     def columns(self) -> tuple[str, ...]:

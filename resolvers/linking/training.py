@@ -55,7 +55,7 @@ def train(
         u_start,
         fix_u=False,
         verdicts=verdicts,
-        key_fields=[[f.name for f in spec.fields].index(k.field) for k in spec.keys],
+        key_fields=spec.decided_fields,
         tops=[f.top_level for f in spec.fields],
         max_iterations=settings.max_iterations,
         tolerance=settings.tolerance,

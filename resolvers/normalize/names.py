@@ -12,6 +12,12 @@ from resolvers.normalize.base import Normalized, register
 from resolvers.normalize.companies import split_company_name
 
 _SPACES = re.compile(r"\s+")
+# In an organisation's name, every bracket is a round one (（深圳）, 【深圳】, [深圳]) and middle dots and
+# quotes are typography, not part of the registered name.
+_ORG_BRACKETS = str.maketrans(
+    {"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")", "〖": "(", "〗": ")"}
+)
+_ORG_TYPOGRAPHY = re.compile("[\u00b7\u30fb\u2022\u2027\"'\u201c\u201d\u2018\u2019]")
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +42,7 @@ def person_name(text: str) -> Normalized:
 
 @register("org_name")
 def org_name(text: str) -> Normalized:
-    name = _t2s().convert(_SPACES.sub("", fold(text)))
+    name = _t2s().convert(_ORG_TYPOGRAPHY.sub("", _SPACES.sub("", fold(text)).translate(_ORG_BRACKETS)))
     if not name:
         return Normalized(text, "empty name")
     parts = split_company_name(name)

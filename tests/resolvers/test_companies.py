@@ -77,3 +77,77 @@ def test_traditional_characters_and_full_width_brackets_fold_first() -> None:
     assert org_name("某某科技（深圳）有限公司").value == "某某科技(深圳)有限公司"
     assert org_name("深圳市某某科技有限公司").derived == org_name("深圳市某某科技有限公司").derived
     assert org_name("深圳市華強電子有限公司").derived["name_core"] == "华强电子"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "深圳市福华餐饮有限公司",
+        "深圳市福田区福华餐饮有限公司",
+        "福田区福华餐饮有限公司",
+        "福华餐饮有限公司",
+        "福华餐饮（深圳）有限公司",
+        "福华餐饮(深圳市)有限公司",
+        "福华餐饮【深圳】有限公司",
+        "福华餐饮(深圳福田)有限公司",
+        "广东省深圳市福华餐饮有限公司",
+        "深圳市\u3000福华餐饮\u3000有限公司",
+        "深圳市福華餐飲有限公司",
+        "“福华”餐饮有限公司",
+    ],
+)
+def test_the_location_marker_width_brackets_and_script_leave_one_core(written: str) -> None:
+    parts = split_company_name(org_name(written).value)
+    assert (parts.core, parts.branch) == ("福华餐饮", None)
+    assert parts.location in (None, "深圳")
+
+
+@pytest.mark.parametrize(
+    ("written", "core"),
+    [
+        ("广东省福华餐饮有限公司", "广东省福华餐饮"),  # the province's own registration
+        ("福华餐饮（广东）有限公司", "福华餐饮(广东)"),
+        ("广州市福华餐饮有限公司", "广州市福华餐饮"),
+        ("福华餐饮（北京）有限公司", "福华餐饮(北京)"),
+        ("深圳市南山区福华餐饮店", "南山区福华餐饮店"),  # another district's individual business
+        ("深圳市福华饮食有限公司", "福华饮食"),
+    ],
+)
+def test_another_authority_or_another_core_keeps_its_own_core(written: str, core: str) -> None:
+    assert split_company_name(org_name(written).value).core == core
+
+
+def test_legal_form_spellings() -> None:
+    from resolvers.normalize.companies import canonical_legal_form, legal_forms_equal
+
+    canonical = {
+        "有限责任公司": "有限公司",
+        "有限公司": "有限公司",
+        "股份公司": "股份有限公司",
+        "股份有限公司": "股份有限公司",
+        "有限责任公司分公司": "有限公司",
+        "有限责任公司(自然人独资)": "有限公司",
+        "个体工商户": "",
+        "(有限合伙)": "(有限合伙)",
+        None: "",
+    }
+    assert {k: canonical_legal_form(k) for k in canonical} == canonical
+    assert legal_forms_equal("有限公司", "有限公司")
+    assert legal_forms_equal("公司", "有限公司")
+    assert legal_forms_equal("股份有限公司", "公司")
+    assert legal_forms_equal("", "")
+    assert not legal_forms_equal("有限公司", "股份有限公司")
+    assert not legal_forms_equal("有限公司", "")
+    assert not legal_forms_equal("公司", "(有限合伙)")
+    assert not legal_forms_equal("集团有限公司", "有限公司")
+
+
+def test_branch_numbers_are_written_one_way() -> None:
+    for written, branch in [
+        ("深圳市福华餐饮有限公司第二分店", "第2分店"),
+        ("深圳市福华餐饮有限公司第2分店", "第2分店"),
+        ("深圳市福华餐饮有限公司第十二分店", "第12分店"),
+        ("深圳市福华餐饮有限公司第二十分店", "第20分店"),
+        ("深圳市福华餐饮有限公司福田第一分公司", "福田第1分公司"),
+    ]:
+        assert split_company_name(written).branch == branch

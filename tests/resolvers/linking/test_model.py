@@ -69,3 +69,22 @@ def test_a_weaker_level_never_outweighs_a_stronger_one() -> None:
         "phone_address", ("a", "b", "c"), (0.01, 0.01, 0.98), (0.99, 1e-9, 1e-4), (True,) * 3
     )
     assert unranked.weights()[1] > unranked.weights()[2]  # a combination of two comparators has no ranking
+
+
+def test_a_saved_model_fits_only_the_levels_it_was_fitted_to() -> None:
+    """A comparator that gained a level (company_name's same registered name) makes the saved
+    model unusable: the resolution pass refits instead of indexing past its weights."""
+    from hub.resolution.passes import _fitting_model
+    from resolvers.linking import legal_entity_spec
+
+    spec = legal_entity_spec()
+    fields = tuple(
+        FieldModel(f.name, f.level_descriptions(), (0.5,) * len(f.level_descriptions()),
+                   (0.5,) * len(f.level_descriptions()), (True,) * len(f.level_descriptions()))
+        for f in spec.fields
+    )  # fmt: skip
+    model = FSModel("LegalEntity", 0.01, fields)
+    assert _fitting_model(model.to_json(), spec) == model.to_json()
+    older = FSModel("LegalEntity", 0.01, (FieldModel("name", fields[0].levels[:-1], (0.5,) * 5, (0.5,) * 5, (True,) * 5), *fields[1:]))  # fmt: skip
+    assert _fitting_model(older.to_json(), spec) is None
+    assert _fitting_model(None, spec) is None
