@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo report report-picture test lint format bench clean
+.PHONY: demo report report-picture model-picture test lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ report: $(STAMP)
 ## Regenerate the README's picture of the report (needs chromium).
 report-picture: $(STAMP)
 	PYTHONPATH=. $(BIN)/python tools/report_picture.py docs/report.png
+
+## Regenerate the README's picture of the match model (needs chromium and a CJK font).
+model-picture: $(STAMP)
+	PYTHONPATH=. $(BIN)/python tools/model_picture.py docs/model.png
 
 ## Unit and integration tests, including the ones against a real Neo4j (started by the tests).
 test: $(STAMP)
