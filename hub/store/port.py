@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from graph_schema import Schema
 
 if TYPE_CHECKING:  # query.py builds on the value types below
-    from hub.store.query import Condition, PlaceCount, RelatedPage, SortKey
+    from hub.store.query import ChainHop, Condition, PlaceCount, RelatedPage, SortKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +151,16 @@ class GraphStore(Protocol):
     ) -> dict[str, RelatedPage]:
         """Per node among ``ids``: how many neighbours over ``rel_type`` match, and one page
         (with ``fields`` and ``far_label``, only those properties of the neighbours are read)."""
+
+    # Whether single_chain reads a chain in one query faster than one related() per hop.
+    chains_in_one_query: bool
+
+    def single_chain(
+        self, label: str, ids: Collection[str], hops: Sequence[ChainHop]
+    ) -> list[dict[str, RelatedPage]]:
+        """Per hop, the page of each node the previous hop reached (the first hop: of ``ids``):
+        a walk along single-valued relationships read in one query. A node with several
+        neighbours where one is declared shows them all (the caller reports the breach)."""
 
     def aggregate(
         self,

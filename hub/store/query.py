@@ -100,6 +100,18 @@ class SortKey:
 
 
 @dataclass(frozen=True, slots=True)
+class ChainHop:
+    """One step of a walk along single-valued relationships (an address's building, its grid…):
+    the relationship, its direction, the node type reached and the properties read of it (None:
+    the whole node)."""
+
+    rel_type: str
+    outgoing: bool
+    far_label: str
+    fields: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RelatedPage:
     """One node's neighbours over one relationship: how many match, and the page asked for."""
 

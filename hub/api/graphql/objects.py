@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from inspect import Parameter, Signature
 from typing import Any, cast
 
@@ -31,12 +31,14 @@ from hub.api.graphql.names import graphql_field, pascal
 from hub.api.graphql.relationships import RelationshipEnd, relationship_ends
 from hub.api.masking import mask_pii
 from hub.store import Node
-from hub.store.query import AllOf, Condition, RelatedPage, SortKey, restriction
+from hub.store.query import AllOf, ChainHop, Condition, RelatedPage, SortKey, restriction
 
 ID_FIELD = "id"
 DEFAULT_FIRST = 100
 MAX_FIRST = 1_000
 REDIRECT_FIELD = "redirectedFrom"
+# Longest walk along single-valued relationships read in one query (address → … → street: 4).
+MAX_CHAIN = 5
 
 _PYTHON_TYPES: dict[PropertyType, Any] = {
     PropertyType.STRING: str,
@@ -188,6 +190,7 @@ class NodeObjects:
         self._pii = {n.name: frozenset(p.name for p in n.properties if p.pii) for n in schema.node_types}
         self.audited = frozenset(label for label, pii in self._pii.items() if pii)
         self.root_connections: dict[str, type] = {}
+        self._ends: dict[str, list[RelationshipEnd]] = {}
         # Per type, what each GraphQL field needs read from the store: its property, the date
         # an age is computed from, nothing (id, relationships), or None for the whole node.
         self._needs: dict[str, dict[str, frozenset[str] | None]] = {
@@ -201,7 +204,7 @@ class NodeObjects:
             for prop in node.properties:
                 if prop.age_field:
                     setattr(cls, prop.age_field, _age_field(prop))
-            ends = relationship_ends(schema, node.name)
+            ends = self._ends[node.name] = relationship_ends(schema, node.name)
             check_field_names(node, ends, ["versions"] if node.name == schema.roles.source_record else [])
             for end in ends:
                 setattr(cls, end.field, self._relationship_field(node.name, end))
@@ -349,6 +352,10 @@ class NodeObjects:
         where = restricted(ctx, far, where) if far else where
         fields = self.fields_for(ctx, far)
         key = ("rel", owner, end.rel.name, end.outgoing, where, order, skip, limit, fields)
+        chain = self._chain(ctx, owner, end) if where is None and not order and not skip else []
+        if len(chain) > 1:
+            page: RelatedPage = await ctx.loader(key, self._chain_loader(ctx, chain)).load(node_id)
+            return page
 
         async def load(ids: list[str]) -> list[RelatedPage]:
             pages = await ctx.call(
@@ -367,8 +374,49 @@ class NodeObjects:
             )
             return [pages[i] for i in ids]
 
-        page: RelatedPage = await ctx.loader(key, load).load(node_id)
-        return page
+        return await ctx.loader(key, load).load(node_id)
+
+    def _chain(
+        self, ctx: RequestContext, owner: str, end: RelationshipEnd
+    ) -> list[tuple[str, RelationshipEnd]]:
+        """The single-valued ends this request walks on from ``end`` (an address's building,
+        then its grid, community, street), when the store reads such a walk faster in one query
+        than hop by hop; empty when it does not, or the walk would need a restriction."""
+        if not (end.single and end.far_label and ctx.store.chains_in_one_query) or ctx.principal.restricted:
+            return []
+        hops = [(owner, end)]
+        label = end.far_label
+        while len(hops) < MAX_CHAIN:
+            selected = ctx.selected_fields.get(label, set())
+            onward = [e for e in self._ends[label] if e.single and e.far_label and e.field in selected]
+            # A walk that comes back to an end (a mother's mother…) stops: the selection is a
+            # union over the whole request and does not say how deep such a walk goes.
+            if len(onward) != 1 or any(e is onward[0] for _, e in hops):
+                break
+            hops.append((label, onward[0]))
+            label = str(onward[0].far_label)
+        return hops
+
+    def _chain_loader(
+        self, ctx: RequestContext, chain: list[tuple[str, RelationshipEnd]]
+    ) -> Callable[[list[str]], Awaitable[list[RelatedPage]]]:
+        """Loads the first hop's pages and primes the loaders of the next hops with theirs, under
+        the keys their own fields will ask with: they then find them without a round trip."""
+        owner = chain[0][0]
+        hops = [
+            ChainHop(end.rel.name, end.outgoing, str(end.far_label), self.fields_for(ctx, end.far_label))
+            for _, end in chain
+        ]
+        empty = RelatedPage(total=0, edges=[])
+
+        async def load(ids: list[str]) -> list[RelatedPage]:
+            levels = await ctx.call(ctx.store.single_chain, owner, ids, hops)
+            for (near, end), hop, pages in list(zip(chain, hops, levels, strict=True))[1:]:
+                key = ("rel", near, end.rel.name, end.outgoing, None, (), 0, 2, hop.fields)
+                ctx.loader(key, self._chain_loader(ctx, self._chain(ctx, near, end))).prime_many(pages)
+            return [levels[0].get(i, empty) for i in ids]
+
+        return load
 
     def _single_field(self, owner: str, end: RelationshipEnd, returns: type) -> Any:
         async def resolve(root: Any, info: Info) -> Any:

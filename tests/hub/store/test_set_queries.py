@@ -6,8 +6,19 @@ from datetime import date
 
 import pytest
 
-from hub.store import GraphStore, SchemaMismatch
-from hub.store.query import AllOf, AnyOf, Compare, Not, Op, Quantifier, Related, SortKey, restriction
+from hub.store import GraphStore, RelRow, SchemaMismatch
+from hub.store.query import (
+    AllOf,
+    AnyOf,
+    ChainHop,
+    Compare,
+    Not,
+    Op,
+    Quantifier,
+    Related,
+    SortKey,
+    restriction,
+)
 from tests.hub.api.conftest import load_district
 
 
@@ -80,6 +91,25 @@ def test_related_pages_per_node_with_totals(district: GraphStore) -> None:
     children = district.related("Person", ["P2", "P1"], "MOTHER_OF", outgoing=True, far_label="Person")
     assert [e.node.id for e in children["P2"].edges] == ["P1"]
     assert children["P1"].total == 0
+
+
+def test_a_chain_of_single_valued_relationships_in_one_query(district: GraphStore) -> None:
+    hops = [
+        ChainHop("IN_BUILDING", True, "Building", frozenset({"name"})),
+        ChainHop("IN_GRID", True, "Grid", None),
+    ]
+    buildings, grids = district.single_chain("Address", ["A1", "A9"], hops)
+    assert set(buildings) == {"A1"}  # A9 does not exist: nothing to show for it
+    (edge,) = buildings["A1"].edges
+    assert (edge.node.id, edge.node.properties) == ("B1", {"name": "1栋"})  # only what was asked
+    (grid,) = grids["B1"].edges
+    assert grid.node.properties["grid_code"] == "440304001001"
+    # A second grid where one is declared: both are shown, for the caller to report.
+    district.upsert_nodes("Grid", [{"id": "G2", "grid_code": "440304001002"}])
+    district.upsert_relationships("IN_GRID", "Building", "Grid", [RelRow("B1", "G2")])
+    _, grids = district.single_chain("Address", ["A1"], hops)
+    assert grids["B1"].total == 2
+    assert [e.node.id for e in grids["B1"].edges] == ["G1", "G2"]
 
 
 def test_aggregates_by_place(district: GraphStore) -> None:
