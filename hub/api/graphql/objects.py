@@ -374,7 +374,8 @@ class NodeObjects:
             )
             return [pages[i] for i in ids]
 
-        return await ctx.loader(key, load).load(node_id)
+        found: RelatedPage = await ctx.loader(key, load).load(node_id)
+        return found
 
     def _chain(
         self, ctx: RequestContext, owner: str, end: RelationshipEnd
