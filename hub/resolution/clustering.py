@@ -85,8 +85,9 @@ def save_fitted(
     fitted_at = datetime.now(UTC).isoformat(timespec="seconds")
     diagnostics = diagnose(model, spec, run_id=run_id, fitted_at=fitted_at)
     state.save_model(entity_type, run_id, model.to_json(), diagnostics.to_json())
+    # The run report prints these with the pass; the log keeps them at info, not as alarms.
     for warning in diagnostics.warnings:
-        log.warning("model warning", entity_type=entity_type, run_id=run_id, warning=warning)
+        log.info("model warning", entity_type=entity_type, run_id=run_id, warning=warning)
     return list(diagnostics.warnings)
 
 
