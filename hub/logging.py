@@ -1,4 +1,5 @@
-"""Structured logs (structlog) to stderr; JSON when GRIDHUB_LOG_JSON=1, for log shippers."""
+"""Structured logs (structlog) to stderr; JSON when GRIDHUB_LOG_JSON is set (1, true, yes, on),
+for log shippers. Read from the environment before settings exist (every command logs)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import sys
 
 import structlog
 
+LOG_JSON_ENV = "GRIDHUB_LOG_JSON"
+LOG_LEVEL_ENV = "GRIDHUB_LOG_LEVEL"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
 
 def configure_logging() -> None:
-    json_logs = os.environ.get("GRIDHUB_LOG_JSON") == "1"
-    level = getattr(logging, os.environ.get("GRIDHUB_LOG_LEVEL", "WARNING").upper(), logging.WARNING)
+    json_logs = os.environ.get(LOG_JSON_ENV, "").strip().lower() in _TRUE
+    level = getattr(logging, os.environ.get(LOG_LEVEL_ENV, "WARNING").upper(), logging.WARNING)
     renderer = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
     structlog.configure(
         processors=[

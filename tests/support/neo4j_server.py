@@ -129,7 +129,10 @@ class Neo4jTestServer:
         *,
         startup_timeout: float = 120.0,
         java_options: tuple[str, ...] = ("-Xmx1g",),
+        password: str | None = None,
     ) -> None:
+        """With ``password``, auth is on and user ``neo4j`` has it (as a production server)."""
+        self.password = password
         self._classpath = classpath
         self._startup_timeout = startup_timeout
         self._java_options = java_options
@@ -193,7 +196,10 @@ class Neo4jTestServer:
                 str(self.port),
                 "--home",
                 str(self._tmp_dir / "home"),
+                *(["--auth"] if self.password else []),
             ],
+            # The password goes by environment: an argument would show in `ps`.
+            env={**os.environ, **({"NEO4J_TEST_PASSWORD": self.password} if self.password else {})},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -271,7 +277,8 @@ class Neo4jTestServer:
         # the retry only covers a slow first handshake.
         deadline = time.monotonic() + 15
         while True:
-            driver = neo4j.GraphDatabase.driver(self.uri, auth=None)
+            auth = ("neo4j", self.password) if self.password else None
+            driver = neo4j.GraphDatabase.driver(self.uri, auth=auth)
             try:
                 driver.verify_connectivity()
                 return

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
@@ -21,7 +22,10 @@ import org.neo4j.logging.log4j.Log4jLogProvider;
 
 /**
  * Runs a real Neo4j DBMS in-process with only a Bolt listener, for the Python test suite
- * (tests/support/neo4j_server.py). Test use only: no auth, no TLS, loopback only.
+ * (tests/support/neo4j_server.py). Test use only: no TLS, loopback only, and no auth unless
+ * {@code --auth} is given: then the {@code neo4j} user's password is the value of the
+ * environment variable {@code NEO4J_TEST_PASSWORD} (never an argument: those show in {@code ps}),
+ * as a production server is set up (the deployment test runs the hub against it).
  *
  * <p>Protocol with the parent process: stdout carries exactly one line,
  * {@code NEO4J_READY bolt://127.0.0.1:PORT}, once Bolt accepts connections. The server then
@@ -35,16 +39,22 @@ public final class TestServer {
     public static void main(String[] args) throws IOException {
         int port = -1;
         Path home = null;
+        boolean auth = false;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--port" -> { port = Integer.parseInt(require(value, "--port")); i++; }
                 case "--home" -> { home = Path.of(require(value, "--home")); i++; }
+                case "--auth" -> auth = true;
                 default -> usage("unknown argument: " + args[i]);
             }
         }
         if (port <= 0 || port > 65535 || home == null) {
             usage("both --port (1-65535) and --home are required");
+        }
+        String password = System.getenv("NEO4J_TEST_PASSWORD");
+        if (auth && (password == null || password.length() < 8)) {
+            usage("--auth needs NEO4J_TEST_PASSWORD (8 characters or more) in the environment");
         }
         Files.createDirectories(home);
 
@@ -55,7 +65,7 @@ public final class TestServer {
 
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
                 .setUserLogProvider(logProvider)
-                .setConfig(GraphDatabaseSettings.auth_enabled, false)
+                .setConfig(GraphDatabaseSettings.auth_enabled, auth)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", port))
@@ -86,6 +96,14 @@ public final class TestServer {
             }
         }, "neo4j-test-server-shutdown"));
 
+        if (auth) {
+            // The embedded API is not subject to auth: it sets the initial password, as
+            // `neo4j-admin dbms set-initial-password` (or NEO4J_AUTH in the image) would.
+            dbms.database("system").executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                    Map.of("password", password));
+        }
+
         System.out.println("NEO4J_READY bolt://127.0.0.1:" + port);
         System.out.flush();
 
@@ -111,7 +129,7 @@ public final class TestServer {
 
     private static void usage(String problem) {
         System.err.println("TestServer: " + problem);
-        System.err.println("usage: TestServer --port N --home DIR");
+        System.err.println("usage: TestServer --port N --home DIR [--auth]  (password: NEO4J_TEST_PASSWORD)");
         System.exit(2);
     }
 }
