@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from connectors.config import SourceConfig, load_source_configs
@@ -40,8 +41,14 @@ review_app = typer.Typer(
 )
 apikey_app = typer.Typer(help="API keys of the GraphQL API (shown once at creation, stored hashed).")
 audit_app = typer.Typer(help="Who looked up whom through the API.")
+runs_app = typer.Typer(
+    help="Runs of the hub (syncs, resolution passes, judgements).", invoke_without_command=True
+)
+# The per-source figures `gridhub runs show` prints, in order.
+SOURCE_FIGURES = ("read", "new", "changed", "unchanged", "retired", "quarantined", "seconds")
 model_app = typer.Typer(help="The fitted match models (Fellegi-Sunter): parameters and diagnostics.")
 app.add_typer(model_app, name="model")
+app.add_typer(runs_app, name="runs")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(audit_app, name="audit")
 app.add_typer(review_app, name="review")
@@ -243,20 +250,62 @@ def judgements_revoke(
     out.print(f"judgement {revoked.id} ({revoked.verdict.value}) revoked by {revoked.revoked_by}")
 
 
-@app.command()
-def runs(limit: Annotated[int, typer.Option(help="How many.")] = 20) -> None:
-    """Recent runs (syncs, resolution passes, judgements) and their status."""
+@runs_app.callback()
+def runs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
+) -> None:
+    """Recent runs (syncs, resolution passes, judgements) and their status; `runs show RUN` for one."""
+    if ctx.invoked_subcommand is not None:
+        return
     with StateStore(get_settings().state_database_url) as state:
         recent = state.recent_runs(limit)
-    table = Table("run", "kind", "status", "started", "sources")
+    if as_json:
+        print(json.dumps(recent, ensure_ascii=False, default=str, indent=2))
+        return
+    table = Table("run", "kind", "status", "started", "sources", "error")
     for r in recent:
         sources = ", ".join(
             f"{s['source']}:{s['new']}+{s['changed']}~{s['retired']}-" for s in r["report"].get("sources", [])
         )
         table.add_row(
-            r["run_id"], r["report"].get("kind", "sync"), r["status"], str(r["started_at"]), sources
-        )
+            r["run_id"], r["report"].get("kind", "sync"), r["status"], str(r["started_at"]), sources,
+            escape(str(r["report"].get("error") or "")),
+        )  # fmt: skip
     out.print(table)
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="The run (see `gridhub runs`).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON.")] = False,
+) -> None:
+    """One run: its status, times, error if it failed, and what each source and pass did."""
+    with StateStore(get_settings().state_database_url) as state:
+        found = state.run(run_id)
+    if found is None:
+        err.print(f"no run {escape(run_id)} (see `gridhub runs`)")
+        raise typer.Exit(2)
+    if as_json:
+        print(json.dumps(found, ensure_ascii=False, default=str, indent=2))
+        return
+    report = found["report"]
+    out.print(
+        f"run {found['run_id']}: {found['status']}, {found['started_at']} → {found['finished_at'] or '—'}"
+    )
+    if report.get("error"):
+        out.print(f"error: {escape(str(report['error']))}")
+    sources = Table("source", *SOURCE_FIGURES)
+    for source in report.get("sources", []):
+        sources.add_row(str(source["source"]), *(str(source.get(f, "")) for f in SOURCE_FIGURES))
+    if report.get("sources"):
+        out.print(sources)
+    for entry in report.get("resolution", []):
+        out.print(
+            f"resolved {entry.get('entity_type')}: {entry.get('mentions', 0):,} mentions, "
+            f"{entry.get('merged', 0):,} merged, {entry.get('review_opened', 0):,} to review"
+        )
 
 
 @app.command()

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import HTTPConnection
 
 from hub.api.context import RequestContext
@@ -28,6 +29,7 @@ from hub.api.security.authenticator import Authenticator
 from hub.api.security.body_limit import BodySizeLimit
 from hub.api.security.errors import install_error_handler
 from hub.api.security.principal import Principal
+from hub.api.state_metrics import StateCollector, last_sync
 from hub.api.steward import steward_router
 from hub.search import SearchService
 from hub.settings import Settings
@@ -99,6 +101,7 @@ def create_app(store: GraphStore, settings: Settings, *, owns_store: bool = Fals
     app.state.authenticator = authenticator
     install_error_handler(app)
     metrics = ApiMetrics()
+    metrics.registry.register(StateCollector(state_store))
     instrument(app, metrics, GRAPHQL_PATH)
     # Added last, so outermost: no middleware or route reads a body before its size is checked.
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)
@@ -160,13 +163,21 @@ def create_app(store: GraphStore, settings: Settings, *, owns_store: bool = Fals
 
     @app.get("/health")
     async def health() -> JSONResponse:
+        """The store and the state database answer; the newest run's status and how long ago
+        the newest successful one finished (a monitor alerts when that grows too old)."""
         try:
             await anyio.to_thread.run_sync(store.read, _PING)
         except StoreError as exc:
             log.warning("health check failed: %s", exc)
             return JSONResponse({"status": "unavailable", "store": store.uri, "error": str(exc)}, 503)
+        try:
+            runs = await anyio.to_thread.run_sync(lambda: last_sync(state_store()))
+        except SQLAlchemyError as exc:
+            log.warning("health check failed: the state database: %s", exc)
+            body = {"status": "unavailable", "store": store.uri, "error": "the state database cannot be read"}
+            return JSONResponse(body, 503)
         # The worker process that answered: operators see the load spread over workers.
-        return JSONResponse({"status": "ok", "store": store.uri, "worker": os.getpid()})
+        return JSONResponse({"status": "ok", "store": store.uri, "worker": os.getpid(), **runs})
 
     @app.get("/metrics")
     def prometheus_metrics() -> Response:

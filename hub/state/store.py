@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, inspect, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -370,6 +370,28 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
         with self.engine.connect() as conn:
             return [_review_item(r) for r in conn.execute(query)]
 
+    def open_review_counts(self) -> dict[str, int]:
+        """Open review items (no unrevoked judgement names them) per kind."""
+        decided = select(judgements.c.review_item).where(
+            judgements.c.review_item.is_not(None), judgements.c.revoked_at.is_(None)
+        )
+        query = (
+            select(review_items.c.kind, func.count())
+            .where(review_items.c.id.not_in(decided))
+            .group_by(review_items.c.kind)
+        )
+        with self.engine.connect() as conn:
+            return {kind: int(n) for kind, n in conn.execute(query)}
+
+    def run(self, run_id: str) -> dict[str, Any] | None:
+        """One run: status, times and its whole report (a failed run's error included)."""
+        with self.engine.connect() as conn:
+            r = conn.execute(select(runs).where(runs.c.run_id == run_id)).one_or_none()
+        if r is None:
+            return None
+        return {"run_id": r.run_id, "status": r.status, "started_at": r.started_at,
+                "finished_at": r.finished_at, "report": json.loads(r.report or "{}")}  # fmt: skip
+
     def review_item(self, item_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(review_items).where(review_items.c.id == item_id)).one_or_none()
@@ -404,6 +426,7 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
                     "run_id": r.run_id,
                     "status": r.status,
                     "started_at": r.started_at,
+                    "finished_at": r.finished_at,
                     "report": json.loads(r.report or "{}"),
                 }
                 for r in conn.execute(query)

@@ -362,8 +362,9 @@ def sync_sources(
                 redone = True
             sync = SourceSync(store, state, config, settings, run_id, addresses, aliases)
             report.sources.append(sync.run(progress))
-    except BaseException:
+    except BaseException as exc:
         report.status = "failed"
+        report.error = f"{type(exc).__name__}: {exc}"
         report.finished_at = datetime.now(UTC)
         state.save_run(run_id, started_at, report.status, report.to_dict(), report.finished_at)
         raise

@@ -47,6 +47,8 @@ class RunReport:
     graph_counts: dict[str, int] = field(default_factory=dict)
     # Per resolved entity type: mentions, candidate pairs, entities before/after, merges, review.
     resolution: list[dict[str, Any]] = field(default_factory=list)
+    # Why a failed run failed (the error's type and message; `gridhub runs show RUN`).
+    error: str | None = None
 
     @property
     def seconds(self) -> float:
