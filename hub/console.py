@@ -13,6 +13,7 @@ from rich.table import Table
 from hub.sync import RunReport
 from hub.sync.pipeline import Progress as ProgressCallback
 from resolvers.linking.diagnostics import ModelDiagnostics
+from resolvers.linking.model import Learned
 
 BAR_HALF = 12  # characters of a weight bar on either side of zero
 
@@ -96,6 +97,8 @@ def print_model(console: Console, d: ModelDiagnostics) -> None:
         f"judgements applied: {d.judgements[0]} same, {d.judgements[1]} different",
         highlight=False,
     )
+    if d.learned is not None:
+        print_learned(console, d.learned)
     weights = [abs(x.weight) for c in d.comparisons for x in c.levels if x.weight == x.weight]
     scale = max([abs(d.prior_weight), *(w for w in weights if w != float("inf"))], default=1.0)
     for c in d.comparisons:
@@ -122,3 +125,23 @@ def print_model(console: Console, d: ModelDiagnostics) -> None:
             console.print(f"  [yellow]•[/] {warning}", highlight=False)
     else:
         console.print("[green]no warnings[/]")
+
+
+def print_learned(console: Console, learned: Learned) -> None:
+    """What steward labels changed at the fit (resolvers.linking.learning)."""
+
+    def probabilities(weights: tuple[float, float]) -> str:
+        low, high = (1.0 / (1.0 + 2.0**-w) for w in weights)
+        return f"review ≥ {low:.4g}, merge ≥ {high:.4g}"
+
+    same, different = learned.labels
+    before = probabilities(learned.thresholds_before)
+    if learned.thresholds_after is None:
+        moved = f"thresholds kept ({before}): {learned.reason}"
+    else:
+        moved = f"thresholds {before} → {probabilities(learned.thresholds_after)}: {learned.reason}"
+    refitted = ", ".join(learned.m_refitted) or "none"
+    console.print(
+        f"learned from {same} same / {different} different labelled pairs: {moved}; m refitted: {refitted}",
+        highlight=False,
+    )
