@@ -138,7 +138,9 @@ def fit_thresholds(
         return ThresholdFit(lower, upper, before, before, False, reason)
     low, high = max(lower, upper - MAX_SHIFT), upper + MAX_SHIFT
     values = np.unique(np.concatenate((same, different)))
-    cuts = np.concatenate(((values[1:] + values[:-1]) / 2, values, [upper]))
+    # Midway between neighbouring labels (a cut on a label's own weight fits that label, not the
+    # pairs like it), and the spec's own cut.
+    cuts = np.concatenate(((values[1:] + values[:-1]) / 2, [upper]))
     cuts = np.unique(np.clip(cuts, low, high))
     errors = np.asarray([labelled_errors(float(c), same, different) for c in cuts])
     best = cuts[errors == errors.min()]
