@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from resolvers.linking.learning import (
     thresholds,
     uncertainty,
 )
+from resolvers.linking.model import Learned
 from tests.resolvers.linking.factories import people, person_spec
 
 LOWER, UPPER = 0.0, math.log2(0.99 / 0.01)  # the factory spec's thresholds as weights
@@ -158,3 +160,16 @@ def test_a_full_pass_learns_from_judgements_and_keeps_what_it_learned() -> None:
     assert isinstance(result.pairs["pattern_pairs"], pd.Series)
     assert (result.pairs["pattern_pairs"] >= 1).all()
     _ = upper
+
+
+def test_a_saved_model_decides_with_the_thresholds_it_learned() -> None:
+    df = people(150)
+    spec = person_spec()
+    fitted = dedupe(df, spec).model
+    assert (dedupe(df, spec, model=fitted).pairs["decision"] == "merge").any()
+    # Labels that put the merge cut out of reach: a pass under that model merges nothing on the score.
+    learned = Learned((20, 20), spec.thresholds.as_weights(), (500.0, 1000.0), 5, 0, ())
+    strict = FSModel.from_json(replace(fitted, learned=learned).to_json())
+    result = dedupe(df, spec, model=strict)
+    assert not (result.pairs["decision"] == "merge").any()
+    assert not (result.pairs["decision"] == "review").any()
