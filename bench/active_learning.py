@@ -53,6 +53,7 @@ class Step:
     asked: dict[str, int] = field(default_factory=dict)  # entity type → answers about it
     same: int = 0
     learned: dict[str, str] = field(default_factory=dict)  # entity type → what the labels changed
+    open_after: int = 0  # merge candidates open after the pass
     seconds: float = 0.0
 
 
@@ -136,9 +137,11 @@ def answer_and_refit(
             resolve_pass(store, state, settings, full=True)
             scores = _scores(store, data_dir, truth)
             learned = {t: _learned(state, t) for t in TYPES}
+            open_after = len(state.review_queue("merge", 2**62))
     finally:
         passes.get_spec = original  # type: ignore[assignment]
-    return Step(done + answers, scores, asked, same, learned, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return Step(done + answers, scores, asked, same, learned, open_after=open_after, seconds=seconds)
 
 
 def _without_learning(spec: Any) -> Any:
@@ -221,7 +224,7 @@ def main() -> None:
                 last = steps[-1]
                 print(
                     f"  {arm}: {last.answers} answers ({last.same} same in the batch, by type {last.asked}), "
-                    f"pass {last.seconds:.0f} s",
+                    f"pass {last.seconds:.0f} s, {last.open_after} merge candidates open after it",
                     flush=True,
                 )
                 for entity_type, text in last.learned.items():
