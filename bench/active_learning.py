@@ -154,7 +154,8 @@ def _learned(state: Any, entity_type: str) -> str:
     text = state.model(entity_type)
     if text is None:
         return ""
-    learned = FSModel.from_json(text).learned
+    model = FSModel.from_json(text)
+    learned = model.learned
     if learned is None:
         return "no labels used"
     high = learned.thresholds_before[1]
@@ -163,7 +164,7 @@ def _learned(state: Any, entity_type: str) -> str:
         if learned.thresholds_after is None
         else f"merge cut {high:+.2f} → {learned.thresholds_after[1]:+.2f} bits"
     )
-    refit = ", ".join(learned.m_refitted) or "none"
+    refit = "; ".join(learned.m_changes({f.name: f.m for f in model.fields})) or "none"
     return (
         f"labels {learned.labels[0]} same / {learned.labels[1]} different; {moved} "
         f"(labelled errors {learned.errors_before} → {learned.errors_after}); m refitted: {refit}"

@@ -94,6 +94,21 @@ class Learned:
     errors_after: int  # ... and the learned one
     m_refitted: tuple[str, ...]  # fields whose m the labelled matches refitted
     reason: str = ""
+    m_before: tuple[tuple[float, ...], ...] = ()  # EM's m of those fields, before the labels
+
+    def m_changes(self, m_after: Mapping[str, Sequence[float]], at_least: float = 0.01) -> list[str]:
+        """Per refitted field, the levels whose m the labels moved by ``at_least`` (``m_after``: m
+        per field name, as the model has it): ``birth_date: level 0 0.02 → 0.11``."""
+        out = []
+        for name, before in zip(self.m_refitted, self.m_before, strict=False):
+            after = m_after.get(name, ())
+            moved = [
+                f"level {level} {b:.3g} → {a:.3g}"
+                for level, (b, a) in enumerate(zip(before, after, strict=False))
+                if abs(a - b) >= at_least
+            ]
+            out.append(f"{name}: {', '.join(moved) or 'moved less than ' + format(at_least, 'g')}")
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +119,7 @@ class Learned:
             "errors_after": self.errors_after,
             "m_refitted": list(self.m_refitted),
             "reason": self.reason,
+            "m_before": [list(m) for m in self.m_before],
         }
 
     @classmethod
@@ -119,6 +135,7 @@ class Learned:
             int(data["errors_after"]),
             tuple(str(f) for f in data.get("m_refitted", ())),
             str(data.get("reason", "")),
+            tuple(tuple(float(x) for x in m) for m in data.get("m_before", ())),
         )
 
 

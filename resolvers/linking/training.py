@@ -95,9 +95,11 @@ def train(
     model = FSModel(spec.entity_type, float(min(max(prior, 1e-12), 1 - 1e-12)), fields)
     if settings.learn_from_judgements and (len(judged_same) or len(judged_different)):
         # m of the fields enough labelled matches compare; u stays (see resolvers.linking.learning).
+        fitted_m = model
         model, refitted = refit_m(model, judged_same, bounds, settings.judgement_strength)
         judged = (model.judgements[0] + len(judged_same), model.judgements[1] + len(judged_different))
-        learned = Learned(judged, spec.thresholds.as_weights(), None, 0, 0, refitted)
+        before = tuple(fitted_m.field(name).m for name in refitted)
+        learned = Learned(judged, spec.thresholds.as_weights(), None, 0, 0, refitted, m_before=before)
         model = replace(model, judgements=judged, learned=learned)
     report = FitReport(
         fitted.iterations,

@@ -150,6 +150,10 @@ def test_a_full_pass_learns_from_judgements_and_keeps_what_it_learned() -> None:
     assert learned.errors_after <= learned.errors_before
     assert learned.thresholds_before == spec.thresholds.as_weights()
     assert result.model.judgements == (MIN_SAME, MIN_LABELS + 2)
+    assert learned.m_refitted  # 20 labelled matches compare the name, the room, …
+    assert len(learned.m_before) == len(learned.m_refitted)
+    changes = learned.m_changes({f.name: f.m for f in result.model.fields}, at_least=0.0)
+    assert [c.split(":")[0] for c in changes] == list(learned.m_refitted)
     restored = FSModel.from_json(result.model.to_json())
     assert restored.learned == learned
     lower, upper = thresholds(restored, spec)
