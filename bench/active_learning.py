@@ -13,9 +13,11 @@ candidates, in the informative order (`gridhub review list --order informative`)
      refitting thresholds and m, see resolvers.linking.learning) and the crosswalk scored again;
      the batches are cumulative (25, then 25 more: 50).
 
-Arms: "informative" and "oldest" (learning from labels on), and "informative, links only": the
-same answers with learning from labels off (EMSettings.learn_from_judgements=False): the answers
+Arms: "informative" and "oldest" (learning from labels on), and "links-only": the informative
+answers with learning from labels off (EMSettings.learn_from_judgements=False): the answers
 still act as must/cannot-links, so the difference to "informative" is what the refit itself adds.
+Ablations (informative answers): "thresholds-only" (m never refitted) and "m-only" (thresholds
+never moved), by raising the label minimums of resolvers.linking.learning for the pass.
 
     python bench/active_learning.py                              # 5,000 persons, standard style
     python bench/active_learning.py --persons 10000 --style county --work /tmp/al
@@ -98,7 +100,7 @@ def _truth_of(truth: pd.DataFrame) -> dict[str, str]:
 
 
 def answer_and_refit(
-    data_dir: Path, truth: pd.DataFrame, order: str, answers: int, learning: bool, done: int
+    data_dir: Path, truth: pd.DataFrame, order: str, answers: int, arm: str, done: int
 ) -> Step:
     """Answer the first ``answers`` open merge candidates in ``order`` from the truth, then a full
     pass; ``done``: answers given before (for the step's label)."""
@@ -111,9 +113,21 @@ def answer_and_refit(
 
     settings = _settings(data_dir)
     entity_of = _truth_of(truth)
+    from resolvers.linking import engine, learning, training
+
     original: Callable[[str], Any] = passes.get_spec
-    if not learning:
+    refit_m, fit_thresholds = training.refit_m, engine.fit_thresholds
+    never = 10**9
+    if arm == "links-only":
         passes.get_spec = lambda resolver: _without_learning(get_spec(resolver))  # type: ignore[assignment]
+    elif arm == "thresholds-only":
+        training.refit_m = lambda model, same, bounds, strength: learning.refit_m(  # type: ignore[assignment]
+            model, same, bounds, strength, minimum=never
+        )
+    elif arm == "m-only":
+        engine.fit_thresholds = lambda same, different, lower, upper: learning.fit_thresholds(  # type: ignore[assignment]
+            same, different, lower, upper, minimum=never
+        )
     started = time.perf_counter()
     asked: dict[str, int] = {}
     same = 0
@@ -140,6 +154,7 @@ def answer_and_refit(
             open_after = len(state.review_queue("merge", 2**62))
     finally:
         passes.get_spec = original  # type: ignore[assignment]
+        training.refit_m, engine.fit_thresholds = refit_m, fit_thresholds  # type: ignore[assignment]
     seconds = time.perf_counter() - started
     return Step(done + answers, scores, asked, same, learned, open_after=open_after, seconds=seconds)
 
@@ -189,7 +204,8 @@ def main() -> None:
     parser.add_argument(
         "--arms",
         default="informative,oldest,links-only",
-        help="informative, oldest, links-only (informative answers, learning from labels off)",
+        help="comma-separated: informative, oldest, links-only (informative answers, learning from "
+        "labels off), thresholds-only, m-only (informative answers; see above)",
     )
     parser.add_argument("--work", type=Path, help="keep the districts here (default: a temp dir)")
     args = parser.parse_args()
@@ -217,11 +233,7 @@ def main() -> None:
             order = "oldest" if arm == "oldest" else "informative"
             steps = [before]
             for _ in range(args.batches):
-                steps.append(
-                    answer_and_refit(
-                        arm_dir, truth, order, args.batch, arm != "links-only", steps[-1].answers
-                    )
-                )
+                steps.append(answer_and_refit(arm_dir, truth, order, args.batch, arm, steps[-1].answers))
                 last = steps[-1]
                 print(
                     f"  {arm}: {last.answers} answers ({last.same} same in the batch, by type {last.asked}), "
