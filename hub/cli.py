@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,7 @@ from hub.logging import configure_logging
 from hub.quality import build_report, print_quality, render_html
 from hub.review import decide_item
 from hub.review import judge as judge_pair
+from hub.review.ordering import ranked_queue
 from hub.settings import get_settings
 from hub.state import StateStore, Verdict
 from hub.state.mentions import SEP
@@ -149,23 +151,36 @@ def quarantine_replay(
         out.print(f"{source}: {count} replayed, {report.still_failing.get(source, 0)} still failing")
 
 
+class ReviewOrder(StrEnum):
+    OLDEST = "oldest"
+    INFORMATIVE = "informative"
+
+
 @review_app.callback()
 def review_default(ctx: typer.Context) -> None:
     """`gridhub review` alone lists the open items."""
     if ctx.invoked_subcommand is None:
-        review_list(kind=None, limit=50)
+        review_list(kind=None, limit=50, order=ReviewOrder.OLDEST)
 
 
 @review_app.command("list")
 def review_list(
     kind: Annotated[str | None, typer.Option(help="Only this kind (address, …).")] = None,
     limit: Annotated[int, typer.Option(help="How many.")] = 50,
+    order: Annotated[
+        ReviewOrder,
+        typer.Option(
+            help="oldest: as filed; informative: the merge candidates whose answer would teach the "
+            "model most first (uncertainty × candidate pairs sharing the comparison pattern)."
+        ),
+    ] = ReviewOrder.OLDEST,
 ) -> None:
-    """Open review items (those no steward has decided yet), oldest first."""
+    """Open review items (those no steward has decided yet), oldest first unless --order informative."""
     with StateStore(get_settings().state_database_url) as state:
-        items = state.review_queue(kind, limit)
-    table = Table("id", "kind", "subject", "what")
-    for item in items:
+        ranked = ranked_queue(state, kind, limit, order.value)
+    table = Table("id", "kind", "subject", "what", "score", "pattern")
+    for entry in ranked:
+        item = entry.item
         payload = item["payload"]
         if item["kind"] == "address":
             candidates = "; ".join(
@@ -176,9 +191,10 @@ def review_list(
             what = f"{payload['left']} ~ {payload['right']} (p={payload['probability']:.3f}); `gridhub explain` shows why"
         else:
             what = json.dumps(payload, ensure_ascii=False)
-        table.add_row(str(item["id"]), item["kind"], item["subject"], what)
+        score = "" if entry.score is None else f"{entry.score:.3g}"
+        table.add_row(str(item["id"]), item["kind"], item["subject"], what, score, entry.pattern)
     out.print(table)
-    out.print(f"{len(items)} item(s)")
+    out.print(f"{len(ranked)} item(s)")
 
 
 Steward = Annotated[str, typer.Option("--steward", help="Who decides (kept with the judgement).")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,6 +13,7 @@ from rich.table import Table
 from hub.sync import RunReport
 from hub.sync.pipeline import Progress as ProgressCallback
 from resolvers.linking.diagnostics import ModelDiagnostics
+from resolvers.linking.model import Learned
 
 BAR_HALF = 12  # characters of a weight bar on either side of zero
 
@@ -96,6 +97,8 @@ def print_model(console: Console, d: ModelDiagnostics) -> None:
         f"judgements applied: {d.judgements[0]} same, {d.judgements[1]} different",
         highlight=False,
     )
+    if d.learned is not None:
+        print_learned(console, d.learned, {c.name: [x.m for x in c.levels] for c in d.comparisons})
     weights = [abs(x.weight) for c in d.comparisons for x in c.levels if x.weight == x.weight]
     scale = max([abs(d.prior_weight), *(w for w in weights if w != float("inf"))], default=1.0)
     for c in d.comparisons:
@@ -122,3 +125,24 @@ def print_model(console: Console, d: ModelDiagnostics) -> None:
             console.print(f"  [yellow]•[/] {warning}", highlight=False)
     else:
         console.print("[green]no warnings[/]")
+
+
+def print_learned(console: Console, learned: Learned, m_after: Mapping[str, Sequence[float]]) -> None:
+    """What steward labels changed at the fit (resolvers.linking.learning); ``m_after``: the
+    model's m per field."""
+
+    def probabilities(weights: tuple[float, float]) -> str:
+        low, high = (1.0 / (1.0 + 2.0**-w) for w in weights)
+        return f"review ≥ {low:.4g}, merge ≥ {high:.4g}"
+
+    same, different = learned.labels
+    before = probabilities(learned.thresholds_before)
+    if learned.thresholds_after is None:
+        moved = f"thresholds kept ({before}): {learned.reason}"
+    else:
+        moved = f"thresholds {before} → {probabilities(learned.thresholds_after)}: {learned.reason}"
+    refitted = "; ".join(learned.m_changes(m_after)) or "none"
+    console.print(
+        f"learned from {same} same / {different} different labelled pairs: {moved}; m refitted: {refitted}",
+        highlight=False,
+    )

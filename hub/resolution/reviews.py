@@ -1,4 +1,5 @@
-"""Merge candidates for data stewards: the pairs of mentions a clustering was unsure about."""
+"""Merge candidates for data stewards: the pairs of mentions a clustering was unsure about, each
+with its comparison pattern and how many candidate pairs share it (see hub.review.ordering)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,13 @@ def open_merge_reviews(
     items = {}
     if review.empty:
         return 0
+    fields = [c.removeprefix("gamma_") for c in review.columns if c.startswith("gamma_")]
     lefts = entity_ids[position.get_indexer(pd.Index(review["id_l"]))]
     rights = entity_ids[position.get_indexer(pd.Index(review["id_r"]))]
-    for pair, left, right in zip(review.itertuples(index=False), lefts, rights, strict=True):
+    patterns = review[[f"gamma_{f}" for f in fields]].to_numpy(dtype=int).tolist()
+    sharing = review["pattern_pairs"].tolist() if "pattern_pairs" in review else [0] * len(review)
+    rows = zip(review.itertuples(index=False), lefts, rights, patterns, sharing, strict=True)
+    for pair, left, right, pattern, shared in rows:
         left, right = merges.get(left, left), merges.get(right, right)
         if left == right:
             continue
@@ -33,5 +38,8 @@ def open_merge_reviews(
         items[f"merge:{a}:{b}"] = {
             "entity_type": node.name, "left": a, "right": b, "probability": float(str(pair.probability)),
             "mentions": [str(pair.id_l), str(pair.id_r)],
+            # The comparison pattern (level per field, -1 missing) and how many candidate pairs of
+            # the pass shared it: what ordering the queue by information needs.
+            "fields": fields, "pattern": [int(x) for x in pattern], "pattern_pairs": int(shared),
         }  # fmt: skip
     return state.open_review_items("merge", run_id, items)

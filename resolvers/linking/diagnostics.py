@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from resolvers.linking.model import FieldModel, FSModel
+from resolvers.linking.model import FieldModel, FSModel, Learned
 from resolvers.linking.spec import FieldSpec, LinkSpec
 
 # A probability this close to 0 or 1 is degenerate: its weight is ±infinite or rests on nothing.
@@ -59,9 +59,13 @@ class ModelDiagnostics:
     judgements: tuple[int, int] = (0, 0)
     run_id: str = ""
     fitted_at: str = ""  # ISO 8601, UTC
+    # What steward labels changed at the fit: thresholds before/after, fields whose m they refitted.
+    learned: Learned | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["learned"] = None if self.learned is None else self.learned.to_dict()
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
@@ -88,6 +92,7 @@ class ModelDiagnostics:
             (int(same), int(different)),
             data.get("run_id", ""),
             data.get("fitted_at", ""),
+            Learned.from_dict(data["learned"]) if data.get("learned") else None,
         )
 
     @classmethod
@@ -146,6 +151,7 @@ def diagnose(
         model.judgements,
         run_id,
         fitted_at,
+        model.learned,
     )
 
 

@@ -8,7 +8,7 @@ of two tables. Steward judgements enter ``dedupe`` as must-links ("same") and ca
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from time import perf_counter
 
 import numpy as np
@@ -28,6 +28,7 @@ from resolvers.linking.compare import (
 )
 from resolvers.linking.derive import reusing
 from resolvers.linking.frame import prepare
+from resolvers.linking.learning import fit_thresholds, pattern_sizes, thresholds
 from resolvers.linking.model import FSModel, LevelMatrix
 from resolvers.linking.scoring import Floats, TermAdjustment, score_frame, term_adjustments, total_weights
 from resolvers.linking.spec import LinkSpec
@@ -250,24 +251,29 @@ def _resolve(
     levels = compare_pairs(prepared, a, b)
     known, known_apart = key_verdicts(spec, levels, frames[0], frames[1], a, b)
     clock.lap("comparing")
+    labelled = None
     if model is None:
+        same, different = compare_pairs(prepared, *judged.same), compare_pairs(prepared, *judged.different)
         model = train(
             spec,
             prepared,
             (frames[0], None if dedupe_mode else frames[1]),
             levels,
             (a, b),
-            same=compare_pairs(prepared, *judged.same),
-            different=compare_pairs(prepared, *judged.different),
+            same=same,
+            different=different,
             verdicts=(known + 2 * known_apart).astype(np.int8),
         )
+        labelled = (same, different)
         clock.lap("training")
     if not keep_frequencies:
         model = with_term_frequencies(model, spec, [frames[0]] if dedupe_mode else list(frames))
     adjustments = term_adjustments(model, frames[0], frames[1])
+    if labelled is not None and model.learned is not None:
+        model = _learn_thresholds(spec, model, adjustments, frames, judged, labelled)
     weights = total_weights(levels, a, b, model, adjustments)
     clock.lap("scoring")
-    lower, upper = spec.thresholds.as_weights()
+    lower, upper = thresholds(model, spec)
     # A pair stewards called different, or two valid values of an exclusive key, is never an
     # edge; must-links and key matches always are.
     apart = known_apart | _kept_apart(a, b, n_right, judged)
@@ -288,6 +294,8 @@ def _resolve(
         candidates, levels, weights, keep, model, adjustments, ids, (lower, edge, refused, apart)
     )
     pairs["key_match"] = known[keep]
+    # Candidate pairs sharing each pair's comparison pattern (what an answer about it teaches).
+    pairs["pattern_pairs"] = pattern_sizes(levels, np.flatnonzero(keep).astype(np.int64))
     pairs["rule"] = _rule_column(spec, levels[keep], known[keep], known_apart[keep])
     refused_must = clustering.refused[: len(must_a)]
     node_ids = ids[0] if dedupe_mode else pd.Index(np.concatenate((ids[0], ids[1])))
@@ -302,6 +310,35 @@ def _resolve(
     return LinkResult(
         spec, model, pairs, clusters, candidates.diagnostics, len(candidates), clock.timings, conflicts
     )
+
+
+def _learn_thresholds(
+    spec: LinkSpec,
+    model: FSModel,
+    adjustments: list[TermAdjustment],
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+    judged: _Judged,
+    labelled: tuple[LevelMatrix, LevelMatrix],
+) -> FSModel:
+    """The model with the thresholds the labelled pairs set (see resolvers.linking.learning):
+    their weights under the fitted model, those a key or decision rule decides left out."""
+    scores = []
+    for (la, lb), levels in zip((judged.same, judged.different), labelled, strict=True):
+        decided, decided_apart = key_verdicts(spec, levels, frames[0], frames[1], la, lb)
+        free = ~(decided | decided_apart)
+        scores.append(total_weights(levels[free], la[free], lb[free], model, adjustments))
+    lower, upper = spec.thresholds.as_weights()
+    fit = fit_thresholds(scores[0], scores[1], lower, upper)
+    assert model.learned is not None
+    learned = replace(
+        model.learned,
+        labels=(len(scores[0]), len(scores[1])),
+        thresholds_after=(fit.lower, fit.upper) if fit.moved else None,
+        errors_before=fit.errors_before,
+        errors_after=fit.errors_after,
+        reason=fit.reason,
+    )
+    return replace(model, learned=learned)
 
 
 def _rule_column(

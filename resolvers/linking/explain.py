@@ -16,6 +16,7 @@ import pandas as pd
 from resolvers.comparators import MISSING, get_comparator
 from resolvers.linking.compare import deciding_rules, key_verdicts
 from resolvers.linking.frame import prepare
+from resolvers.linking.learning import thresholds
 from resolvers.linking.model import FSModel
 from resolvers.linking.spec import LinkSpec
 
@@ -111,7 +112,7 @@ def explain_pair(
             )
         )
     total = model.prior_weight + sum(f.weight for f in fields)
-    lower, upper = spec.thresholds.as_weights()
+    lower, upper = thresholds(model, spec)  # those steward labels set, if any
     decision = "merge" if total >= upper else "review" if total >= lower else "apart"
     decided_by = ""
     # Keys and decision rules decide ahead of the score, as in the engine (compare.key_verdicts).

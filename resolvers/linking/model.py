@@ -81,6 +81,65 @@ class FitReport:
 
 
 @dataclass(frozen=True, slots=True)
+class Learned:
+    """What steward labels changed when the model was fitted (see :mod:`resolvers.linking.learning`).
+
+    Thresholds are match weights (log2 odds), (lower, upper): those of the spec, and those the
+    pass decided with (None: the labels did not move them)."""
+
+    labels: tuple[int, int]  # labelled pairs used: same, different (key-decided pairs left out)
+    thresholds_before: tuple[float, float]
+    thresholds_after: tuple[float, float] | None
+    errors_before: int  # labelled pairs the spec's merge cut gets wrong
+    errors_after: int  # ... and the learned one
+    m_refitted: tuple[str, ...]  # fields whose m the labelled matches refitted
+    reason: str = ""
+    m_before: tuple[tuple[float, ...], ...] = ()  # EM's m of those fields, before the labels
+
+    def m_changes(self, m_after: Mapping[str, Sequence[float]], at_least: float = 0.01) -> list[str]:
+        """Per refitted field, the levels whose m the labels moved by ``at_least`` (``m_after``: m
+        per field name, as the model has it): ``birth_date: level 0 0.02 → 0.11``."""
+        out = []
+        for name, before in zip(self.m_refitted, self.m_before, strict=False):
+            after = m_after.get(name, ())
+            moved = [
+                f"level {level} {b:.3g} → {a:.3g}"
+                for level, (b, a) in enumerate(zip(before, after, strict=False))
+                if abs(a - b) >= at_least
+            ]
+            out.append(f"{name}: {', '.join(moved) or 'moved less than ' + format(at_least, 'g')}")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "labels": list(self.labels),
+            "thresholds_before": list(self.thresholds_before),
+            "thresholds_after": None if self.thresholds_after is None else list(self.thresholds_after),
+            "errors_before": self.errors_before,
+            "errors_after": self.errors_after,
+            "m_refitted": list(self.m_refitted),
+            "reason": self.reason,
+            "m_before": [list(m) for m in self.m_before],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Learned:
+        after = data.get("thresholds_after")
+        low, high = data["thresholds_before"]
+        same, different = data["labels"]
+        return cls(
+            (int(same), int(different)),
+            (float(low), float(high)),
+            None if after is None else (float(after[0]), float(after[1])),
+            int(data["errors_before"]),
+            int(data["errors_after"]),
+            tuple(str(f) for f in data.get("m_refitted", ())),
+            str(data.get("reason", "")),
+            tuple(tuple(float(x) for x in m) for m in data.get("m_before", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class FSModel:
     entity_type: str
     prior: float  # probability that two records drawn at random are a match
@@ -88,6 +147,7 @@ class FSModel:
     term_frequencies: tuple[TermFrequencies, ...] = ()
     fit: FitReport | None = None
     judgements: tuple[int, int] = field(default=(0, 0))  # (same, different) pairs applied
+    learned: Learned | None = None  # what steward labels changed (thresholds, m), if anything
 
     @property
     def prior_weight(self) -> float:
@@ -145,6 +205,7 @@ class FSModel:
             "term_frequencies": [t.to_dict() for t in self.term_frequencies],
             "fit": None if self.fit is None else self.fit.to_dict(),
             "judgements": list(self.judgements),
+            "learned": None if self.learned is None else self.learned.to_dict(),
         }
 
     @classmethod
@@ -163,7 +224,10 @@ class FSModel:
         fit = FitReport.from_dict(data["fit"]) if data.get("fit") else None
         tfs = tuple(TermFrequencies.from_dict(t) for t in data.get("term_frequencies", ()))
         same, different = data.get("judgements", (0, 0))
-        return cls(data["entity_type"], float(data["prior"]), fields, tfs, fit, (int(same), int(different)))
+        learned = Learned.from_dict(data["learned"]) if data.get("learned") else None
+        return cls(
+            data["entity_type"], float(data["prior"]), fields, tfs, fit, (int(same), int(different)), learned
+        )
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)

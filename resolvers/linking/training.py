@@ -1,4 +1,4 @@
-"""Fitting a model to the data: m and the match share by EM, u over all pairs, judgements last.
+"""Fitting a model to the data: m and the match share by EM, u over all pairs, labels last.
 
 EM runs over the candidate pairs, where matches are common enough to estimate m (pairs that a
 checked key links are known matches and anchor it). u (how often non-matches agree) must refer
@@ -21,7 +21,8 @@ from resolvers.linking.arrays import Ints, isin_sorted
 from resolvers.linking.bounds import BoundHit, FieldBounds, hits
 from resolvers.linking.compare import PreparedFields, compare_pairs, key_verdicts, level_sizes, random_pairs
 from resolvers.linking.em import EMResult, Floats, fit_em, level_counts, u_from_random
-from resolvers.linking.model import FieldModel, FitReport, FSModel, LevelMatrix
+from resolvers.linking.learning import refit_m
+from resolvers.linking.model import FieldModel, FitReport, FSModel, Learned, LevelMatrix
 from resolvers.linking.spec import LinkSpec
 from resolvers.linking.tf import count_terms
 
@@ -93,9 +94,13 @@ def train(
     judged_different = different if different is not None else np.zeros((0, len(sizes)), np.int8)
     model = FSModel(spec.entity_type, float(min(max(prior, 1e-12), 1 - 1e-12)), fields)
     if settings.learn_from_judgements and (len(judged_same) or len(judged_different)):
-        model = model.apply_judgements(judged_same, judged_different, settings.judgement_strength)
-        model, after = _bounded(model, bounds)
-        found.update({h[:3]: h for h in after})
+        # m of the fields enough labelled matches compare; u stays (see resolvers.linking.learning).
+        fitted_m = model
+        model, refitted = refit_m(model, judged_same, bounds, settings.judgement_strength)
+        judged = (model.judgements[0] + len(judged_same), model.judgements[1] + len(judged_different))
+        before = tuple(fitted_m.field(name).m for name in refitted)
+        learned = Learned(judged, spec.thresholds.as_weights(), None, 0, 0, refitted, m_before=before)
+        model = replace(model, judgements=judged, learned=learned)
     report = FitReport(
         fitted.iterations,
         fitted.converged,
@@ -106,19 +111,6 @@ def train(
         bound_hits=tuple(found[k] for k in sorted(found)),
     )
     return replace(model, fit=report)
-
-
-def _bounded(model: FSModel, bounds: Sequence[FieldBounds]) -> tuple[FSModel, list[BoundHit]]:
-    """The model's m and u clipped into the priors' bounds, and the estimates that were outside."""
-    found: list[BoundHit] = []
-    fields = []
-    for f, b in zip(model.fields, bounds, strict=True):
-        m, u = np.asarray(f.m), np.asarray(f.u)
-        found += hits(f.name, "m", m, b.m_low, b.m_high) + hits(f.name, "u", u, b.u_low, b.u_high)
-        fields.append(
-            replace(f, m=tuple(float(x) for x in b.clip_m(m)), u=tuple(float(x) for x in b.clip_u(u)))
-        )
-    return replace(model, fields=tuple(fields)), found
 
 
 def _level_pairs(levels: LevelMatrix, sizes: Sequence[int]) -> tuple[tuple[int, ...], ...]:
@@ -190,4 +182,4 @@ def with_term_frequencies(model: FSModel, spec: LinkSpec, frames: Sequence[pd.Da
         for f in spec.fields
         for level, column in f.term_frequency.items()
     )
-    return FSModel(model.entity_type, model.prior, model.fields, tables, model.fit, model.judgements)
+    return replace(model, term_frequencies=tables)

@@ -112,3 +112,8 @@ def test_resolve_and_steward_commands(tmp_path: Path) -> None:
     again = run("judgements", "revoke", "1", "--steward", "李科长", env=env)
     assert again.returncode == 2
     assert "was revoked by 李科长" in again.stderr
+    for order in ("oldest", "informative"):
+        queue = run("review", "list", "--kind", "merge", "--order", order, env=env)
+        assert queue.returncode == 0, queue.stderr
+        assert "item(s)" in queue.stdout
+    assert run("review", "list", "--order", "random", env=env).returncode == 2

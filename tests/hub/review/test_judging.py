@@ -12,6 +12,7 @@ from hub.demo.run import demo_sources
 from hub.resolution import passes
 from hub.resolution.passes import resolve_type
 from hub.review import decide_item, judge
+from hub.review.ordering import ranked_queue, review_order
 from hub.settings import Settings
 from hub.state import StateStore, Verdict
 from hub.store import GraphStore, open_store
@@ -145,3 +146,21 @@ def test_deciding_a_merge_candidate_closes_it(district: tuple[GraphStore, StateS
     assert len(entities) == 1
     assert item["id"] not in {i["id"] for i in state.review_queue("merge")}
     assert item["id"] in {i["id"] for i in state.review_queue("merge", open_only=False)}
+
+
+def test_merge_candidates_keep_their_pattern_and_the_queue_ranks_them(
+    district: tuple[GraphStore, StateStore],
+) -> None:
+    _, state = district
+    filed = state.review_queue("merge", open_only=False)  # earlier tests answer some
+    assert filed
+    for item in filed:
+        payload = item["payload"]
+        assert len(payload["pattern"]) == len(payload["fields"]) > 0
+        assert payload["pattern_pairs"] >= 1
+    ranked = review_order(filed, "informative")
+    scores = [r.score or 0.0 for r in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert all(r.pattern for r in ranked)
+    open_ids = {i["id"] for i in state.review_queue("merge")}
+    assert {r.item["id"] for r in ranked_queue(state, "merge", 10, "informative")} <= open_ids
