@@ -20,6 +20,7 @@ from hub.api.security.authenticator import PrincipalDependency, require_scope
 from hub.api.security.principal import STEWARD_SCOPE, Principal
 from hub.errors import HubError
 from hub.resolution.explain import explain
+from hub.review.ordering import Order, ranked_queue
 from hub.state import StateStore
 
 
@@ -44,9 +45,14 @@ def steward_router(authenticate: PrincipalDependency, state: Callable[[], StateS
         _: Annotated[Principal, Depends(require_steward)],
         kind: Annotated[str | None, Query(description="address, merge or conflict")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        order: Annotated[
+            Order, Query(description="oldest first, or what an answer would teach the model most")
+        ] = "oldest",
     ) -> list[dict[str, Any]]:
         store = await anyio.to_thread.run_sync(state)
-        return await anyio.to_thread.run_sync(lambda: store.review_queue(kind, limit))
+        ranked = await anyio.to_thread.run_sync(lambda: ranked_queue(store, kind, limit, order))
+        # Each item as filed, with its informativeness score and comparison pattern (merges).
+        return [{**r.item, "score": r.score, "pattern": r.pattern} for r in ranked]
 
     @router.get("/explain")
     async def explain_pair(

@@ -30,6 +30,16 @@ def test_review_queue_and_explanation(tmp_path: Path) -> None:
             queue = client.get("/steward/review", params={"kind": "merge"})
             assert queue.status_code == 200
             assert all(item["kind"] == "merge" for item in queue.json())
+            informative = client.get("/steward/review", params={"kind": "merge", "order": "informative"})
+            assert informative.status_code == 200
+            ranked = informative.json()
+            assert ranked  # the district leaves merge candidates to review
+            # The same open items, most informative first (merge candidates carry their pattern).
+            assert sorted(i["id"] for i in ranked) == sorted(i["id"] for i in queue.json())
+            scores = [i["score"] for i in ranked]
+            assert scores == sorted(scores, reverse=True)
+            assert all(i["pattern"] for i in ranked)
+            assert client.get("/steward/review", params={"order": "newest"}).status_code == 422
 
             explained = client.get("/steward/explain", params={"a": old, "b": survivor})
             assert explained.status_code == 200
