@@ -14,11 +14,11 @@ import time
 from collections.abc import Generator, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import structlog
 
 from connectors.errors import SourceUnavailable
+from connectors.secrets import redact_url
 from connectors.specs import CursorPagination, HttpSpec, PagePagination
 from connectors.throttle import TokenBucket, backoff_delay, retry_after_seconds
 from connectors.values import PathMissing, dig, expand_env, later
@@ -40,7 +40,7 @@ class HttpConnector:
         self.cursor_column = cursor_column
         # Largest cursor-column value yielded (APIs do not all return rows in cursor order).
         self.cursor: Any = None
-        self.location = _redacted(spec.url)
+        self.location = redact_url(spec.url)
         self._bucket = TokenBucket(spec.rate_limit_per_s)
 
     def rows(self, since: Any = None) -> Generator[dict[str, Any]]:
@@ -50,13 +50,26 @@ class HttpConnector:
             url = expand_env(self.spec.url)
         except KeyError as exc:
             raise self._unavailable(f"environment variable {exc} (in connector.url) is not set") from None
-        self.location = _redacted(url)
+        self.location = redact_url(url)
         headers = {**self.spec.headers, **self._auth_header()}
         # Imported here: every `gridhub` command loads the connectors, few read an HTTP source,
         # and httpx (with ssl) adds 0.07 s to each start.
         import httpx
 
-        with httpx.Client(headers=headers, timeout=self.spec.timeout_s, follow_redirects=True) as client:
+        origin = httpx.URL(url).netloc
+
+        def keep_secrets_home(request: httpx.Request) -> None:
+            # httpx drops Authorization on a redirect to another origin, but not a custom
+            # header (X-API-Key…): a token must never be sent to a host it was not given for.
+            if request.url.netloc != origin:
+                request.headers.pop(self.spec.auth_header, None)
+
+        with httpx.Client(
+            headers=headers,
+            timeout=self.spec.timeout_s,
+            follow_redirects=True,
+            event_hooks={"request": [keep_secrets_home]},
+        ) as client:
             for where, records in self._pages(client, url, since):
                 for index, record in enumerate(records):
                     if not isinstance(record, dict):
@@ -209,11 +222,3 @@ class HttpConnector:
 def _snippet(response: httpx.Response, limit: int = 200) -> str:
     text = response.text.strip().replace("\n", " ")
     return text[:limit] + ("…" if len(text) > limit else "")
-
-
-def _redacted(url: str) -> str:
-    """The URL without the password of any user:password@ part."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))

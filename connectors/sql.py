@@ -35,6 +35,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.expression import literal_column
 
 from connectors.errors import SourceUnavailable
+from connectors.secrets import redact_url
 from connectors.specs import SqlSpec
 from connectors.values import expand_env, later, plain_row
 
@@ -58,7 +59,7 @@ class SqlConnector:
         self.cursor_column = cursor_column
         # The last cursor value yielded; rows come in cursor order, so it is the largest.
         self.cursor: Any = None
-        self.location = _redacted(spec.url)
+        self.location = redact_url(spec.url)
         self._password: str | None = None
 
     def rows(self, since: Any = None) -> Generator[dict[str, Any]]:
@@ -180,8 +181,3 @@ def _fit(since: Any, key: Column[Any]) -> Any:
 
 def _first_line(message: str) -> str:
     return message.strip().splitlines()[0] if message.strip() else message
-
-
-def _redacted(url: str) -> str:
-    """The declared URL with any password masked, before it is parsed (it may not parse)."""
-    return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from connectors.secrets import redact_url
 from hub.errors import HubError
 
 
@@ -13,8 +14,9 @@ class StoreUnavailable(StoreError):
     """The store cannot be reached or opened; stops the run."""
 
     def __init__(self, uri: str, reason: str) -> None:
-        self.uri = uri
-        super().__init__(f"graph store {uri} is unavailable: {reason}")
+        self.uri = redact_url(uri)
+        # Drivers quote the URI they were given, password included: masked in both.
+        super().__init__(f"graph store {self.uri} is unavailable: {redact_url(reason)}")
 
 
 class StoreLocked(StoreUnavailable):

@@ -15,6 +15,7 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
+from connectors.secrets import redact_url
 from graph_schema import LINEAGE, Schema
 from graph_schema.ddl import neo4j_statements
 from hub.store.base import SchemaCheckedStore, chunks
@@ -46,7 +47,8 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
         connect_timeout_s: float = 5.0,
         batch_size: int = 10_000,
     ) -> None:
-        super().__init__(schema, uri)
+        # The name in messages and reports; a password written into the URL is masked.
+        super().__init__(schema, redact_url(uri))
         self.database = database
         self._labels = frozenset(n.name for n in schema.node_types)
         self._batch = batch_size
@@ -61,7 +63,7 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
             )
             self._driver.verify_connectivity()
         except (ServiceUnavailable, AuthError, DriverError, OSError, ValueError) as exc:
-            raise StoreUnavailable(uri, f"{type(exc).__name__}: {exc}") from exc
+            raise StoreUnavailable(self.uri, f"{type(exc).__name__}: {exc}") from exc
 
     # -- writes -------------------------------------------------------------------------------
 
