@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import structlog
 from fastapi import FastAPI, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -16,6 +17,8 @@ from prometheus_client import (
     process_collector,
 )
 from starlette.middleware.base import RequestResponseEndpoint
+
+request_log = structlog.get_logger("gridhub.requests")
 
 
 class ApiMetrics:
@@ -43,12 +46,11 @@ class ApiMetrics:
 
 
 def instrument(app: FastAPI, metrics: ApiMetrics, path: str) -> None:
-    """Count and time the requests to ``path``."""
+    """Count and time the requests to ``path``; log every request (one structured line each:
+    JSON with GRIDHUB_LOG_JSON). The query string is left out: it may carry a token."""
 
     @app.middleware("http")
     async def observe(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if request.url.path != path:
-            return await call_next(request)
         started = time.perf_counter()
         status = 500  # what the client gets if the handler raises
         try:
@@ -56,5 +58,15 @@ def instrument(app: FastAPI, metrics: ApiMetrics, path: str) -> None:
             status = response.status_code
             return response
         finally:
-            metrics.requests.labels(method=request.method, status=str(status)).inc()
-            metrics.latency.observe(time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            if request.url.path == path:
+                metrics.requests.labels(method=request.method, status=str(status)).inc()
+                metrics.latency.observe(seconds)
+            request_log.info(
+                "request",
+                method=request.method,
+                path=request.url.path,
+                status=status,
+                ms=round(seconds * 1000, 1),
+                client=request.client.host if request.client else None,
+            )

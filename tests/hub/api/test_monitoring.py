@@ -141,3 +141,29 @@ def test_the_grafana_dashboard_asks_only_for_metrics_the_api_exports(
     }
     assert asked
     assert asked <= exported, asked - exported
+
+
+def test_every_request_is_logged_as_one_json_line_without_its_query_string(
+    synced: tuple[Settings, GraphStore, RunReport],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import structlog
+
+    from hub.logging import LOG_JSON_ENV, LOG_LEVEL_ENV, configure_logging
+
+    settings, store, _ = synced
+    saved = structlog.get_config()
+    monkeypatch.setenv(LOG_JSON_ENV, "true")
+    monkeypatch.setenv(LOG_LEVEL_ENV, "INFO")
+    try:
+        configure_logging()
+        with TestClient(create_app(store, settings)) as client:
+            client.get("/health?token=do-not-log-me")
+        lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    finally:
+        structlog.configure(**saved)
+    (logged,) = [line for line in lines if line.get("event") == "request"]
+    assert (logged["method"], logged["path"], logged["status"]) == ("GET", "/health", 200)
+    assert logged["ms"] >= 0
+    assert "do-not-log-me" not in json.dumps(lines)
