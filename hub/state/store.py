@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from hub.state.audit import AuditState
 from hub.state.judgements import JudgementState
 from hub.state.mentions import MentionState
 from hub.state.tables import (
+    flags,
     judgements,
     metadata,
     models,
@@ -396,6 +397,44 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
         with self.engine.connect() as conn:
             row = conn.execute(select(review_items).where(review_items.c.id == item_id)).one_or_none()
         return None if row is None else _review_item(row)
+
+    # -- flags ------------------------------------------------------------------------------------
+
+    def set_flag(self, name: str, value: str) -> None:
+        values = {"name": name, "value": value, "updated_at": datetime.now(UTC)}
+        stmt = self._upsert()(flags).values(values)
+        with self.engine.begin() as conn:
+            conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_=values))
+
+    def flag(self, name: str) -> str | None:
+        with self.engine.connect() as conn:
+            value: str | None = conn.execute(select(flags.c.value).where(flags.c.name == name)).scalar()
+        return value
+
+    def clear_flags(self, *names: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(flags).where(flags.c.name.in_(names)))
+
+    def mark_interrupted_runs(self, host: str, alive: Callable[[int], bool]) -> list[str]:
+        """Runs still "running" whose process is gone (on this host: ``alive(pid)`` false; runs
+        recorded without a process are from before it was kept) become "interrupted"."""
+        found = []
+        with self.engine.connect() as conn:
+            running = conn.execute(select(runs).where(runs.c.status == "running")).all()
+        for r in running:
+            report = json.loads(r.report or "{}")
+            pid, where = report.get("pid"), report.get("host")
+            if where not in (None, host) or (pid is not None and alive(int(pid))):
+                continue
+            report["error"] = "the process ended before the run finished (killed or crashed)"
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(runs)
+                    .where(runs.c.run_id == r.run_id, runs.c.status == "running")
+                    .values(status="interrupted", report=json.dumps(report, default=str))
+                )
+            found.append(r.run_id)
+        return found
 
     # -- run reports ---------------------------------------------------------------------------
 

@@ -15,6 +15,16 @@ source_cursor = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# Durable markers of work begun and not yet finished (a resolution pass owed or under way), so
+# that a process killed in between leaves the next run something to go on.
+flags = Table(
+    "flags",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 # The content hash of every current record, so an unchanged row is recognised and skipped.
 record_state = Table(
     "record_state",

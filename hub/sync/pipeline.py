@@ -7,6 +7,8 @@ between the two means the next run writes the batch again, which converges to th
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -82,6 +84,7 @@ class SourceSync:
         # sources: one read serves every source of a run.
         self.aliases = state.aliases() if aliases is None else aliases
         self.seen: set[str] = set()
+        self._resolution_owed = False
         # Changed rows wait here until a full write batch has gathered: with few changes spread
         # over a large source, writing per read batch would mean many tiny (and slow) writes.
         self.buffer: list[SourceRow] = []
@@ -194,6 +197,11 @@ class SourceSync:
 
     def write(self, rows: Sequence[SourceRow]) -> dict[str, str]:
         """Write the rows to the graph; returns what each record written asserts there."""
+        if not self._resolution_owed:
+            # Before the first graph write: killed anywhere after it, the next run still
+            # resolves what this one wrote, whether or not its sources changed again.
+            self.state.set_flag(RESOLUTION_OWED, self.run_id)
+            self._resolution_owed = True
         schema = self.store.schema
         # Before address resolution, which clears what the standard library decides.
         self._profile(rows)
@@ -339,6 +347,7 @@ def sync_sources(
     started_at = datetime.now(UTC)
     run_id = new_run_id(started_at)
     report = RunReport(run_id=run_id, store=store.uri, started_at=started_at)
+    mark_interrupted_runs(state)
     state.save_run(run_id, started_at, "running", report.to_dict(), None)
     store.apply_schema()
     schema = store.schema
@@ -368,11 +377,18 @@ def sync_sources(
         report.finished_at = datetime.now(UTC)
         state.save_run(run_id, started_at, report.status, report.to_dict(), report.finished_at)
         raise
-    if settings.resolve_after_sync and any(s.new or s.changed or s.retired for s in report.sources):
-        # Fuzzy resolution over all current mentions, now that every source of the run is written.
-        report.resolution = [
-            asdict(r) for r in resolve_entities(store, state, run_id, settings.data_dir / "cache")
-        ]
+    changed = any(s.new or s.changed or s.retired for s in report.sources)
+    if settings.resolve_after_sync and (changed or state.flag(RESOLUTION_OWED) is not None):
+        # Fuzzy resolution over all current mentions, now that every source of the run is written
+        # (or an earlier run's writes were never resolved: it was killed before).
+        try:
+            report.resolution = owed_resolution(store, state, run_id, settings)
+        except BaseException as exc:
+            report.status = "failed"
+            report.error = f"resolution: {type(exc).__name__}: {exc}"
+            report.finished_at = datetime.now(UTC)
+            state.save_run(run_id, started_at, report.status, report.to_dict(), report.finished_at)
+            raise
     report.status = "succeeded"
     report.finished_at = datetime.now(UTC)
     counts = store.counts()
@@ -404,19 +420,60 @@ def _redo_unresolved_addresses(
             log.info("addresses to resolve again", source=config.name, records=len(records))
 
 
+# Flags (hub/state): a sync wrote mentions no pass has resolved yet; a pass began and has not
+# finished. The first makes the next sync resolve even if nothing changed since; the second
+# makes that pass a full one (a pass killed half-way leaves merges the snapshot does not know).
+RESOLUTION_OWED = "resolution_owed"
+RESOLUTION_RUNNING = "resolution_running"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def mark_interrupted_runs(state: StateStore) -> None:
+    """Runs a killed process left "running" are marked "interrupted" (with why)."""
+    for run_id in state.mark_interrupted_runs(socket.gethostname(), _process_alive):
+        log.warning("run interrupted", run_id=run_id)
+
+
+def owed_resolution(
+    store: GraphStore, state: StateStore, run_id: str, settings: Settings, *, full: bool = False
+) -> list[dict[str, Any]]:
+    """The resolution pass, recorded as under way while it runs and as done when it finished:
+    full when an earlier pass was interrupted, whatever was asked."""
+    interrupted = state.flag(RESOLUTION_RUNNING)
+    if interrupted is not None and not full:
+        log.warning(
+            "an earlier resolution pass was interrupted: resolving every mention again", run_id=interrupted
+        )
+        full = True
+    state.set_flag(RESOLUTION_RUNNING, run_id)
+    reports = [asdict(r) for r in resolve_entities(store, state, run_id, settings.data_dir / "cache", full)]
+    state.clear_flags(RESOLUTION_RUNNING, RESOLUTION_OWED)
+    return reports
+
+
 def resolve_pass(
     store: GraphStore, state: StateStore, settings: Settings, *, full: bool = False
 ) -> list[dict[str, Any]]:
     """The resolution pass on its own, recorded as a run of its own."""
     started_at = datetime.now(UTC)
     run_id = new_run_id(started_at)
-    state.save_run(run_id, started_at, "running", {"kind": "resolve", "full": full}, None)
+    process = {"pid": os.getpid(), "host": socket.gethostname()}
+    mark_interrupted_runs(state)
+    state.save_run(run_id, started_at, "running", {"kind": "resolve", "full": full, **process}, None)
     try:
-        reports = [
-            asdict(r) for r in resolve_entities(store, state, run_id, settings.data_dir / "cache", full)
-        ]
-    except BaseException:
-        state.save_run(run_id, started_at, "failed", {"kind": "resolve", "full": full}, datetime.now(UTC))
+        reports = owed_resolution(store, state, run_id, settings, full=full)
+    except BaseException as exc:
+        failed = {"kind": "resolve", "full": full, **process, "error": f"{type(exc).__name__}: {exc}"}
+        state.save_run(run_id, started_at, "failed", failed, datetime.now(UTC))
         raise
     state.save_run(
         run_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -49,6 +51,9 @@ class RunReport:
     resolution: list[dict[str, Any]] = field(default_factory=list)
     # Why a failed run failed (the error's type and message; `gridhub runs show RUN`).
     error: str | None = None
+    # The process running it: a run left "running" by a process that is gone was interrupted.
+    pid: int = field(default_factory=os.getpid)
+    host: str = field(default_factory=socket.gethostname)
 
     @property
     def seconds(self) -> float:
