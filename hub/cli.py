@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -123,11 +124,15 @@ def quarantine_list(
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     run: Annotated[str | None, typer.Option(help="Only this run id.")] = None,
     replayed: Annotated[bool, typer.Option("--all", help="Include rows already replayed.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
 ) -> None:
     """Rows that could not be mapped, with their error and raw values."""
     settings = get_settings()
     with StateStore(settings.state_database_url) as state:
         entries = state.quarantined(source, run, pending_only=not replayed)
+    if as_json:
+        print_json([asdict(e) for e in entries])
+        return
     table = Table("id", "run", "source", "record", "error", "raw", "replayed")
     for e in entries:
         raw = json.dumps(e.raw, ensure_ascii=False)
@@ -174,10 +179,14 @@ def review_list(
             "model most first (uncertainty × candidate pairs sharing the comparison pattern)."
         ),
     ] = ReviewOrder.OLDEST,
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
 ) -> None:
     """Open review items (those no steward has decided yet), oldest first unless --order informative."""
     with StateStore(get_settings().state_database_url) as state:
         ranked = ranked_queue(state, kind, limit, order.value)
+    if as_json:
+        print_json([{**r.item, "score": r.score, "pattern": r.pattern} for r in ranked])
+        return
     table = Table("id", "kind", "subject", "what", "score", "pattern")
     for entry in ranked:
         item = entry.item
@@ -239,10 +248,14 @@ def review_decide(
 def judgements_list(
     entity_type: Annotated[str | None, typer.Option("--type", help="Only this entity type.")] = None,
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
 ) -> None:
     """Every judgement, newest first, revoked ones marked."""
     with StateStore(get_settings().state_database_url) as state:
         history = state.judgement_history(entity_type, limit)
+    if as_json:
+        print_json([asdict(j) for j in history])
+        return
     table = Table("id", "verdict", "mentions", "entities then", "steward", "when", "revoked")
     for j in history:
         revoked = f"{j.revoked_by} {j.revoked_at:%Y-%m-%d %H:%M}" if j.revoked_at else ""
@@ -266,6 +279,19 @@ def judgements_revoke(
     out.print(f"judgement {revoked.id} ({revoked.verdict.value}) revoked by {revoked.revoked_by}")
 
 
+def print_json(value: Any) -> None:
+    """Machine-readable output for scripts and orchestrators: JSON on stdout, nothing else."""
+
+    def plain(item: Any) -> Any:
+        if isinstance(item, frozenset | set):
+            return sorted(item)
+        if isinstance(item, Enum):
+            return item.value
+        return str(item)
+
+    print(json.dumps(value, ensure_ascii=False, default=plain, indent=2))
+
+
 @runs_app.callback()
 def runs(
     ctx: typer.Context,
@@ -278,7 +304,7 @@ def runs(
     with StateStore(get_settings().state_database_url) as state:
         recent = state.recent_runs(limit)
     if as_json:
-        print(json.dumps(recent, ensure_ascii=False, default=str, indent=2))
+        print_json(recent)
         return
     table = Table("run", "kind", "status", "started", "sources", "error")
     for r in recent:
@@ -304,7 +330,7 @@ def runs_show(
         err.print(f"no run {escape(run_id)} (see `gridhub runs`)")
         raise typer.Exit(2)
     if as_json:
-        print(json.dumps(found, ensure_ascii=False, default=str, indent=2))
+        print_json(found)
         return
     report = found["report"]
     out.print(
@@ -392,13 +418,18 @@ def serve(
 
 
 @app.command()
-def stats() -> None:
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
+) -> None:
     """Count nodes and relationships per type."""
     store = open_store(get_settings(), read_only=True)
     try:
         counts = store.counts()
     finally:
         store.close()
+    if as_json:
+        print_json({"nodes": counts.nodes, "relationships": counts.relationships})
+        return
     table = Table("type", "count")
     for name, value in {**counts.nodes, **counts.relationships}.items():
         table.add_row(name, str(value))
@@ -518,10 +549,14 @@ def _login() -> str:
 @apikey_app.command("list")
 def apikey_list(
     active: Annotated[bool, typer.Option("--active", help="Leave out revoked keys.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
 ) -> None:
     """Every API key with its scopes and restriction (never the secret)."""
     with StateStore(get_settings().state_database_url) as state:
         keys = state.api_key_records(include_revoked=not active)
+    if as_json:  # the records hold no secret and no hash
+        print_json([asdict(k) for k in keys])
+        return
     table = Table("id", "name", "scopes", "restricted to", "created", "by", "last used", "revoked")
     for k in keys:
         places = [f"street {s}" for s in sorted(k.streets or ())] + [

@@ -117,3 +117,21 @@ def test_resolve_and_steward_commands(tmp_path: Path) -> None:
         assert queue.returncode == 0, queue.stderr
         assert "item(s)" in queue.stdout
     assert run("review", "list", "--order", "random", env=env).returncode == 2
+    # Every listing prints JSON for scripts and orchestrators.
+    judgements = json.loads(run("judgements", "list", "--json", env=env).stdout)
+    assert [(j["verdict"], j["steward"], j["revoked_by"]) for j in judgements] == [
+        ("different", "王科员", "李科长")
+    ]
+    merges = json.loads(run("review", "list", "--kind", "merge", "--json", env=env).stdout)
+    assert all(item["kind"] == "merge" for item in merges)
+    created = run("apikey", "create", "--name", "民政", "--scopes", "read,pii", env=env)
+    keys = json.loads(run("apikey", "list", "--json", env=env).stdout)
+    assert [(k["name"], k["scopes"]) for k in keys] == [("民政", ["pii", "read"])]
+    assert created.stdout.strip().splitlines()[-1] not in json.dumps(keys)  # never the secret
+    quarantined = json.loads(run("quarantine", "list", "--json", env=env).stdout)
+    assert quarantined
+    assert all(q["error"] for q in quarantined)
+    counts = json.loads(run("stats", "--json", env=env).stdout)
+    assert counts["nodes"]["Person"] > 0
+    runs = json.loads(run("runs", "--json", env=env).stdout)
+    assert {r["status"] for r in runs} == {"succeeded"}
