@@ -1,16 +1,20 @@
 """Resolution quality on the demo district: gridhub's crosswalk against the generator's truth, and
-Splink on the same Person mentions, side by side in one run.
+Splink on the same Person and LegalEntity mentions, side by side in one run.
 
 For each size (--persons, repeatable) and seed (--seeds):
   1. generate the district (hub.demo.generator.generate_district) into a fresh data directory;
   2. gridhub: one fresh process syncs every demo source into an empty embedded store (the
      whole pipeline: read, map, normalise, resolve, write) and exports the crosswalk;
-  3. the Person mention table for the peer, built with the project's own mapping
-     (connectors.mapping.Mapper over each source's rows: normalised mentions per role, keyed by
-     source, record id and role), each with the building its record says the person lives in
-     (LIVES_AT) or owns (OWNS), resolved against the standard address library;
-  4. Splink: one fresh process clusters those mentions (bench/peers/splink_peer.person_clusters);
-  5. both scored by resolvers.evaluation.pairwise_scores against truth.csv: pairwise precision,
+  3. the mention tables for the peer, built with the project's own mapping
+     (connectors.mapping.Mapper over each source's rows: mentions per role, keyed by source,
+     record id and role). Person: each with the building its record says the person lives in
+     (LIVES_AT) or owns (OWNS). LegalEntity: name and credit code as the source wrote them, the
+     legal representative's identity number (REPRESENTS) and the building the company is
+     registered at (REGISTERED_AT) or holds a licence at (HOLDS → VALID_AT). Buildings are
+     resolved against the standard address library;
+  4. Splink: one fresh process per entity type clusters its mentions
+     (bench/peers/splink_peer.person_clusters, legal_entity_clusters);
+  5. all scored by resolvers.evaluation.pairwise_scores against truth.csv: pairwise precision,
      recall and F1 per entity type (two mentions pair when resolved to the same entity).
 A row the sync quarantines (e.g. an impossible date) has no crosswalk entry, and the peer skips
 the same rows (the mapper rejects them): both count those mentions as unresolved singletons.
