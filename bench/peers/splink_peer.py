@@ -23,7 +23,8 @@ historical persons": https://moj-analytical-services.github.io/splink/demos/exam
 District legal entities — the same recipe on the company mentions: the name cleaned as the docs
 clean names before comparing them (lowercase, punctuation and spaces dropped; for Chinese also
 width folding and traditional → simplified), the credit code, the building; Jaro-Winkler levels
-on the name (the docs' 0.9 / 0.7) after exact and one-inside-the-other levels, Damerau-Levenshtein
+on the name (the docs' 0.9 / 0.7) after exact, one-inside-the-other and character Jaccard ≥ 0.9
+levels, Damerau-Levenshtein
 on the code, exact building (TF); λ by deterministic rules on the code and on name + building,
 u by random sampling, EM blocked on the code then on the name, cluster at p ≥ 0.95.
 """
@@ -422,10 +423,11 @@ def legal_entity_settings() -> Any:
             block_on("building"),
         ],
         comparisons=[
-            # The docs' Jaro-Winkler levels (0.9, 0.7) on the cleaned name, after an exact level
-            # (term-frequency adjusted: a common name weighs less) and a custom SQL level, as the
-            # docs write their own: one name inside the other, the short form a licence or a form
-            # uses without the location marker (亿峰美发店 for 深圳市福田区亿峰美发店).
+            # The docs' string levels on the cleaned name: exact (term-frequency adjusted: a
+            # common name weighs less); a custom SQL level, as the docs write their own: one name
+            # inside the other, the short form a licence or a form uses without the location
+            # marker (亿峰美发店 for 深圳市福田区亿峰美发店); Jaccard ≥ 0.9 on the characters, for
+            # a name reordered (深圳市X有限公司 / X深圳有限公司); Jaro-Winkler 0.9 / 0.7.
             cl.CustomComparison(
                 output_column_name="name",
                 comparison_levels=[
@@ -435,6 +437,7 @@ def legal_entity_settings() -> Any:
                         "sql_condition": "contains(name_clean_l, name_clean_r) OR contains(name_clean_r, name_clean_l)",
                         "label_for_charts": "one name contains the other",
                     },
+                    cll.JaccardLevel("name_clean", 0.9),
                     cll.JaroWinklerLevel("name_clean", 0.9),
                     cll.JaroWinklerLevel("name_clean", 0.7),
                     cll.ElseLevel(),
