@@ -22,11 +22,11 @@ historical persons": https://moj-analytical-services.github.io/splink/demos/exam
 
 District legal entities — the same recipe on the company mentions: the name cleaned as the docs
 clean names before comparing them (lowercase, punctuation and spaces dropped; for Chinese also
-width folding and traditional → simplified), the credit code, the building; Jaro-Winkler levels
-on the name (the docs' 0.9 / 0.7) after exact, one-inside-the-other and character Jaccard ≥ 0.9
-levels, Damerau-Levenshtein
-on the code, exact building (TF); λ by deterministic rules on the code and on name + building,
-u by random sampling, EM blocked on the code then on the name, cluster at p ≥ 0.95.
+width folding and traditional → simplified), the credit code, the building; on the name an exact
+(TF), a one-inside-the-other and a character Jaccard ≥ 0.9 level before the docs' Jaro-Winkler
+0.9 / 0.7, Damerau-Levenshtein on the code, exact building (TF); λ by deterministic rules on the
+code and on name + building, u by random sampling, EM blocked on the code then on the name,
+cluster at p ≥ 0.95.
 """
 
 from __future__ import annotations
