@@ -1,16 +1,20 @@
 """Resolution quality on the demo district: gridhub's crosswalk against the generator's truth, and
-Splink on the same Person mentions, side by side in one run.
+Splink on the same Person and LegalEntity mentions, side by side in one run.
 
 For each size (--persons, repeatable) and seed (--seeds):
   1. generate the district (hub.demo.generator.generate_district) into a fresh data directory;
   2. gridhub: one fresh process syncs every demo source into an empty embedded store (the
      whole pipeline: read, map, normalise, resolve, write) and exports the crosswalk;
-  3. the Person mention table for the peer, built with the project's own mapping
-     (connectors.mapping.Mapper over each source's rows: normalised mentions per role, keyed by
-     source, record id and role), each with the building its record says the person lives in
-     (LIVES_AT) or owns (OWNS), resolved against the standard address library;
-  4. Splink: one fresh process clusters those mentions (bench/peers/splink_peer.person_clusters);
-  5. both scored by resolvers.evaluation.pairwise_scores against truth.csv: pairwise precision,
+  3. the mention tables for the peer, built with the project's own mapping
+     (connectors.mapping.Mapper over each source's rows: mentions per role, keyed by source,
+     record id and role). Person: each with the building its record says the person lives in
+     (LIVES_AT) or owns (OWNS). LegalEntity: name and credit code as the source wrote them, the
+     legal representative's identity number (REPRESENTS) and the building the company is
+     registered at (REGISTERED_AT) or holds a licence at (HOLDS → VALID_AT). Buildings are
+     resolved against the standard address library;
+  4. Splink: one fresh process per entity type clusters its mentions
+     (bench/peers/splink_peer.person_clusters, legal_entity_clusters);
+  5. all scored by resolvers.evaluation.pairwise_scores against truth.csv: pairwise precision,
      recall and F1 per entity type (two mentions pair when resolved to the same entity).
 A row the sync quarantines (e.g. an impossible date) has no crosswalk entry, and the peer skips
 the same rows (the mapper rejects them): both count those mentions as unresolved singletons.
@@ -46,16 +50,34 @@ from hub.demo.generator.styles import STYLES  # noqa: E402
 
 TYPES = ("Person", "LegalEntity", "Building")
 PERSON = "Person"
+LEGAL_ENTITY = "LegalEntity"
+# The entity types Splink deduplicates, each on its own mention table.
+PEER_TYPES = (PERSON, LEGAL_ENTITY)
 # Relationships that place a person in a building, as the demo mappings declare them.
 HOME_LINKS = ("LIVES_AT", "OWNS")
+# Relationships that place a record's subject at an address: a company's registered address, a
+# licence's premises (its holder is placed there through HOLDS).
+PLACE_LINKS = ("REGISTERED_AT", "VALID_AT")
 MENTION_COLUMNS = ["mention_id", "source", "record_id", "role", "name", "birth_date", "identity_number", "phone", "building"]  # fmt: skip
+LEGAL_ENTITY_COLUMNS = ["mention_id", "source", "record_id", "role", "name", "uscc", "legal_rep_id", "building"]  # fmt: skip
 
 
-# --- the peer's input: Person mentions through the project's mapping ----------------------------
+# --- the peer's input: mentions through the project's mapping -----------------------------------
 
 
 def person_mentions(data_dir: Path) -> pd.DataFrame:
     """Every Person mention of the demo sources, with the building its record places it in."""
+    return peer_mentions(data_dir)[PERSON]
+
+
+def peer_mentions(data_dir: Path) -> dict[str, pd.DataFrame]:
+    """The Person and the LegalEntity mentions of the demo sources (one pass over every source).
+
+    Person: name as written, birth date, identity number, phone, and the building its record
+    places it in (LIVES_AT / OWNS). LegalEntity: name and credit code as written (the peer cleans
+    them), the identity number of the legal representative the record names (REPRESENTS), and the
+    building it is registered at (REGISTERED_AT) or holds a licence at (HOLDS → VALID_AT).
+    """
     from connectors.base import open_connector
     from connectors.errors import RowError
     from connectors.mapping import Mapper
@@ -65,7 +87,8 @@ def person_mentions(data_dir: Path) -> pd.DataFrame:
     schema = default_schema()
     configs = demo_sources(schema, data_dir)  # the declarations of the district's style
     buildings = _BuildingFinder(data_dir, [c for c in configs if c.defines_standard])
-    rows: list[dict[str, Any]] = []
+    persons: list[dict[str, Any]] = []
+    companies: list[dict[str, Any]] = []
     for config in configs:
         if config.defines_standard:
             continue
@@ -81,29 +104,72 @@ def person_mentions(data_dir: Path) -> pd.DataFrame:
                 for link in row.links
                 if link.rel_type in HOME_LINKS and link.to_role in by_role
             }
+            place = {
+                link.from_role: by_role[link.to_role]
+                for link in row.links
+                if link.rel_type in PLACE_LINKS and link.to_role in by_role
+            }
+            for link in row.links:  # a licence holder is placed where its licence is valid
+                holder = by_role.get(link.from_role)
+                placed = link.from_role in place or link.to_role not in place
+                if holder and holder.entity_type == LEGAL_ENTITY and not placed:
+                    place[link.from_role] = place[link.to_role]
+            representative = {
+                link.to_role: by_role[link.from_role].properties.get("identity_number")
+                for link in row.links
+                if link.rel_type == "REPRESENTS" and link.from_role in by_role
+            }
             for m in row.mentions:
-                if m.entity_type != PERSON:
-                    continue
                 props = m.properties
-                rows.append(
-                    {
-                        "mention_id": str(len(rows)),
-                        "source": m.source,
-                        "record_id": m.record_id,
-                        "role": m.role,
-                        # The name as written: the peer derives simplified script and pinyin itself.
-                        "name": props.get("name_original") or props.get("name"),
-                        "birth_date": props.get("birth_date"),
-                        "identity_number": props.get("identity_number"),
-                        "phone": props.get("phone"),
-                        "building": buildings.of(home[m.role]) if m.role in home else None,
-                    }
-                )
-    frame = pd.DataFrame(rows, columns=MENTION_COLUMNS)
-    frame["birth_date"] = pd.to_datetime(frame["birth_date"], errors="coerce")
+                if m.entity_type == PERSON:
+                    persons.append(
+                        {
+                            "mention_id": str(len(persons)),
+                            "source": m.source,
+                            "record_id": m.record_id,
+                            "role": m.role,
+                            # The name as written: the peer derives simplified script and pinyin itself.
+                            "name": props.get("name_original") or props.get("name"),
+                            "birth_date": props.get("birth_date"),
+                            "identity_number": props.get("identity_number"),
+                            "phone": props.get("phone"),
+                            "building": buildings.of(home[m.role]) if m.role in home else None,
+                        }
+                    )
+                elif m.entity_type == LEGAL_ENTITY:
+                    declared = config.entities[m.role].properties
+                    companies.append(
+                        {
+                            "mention_id": str(len(companies)),
+                            "source": m.source,
+                            "record_id": m.record_id,
+                            "role": m.role,
+                            # Name and code as the source wrote them: the peer cleans them itself.
+                            "name": _as_written(row.raw, declared.get("name")),
+                            "uscc": _as_written(row.raw, declared.get("uscc")),
+                            "legal_rep_id": representative.get(m.role),
+                            "building": buildings.of(place[m.role]) if m.role in place else None,
+                        }
+                    )
+    person_frame = pd.DataFrame(persons, columns=MENTION_COLUMNS)
+    person_frame["birth_date"] = pd.to_datetime(person_frame["birth_date"], errors="coerce")
     for column in ("name", "identity_number", "phone", "building"):
-        frame[column] = frame[column].astype("string")
-    return frame
+        person_frame[column] = person_frame[column].astype("string")
+    company_frame = pd.DataFrame(companies, columns=LEGAL_ENTITY_COLUMNS)
+    for column in ("name", "uscc", "legal_rep_id", "building"):
+        company_frame[column] = company_frame[column].astype("string")
+    return {PERSON: person_frame, LEGAL_ENTITY: company_frame}
+
+
+def _as_written(raw: dict[str, Any], spec: Any) -> str | None:
+    """The source's own value of a declared column (None when undeclared or empty)."""
+    if spec is None or spec.column is None:
+        return None
+    value = raw.get(spec.column)
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
 
 
 def standard_rooms(data_dir: Path, standard_sources: list[Any]) -> list[Any]:
@@ -200,12 +266,16 @@ def gridhub_child(crosswalk_csv: str) -> None:
     print(f"sync {synced:.1f} s of it", flush=True)
 
 
-def splink_child(mentions: str, out: str, u_max_pairs: str) -> None:
-    from bench.peers.splink_peer import person_clusters
+def splink_child(entity_type: str, mentions: str, out: str, u_max_pairs: str) -> None:
+    from bench.peers.splink_peer import legal_entity_clusters, person_clusters
 
     frame = pd.read_parquet(mentions)
-    columns = ["mention_id", "name", "birth_date", "identity_number", "phone", "building"]
-    clusters = person_clusters(frame[columns], u_max_pairs=float(u_max_pairs))
+    if entity_type == PERSON:
+        columns = ["mention_id", "name", "birth_date", "identity_number", "phone", "building"]
+        clusters = person_clusters(frame[columns], u_max_pairs=float(u_max_pairs))
+    else:
+        columns = ["mention_id", "name", "uscc", "legal_rep_id", "building"]
+        clusters = legal_entity_clusters(frame[columns], u_max_pairs=float(u_max_pairs))
     clusters.to_parquet(out)
 
 
@@ -236,11 +306,12 @@ def run_gridhub(data_dir: Path, crosswalk_csv: Path) -> Measured:
     return Measured(cost.seconds, cost.max_rss_mb, detail=last_line(log))
 
 
-def run_splink(mentions: Path, out: Path, log: Path, u_max_pairs: float) -> Measured:
+def run_splink(entity_type: str, mentions: Path, out: Path, log: Path, u_max_pairs: float) -> Measured:
     command = [
         sys.executable,
         str(Path(__file__).resolve()),
         "--child-splink",
+        entity_type,
         str(mentions),
         str(out),
         repr(u_max_pairs),
@@ -258,11 +329,11 @@ class Result:
     source_rows: int
     generate_s: float
     mentions_s: float
-    person_mentions: int
+    peer_mentions: dict[str, int]  # entity type → mentions given to Splink
     gridhub: Measured
-    splink: Measured
+    splink: dict[str, Measured]  # entity type → its Splink run
     gridhub_scores: dict[str, Any]  # entity type → PairwiseScores
-    splink_person: Any  # PairwiseScores | None
+    splink_scores: dict[str, Any]  # entity type → PairwiseScores (Person, LegalEntity when run)
 
 
 def read_truth(path: Path) -> pd.DataFrame:
@@ -296,36 +367,41 @@ def one(
         scores = {s.entity_type: s for s in pairwise_scores(crosswalk, truth)}
 
     started = time.perf_counter()
-    mentions = person_mentions(data_dir)
+    tables = peer_mentions(data_dir)
     mentions_s = time.perf_counter() - started
-    mentions_file = data_dir / "person_mentions.parquet"
-    mentions.to_parquet(mentions_file)
-    splink = Measured(0.0, 0.0, "skipped (--no-splink)")
-    splink_person = None
-    if not skip_splink:
-        clusters_file = data_dir / "splink_clusters.parquet"
-        splink = run_splink(mentions_file, clusters_file, data_dir / "splink.log", u_max_pairs)
-        if not splink.error:
-            clusters = pd.read_parquet(clusters_file)
-            predicted = mentions[["mention_id", "source", "record_id", "role"]].merge(
-                clusters, on="mention_id"
-            )
-            predicted = predicted.rename(columns={"cluster_id": "entity_id"})
-            person_truth = truth[truth["entity_type"] == PERSON]
-            splink_person = next(
-                s for s in pairwise_scores(predicted, person_truth) if s.entity_type == PERSON
-            )
+    splink: dict[str, Measured] = {}
+    splink_scores: dict[str, Any] = {}
+    for entity_type in PEER_TYPES:
+        mentions = tables[entity_type]
+        stem = "person" if entity_type == PERSON else "legal_entity"
+        mentions_file = data_dir / f"{stem}_mentions.parquet"
+        mentions.to_parquet(mentions_file)
+        if skip_splink:
+            splink[entity_type] = Measured(0.0, 0.0, "skipped (--no-splink)")
+            continue
+        clusters_file = data_dir / f"splink_{stem}_clusters.parquet"
+        log = data_dir / f"splink_{stem}.log"
+        splink[entity_type] = run_splink(entity_type, mentions_file, clusters_file, log, u_max_pairs)
+        if splink[entity_type].error:
+            continue
+        clusters = pd.read_parquet(clusters_file)
+        predicted = mentions[["mention_id", "source", "record_id", "role"]].merge(clusters, on="mention_id")
+        predicted = predicted.rename(columns={"cluster_id": "entity_id"})
+        type_truth = truth[truth["entity_type"] == entity_type]
+        splink_scores[entity_type] = next(
+            s for s in pairwise_scores(predicted, type_truth) if s.entity_type == entity_type
+        )
     return Result(
         persons,
         seed,
         source_rows,
         generate_s,
         mentions_s,
-        len(mentions),
+        {t: len(tables[t]) for t in PEER_TYPES},
         gridhub,
         splink,
         scores,
-        splink_person,
+        splink_scores,
     )
 
 
@@ -347,23 +423,29 @@ def print_result(r: Result, flush: bool = False) -> None:
         print(f"  gridhub failed: {r.gridhub.error}")
     for entity_type in TYPES:
         score = r.gridhub_scores.get(entity_type)
-        peer = r.splink_person if entity_type == PERSON else None
+        peer = r.splink_scores.get(entity_type)
         mentions = score.mentions if score else (peer.mentions if peer else 0)
-        peer_cells = _fmt(peer) if entity_type == PERSON else f"{'':>9} {'':>7} {'':>7}"
+        peer_cells = _fmt(peer) if entity_type in PEER_TYPES else f"{'':>9} {'':>7} {'':>7}"
         print(f"{entity_type:12} {mentions:9,}   {_fmt(score)}   {peer_cells}".rstrip(), flush=flush)
     print(
         f"gridhub: sync + crosswalk {r.gridhub.seconds:.1f} s wall, {r.gridhub.max_rss_mb:,.0f} MB peak RSS"
         f"  ({r.gridhub.detail or r.gridhub.error})",
         flush=flush,
     )
-    if r.splink.error:
-        print(f"Splink: {r.splink.error}", flush=flush)
-    else:
-        print(
-            f"Splink: {r.splink.seconds:.1f} s wall, {r.splink.max_rss_mb:,.0f} MB peak RSS on {r.person_mentions:,} "
-            f"Person mentions (building that table with the project's mapping: {r.mentions_s:.1f} s, not included)",
-            flush=flush,
-        )
+    for entity_type in PEER_TYPES:
+        run = r.splink[entity_type]
+        if run.error:
+            print(f"Splink {entity_type}: {run.error}", flush=flush)
+        else:
+            print(
+                f"Splink {entity_type}: {run.seconds:.1f} s wall, {run.max_rss_mb:,.0f} MB peak RSS on "
+                f"{r.peer_mentions[entity_type]:,} mentions",
+                flush=flush,
+            )
+    print(
+        f"(building the mention tables with the project's mapping: {r.mentions_s:.1f} s, not included)",
+        flush=flush,
+    )
 
 
 def print_summary(results: list[Result], seeds: list[int]) -> None:
@@ -378,16 +460,17 @@ def print_summary(results: list[Result], seeds: list[int]) -> None:
         group = [r for r in results if r.persons == persons]
         for entity_type in TYPES:
             ours = [r.gridhub_scores[entity_type] for r in group if entity_type in r.gridhub_scores]
-            peer = [r.splink_person for r in group if entity_type == PERSON and r.splink_person is not None]
+            peer = [r.splink_scores[entity_type] for r in group if entity_type in r.splink_scores]
             mentions = statistics.mean(s.mentions for s in ours) if ours else 0
             times = ""
-            if entity_type == PERSON:
-                g = [r.gridhub.seconds for r in group if not r.gridhub.error]
-                s = [r.splink.seconds for r in group if not r.splink.error]
-                times = f"{_mean(g, '9.1f')} {_mean(s, '8.1f')}"
+            if entity_type in PEER_TYPES:
+                # gridhub's one sync resolves every type: its time stands on the Person row.
+                g = [r.gridhub.seconds for r in group if not r.gridhub.error] if entity_type == PERSON else []
+                s = [r.splink[entity_type].seconds for r in group if not r.splink[entity_type].error]
+                times = f"{_mean(g, '9.1f') if g else '':>9} {_mean(s, '8.1f')}"
             print(
                 f"{persons:>9,} {entity_type:12} {mentions:9,.0f}   {_spread(ours, 10)}   "
-                f"{_spread(peer, 9) if entity_type == PERSON else '':>{9 + 1 + 15}}   {times}".rstrip()
+                f"{_spread(peer, 9) if entity_type in PEER_TYPES else '':>{9 + 1 + 15}}   {times}".rstrip()
             )
 
 

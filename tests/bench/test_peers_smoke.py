@@ -86,6 +86,27 @@ def test_person_features_fold_script_and_sound() -> None:
     assert features["identity_number"].isna().tolist() == [False, True, True]
 
 
+def test_legal_entity_features_clean_name_and_code() -> None:
+    from bench.peers.splink_peer import legal_entity_features
+
+    mentions = pd.DataFrame(
+        {
+            "mention_id": ["1", "2", "3"],
+            "name": ["深圳市星河科技（福田）有限公司", "深圳市星河科技(福田) 有限公司", "ＡＢＣ貿易 公司"],
+            "uscc": ["91440300MA5952BG8L", " 91440300-ma5952bg8l", None],
+            "legal_rep_id": ["440304199004170012", None, ""],
+            "building": ["B1", "", None],
+        }
+    )
+    features = legal_entity_features(mentions)
+    # Brackets (full or half width) and spaces go; traditional → simplified, Latin lowercased.
+    assert features["name_clean"].tolist() == ["深圳市星河科技福田有限公司"] * 2 + ["abc贸易公司"]
+    assert features["uscc"].tolist()[:2] == ["91440300MA5952BG8L"] * 2
+    assert features["uscc"].isna().tolist() == [False, False, True]
+    assert features["legal_rep_id"].isna().tolist() == [False, True, True]
+    assert features["building"].isna().tolist() == [False, True, True]
+
+
 def test_scoring_helpers() -> None:
     truth = true_links(["rec-1-org", "rec-2-org"], ["rec-1-dup-0", "rec-2-dup-0", "rec-3-dup-0"])
     assert truth == {("rec-1-org", "rec-1-dup-0"), ("rec-2-org", "rec-2-dup-0")}
