@@ -5,7 +5,7 @@ one raw row into the mentions of the entities it names, in roles.
 """
 
 from connectors.config import SourceConfig, load_source_config, load_source_configs
-from connectors.errors import ConnectorError, MappingError, RowError, SourceUnavailable
+from connectors.errors import ConnectorError, MappingError, RowError, SourceRefused, SourceUnavailable
 from connectors.records import Mention, MentionLink, SourceRow
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "RowError",
     "SourceConfig",
     "SourceRow",
+    "SourceRefused",
     "SourceUnavailable",
     "load_source_config",
     "load_source_configs",

@@ -29,13 +29,22 @@ PEOPLE = [
 COLUMNS = list(PEOPLE[0])
 
 
-def connector(tmp_path: Path, cursor_column: str | None = None, **spec: Any) -> FileConnector:
+def connector(
+    tmp_path: Path,
+    cursor_column: str | None = None,
+    *,
+    record_id: str = "编号",
+    name_column: str | None = "姓名",
+    **spec: Any,
+) -> FileConnector:
+    """``name_column`` None: the name is a constant, so the header needs the record id alone."""
+    name = {"column": name_column} if name_column else {"value": "x"}
     config = SourceConfig.model_validate(
         {
             "name": "people",
             "connector": spec,
-            "record_id": "编号",
-            "entities": {"self": {"type": "Person", "properties": {"name": "姓名"}}},
+            "record_id": record_id,
+            "entities": {"self": {"type": "Person", "properties": {"name": name}}},
             "cursor_column": cursor_column,
         }
     )
@@ -120,7 +129,7 @@ def test_gbk_after_a_long_ascii_head_is_detected(tmp_path: Path) -> None:
     # The detector samples from the first non-ASCII line, not just the first kilobytes.
     ascii_rows = [{"id": str(i), "name": f"resident-{i}"} for i in range(20_000)]
     write_csv(tmp_path / "p.csv", [*ascii_rows, {"id": "x", "name": "赵敏"}], encoding="gbk")
-    rows = list(connector(tmp_path, kind="csv", path="p.csv").rows())
+    rows = list(connector(tmp_path, kind="csv", path="p.csv", record_id="id", name_column="name").rows())
     assert len(rows) == 20_001
     assert rows[-1] == {"id": "x", "name": "赵敏"}
 
@@ -138,7 +147,7 @@ def test_undecodable_bytes_make_one_invalid_row(tmp_path: Path) -> None:
     assert [r["编号"] for r in rows] == ["1", "2", "3"]
     assert "__invalid__" not in rows[0]
     assert "__invalid__" not in rows[2]
-    assert rows[1]["__invalid__"] == "p.csv:3: column '姓名' is not utf-8 text"
+    assert rows[1]["__invalid__"] == "p.csv:3: invalid encoding: column '姓名' is not utf-8 text"
     assert rows[1]["姓名"] == r"\xc0\xee\xcb\xc4"
     # The quarantine writes raw rows as UTF-8 JSON; lone surrogates would make that fail.
     json.dumps(rows[1], ensure_ascii=False).encode("utf-8")
@@ -147,7 +156,7 @@ def test_undecodable_bytes_make_one_invalid_row(tmp_path: Path) -> None:
 def test_a_row_with_too_many_fields_is_invalid(tmp_path: Path) -> None:
     (tmp_path / "p.csv").write_text("编号,姓名\n1,张三,多余\n2,李四\n", encoding="utf-8")
     rows = list(connector(tmp_path, kind="csv", path="p.csv").rows())
-    assert rows[0]["__invalid__"] == "p.csv:2: 3 fields for 2 columns"
+    assert rows[0]["__invalid__"] == "p.csv:2: wrong field count: 3 fields for 2 columns"
     assert rows[1] == {"编号": "2", "姓名": "李四"}
 
 
@@ -223,11 +232,11 @@ def test_parquet_streams_batches_and_makes_values_json_friendly(tmp_path: Path) 
         }
     )
     pq.write_table(table, tmp_path / "p.parquet", row_group_size=100)
-    rows = list(connector(tmp_path, kind="parquet", path="p.parquet", batch_size=64).rows())
+    rows = list(connector(tmp_path, kind="parquet", path="p.parquet", batch_size=64, name_column=None).rows())
     assert len(rows) == 1000
     assert rows[5] == {"编号": "5", "金额": "1.25", "照片": "00ff"}
     assert rows[4]["金额"] == 1
-    only = list(connector(tmp_path, kind="parquet", path="p.parquet", columns=["编号"]).rows())
+    only = list(connector(tmp_path, kind="parquet", path="p.parquet", columns=["编号"], name_column=None).rows())
     assert only[999] == {"编号": "999"}
     with pytest.raises(SourceUnavailable, match=r"columns \['户号'\] not in the file"):
         list(connector(tmp_path, kind="parquet", path="p.parquet", columns=["户号"]).rows())

@@ -32,7 +32,8 @@ def connector(data_dir: Path, cursor_column: str | None = None, **spec: Any) -> 
             "mode": "incremental" if cursor_column else "snapshot",
             "cursor_column": cursor_column,
             "record_id": "id",
-            "entities": {"self": {"type": "Person", "properties": {"name": "姓名"}}},
+            # A constant: the result needs the record id (and cursor) columns alone.
+            "entities": {"self": {"type": "Person", "properties": {"name": {"value": "x"}}}},
         }
     )
     opened = open_connector(config, data_dir)
