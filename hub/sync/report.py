@@ -34,6 +34,12 @@ class SourceReport:
     invalid_identifiers: dict[str, int] = field(default_factory=dict)
     identifier_kinds: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    # Why the source was refused (its export broke the data contract); empty when it was not.
+    refused: str = ""
+    # The declaration changed since the last sync: every record was re-mapped …
+    redeclared: bool = False
+    # … and these properties (per entity type), no longer mapped by any source, left the graph.
+    unmapped: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -47,6 +53,8 @@ class RunReport:
     graph_counts: dict[str, int] = field(default_factory=dict)
     # Per resolved entity type: mentions, candidate pairs, entities before/after, merges, review.
     resolution: list[dict[str, Any]] = field(default_factory=list)
+    # Source → why it was refused (the run goes on with the others, and ends "refused").
+    refused: dict[str, str] = field(default_factory=dict)
 
     @property
     def seconds(self) -> float:
