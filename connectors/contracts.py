@@ -44,9 +44,7 @@ def required_columns(config: SourceConfig) -> dict[str, str]:
     return needed
 
 
-def check_header(
-    source: str, location: str, header: Sequence[str], required: Mapping[str, str]
-) -> None:
+def check_header(source: str, location: str, header: Sequence[str], required: Mapping[str, str]) -> None:
     """Refuse the source when its header lacks a column the declaration needs, naming it."""
     present = set(header)
     missing = [column for column in required if column not in present]

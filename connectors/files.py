@@ -117,7 +117,9 @@ class FileConnector:
             try:
                 header = next(reader, None)
             except csv.Error as exc:
-                raise SourceRefused(self.source, f"{self.path}: the header row cannot be read: {exc}") from None
+                raise SourceRefused(
+                    self.source, f"{self.path}: the header row cannot be read: {exc}"
+                ) from None
             if header is None:
                 raise SourceRefused(self.source, f"{self.path}: empty file, no header row")
             if any(has_undecodable(column) for column in header):
@@ -172,10 +174,9 @@ class FileConnector:
         for index, record in enumerate(records):
             if isinstance(record, dict):
                 problem = row_problem(record)
-                yield record if problem is None else {
-                    "__invalid__": f"{self.path.name}[{index}]: {problem}",
-                    **shortened(record),
-                }
+                if problem is not None:
+                    record = {"__invalid__": f"{self.path.name}[{index}]: {problem}", **shortened(record)}
+                yield record
             else:
                 yield {"__invalid__": f"{self.path.name}[{index}]: not an object", "__value__": record}
 

@@ -101,9 +101,9 @@ def sync(
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         print_report(out, report)
-    for source, reason in report.refused.items():
+    for name, reason in report.refused.items():
         # markup off: a path or column name in brackets is not Rich markup.
-        err.print(f"error: source {source!r} refused: {reason}", highlight=False, markup=False, soft_wrap=True)
+        err.print(f"error: source {name!r} refused: {reason}", highlight=False, markup=False, soft_wrap=True)
     if report.refused:
         raise typer.Exit(2)
 

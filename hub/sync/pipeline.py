@@ -35,6 +35,8 @@ from resolvers.exact import ExactLinker
 from resolvers.ids import record_node_id
 
 log = structlog.get_logger(__name__)
+# How the quarantine reason of a duplicate record id begins (after the column names).
+DUPLICATE = "duplicate record id"
 Progress = Callable[[str, int], None]
 
 
@@ -113,7 +115,9 @@ class SourceSync:
                 progress(self.config.name, len(raw_rows))
         self._flush()
         if self.config.mode == "snapshot":
-            self._guard_retirement(str(getattr(connector, "path", None) or getattr(connector, "location", "")))
+            self._guard_retirement(
+                str(getattr(connector, "path", None) or getattr(connector, "location", ""))
+            )
             self._retire_unseen()
             if fingerprint:
                 # Only now that every row of this version is in the graph.
@@ -165,9 +169,9 @@ class SourceSync:
         unless another source's declaration still maps them (their values stay: which source
         wrote a node property is not kept)."""
         others: set[tuple[str, str]] = set()
-        for source, (_, props) in self.state.declarations().items():
+        for source, (_, mapped) in self.state.declarations().items():
             if source != self.config.name:
-                others |= {(kind, prop) for kind, names in props.items() for prop in names}
+                others |= {(kind, prop) for kind, names in mapped.items() for prop in names}
         nodes = {node.name: node for node in self.store.schema.node_types}
         for kind, props in unmapped.items():
             if kind not in nodes:
@@ -268,7 +272,7 @@ class SourceSync:
         first = self.first_row.setdefault(record_id, self.report.read)
         if first != self.report.read:
             message = (
-                f"duplicate record id {record_id!r} in this read: row {self.report.read} "
+                f"{DUPLICATE} {record_id!r} in this read: row {self.report.read} "
                 f"repeats row {first}, which is kept"
             )
             self._quarantine(raw, record_id, digest, RowError(", ".join(self.config.record_id), message))

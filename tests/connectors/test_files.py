@@ -236,7 +236,9 @@ def test_parquet_streams_batches_and_makes_values_json_friendly(tmp_path: Path) 
     assert len(rows) == 1000
     assert rows[5] == {"编号": "5", "金额": "1.25", "照片": "00ff"}
     assert rows[4]["金额"] == 1
-    only = list(connector(tmp_path, kind="parquet", path="p.parquet", columns=["编号"], name_column=None).rows())
+    only = list(
+        connector(tmp_path, kind="parquet", path="p.parquet", columns=["编号"], name_column=None).rows()
+    )
     assert only[999] == {"编号": "999"}
     with pytest.raises(SourceUnavailable, match=r"columns \['户号'\] not in the file"):
         list(connector(tmp_path, kind="parquet", path="p.parquet", columns=["户号"]).rows())
