@@ -189,7 +189,7 @@ def _csv_reason(error: str, lines: int) -> str:
         return f"oversized field: more than {MAX_FIELD_CHARS:,} characters"
     if error.startswith("unexpected end of data"):
         return "unbalanced quote: a quoted field is not closed"
-    return error
+    return f"malformed quoting ({error})"
 
 
 class _Lines:
