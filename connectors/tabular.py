@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from connectors.contracts import row_problem, shortened
 from connectors.errors import SourceUnavailable
 from connectors.specs import ParquetSpec, XlsxSpec
 from connectors.values import plain, plain_row
@@ -118,7 +119,10 @@ def _xlsx_row(header: list[str], values: list[Any], cells: Sequence[Any], where:
     errors = [
         f"{get_column_letter(i + 1)}={cell.value}" for i, cell in enumerate(cells) if cell.data_type == "e"
     ]
-    return {"__invalid__": f"{where}: cell error {', '.join(errors)}", **row} if errors else row
+    if errors:
+        return {"__invalid__": f"{where}: cell error {', '.join(errors)}", **row}
+    problem = row_problem(row)  # a NUL byte or an oversized value, named with its row
+    return row if problem is None else {"__invalid__": f"{where}: {problem}", **shortened(row)}
 
 
 def read_parquet(
