@@ -355,4 +355,3 @@ def test_paths_outside_the_data_directory_are_refused(tmp_path: Path) -> None:
     for path in ("../outside.csv", str(tmp_path / "outside.csv"), "link.csv", "/etc/passwd"):
         with pytest.raises(SourceRefused, match="outside the data directory"):
             connector(data, kind="csv", path=path)
-
