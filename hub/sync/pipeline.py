@@ -138,10 +138,11 @@ class SourceSync:
         )
         return self.report
 
-    def _redeclared(self) -> dict[str, list[str]]:
+    def _redeclared(self) -> dict[str, tuple[list[str], set[str]]]:
         """When the declaration changed since the last sync, every record of the source is marked
-        changed (re-read and re-mapped by this run); returns the properties, per entity type, that
-        it mapped before and maps no more."""
+        changed (re-read and re-mapped by this run); returns, per entity type, the properties it
+        mapped before and maps no more, with the entities its records named before the change
+        (a role dropped from the declaration names none after it)."""
         name = self.config.name
         previous = self.state.declaration(name)
         current = declaration_fingerprint(self.config)
@@ -162,9 +163,13 @@ class SourceSync:
         now = mapped_properties(self.config)
         gone = {kind: sorted(set(props) - set(now.get(kind, ()))) for kind, props in before.items()}
         log.info("declaration changed: re-mapping the source", source=name, records=len(self.known))
-        return {kind: props for kind, props in gone.items() if props}
+        return {
+            kind: (props, {entity for _, entity in self.state.asserted_entities(name, kind)})
+            for kind, props in gone.items()
+            if props
+        }
 
-    def _clear_unmapped(self, unmapped: dict[str, list[str]]) -> None:
+    def _clear_unmapped(self, unmapped: dict[str, tuple[list[str], set[str]]]) -> None:
         """Take the properties the declaration no longer maps off the entities its records name,
         unless another source's declaration still maps them (their values stay: which source
         wrote a node property is not kept)."""
@@ -173,15 +178,14 @@ class SourceSync:
             if source != self.config.name:
                 others |= {(kind, prop) for kind, names in mapped.items() for prop in names}
         nodes = {node.name: node for node in self.store.schema.node_types}
-        for kind, props in unmapped.items():
+        for kind, (props, named_before) in unmapped.items():
             if kind not in nodes:
                 continue
             alone = [p for p in props if (kind, p) not in others and p in nodes[kind].property_names]
             if not alone:
                 continue
-            ids = sorted(
-                {self.aliases.get(e, e) for _, e in self.state.asserted_entities(self.config.name, kind)}
-            )
+            named = named_before | {e for _, e in self.state.asserted_entities(self.config.name, kind)}
+            ids = sorted({self.aliases.get(e, e) for e in named})
             self.store.clear_properties(kind, ids, alone)
             self.report.unmapped[kind] = alone
 

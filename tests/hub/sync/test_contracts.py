@@ -318,3 +318,18 @@ def test_gridhub_sync_exits_2_naming_the_missing_column(tmp_path: Path) -> None:
     assert "source 'people' refused" in result.stderr
     assert "people.csv: the header has no column '电话'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_role_dropped_from_the_declaration_takes_its_properties_along(
+    store: GraphStore, state: StateStore, settings: Settings
+) -> None:
+    write(settings, lines(*GOOD))
+    two_roles = {
+        "self": {"type": "Person", "properties": {"name": "姓名"}},
+        "contact": {"type": "Person", "properties": {"phone": "电话"}},
+    }
+    sync(store, state, settings, declaration(entities=two_roles))
+    assert any(n.properties.get("phone") for n in store.iter_nodes("Person"))
+    _, people = sync(store, state, settings, declaration(entities={"self": two_roles["self"]}))
+    assert people.unmapped == {"Person": ["phone"]}
+    assert not any(n.properties.get("phone") for n in store.iter_nodes("Person"))
