@@ -295,7 +295,9 @@ def test_a_path_outside_the_data_directory_is_refused(
 # ── the command ───────────────────────────────────────────────────────────────────────────
 
 
-def test_gridhub_sync_exits_2_naming_the_missing_column(tmp_path: Path) -> None:
+def test_gridhub_sync_exits_2_on_a_refused_source_and_allow_retire_accepts_a_shrunk_one(
+    tmp_path: Path,
+) -> None:
     sources = tmp_path / "sources"
     sources.mkdir()
     (sources / "people.yaml").write_text(
@@ -305,19 +307,30 @@ def test_gridhub_sync_exits_2_naming_the_missing_column(tmp_path: Path) -> None:
     )
     data = tmp_path / "data"
     data.mkdir()
+    env = {**os.environ, "GRIDHUB_DATA_DIR": str(data), "GRIDHUB_RESOLVE_AFTER_SYNC": "false"}
+
+    def gridhub_sync(*options: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", "from hub.cli import main; main()", "sync", "--config", str(sources)]
+        return subprocess.run(
+            [*command, *options], capture_output=True, text=True, timeout=120, env=env, check=False
+        )
+
     (data / "people.csv").write_text(lines("1,张三", header="编号,姓名"), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-c", "from hub.cli import main; main()", "sync", "--config", str(sources)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "GRIDHUB_DATA_DIR": str(data), "GRIDHUB_RESOLVE_AFTER_SYNC": "false"},
-        check=False,
-    )
+    result = gridhub_sync()
     assert result.returncode == 2, result.stderr
     assert "source 'people' refused" in result.stderr
     assert "people.csv: the header has no column '电话'" in result.stderr
     assert "Traceback" not in result.stderr
+
+    (data / "people.csv").write_text(lines(*GOOD), encoding="utf-8")
+    assert gridhub_sync().returncode == 0
+    (data / "people.csv").write_text(lines(GOOD[0]), encoding="utf-8")
+    result = gridhub_sync("--json")
+    assert result.returncode == 2
+    assert "would retire 3 of 4 current records" in json.loads(result.stdout)["refused"]["people"]
+    result = gridhub_sync("--json", "--allow-retire")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["sources"][0]["retired"] == 3
 
 
 def test_a_role_dropped_from_the_declaration_takes_its_properties_along(
