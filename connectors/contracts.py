@@ -77,16 +77,16 @@ def row_problem(row: Mapping[str, Any]) -> str | None:
     return value_problem(row.items())
 
 
+def kept(text: str) -> str:
+    """A value as the quarantine keeps it: cut when oversized, NUL bytes shown as \\x00."""
+    if len(text) > MAX_FIELD_CHARS:
+        text = f"{text[:_KEPT]}… ({len(text):,} characters)"
+    return text.replace("\x00", "\\x00")
+
+
 def shortened(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The row as the quarantine keeps it: oversized values cut, NUL bytes shown as \\x00."""
-    out: dict[str, Any] = {}
-    for name, value in row.items():
-        if isinstance(value, str):
-            if len(value) > MAX_FIELD_CHARS:
-                value = f"{value[:_KEPT]}… ({len(value):,} characters)"
-            value = value.replace("\x00", "\\x00")
-        out[name] = value
-    return out
+    """The row as the quarantine keeps it (see `kept`)."""
+    return {name: kept(value) if isinstance(value, str) else value for name, value in row.items()}
 
 
 def confine(source: str, path: Path, data_dir: Path, allowed: Sequence[Path] = ()) -> Path:

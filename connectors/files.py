@@ -2,8 +2,9 @@
 
 Text formats keep their values as the file has them (CSV: strings; JSON: JSON values);
 spreadsheets and Parquet hand over str/int/float/date/datetime (see `connectors.tabular`).
-A row that cannot be decoded is still yielded, as ``{"__invalid__": reason, ...}``: the mapper
-quarantines it and the rows after it are read. A file that cannot be opened at all stops the
+A row that cannot be decoded or breaks the data contract (`connectors.contracts`: field count,
+quoting, NUL bytes, oversized fields, broken JSON) is still yielded, as ``{"__invalid__":
+reason, ...}`` with its line: the pipeline quarantines it and the rows after it are read. A file that cannot be opened at all stops the
 sync with `SourceUnavailable` naming the path.
 """
 
@@ -20,6 +21,7 @@ from connectors.contracts import (
     MAX_FIELD_CHARS,
     check_header,
     confine,
+    kept,
     row_problem,
     shortened,
     value_problem,
@@ -230,10 +232,7 @@ class _Lines:
         number, line = self.taken[0] if self.taken else (self._number, "")
         self._pushed.extend(reversed(self.taken[1:]))
         self.taken = self.taken[:1]
-        text = visible(line.rstrip("\r\n"))
-        if len(text) > MAX_FIELD_CHARS:
-            text = f"{text[:200]}… ({len(text):,} characters)"
-        return {"__invalid__": f"{name}:{number}: {reason}", "__line__": text.replace("\x00", "\\x00")}
+        return {"__invalid__": f"{name}:{number}: {reason}", "__line__": kept(visible(line.rstrip("\r\n")))}
 
 
 def _csv_row(header: list[str], values: list[str], where: str, encoding: str) -> dict[str, Any]:
@@ -265,15 +264,12 @@ def _json_object(line: str, where: str, encoding: str) -> dict[str, Any]:
     if has_undecodable(line):
         return {
             "__invalid__": f"{where}: invalid encoding: not {encoding} text",
-            "__line__": visible(line.rstrip("\n")),
+            "__line__": kept(visible(line.rstrip("\n"))),
         }
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
-        text = line.rstrip("\n")
-        if len(text) > MAX_FIELD_CHARS:
-            text = f"{text[:200]}… ({len(text):,} characters)"
-        return {"__invalid__": f"{where}: broken JSON line: {exc}", "__line__": text.replace("\x00", "\\x00")}
+        return {"__invalid__": f"{where}: broken JSON line: {exc}", "__line__": kept(line.rstrip("\n"))}
     if not isinstance(value, dict):
         return {"__invalid__": f"{where}: not an object", "__value__": value}
     problem = row_problem(value)
