@@ -4,8 +4,9 @@ Text formats keep their values as the file has them (CSV: strings; JSON: JSON va
 spreadsheets and Parquet hand over str/int/float/date/datetime (see `connectors.tabular`).
 A row that cannot be decoded or breaks the data contract (`connectors.contracts`: field count,
 quoting, NUL bytes, oversized fields, broken JSON) is still yielded, as ``{"__invalid__":
-reason, ...}`` with its line: the pipeline quarantines it and the rows after it are read. A file that cannot be opened at all stops the
-sync with `SourceUnavailable` naming the path.
+reason, ...}`` with its line: the pipeline quarantines it and the rows after it are read. A file
+that cannot be opened at all stops the sync with `SourceUnavailable` naming the path; one whose
+header lacks a declared column, or that lies outside the data directory, is `SourceRefused`.
 """
 
 from __future__ import annotations
