@@ -135,7 +135,9 @@ class FileConnector:
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    yield lines.bad_record(name, _csv_reason(str(exc), len(lines.taken)))
+                    yield lines.bad_record(
+                        name, _csv_reason(str(exc), len(lines.taken)), header, spec.delimiter
+                    )
                     continue
                 if not values:  # a blank line (csv.DictReader skips them too)
                     continue
@@ -146,7 +148,7 @@ class FileConnector:
                         f"unbalanced quote: a quoted field runs over {len(lines.taken)} lines "
                         f"and makes {len(values)} fields for {len(header)} columns"
                     )
-                    yield lines.bad_record(name, reason)
+                    yield lines.bad_record(name, reason, header, spec.delimiter)
                     continue
                 yield _csv_row(header, values, f"{name}:{lines.first_line}", encoding)
 
@@ -228,12 +230,21 @@ class _Lines:
     def first_line(self) -> int:
         return self.taken[0][0] if self.taken else self._number
 
-    def bad_record(self, name: str, reason: str) -> dict[str, Any]:
-        """The record's first line as an invalid row; its other lines go back to be read again."""
+    def bad_record(self, name: str, reason: str, header: list[str], delimiter: str) -> dict[str, Any]:
+        """The record's first line as an invalid row; its other lines go back to be read again.
+
+        The line's fields, read leniently, come along: the record id among them keeps the record
+        it is a version of from being retired."""
         number, line = self.taken[0] if self.taken else (self._number, "")
         self._pushed.extend(reversed(self.taken[1:]))
         self.taken = self.taken[:1]
-        return {"__invalid__": f"{name}:{number}: {reason}", "__line__": kept(visible(line.rstrip("\r\n")))}
+        text = line.rstrip("\r\n")
+        try:
+            values = next(csv.reader([text], delimiter=delimiter), [])
+        except csv.Error:
+            values = []
+        fields = {column: kept(visible(value)) for column, value in zip(header, values, strict=False)}
+        return {"__invalid__": f"{name}:{number}: {reason}", "__line__": kept(visible(text)), **fields}
 
 
 def _csv_row(header: list[str], values: list[str], where: str, encoding: str) -> dict[str, Any]:

@@ -287,6 +287,7 @@ def test_an_unbalanced_quote_is_one_invalid_row_and_the_lines_after_it_are_read(
         f"p.csv:3: unbalanced quote: a quoted field runs over {lines} lines"
     )
     assert rows[1]["__line__"] == '2,"李四'
+    assert rows[1]["编号"] == "2"
     assert rows[2]["编号"] == "3"
     assert rows[3] == {"编号": "4", "姓名": "赵六"}
 
@@ -296,6 +297,9 @@ def test_text_after_a_closing_quote_is_malformed_quoting(tmp_path: Path) -> None
     assert rows[0] == {
         "__invalid__": "p.csv:2: malformed quoting (',' expected after '\"')",
         "__line__": '1,"张三"x',
+        # the line's fields, read leniently: the record id keeps its record from retiring
+        "编号": "1",
+        "姓名": "张三x",
     }
     assert rows[1] == {"编号": "2", "姓名": "李四"}
 

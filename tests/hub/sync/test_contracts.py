@@ -157,6 +157,7 @@ def test_an_unbalanced_quote_costs_one_row_and_the_rows_after_it_are_read(
     assert error.startswith("(row): people.csv:3: unbalanced quote")
     (entry,) = state.quarantined("people")
     assert entry.raw["__line__"] == '2,"李四,13800000002'
+    assert entry.record_id == "2"  # read from the line: a record 2 synced before would not retire
     names = {str(n.properties.get("name")) for n in store.iter_nodes("Person")}
     assert max(len(name) for name in names) < 10  # nothing swallowed into one long name
 
