@@ -241,8 +241,8 @@ class _Lines:
         text = line.rstrip("\r\n")
         try:
             values = next(csv.reader([text], delimiter=delimiter), [])
-        except csv.Error:
-            values = []
+        except csv.Error:  # an oversized field: split plainly (at worst it marks a wrong record seen)
+            values = text.split(delimiter)
         fields = {column: kept(visible(value)) for column, value in zip(header, values, strict=False)}
         return {"__invalid__": f"{name}:{number}: {reason}", "__line__": kept(visible(text)), **fields}
 

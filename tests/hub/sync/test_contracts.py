@@ -179,6 +179,7 @@ def test_an_oversized_field_is_quarantined_as_such(
     _, people = sync(store, state, settings)
     assert (people.new, people.quarantined) == (2, 1)
     assert errors(state) == ["(row): people.csv:3: oversized field: more than 32,767 characters"]
+    assert state.quarantined("people")[0].record_id == "2"
 
 
 def test_a_broken_json_line_is_quarantined_with_its_reason_and_the_others_read(
