@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -153,10 +154,14 @@ class FileConnector:
                 yield _csv_row(header, values, f"{name}:{lines.first_line}", encoding)
 
     def _jsonl(self, encoding: str) -> Rows:
+        ids = [column for column, key in self.required.items() if key == "record_id"]
         with self.path.open(encoding=encoding, errors="surrogateescape") as handle:
             for number, line in enumerate(handle, start=1):
                 if line.strip():
-                    yield _json_object(line, f"{self.path.name}:{number}", encoding)
+                    row = _json_object(line, f"{self.path.name}:{number}", encoding)
+                    if "__line__" in row:  # broken: its record id, if it can still be read
+                        row.update(_salvaged_ids(line, ids))
+                    yield row
 
     def _json(self, spec: JsonSpec, encoding: str) -> Rows:
         text = self.path.read_text(encoding=encoding, errors="surrogateescape")
@@ -269,6 +274,21 @@ def _csv_row(header: list[str], values: list[str], where: str, encoding: str) ->
     elif problem is None and "\x00" in joined:
         problem = f"{where}: {value_problem(zip(header, values, strict=False))}"
     return row if problem is None else {"__invalid__": problem, **shortened(row)}
+
+
+def _salvaged_ids(line: str, columns: Sequence[str]) -> dict[str, Any]:
+    """The record id of a broken JSON line where it can still be read (``"编号": "2"`` or a number):
+    it keeps the record the line is a version of from being retired."""
+    found: dict[str, Any] = {}
+    for column in columns:
+        key = re.escape(json.dumps(column, ensure_ascii=False))
+        match = re.search(rf'{key}\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)', line)
+        if match is not None:
+            try:
+                found[column] = json.loads(match.group(1))
+            except ValueError:
+                continue
+    return found
 
 
 def _json_object(line: str, where: str, encoding: str) -> dict[str, Any]:

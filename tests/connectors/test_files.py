@@ -172,6 +172,7 @@ def test_a_malformed_json_line_is_an_invalid_row_and_reading_goes_on(tmp_path: P
     assert rows[0] == {"编号": "1", "姓名": "张三"}
     assert rows[1]["__invalid__"].startswith("p.jsonl:2: ")
     assert rows[1]["__line__"] == lines[1]
+    assert rows[1]["编号"] == "2"  # the record id, read from the broken line
     assert rows[2] == {"__invalid__": "p.jsonl:3: not an object", "__value__": [1, 2]}
     assert rows[3] == {"编号": "3", "姓名": "王五"}
 

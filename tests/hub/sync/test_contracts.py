@@ -193,6 +193,7 @@ def test_a_broken_json_line_is_quarantined_with_its_reason_and_the_others_read(
     (error,) = errors(state)
     assert error.startswith("(row): people.jsonl:2: broken JSON line: ")
     assert "record id column is empty" not in error
+    assert state.quarantined("people")[0].record_id == "9"  # read from the broken line
 
 
 def test_invalid_encoding_is_quarantined_with_its_line(
