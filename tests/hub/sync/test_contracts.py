@@ -349,3 +349,19 @@ def test_a_role_dropped_from_the_declaration_takes_its_properties_along(
     _, people = sync(store, state, settings, declaration(entities={"self": two_roles["self"]}))
     assert people.unmapped == {"Person": ["phone"]}
     assert not any(n.properties.get("phone") for n in store.iter_nodes("Person"))
+
+
+def test_the_declaration_digest_ignores_the_title_the_file_and_spelled_out_defaults() -> None:
+    from connectors.contracts import declaration_fingerprint
+
+    plain = declaration_fingerprint(declaration())
+    assert (
+        declaration_fingerprint(declaration(title="人口", file="/x.yaml", trust=50, mode="snapshot")) == plain
+    )
+    assert declaration_fingerprint(declaration(trust=60)) != plain
+    assert (
+        declaration_fingerprint(
+            declaration(connector={"kind": "csv", "path": "people.csv", "delimiter": ";"})
+        )
+        != plain
+    )
