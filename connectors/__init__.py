@@ -5,7 +5,7 @@ one raw row into the mentions of the entities it names, in roles.
 """
 
 from connectors.config import SourceConfig, load_source_config, load_source_configs
-from connectors.errors import ConnectorError, MappingError, RowError, SourceUnavailable
+from connectors.errors import ConnectorError, MappingError, RowError, SourceRefused, SourceUnavailable
 from connectors.records import Mention, MentionLink, SourceRow
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "MentionLink",
     "RowError",
     "SourceConfig",
+    "SourceRefused",
     "SourceRow",
     "SourceUnavailable",
     "load_source_config",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from connectors.config import SourceConfig
+from connectors.contracts import required_columns
 from connectors.files import FileConnector
 from connectors.specs import HttpSpec, SqlSpec
 
@@ -30,17 +31,20 @@ class Connector(Protocol):
         ...
 
 
-def open_connector(config: SourceConfig, data_dir: Path) -> Connector:
+def open_connector(config: SourceConfig, data_dir: Path, allowed_dirs: Sequence[Path] = ()) -> Connector:
     """The connector for a source declaration; relative file and SQLite paths are read from
-    ``data_dir``. Nothing is opened until ``rows()`` is iterated."""
+    ``data_dir``, and a path outside it (and outside ``allowed_dirs``) refuses the source. The
+    header of a file or SQL result must hold every column the declaration needs. Nothing is
+    opened until ``rows()`` is iterated."""
     spec = config.connector
+    required = required_columns(config)
     # SQLAlchemy and httpx are imported only for sources that use them.
     if isinstance(spec, SqlSpec):
         from connectors.sql import SqlConnector
 
-        return SqlConnector(config.name, spec, data_dir, config.cursor_column)
+        return SqlConnector(config.name, spec, data_dir, config.cursor_column, required, allowed_dirs)
     if isinstance(spec, HttpSpec):
         from connectors.http import HttpConnector
 
         return HttpConnector(config.name, spec, config.cursor_column)
-    return FileConnector(config.name, spec, data_dir, config.cursor_column)
+    return FileConnector(config.name, spec, data_dir, config.cursor_column, required, allowed_dirs)

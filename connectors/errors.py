@@ -35,3 +35,13 @@ class RowError(Exception):
     def __init__(self, field: str, message: str) -> None:
         self.field = field
         super().__init__(f"{field}: {message}")
+
+
+class SourceRefused(ConnectorError):
+    """The source's export breaks its data contract (a column the declaration needs is missing,
+    a read would retire too much, a path outside the data directory): that source stops, nothing
+    of it is retired, and the sync ends with exit 2 naming the file and the column or reason."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(source, f"refused: {reason}")

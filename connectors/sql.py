@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Generator
+from collections.abc import Generator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +34,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, NoSuchT
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.expression import literal_column
 
+from connectors.contracts import check_header, confine
 from connectors.errors import SourceUnavailable
 from connectors.secrets import redact_url
 from connectors.specs import SqlSpec
@@ -52,8 +53,19 @@ _FROM_TEXT: dict[type, Any] = {
 
 
 class SqlConnector:
-    def __init__(self, source: str, spec: SqlSpec, data_dir: Path, cursor_column: str | None = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        spec: SqlSpec,
+        data_dir: Path,
+        cursor_column: str | None = None,
+        required: Mapping[str, str] | None = None,
+        allowed_dirs: Sequence[Path] = (),
+    ) -> None:
         self.source = source
+        # Column → the declaration key that needs it: the result must have them all.
+        self.required = dict(required or {})
+        self.allowed_dirs = tuple(allowed_dirs)
         self.spec = spec
         self.data_dir = data_dir
         self.cursor_column = cursor_column
@@ -75,6 +87,7 @@ class SqlConnector:
                 if len(set(keys)) < len(keys):
                     repeated = sorted({k for k in keys if keys.count(k) > 1})
                     raise self._unavailable(f"query returns columns {repeated} twice; alias them")
+                check_header(self.source, self.location, keys, self.required)
                 for row in result.mappings():
                     record = plain_row(row)
                     if self.cursor_column is not None:
@@ -111,7 +124,7 @@ class SqlConnector:
         if url.get_backend_name() == "sqlite" and database not in ("", ":memory:"):
             path = Path(database)
             if not database.startswith("file:"):
-                path = path if path.is_absolute() else self.data_dir / path
+                path = confine(self.source, path, self.data_dir, self.allowed_dirs)
                 # SQLite would silently create an empty database where the file is missing.
                 if not path.is_file():
                     raise SourceUnavailable(self.source, str(path), "database file not found")

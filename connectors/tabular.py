@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from connectors.contracts import row_problem, shortened
 from connectors.errors import SourceUnavailable
 from connectors.specs import ParquetSpec, XlsxSpec
 from connectors.values import plain, plain_row
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
 Rows = Iterator[dict[str, Any]]
 # Builds the run-stopping error for this file from a reason (the connector knows the source).
 Unavailable = Callable[[str], SourceUnavailable]
+# Refuses the source when the header lacks a column its declaration needs.
+HeaderCheck = Callable[[Sequence[str]], None]
+
+
+def _no_check(header: Sequence[str]) -> None:
+    return None
 
 
 def get_column_letter(index: int) -> str:
@@ -34,7 +41,9 @@ def get_column_letter(index: int) -> str:
     return letter(index)
 
 
-def read_xlsx(unavailable: Unavailable, path: Path, spec: XlsxSpec) -> Rows:
+def read_xlsx(
+    unavailable: Unavailable, path: Path, spec: XlsxSpec, check_header: HeaderCheck = _no_check
+) -> Rows:
     # Imported here: openpyxl takes 0.3 s to import, and few sources are workbooks.
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -49,9 +58,8 @@ def read_xlsx(unavailable: Unavailable, path: Path, spec: XlsxSpec) -> Rows:
         # types-openpyxl binds iter_rows to Worksheet, but ReadOnlyWorksheet has it too.
         cells = sheet.iter_rows(min_row=spec.header_row)  # type: ignore[misc]
         header_row = next(cells, None)
-        if header_row is None:
-            return
-        header = _column_names([cell.value for cell in header_row])
+        header = [] if header_row is None else _column_names([cell.value for cell in header_row])
+        check_header(header)  # an empty sheet has none of the columns
         for number, row in enumerate(cells, start=spec.header_row + 1):
             values = [_cell_value(cell) for cell in row]
             if any(value is not None for value in values):  # read-only sheets report blank rows
@@ -111,10 +119,15 @@ def _xlsx_row(header: list[str], values: list[Any], cells: Sequence[Any], where:
     errors = [
         f"{get_column_letter(i + 1)}={cell.value}" for i, cell in enumerate(cells) if cell.data_type == "e"
     ]
-    return {"__invalid__": f"{where}: cell error {', '.join(errors)}", **row} if errors else row
+    if errors:
+        return {"__invalid__": f"{where}: cell error {', '.join(errors)}", **row}
+    problem = row_problem(row)  # a NUL byte or an oversized value, named with its row
+    return row if problem is None else {"__invalid__": f"{where}: {problem}", **shortened(row)}
 
 
-def read_parquet(unavailable: Unavailable, path: Path, spec: ParquetSpec) -> Rows:
+def read_parquet(
+    unavailable: Unavailable, path: Path, spec: ParquetSpec, check_header: HeaderCheck = _no_check
+) -> Rows:
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:
@@ -124,6 +137,7 @@ def read_parquet(unavailable: Unavailable, path: Path, spec: ParquetSpec) -> Row
         missing = [c for c in spec.columns or () if c not in names]
         if missing:
             raise unavailable(f"columns {missing} not in the file (it has {names})")
+        check_header(list(spec.columns) if spec.columns else names)
         columns = list(spec.columns) if spec.columns else None
         try:
             for batch in parquet.iter_batches(batch_size=spec.batch_size, columns=columns):

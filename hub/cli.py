@@ -85,8 +85,20 @@ def sync(
         bool, typer.Option("--full", help="Forget hashes and cursors: re-read and rewrite all.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
+    allow_retire: Annotated[
+        bool,
+        typer.Option(
+            "--allow-retire",
+            help="Retire what a snapshot read no longer has, even when the read is empty or would "
+            "retire more than GRIDHUB_MAX_RETIRE_SHARE of a source's records.",
+        ),
+    ] = False,
 ) -> None:
-    """Read the declared sources, resolve their records and write them to the graph."""
+    """Read the declared sources, resolve their records and write them to the graph.
+
+    Exit 2 when a source is refused (its export breaks its data contract: a column missing from
+    the header, a read that would retire too much, a path outside the data directory); the other
+    sources are synced all the same."""
     settings = get_settings()
     with open_store(settings) as store, StateStore(settings.state_database_url) as state:
         configs = _configs(store, config, sources)
@@ -94,11 +106,16 @@ def sync(
             for source in configs:
                 state.reset_source(source.name)
         with sync_progress(out, disable=as_json) as progress:
-            report = sync_sources(store, state, configs, settings, progress)
+            report = sync_sources(store, state, configs, settings, progress, allow_retire=allow_retire)
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         print_report(out, report)
+    for name, reason in report.refused.items():
+        # markup off: a path or column name in brackets is not Rich markup.
+        err.print(f"error: source {name!r} refused: {reason}", highlight=False, markup=False, soft_wrap=True)
+    if report.refused:
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -58,6 +58,15 @@ def print_report(console: Console, report: RunReport) -> None:
     print_resolution(console, report.resolution)
     held = ", ".join(f"{name} {count}" for name, count in report.graph_counts.items() if count)
     console.print(f"graph now holds: {held}")
+    for s in report.sources:
+        if s.redeclared:
+            gone = "; ".join(f"{kind}: {', '.join(props)}" for kind, props in s.unmapped.items())
+            console.print(
+                f"{s.source}: declaration changed, every record re-mapped"
+                + (f"; no longer mapped, taken off the graph: {gone}" if gone else ""),
+                highlight=False,
+                markup=False,
+            )
 
 
 @contextmanager

@@ -36,6 +36,22 @@ class Settings(BaseSettings):
         "", description="SQLAlchemy URL of the sync state database (default: SQLite under data_dir)."
     )
     write_batch_size: int = Field(10_000, ge=1)
+    max_retire_share: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description=(
+            "A snapshot read that would retire more than this share of a source's current records "
+            "retires nothing and refuses the source (exit 2), unless `gridhub sync --allow-retire`."
+        ),
+    )
+    source_dirs: list[Path] = Field(
+        default_factory=list,
+        description=(
+            "Directories besides data_dir that declarations may read files from (JSON list, e.g. "
+            '["/srv/exports"]); any other path refuses the source.'
+        ),
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     # -- API security: on by default; see hub/api/security/ ---------------------------------------

@@ -29,6 +29,7 @@ from hub.state.tables import (
     review_items,
     runs,
     source_cursor,
+    source_declaration,
 )
 
 
@@ -227,6 +228,42 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
                 )
             if reread and ids:
                 conn.execute(delete(source_cursor).where(source_cursor.c.source == source))
+
+    def declaration(self, source: str) -> tuple[str, dict[str, list[str]]] | None:
+        """The fingerprint of the declaration ``source`` was last synced with, and the properties
+        it mapped per entity type; None before the first sync that kept them."""
+        query = select(source_declaration.c.fingerprint, source_declaration.c.properties).where(
+            source_declaration.c.source == source
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).one_or_none()
+        return None if row is None else (str(row.fingerprint), json.loads(row.properties))
+
+    def declarations(self) -> dict[str, tuple[str, dict[str, list[str]]]]:
+        """Every source's last declaration (see `declaration`), by source."""
+        query = select(
+            source_declaration.c.source, source_declaration.c.fingerprint, source_declaration.c.properties
+        )
+        with self.engine.connect() as conn:
+            return {
+                str(r.source): (str(r.fingerprint), json.loads(r.properties)) for r in conn.execute(query)
+            }
+
+    def reset_cursor(self, source: str) -> None:
+        """The next sync of an incremental source reads every row again."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(source_cursor).where(source_cursor.c.source == source))
+
+    def save_declaration(self, source: str, fingerprint: str, properties: Mapping[str, list[str]]) -> None:
+        values = {
+            "source": source,
+            "fingerprint": fingerprint,
+            "properties": json.dumps(dict(properties), ensure_ascii=False, sort_keys=True),
+            "updated_at": datetime.now(UTC),
+        }
+        with self.engine.begin() as conn:
+            stmt = self._upsert()(source_declaration).values(values)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["source"], set_=values))
 
     def reset_source(self, source: str) -> None:
         """Forget hashes and cursor: the next sync re-reads and rewrites everything (`--full`)."""

@@ -38,6 +38,18 @@ record_state = Table(
     Column("assertions", Text, nullable=True),
 )
 
+# The declaration each source was last synced with: a digest of it (a changed one re-maps every
+# record of the source) and the properties it mapped per entity type (JSON), so that a property
+# no longer mapped can be taken off the graph.
+source_declaration = Table(
+    "source_declaration",
+    metadata,
+    Column("source", String(100), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("properties", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 quarantine = Table(
     "quarantine",
     metadata,

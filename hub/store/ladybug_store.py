@@ -327,6 +327,24 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
             written += int(self._load(query, table)[0]["written"])
         return written
 
+    def clear_properties(self, label: str, node_ids: Sequence[str], props: Sequence[str]) -> int:
+        node = self._node_type(label)
+        for prop in props:
+            self._check_prop(node, prop)
+        if not props or not node_ids:
+            return 0
+        # The identifier index may keep a cleared value: it may hold more than the graph, never less.
+        sets = ", ".join(f"n.{p} = NULL" for p in props)
+        query = (
+            f"LOAD FROM __BATCH__ MATCH (n:{node.name}) WHERE n.{self._key} = v_id SET {sets} "
+            "RETURN count(*) AS found"
+        )
+        found = 0
+        for batch in chunks(node_ids, self._batch):
+            table = pa.table({"v_id": pa.array(list(batch), type=pa.string())})
+            found += int(self._load(query, table)[0]["found"])
+        return found
+
     def retire_records(self, record_ids: Sequence[str], at: datetime) -> int:
         label = self.schema.roles.source_record
         query = (

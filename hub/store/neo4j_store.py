@@ -155,6 +155,22 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
             written += int(self._write(query, rows=payload)[0]["written"])
         return written
 
+    def clear_properties(self, label: str, node_ids: Sequence[str], props: Sequence[str]) -> int:
+        node = self._node_type(label)
+        for prop in props:
+            self._check_prop(node, prop)
+        if not props or not node_ids:
+            return 0
+        removes = ", ".join(f"n.{p}" for p in props)
+        query = (
+            f"UNWIND $ids AS id MATCH (n:{node.name} {{{self._key}: id}}) REMOVE {removes} "
+            "RETURN count(n) AS found"
+        )
+        found = 0
+        for batch in chunks(node_ids, self._batch):
+            found += int(self._write(query, ids=list(batch))[0]["found"])
+        return found
+
     def retire_records(self, record_ids: Sequence[str], at: datetime) -> int:
         label = self.schema.roles.source_record
         query = (

@@ -172,6 +172,10 @@ class GraphStore(Protocol):
     ) -> list[PlaceCount]:
         """Counts (and date ranges) of matching nodes, in all or per place at ``group_level``."""
 
+    def clear_properties(self, label: str, node_ids: Sequence[str], props: Sequence[str]) -> int:
+        """Remove these properties from these nodes (a declaration no longer maps them); returns
+        how many nodes were found."""
+
     def retire_records(self, record_ids: Sequence[str], at: datetime) -> int:
         """Mark these source-record nodes as no longer current (kept as history); returns how many were."""
 

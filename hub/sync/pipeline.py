@@ -21,7 +21,8 @@ import structlog
 
 from connectors.base import open_connector
 from connectors.config import SourceConfig
-from connectors.errors import RowError
+from connectors.contracts import declaration_fingerprint, mapped_properties, row_problem, shortened
+from connectors.errors import RowError, SourceRefused
 from connectors.mapping import Mapper, content_hash
 from connectors.records import SourceRow
 from hub.resolution.passes import resolve_entities
@@ -36,6 +37,8 @@ from resolvers.exact import ExactLinker
 from resolvers.ids import record_node_id
 
 log = structlog.get_logger(__name__)
+# How the quarantine reason of a duplicate record id begins (after the column names).
+DUPLICATE = "duplicate record id"
 Progress = Callable[[str, int], None]
 
 
@@ -66,6 +69,8 @@ class SourceSync:
         run_id: str,
         addresses: AddressBook | None = None,
         aliases: dict[str, str] | None = None,
+        *,
+        allow_retire: bool = False,
     ) -> None:
         self.store = store
         self.state = state
@@ -79,6 +84,11 @@ class SourceSync:
         self.addresses = addresses or AddressBook(store)
         self.report = SourceReport(source=config.name)
         self.known = state.hashes(config.name)
+        # The source's current records before this read: what the retirement guard measures by.
+        self.current = len(self.known)
+        self.allow_retire = allow_retire
+        # Record id → the row of this read that first had it (a later row with it is a duplicate).
+        self.first_row: dict[str, int] = {}
         self.pending = state.pending_quarantine(config.name)
         # Merged-away id → survivor. Only a resolution pass adds aliases, and it runs after the
         # sources: one read serves every source of a run.
@@ -91,9 +101,12 @@ class SourceSync:
         self.cursor: Any = None
 
     def run(self, progress: Progress | None = None) -> SourceReport:
+        """Read, map and write the source. Raises `SourceRefused` when its export breaks the data
+        contract (a missing column, a read that would retire too much): nothing is retired then."""
         started = time.perf_counter()
+        unmapped = self._redeclared()
         since = self.state.cursor(self.config.name) if self.config.mode == "incremental" else None
-        connector = open_connector(self.config, self.settings.data_dir)
+        connector = open_connector(self.config, self.settings.data_dir, self.settings.source_dirs)
         fingerprint = self._unchanged_snapshot(connector)
         if fingerprint is None:
             self.report.unchanged = len(self.known)
@@ -105,10 +118,19 @@ class SourceSync:
                 progress(self.config.name, len(raw_rows))
         self._flush()
         if self.config.mode == "snapshot":
+            self._guard_retirement(
+                str(getattr(connector, "path", None) or getattr(connector, "location", ""))
+            )
             self._retire_unseen()
             if fingerprint:
                 # Only now that every row of this version is in the graph.
                 self.state.commit_batch(self.config.name, self.run_id, {}, fingerprint)
+        if unmapped:
+            self._clear_unmapped(unmapped)
+        # Only now that every record is mapped with it: a failed run re-maps again next time.
+        self.state.save_declaration(
+            self.config.name, declaration_fingerprint(self.config), mapped_properties(self.config)
+        )
         self.report.seconds = round(time.perf_counter() - started, 3)
         # The per-field figures are for the quality report (`gridhub report`), not the log line.
         quiet = ("address_reasons", "filled", "invalid_identifiers", "identifier_kinds")
@@ -118,6 +140,79 @@ class SourceSync:
             **{k: v for k, v in vars(self.report).items() if k not in quiet},
         )
         return self.report
+
+    def _redeclared(self) -> dict[str, tuple[list[str], set[str]]]:
+        """When the declaration changed since the last sync, every record of the source is marked
+        changed (re-read and re-mapped by this run); returns, per entity type, the properties it
+        mapped before and maps no more, with the entities its records named before the change
+        (a role dropped from the declaration names none after it)."""
+        name = self.config.name
+        previous = self.state.declaration(name)
+        current = declaration_fingerprint(self.config)
+        if previous is None:
+            # Never recorded (a first sync, or state from before declarations were kept).
+            self.state.save_declaration(name, current, mapped_properties(self.config))
+            return {}
+        fingerprint, before = previous
+        if fingerprint == current:
+            return {}
+        self.report.redeclared = True
+        if self.known:
+            # Changed rather than new: their first-seen time and fixed properties stay.
+            self.state.redo_records(name, list(self.known), reread=True)
+            self.known = dict.fromkeys(self.known, "")
+        if self.config.mode == "incremental":
+            self.state.reset_cursor(name)  # every row again, not only those past the cursor
+        now = mapped_properties(self.config)
+        gone = {kind: sorted(set(props) - set(now.get(kind, ()))) for kind, props in before.items()}
+        log.info("declaration changed: re-mapping the source", source=name, records=len(self.known))
+        return {
+            kind: (props, {entity for _, entity in self.state.asserted_entities(name, kind)})
+            for kind, props in gone.items()
+            if props
+        }
+
+    def _clear_unmapped(self, unmapped: dict[str, tuple[list[str], set[str]]]) -> None:
+        """Take the properties the declaration no longer maps off the entities its records name,
+        unless another source's declaration still maps them (their values stay: which source
+        wrote a node property is not kept)."""
+        others: set[tuple[str, str]] = set()
+        for source, (_, mapped) in self.state.declarations().items():
+            if source != self.config.name:
+                others |= {(kind, prop) for kind, names in mapped.items() for prop in names}
+        nodes = {node.name: node for node in self.store.schema.node_types}
+        for kind, (props, named_before) in unmapped.items():
+            if kind not in nodes:
+                continue
+            alone = [p for p in props if (kind, p) not in others and p in nodes[kind].property_names]
+            if not alone:
+                continue
+            named = named_before | {e for _, e in self.state.asserted_entities(self.config.name, kind)}
+            ids = sorted({self.aliases.get(e, e) for e in named})
+            self.store.clear_properties(kind, ids, alone)
+            self.report.unmapped[kind] = alone
+
+    def _guard_retirement(self, location: str) -> None:
+        """Refuse a snapshot read that reads no rows, or would retire more than the set share of
+        the source's current records (a truncated or wrong export), unless allowed."""
+        if self.allow_retire:
+            return
+        where = f"{location}: " if location else ""
+        if self.report.read == 0:
+            raise SourceRefused(
+                self.config.name,
+                f"{where}the read has no rows; nothing retired (sync with --allow-retire if the "
+                "source is really empty now)",
+            )
+        gone = len(set(self.known) - self.seen)
+        share = self.settings.max_retire_share
+        if self.current and gone > share * self.current:
+            raise SourceRefused(
+                self.config.name,
+                f"{where}the read would retire {gone:,} of {self.current:,} current records "
+                f"({gone / self.current:.0%}, more than GRIDHUB_MAX_RETIRE_SHARE={share:.0%}); "
+                "nothing retired (sync with --allow-retire to accept it)",
+            )
 
     def _unchanged_snapshot(self, connector: Any) -> str | None:
         """The snapshot file's fingerprint ("" when not a file), or None when it is the one synced last."""
@@ -167,12 +262,28 @@ class SourceSync:
         mapping: that is what keeps a re-sync of unchanged sources a small fraction of the first.
         """
         digest = content_hash(raw)
+        # A malformed row (the connector's reason, with its line) or a NUL byte or oversized field.
+        problem = raw.get("__invalid__")
+        if problem is None and (problem := row_problem(raw)) is not None:
+            problem = f"row {self.report.read} of the read: {problem}"
+            raw = shortened(raw)
         try:
             record_id = self.mapper.record_id(raw)
         except RowError as exc:
-            self._quarantine(raw, None, digest, exc)
+            self._quarantine(raw, None, digest, RowError("(row)", str(problem)) if problem else exc)
             return None
         self.seen.add(record_id)  # a bad row, too, must not retire the record it is a version of
+        if problem is not None:
+            self._quarantine(raw, record_id, digest, RowError("(row)", str(problem)))
+            return None
+        first = self.first_row.setdefault(record_id, self.report.read)
+        if first != self.report.read:
+            message = (
+                f"{DUPLICATE} {record_id!r} in this read: row {self.report.read} "
+                f"repeats row {first}, which is kept"
+            )
+            self._quarantine(raw, record_id, digest, RowError(", ".join(self.config.record_id), message))
+            return None
         previous = self.known.get(record_id)
         if previous == digest:
             self.report.unchanged += 1
@@ -341,9 +452,14 @@ def sync_sources(
     configs: Sequence[SourceConfig],
     settings: Settings,
     progress: Progress | None = None,
+    *,
+    allow_retire: bool = False,
 ) -> RunReport:
     """Sync each source in turn. A source that cannot be read stops the run (the error propagates,
-    the run is recorded as failed); bad rows never do."""
+    the run is recorded as failed); bad rows never do. A source whose export breaks its data
+    contract (`SourceRefused`) stops alone: the others are synced, and the run ends "refused"
+    with the reasons in ``report.refused`` (the CLI exits 2). ``allow_retire`` lifts the
+    retirement guard (GRIDHUB_MAX_RETIRE_SHARE)."""
     started_at = datetime.now(UTC)
     run_id = new_run_id(started_at)
     report = RunReport(run_id=run_id, store=store.uri, started_at=started_at)
@@ -369,8 +485,16 @@ def sync_sources(
             if not redone and resolves_addresses(config, schema) and _library_changed(report, standard):
                 _redo_unresolved_addresses(state, addresses, configs, schema.roles.standard_address)
                 redone = True
-            sync = SourceSync(store, state, config, settings, run_id, addresses, aliases)
-            report.sources.append(sync.run(progress))
+            sync = SourceSync(
+                store, state, config, settings, run_id, addresses, aliases, allow_retire=allow_retire
+            )
+            try:
+                report.sources.append(sync.run(progress))
+            except SourceRefused as exc:
+                log.warning("source refused", source=config.name, reason=exc.reason)
+                sync.report.refused = exc.reason
+                report.sources.append(sync.report)
+                report.refused[config.name] = exc.reason
     except BaseException as exc:
         report.status = "failed"
         report.error = f"{type(exc).__name__}: {exc}"
@@ -389,7 +513,7 @@ def sync_sources(
             report.finished_at = datetime.now(UTC)
             state.save_run(run_id, started_at, report.status, report.to_dict(), report.finished_at)
             raise
-    report.status = "succeeded"
+    report.status = "refused" if report.refused else "succeeded"
     report.finished_at = datetime.now(UTC)
     counts = store.counts()
     report.graph_counts = {**counts.nodes, **counts.relationships}

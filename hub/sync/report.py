@@ -36,6 +36,12 @@ class SourceReport:
     invalid_identifiers: dict[str, int] = field(default_factory=dict)
     identifier_kinds: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    # Why the source was refused (its export broke the data contract); empty when it was not.
+    refused: str = ""
+    # The declaration changed since the last sync: every record was re-mapped …
+    redeclared: bool = False
+    # … and these properties (per entity type), no longer mapped by any source, left the graph.
+    unmapped: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -54,6 +60,8 @@ class RunReport:
     # The process running it: a run left "running" by a process that is gone was interrupted.
     pid: int = field(default_factory=os.getpid)
     host: str = field(default_factory=socket.gethostname)
+    # Source → why it was refused (the run goes on with the others, and ends "refused").
+    refused: dict[str, str] = field(default_factory=dict)
 
     @property
     def seconds(self) -> float:

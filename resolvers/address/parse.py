@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from resolvers.address.text import clean, compact, split_remarks
+from resolvers.address.text import (
+    MAX_ADDRESS_CHARS,
+    MAX_RAW_ADDRESS_CHARS,
+    clean,
+    compact,
+    split_remarks,
+)
 
 CJK = "\u4e00-\u9fff"
 # Districts are also written without 区 after the city (深圳福田下沙村…); the bare name is accepted only
@@ -186,11 +192,24 @@ def _tail(rest: str) -> _Tail:
     )
 
 
-@lru_cache(maxsize=65_536)
 def parse_address(text: str) -> ParsedAddress:
-    """Parse a free-text address into its parts; cached, since the same address recurs across sources."""
+    """Parse a free-text address into its parts; cached, since the same address recurs across
+    sources. Only its first `MAX_RAW_ADDRESS_CHARS` characters are looked at (and kept)."""
+    # One past the limit: the parse still knows the text was cut.
+    return _parse_address(text[: MAX_RAW_ADDRESS_CHARS + 1])
+
+
+def clear_parse_cache() -> None:
+    """Forget every parse (for throughput measurements)."""
+    _parse_address.cache_clear()
+
+
+@lru_cache(maxsize=65_536)
+def _parse_address(text: str) -> ParsedAddress:
     body, remark = split_remarks(text)
-    cleaned = compact(body)
+    cleaned = compact(body)  # at most MAX_ADDRESS_CHARS: parsing stays linear in the text's length
+    if len(text) > MAX_RAW_ADDRESS_CHARS or len(cleaned) >= MAX_ADDRESS_CHARS:
+        remark = ";".join(filter(None, [remark, f"text cut to its first {MAX_ADDRESS_CHARS} characters"]))
     head = _HEAD.match(cleaned)
     assert head is not None  # every group of _HEAD is optional: it always matches
     road: str | None = head["road"]

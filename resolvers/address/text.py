@@ -12,6 +12,14 @@ from functools import lru_cache
 
 import opencc
 
+# The longest address text the parser and matcher look at, after cleaning: real addresses run to
+# some 60 characters, and the parser's patterns cost more than linear time in the length of what
+# they scan (a lazy estate before optional parts, numeral runs): a longer text is cut, so that
+# matching stays linear in the length of the input, and a 10 MB "address" costs what 200 do.
+MAX_ADDRESS_CHARS = 200
+# Raw text is cut before folding (NFKC, simplification and the remark scan cost per character
+# too), with room for the spaces, punctuation and remarks that cleaning drops.
+MAX_RAW_ADDRESS_CHARS = 4 * MAX_ADDRESS_CHARS
 CN_NUMERALS = "零〇一二三四五六七八九十百千两"
 # Chinese numerals are converted only right before an address marker (or at the end, where a room
 # number stands: 五楼五零一): converting every numeral would turn road and estate names such as
@@ -57,17 +65,24 @@ def _numeral(match: re.Match[str]) -> str:
 
 
 def split_remarks(text: str) -> tuple[str, str]:
-    """Width-folded, simplified text without its bracketed remarks, and the remarks joined by ';'."""
-    folded = _DASHES.sub("-", _t2s().convert(unicodedata.normalize("NFKC", text)))
+    """Width-folded, simplified text without its bracketed remarks, and the remarks joined by ';'
+    (of the first `MAX_RAW_ADDRESS_CHARS` characters)."""
+    text = text[:MAX_RAW_ADDRESS_CHARS]
+    folded = _DASHES.sub("-", _t2s().convert(unicodedata.normalize("NFKC", text)))[:MAX_RAW_ADDRESS_CHARS]
     if not _OPENING.search(folded):  # the common case: one cheap scan instead of two
         return folded, ""
     remarks = [m.strip() for m in _REMARK.findall(folded) if m.strip()]
     return _REMARK.sub("", folded), ";".join(remarks)
 
 
-@lru_cache(maxsize=65_536)
 def clean(text: str) -> str:
-    """Fold width and script, drop remarks, spaces and punctuation, write numerals as digits (cached)."""
+    """Fold width and script, drop remarks, spaces and punctuation, write numerals as digits (cached);
+    at most `MAX_ADDRESS_CHARS` characters."""
+    return _clean(text[:MAX_RAW_ADDRESS_CHARS])
+
+
+@lru_cache(maxsize=65_536)
+def _clean(text: str) -> str:
     body, _ = split_remarks(text)
     return compact(body)
 
@@ -77,10 +92,11 @@ def compact(folded: str) -> str:
     # A space between two numbers separates building and room (下沙村12 501), or building and unit
     # (星河华庭1 二单元): keep it as a dash.
     # Each rewrite first checks cheaply whether it has anything to do: most addresses are clean.
+    folded = folded[:MAX_RAW_ADDRESS_CHARS]
     text = _DIGIT_SPACE.sub(r"\1-", folded) if _SPACE.search(folded) else folded
     text = _DROP.sub("", text)
     if _ANY_NUMERAL.search(text):
         text = _NUMERAL.sub(_numeral, text)
     if "--" in text:
         text = _MANY_DASHES.sub("-", text)
-    return text.lstrip("-").upper()
+    return text.lstrip("-").upper()[:MAX_ADDRESS_CHARS]

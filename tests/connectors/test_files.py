@@ -18,7 +18,7 @@ import pytest
 
 from connectors.base import open_connector
 from connectors.config import SourceConfig
-from connectors.errors import SourceUnavailable
+from connectors.errors import SourceRefused, SourceUnavailable
 from connectors.files import FileConnector
 
 PEOPLE = [
@@ -29,13 +29,22 @@ PEOPLE = [
 COLUMNS = list(PEOPLE[0])
 
 
-def connector(tmp_path: Path, cursor_column: str | None = None, **spec: Any) -> FileConnector:
+def connector(
+    tmp_path: Path,
+    cursor_column: str | None = None,
+    *,
+    record_id: str = "编号",
+    name_column: str | None = "姓名",
+    **spec: Any,
+) -> FileConnector:
+    """``name_column`` None: the name is a constant, so the header needs the record id alone."""
+    name = {"column": name_column} if name_column else {"value": "x"}
     config = SourceConfig.model_validate(
         {
             "name": "people",
             "connector": spec,
-            "record_id": "编号",
-            "entities": {"self": {"type": "Person", "properties": {"name": "姓名"}}},
+            "record_id": record_id,
+            "entities": {"self": {"type": "Person", "properties": {"name": name}}},
             "cursor_column": cursor_column,
         }
     )
@@ -120,7 +129,7 @@ def test_gbk_after_a_long_ascii_head_is_detected(tmp_path: Path) -> None:
     # The detector samples from the first non-ASCII line, not just the first kilobytes.
     ascii_rows = [{"id": str(i), "name": f"resident-{i}"} for i in range(20_000)]
     write_csv(tmp_path / "p.csv", [*ascii_rows, {"id": "x", "name": "赵敏"}], encoding="gbk")
-    rows = list(connector(tmp_path, kind="csv", path="p.csv").rows())
+    rows = list(connector(tmp_path, kind="csv", path="p.csv", record_id="id", name_column="name").rows())
     assert len(rows) == 20_001
     assert rows[-1] == {"id": "x", "name": "赵敏"}
 
@@ -138,7 +147,7 @@ def test_undecodable_bytes_make_one_invalid_row(tmp_path: Path) -> None:
     assert [r["编号"] for r in rows] == ["1", "2", "3"]
     assert "__invalid__" not in rows[0]
     assert "__invalid__" not in rows[2]
-    assert rows[1]["__invalid__"] == "p.csv:3: column '姓名' is not utf-8 text"
+    assert rows[1]["__invalid__"] == "p.csv:3: invalid encoding: column '姓名' is not utf-8 text"
     assert rows[1]["姓名"] == r"\xc0\xee\xcb\xc4"
     # The quarantine writes raw rows as UTF-8 JSON; lone surrogates would make that fail.
     json.dumps(rows[1], ensure_ascii=False).encode("utf-8")
@@ -147,7 +156,7 @@ def test_undecodable_bytes_make_one_invalid_row(tmp_path: Path) -> None:
 def test_a_row_with_too_many_fields_is_invalid(tmp_path: Path) -> None:
     (tmp_path / "p.csv").write_text("编号,姓名\n1,张三,多余\n2,李四\n", encoding="utf-8")
     rows = list(connector(tmp_path, kind="csv", path="p.csv").rows())
-    assert rows[0]["__invalid__"] == "p.csv:2: 3 fields for 2 columns"
+    assert rows[0]["__invalid__"] == "p.csv:2: wrong field count: 3 fields for 2 columns"
     assert rows[1] == {"编号": "2", "姓名": "李四"}
 
 
@@ -163,6 +172,7 @@ def test_a_malformed_json_line_is_an_invalid_row_and_reading_goes_on(tmp_path: P
     assert rows[0] == {"编号": "1", "姓名": "张三"}
     assert rows[1]["__invalid__"].startswith("p.jsonl:2: ")
     assert rows[1]["__line__"] == lines[1]
+    assert rows[1]["编号"] == "2"  # the record id, read from the broken line
     assert rows[2] == {"__invalid__": "p.jsonl:3: not an object", "__value__": [1, 2]}
     assert rows[3] == {"编号": "3", "姓名": "王五"}
 
@@ -223,11 +233,13 @@ def test_parquet_streams_batches_and_makes_values_json_friendly(tmp_path: Path) 
         }
     )
     pq.write_table(table, tmp_path / "p.parquet", row_group_size=100)
-    rows = list(connector(tmp_path, kind="parquet", path="p.parquet", batch_size=64).rows())
+    rows = list(connector(tmp_path, kind="parquet", path="p.parquet", batch_size=64, name_column=None).rows())
     assert len(rows) == 1000
     assert rows[5] == {"编号": "5", "金额": "1.25", "照片": "00ff"}
     assert rows[4]["金额"] == 1
-    only = list(connector(tmp_path, kind="parquet", path="p.parquet", columns=["编号"]).rows())
+    only = list(
+        connector(tmp_path, kind="parquet", path="p.parquet", columns=["编号"], name_column=None).rows()
+    )
     assert only[999] == {"编号": "999"}
     with pytest.raises(SourceUnavailable, match=r"columns \['户号'\] not in the file"):
         list(connector(tmp_path, kind="parquet", path="p.parquet", columns=["户号"]).rows())
@@ -241,3 +253,110 @@ def test_files_ignore_since_but_keep_the_cursor(tmp_path: Path) -> None:
     source = connector(tmp_path, cursor_column="出生日期", kind="csv", path="p.csv")
     assert len(list(source.rows(since="2000-01-01"))) == 3
     assert source.cursor == "2001-12-31"
+
+
+# ── data contracts (config/README.md, "Data contracts") ──────────────────────────────────
+
+
+def csv_rows(tmp_path: Path, text: str) -> list[dict[str, Any]]:
+    (tmp_path / "p.csv").write_text(text, encoding="utf-8", newline="")
+    return list(connector(tmp_path, kind="csv", path="p.csv").rows())
+
+
+def test_a_row_with_too_few_fields_is_invalid_not_padded(tmp_path: Path) -> None:
+    rows = csv_rows(tmp_path, "编号,姓名,电话\n1,张三,138\n2,139\n3,王五,137\n")
+    assert rows[1]["__invalid__"] == "p.csv:3: wrong field count: 2 fields for 3 columns"
+    assert [r["编号"] for r in rows] == ["1", "2", "3"]
+
+
+def test_a_quoted_field_over_several_lines_is_still_one_value(tmp_path: Path) -> None:
+    rows = csv_rows(tmp_path, '编号,姓名\n1,"张\n三"\n2,李四\n')
+    assert rows == [{"编号": "1", "姓名": "张\n三"}, {"编号": "2", "姓名": "李四"}]
+
+
+@pytest.mark.parametrize(
+    ("later", "lines"),
+    [("3,王五\n4,赵六\n", 3), ('3,"王五"\n4,赵六\n', 2)],
+    ids=["open to the end", "closed by a later quote"],
+)
+def test_an_unbalanced_quote_is_one_invalid_row_and_the_lines_after_it_are_read(
+    tmp_path: Path, later: str, lines: int
+) -> None:
+    rows = csv_rows(tmp_path, '编号,姓名\n1,张三\n2,"李四\n' + later)
+    assert rows[0] == {"编号": "1", "姓名": "张三"}
+    assert rows[1]["__invalid__"].startswith(
+        f"p.csv:3: unbalanced quote: a quoted field runs over {lines} lines"
+    )
+    assert rows[1]["__line__"] == '2,"李四'
+    assert rows[1]["编号"] == "2"
+    assert rows[2]["编号"] == "3"
+    assert rows[3] == {"编号": "4", "姓名": "赵六"}
+
+
+def test_text_after_a_closing_quote_is_malformed_quoting(tmp_path: Path) -> None:
+    rows = csv_rows(tmp_path, '编号,姓名\n1,"张三"x\n2,李四\n')
+    assert rows[0] == {
+        "__invalid__": "p.csv:2: malformed quoting (',' expected after '\"')",
+        "__line__": '1,"张三"x',
+        # the line's fields, read leniently: the record id keeps its record from retiring
+        "编号": "1",
+        "姓名": "张三x",
+    }
+    assert rows[1] == {"编号": "2", "姓名": "李四"}
+
+
+def test_nul_bytes_and_oversized_fields_are_invalid_with_their_line(tmp_path: Path) -> None:
+    long = "长" * 40_000
+    rows = csv_rows(tmp_path, f"编号,姓名\n1,张\x00三\n2,{long}\n3,王五\n")
+    assert rows[0]["__invalid__"] == "p.csv:2: NUL byte in column '姓名'"
+    assert "\x00" not in json.dumps(rows[0], ensure_ascii=False).replace("\\u0000", "")
+    assert rows[1]["__invalid__"] == "p.csv:3: oversized field: more than 32,767 characters"
+    assert len(rows[1]["__line__"]) < 300
+    assert rows[2] == {"编号": "3", "姓名": "王五"}
+
+
+def test_jsonl_nul_bytes_and_oversized_values_are_invalid(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"编号": "1", "姓名": "张\x00三"}, ensure_ascii=False),
+        json.dumps({"编号": "2", "姓名": "长" * 40_000}, ensure_ascii=False),
+        json.dumps({"编号": "3", "姓名": "王五"}, ensure_ascii=False),
+    ]
+    (tmp_path / "p.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = list(connector(tmp_path, kind="jsonl", path="p.jsonl").rows())
+    assert rows[0]["__invalid__"] == "p.jsonl:1: NUL byte in column '姓名'"
+    assert rows[1]["__invalid__"].startswith("p.jsonl:2: oversized field: column '姓名' holds 40,000")
+    assert len(rows[1]["姓名"]) < 300
+    assert rows[2] == {"编号": "3", "姓名": "王五"}
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty file, no header row"),
+        ("人员编号,姓名\n1,张三\n", "no column '编号', which record_id needs"),
+        ("编号,名字\n1,张三\n", "no column '姓名', which entities.self.properties.name needs"),
+    ],
+)
+def test_a_csv_header_without_the_declared_columns_is_refused(tmp_path: Path, text: str, reason: str) -> None:
+    with pytest.raises(SourceRefused, match=reason) as caught:
+        csv_rows(tmp_path, text)
+    assert str(tmp_path / "p.csv") in str(caught.value)
+
+
+def test_xlsx_and_parquet_headers_are_checked_too(tmp_path: Path) -> None:
+    write_xlsx(tmp_path / "p.xlsx")
+    with pytest.raises(SourceRefused, match="no column '电话'"):
+        list(connector(tmp_path, kind="xlsx", path="p.xlsx", header_row=3, name_column="电话").rows())
+    write_parquet(tmp_path / "p.parquet")
+    with pytest.raises(SourceRefused, match="no column '电话'"):
+        list(connector(tmp_path, kind="parquet", path="p.parquet", name_column="电话").rows())
+
+
+def test_paths_outside_the_data_directory_are_refused(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    write_csv(tmp_path / "outside.csv", PEOPLE)
+    (data / "link.csv").symlink_to(tmp_path / "outside.csv")
+    for path in ("../outside.csv", str(tmp_path / "outside.csv"), "link.csv", "/etc/passwd"):
+        with pytest.raises(SourceRefused, match="outside the data directory"):
+            connector(data, kind="csv", path=path)

@@ -15,7 +15,7 @@ from sqlalchemy.pool import NullPool
 
 from connectors.base import open_connector
 from connectors.config import SourceConfig, load_source_config
-from connectors.errors import MappingError, SourceUnavailable
+from connectors.errors import MappingError, SourceRefused, SourceUnavailable
 from connectors.sql import SqlConnector
 from graph_schema import default_schema
 from tests.support.postgres_fixture import postgres_url  # noqa: F401  (session fixture)
@@ -32,7 +32,8 @@ def connector(data_dir: Path, cursor_column: str | None = None, **spec: Any) -> 
             "mode": "incremental" if cursor_column else "snapshot",
             "cursor_column": cursor_column,
             "record_id": "id",
-            "entities": {"self": {"type": "Person", "properties": {"name": "姓名"}}},
+            # A constant: the result needs the record id (and cursor) columns alone.
+            "entities": {"self": {"type": "Person", "properties": {"name": {"value": "x"}}}},
         }
     )
     opened = open_connector(config, data_dir)
@@ -220,3 +221,17 @@ def test_a_bad_sql_declaration_names_the_field(tmp_path: Path, spec: str, messag
 def test_schema_is_accepted_for_tables(tmp_path: Path) -> None:
     source = connector(tmp_path, url="sqlite:///x.db", table="t", schema="main")
     assert source.spec.db_schema == "main"
+
+
+def test_a_result_without_a_declared_column_is_refused(tmp_path: Path) -> None:
+    execute(f"sqlite:///{tmp_path / 'dept.db'}", "CREATE TABLE t (code INTEGER)", "INSERT INTO t VALUES (7)")
+    with pytest.raises(SourceRefused, match="the header has no column 'id', which record_id needs"):
+        list(connector(tmp_path, url="sqlite:///dept.db", table="t").rows())
+
+
+def test_a_sqlite_file_outside_the_data_directory_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    execute(f"sqlite:///{tmp_path / 'dept.db'}", "CREATE TABLE t (id INTEGER)")
+    with pytest.raises(SourceRefused, match="outside the data directory"):
+        list(connector(data, url="sqlite:///../dept.db", table="t").rows())

@@ -188,6 +188,22 @@ def test_retire_records_marks_them_not_current_and_keeps_them(store: GraphStore)
     assert store.counts().nodes["SourceRecord"] == 3  # retired records stay as history
 
 
+def test_clear_properties_removes_them_from_the_named_nodes_only(store: GraphStore) -> None:
+    people = [
+        {"id": "p1", "name": "张三", "phone": "+8613800000001", "ethnicity": "汉"},
+        {"id": "p2", "name": "李四", "phone": "+8613800000002", "ethnicity": "汉"},
+        {"id": "p3", "name": "王五", "phone": "+8613800000003"},
+    ]
+    store.upsert_nodes("Person", people)
+    assert store.clear_properties("Person", ["p1", "p2", "p404"], ["phone", "ethnicity"]) == 2
+    nodes = store.get_nodes("Person", ["p1", "p2", "p3"])
+    assert nodes["p1"].properties.get("phone") is None
+    assert nodes["p2"].properties.get("ethnicity") is None
+    assert nodes["p1"].properties["name"] == "张三"
+    assert nodes["p3"].properties["phone"] == "+8613800000003"
+    assert store.clear_properties("Person", [], ["phone"]) == 0
+
+
 def test_existing_ids_and_exports(store_factory: StoreFactory) -> None:
     store = store_factory(batch_size=2)
     store.upsert_nodes("Person", [person("P2", name="李娜"), person("P1", name="张伟"), person("P3")])

@@ -32,12 +32,12 @@ def write_district(data_dir: Path) -> None:
     with (demo / "address_library.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["地址编码", "标准地址", "单元", "楼层", "房号", "楼栋编码", "楼栋名称", "道路", "门牌号", "小区",
-                         "网格编码", "网格名称", "社区编码", "社区名称", "街道编码", "街道名称"])  # fmt: skip
+                         "网格编码", "网格名称", "社区编码", "社区名称", "街道编码", "街道名称", "层数", "用途"])  # fmt: skip
         for i in range(ADDRESSES):
             b, g = i // 30, i // 300
             writer.writerow([f"A{i:05}", f"福华路{b}号{i % 30 + 101}房", "", "1", str(i % 30 + 101), f"B{b:04}",
                              f"{b}栋", "福华路", f"{b}号", "福田花园", f"G{g:03}", f"第{g}网格", "C01", "福山社区",
-                             "S01", "福田街道"])  # fmt: skip
+                             "S01", "福田街道", "", ""])  # fmt: skip
     with (demo / "population.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(
