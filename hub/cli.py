@@ -44,6 +44,7 @@ review_app = typer.Typer(
 )
 apikey_app = typer.Typer(help="API keys of the GraphQL API (shown once at creation, stored hashed).")
 audit_app = typer.Typer(help="Who looked up whom through the API.")
+sources_app = typer.Typer(help="The source declarations: what is declared, and whether it reads.")
 runs_app = typer.Typer(
     help="Runs of the hub (syncs, resolution passes, judgements).", invoke_without_command=True
 )
@@ -52,6 +53,7 @@ SOURCE_FIGURES = ("read", "new", "changed", "unchanged", "retired", "quarantined
 model_app = typer.Typer(help="The fitted match models (Fellegi-Sunter): parameters and diagnostics.")
 app.add_typer(model_app, name="model")
 app.add_typer(runs_app, name="runs")
+app.add_typer(sources_app, name="sources")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(audit_app, name="audit")
 app.add_typer(review_app, name="review")
@@ -294,6 +296,107 @@ def judgements_revoke(
     with StateStore(get_settings().state_database_url) as state:
         revoked = state.revoke_judgement(judgement, steward)
     out.print(f"judgement {revoked.id} ({revoked.verdict.value}) revoked by {revoked.revoked_by}")
+
+
+@sources_app.command("list")
+def sources_list(
+    config: ConfigDir = Path("config/sources"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
+) -> None:
+    """The declared sources: kind, location, mode, trust, the entities they name, the last sync."""
+    from hub.sync.check import declared_location
+
+    settings = get_settings()
+    configs = load_source_configs(config, default_schema())
+    with StateStore(settings.state_database_url) as state:
+        last: dict[str, dict[str, Any]] = {}
+        for run in reversed(state.recent_runs(200)):  # oldest first: the newest run wins
+            for source in run["report"].get("sources", []):
+                last[source["source"]] = {"run": run["run_id"], "status": run["status"], **source}
+    listed: list[dict[str, Any]] = [
+        {
+            "name": c.name, "title": c.title, "department": c.department, "kind": c.connector.kind,
+            "location": declared_location(c), "mode": c.mode, "trust": c.trust,
+            "entities": {role: e.type for role, e in c.entities.items()},
+            "last_run": last.get(c.name, {}).get("run"), "last_status": last.get(c.name, {}).get("status"),
+        }
+        for c in configs
+    ]  # fmt: skip
+    if as_json:
+        print_json(listed)
+        return
+    table = Table("source", "title", "kind", "location", "mode", "trust", "entities", "last run")
+    for s in listed:
+        entities = ", ".join(f"{role}:{kind}" for role, kind in s["entities"].items())
+        last_run = f"{s['last_run']} ({s['last_status']})" if s["last_run"] else "never"
+        table.add_row(
+            s["name"],
+            s["title"],
+            s["kind"],
+            escape(s["location"]),
+            s["mode"],
+            str(s["trust"]),
+            entities,
+            last_run,
+        )
+    out.print(table)
+
+
+@sources_app.command("check")
+def sources_check(
+    sources: Annotated[list[str] | None, typer.Argument(help="Sources to check (default: all).")] = None,
+    config: ConfigDir = Path("config/sources"),
+    rows: Annotated[int, typer.Option("--rows", help="Rows to read and map per source.")] = 1_000,
+    sample: Annotated[int, typer.Option("--sample", help="Rows to show raw beside mapped.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
+    """Try declarations on the real file, table or API without writing anything: the header
+    contract, how many rows map, why the others would be quarantined, how often each property
+    is filled, and sample rows raw beside mapped. Exit 2 when a source cannot be read."""
+    from hub.sync.check import check_sources
+
+    settings = get_settings()
+    schema = default_schema()
+    configs = load_source_configs(config, schema)
+    if sources:
+        unknown = sorted(set(sources) - {c.name for c in configs})
+        if unknown:
+            raise HubError(f"{config}: no source named {', '.join(unknown)}")
+        configs = [c for c in configs if c.name in sources]
+    checks = check_sources(configs, schema, settings, limit=rows, sample=sample)
+    if as_json:
+        print_json([c.to_dict() for c in checks])
+    else:
+        for check in checks:
+            _print_check(check)
+    if not all(c.ok for c in checks):
+        raise typer.Exit(2)
+
+
+def _print_check(check: Any) -> None:
+    if check.problem:
+        err.print(f"[red]{escape(check.source)}: {escape(check.problem)}[/red]")
+        return
+    out.print(
+        f"[bold]{escape(check.source)}[/bold] ({escape(check.location)}): {check.read:,} rows read, "
+        f"{check.mapped:,} map, {check.read - check.mapped:,} would go to quarantine"
+    )
+    for reason, count in check.errors.most_common(5):
+        out.print(f"  quarantine: {escape(reason)} ({count:,})")
+    if check.mapped:
+        fill = Table("role.property", "filled", "invalid")
+        for key, count in sorted(check.filled.items()):
+            fill.add_row(key, f"{count / check.mapped:.0%}", str(check.invalid.get(key, "")))
+        out.print(fill)
+    for raw, row in check.samples:
+        pair = Table("raw", "mapped", show_lines=True)
+        mapped = "\n".join(
+            f"{m.role}: {m.entity_type} {json.dumps(m.properties, ensure_ascii=False, default=str)}"
+            + (f" problems {m.problems}" if m.problems else "")
+            for m in row.mentions
+        )
+        pair.add_row(escape(json.dumps(raw, ensure_ascii=False, default=str)), escape(mapped))
+        out.print(pair)
 
 
 def print_json(value: Any) -> None:
