@@ -71,15 +71,19 @@ def print_report(console: Console, report: RunReport) -> None:
 
 @contextmanager
 def sync_progress(console: Console, *, disable: bool = False) -> Iterator[ProgressCallback]:
-    """A rows-read counter per source (sources do not know their size up front)."""
+    """A rows-read counter per source (sources do not know their size up front), completed
+    when the source is done; then the resolution pass, with its elapsed time."""
     columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, disable=disable, transient=True) as progress:
         tasks: dict[str, TaskID] = {}
 
-        def advance(source: str, rows: int) -> None:
-            if source not in tasks:
-                tasks[source] = progress.add_task(source, total=None)
-            progress.advance(tasks[source], rows)
+        def advance(task: str, rows: int, finished: bool = False) -> None:
+            if task not in tasks:
+                tasks[task] = progress.add_task(task, total=None)
+            progress.advance(tasks[task], rows)
+            if finished:  # the total is known now: the bar ends full
+                done = progress.tasks[tasks[task]].completed
+                progress.update(tasks[task], total=max(done, 1), completed=max(done, 1))
 
         yield advance
 

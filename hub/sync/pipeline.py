@@ -11,11 +11,11 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
@@ -39,7 +39,16 @@ from resolvers.ids import record_node_id
 log = structlog.get_logger(__name__)
 # How the quarantine reason of a duplicate record id begins (after the column names).
 DUPLICATE = "duplicate record id"
-Progress = Callable[[str, int], None]
+
+
+class Progress(Protocol):
+    """Told as work advances: ``rows`` more of ``task`` (a source, or "resolution") done, and
+    once more with ``finished`` when the task ends, so a progress bar can end at its total."""
+
+    def __call__(self, task: str, rows: int, finished: bool = False) -> None: ...
+
+
+RESOLUTION_TASK = "resolution"
 
 
 def new_run_id(now: datetime) -> str:
@@ -116,6 +125,8 @@ class SourceSync:
             self._sync_batch(raw_rows, since)
             if progress:
                 progress(self.config.name, len(raw_rows))
+        if progress:
+            progress(self.config.name, 0, finished=True)
         self._flush()
         if self.config.mode == "snapshot":
             self._guard_retirement(
@@ -506,7 +517,11 @@ def sync_sources(
         # Fuzzy resolution over all current mentions, now that every source of the run is written
         # (or an earlier run's writes were never resolved: it was killed before).
         try:
+            if progress:
+                progress(RESOLUTION_TASK, 0)
             report.resolution = owed_resolution(store, state, run_id, settings)
+            if progress:
+                progress(RESOLUTION_TASK, 0, finished=True)
         except BaseException as exc:
             report.status = "failed"
             report.error = f"resolution: {type(exc).__name__}: {exc}"

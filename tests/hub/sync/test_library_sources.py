@@ -158,3 +158,26 @@ def test_addresses_that_matched_nothing_are_resolved_again_when_the_library_grow
     third = sync_sources(store, state, configs(tmp_path), settings)
     residents = next(s for s in third.sources if s.source == "residents")
     assert (residents.new, residents.changed) == (0, 0)
+
+
+def test_progress_ends_each_source_and_the_resolution_pass(
+    store: GraphStore, state: StateStore, settings: Settings, tmp_path: Path
+) -> None:
+    write_csv(tmp_path / "lib" / "buildings.csv", BUILDINGS)
+    write_csv(tmp_path / "lib" / "rooms.csv", ROOMS)
+    calls: list[tuple[str, int, bool]] = []
+
+    def progress(task: str, rows: int, finished: bool = False) -> None:
+        calls.append((task, rows, finished))
+
+    resolving = settings.model_copy(update={"resolve_after_sync": True})
+    sync_sources(store, state, configs(tmp_path), resolving, progress)
+    finished = [task for task, _, done in calls if done]
+    assert finished == ["buildings", "rooms", "residents", "resolution"]  # library first, then by trust
+    rows = {task: sum(n for t, n, _ in calls if t == task) for task in finished}
+    assert rows == {
+        "rooms": len(ROOMS),
+        "buildings": len(BUILDINGS),
+        "residents": len(RESIDENTS),
+        "resolution": 0,
+    }
