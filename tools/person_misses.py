@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from hub.resolution.features import mention_frame  # noqa: E402
 from hub.state import StateStore  # noqa: E402
 from hub.state.mentions import SEP  # noqa: E402
+from resolvers.comparators.addresses import ADDRESS_LEVELS  # noqa: E402
 from resolvers.linking import FSModel, explain_pair  # noqa: E402
 from resolvers.linking.explain import Explanation  # noqa: E402
 from resolvers.linking.feature_columns import feature_keys, input_columns  # noqa: E402
@@ -47,7 +48,7 @@ NAME = {3: "name=", 2: "name~homophone", 1: "name~1letter", 0: "name≠", -1: "n
 DATE = {4: "birth=", 3: "birth~swap", 2: "birth~1digit", 1: "birth~year", 0: "birth≠", -1: "birth?"}
 IDENT = {2: "id=", 1: "id~slip", 0: "id≠", -1: "id?"}
 PHONE = {2: "phone=", 1: "phone~", 0: "phone≠", -1: "phone?"}
-ADDRESS = {3: "room=", 2: "bldg=", 1: "estate=", 0: "addr≠", -1: "addr?"}
+ADDRESS = {4: "room=", 3: "bldg=,room?", 2: "bldg=,room≠", 1: "estate=", 0: "addr≠", -1: "addr?"}
 
 
 def _id_state(row: pd.Series) -> str:
@@ -60,8 +61,8 @@ def _phone_address(level: int) -> tuple[int, int]:
     """The combined phone*address level split into its parts (see comparators/combined.py)."""
     if level < 0:
         return -1, -1
-    code = level + 1
-    return code // 5 - 1, code % 5 - 1
+    code, width = level + 1, len(ADDRESS_LEVELS) + 1
+    return code // width - 1, code % width - 1
 
 
 def describe(expl: Explanation, row_a: pd.Series, row_b: pd.Series) -> str:

@@ -29,7 +29,8 @@ from resolvers.linking.spec import (
 
 
 def person_spec() -> LinkSpec:
-    """Person mentions: name, birth_date, identity_number, gender, phone, address_id, building_id, estate."""
+    """Person mentions: name, birth_date, identity_number, gender, phone, address_id, building_id,
+    estate, room_number."""
     return LinkSpec(
         entity_type="Person",
         fields=(
@@ -52,7 +53,7 @@ def person_spec() -> LinkSpec:
             FieldSpec(
                 name="phone_address",
                 comparator="phone*address",
-                columns=("phone", "address_id", "building_id", "estate"),
+                columns=("phone", "address_id", "building_id", "estate", "room_number"),
             ),
         ),
         derived=(
@@ -68,6 +69,7 @@ def person_spec() -> LinkSpec:
             Derived(name="birth_year", function="slice", columns=("birth_key",), params={"stop": 4}),
             Derived(name="id_area", function="slice", columns=("id_key",), params={"stop": 6}),
             Derived(name="id_birth", function="slice", columns=("id_key",), params={"stop": 14}),
+            Derived(name="id_tail", function="slice", columns=("id_key",), params={"start": 10}),
             Derived(name="phone_key", function="phone_digits", columns=("phone",)),
         ),
         keys=(KeyRule(field="identity_number", valid_column="identity_valid"),),
@@ -81,6 +83,9 @@ def person_spec() -> LinkSpec:
             BlockingRule(
                 name="name_pinyin+birth_year", columns=("name_pinyin", "birth_year"), max_block_size=30
             ),
+            # A typo in the identity number's area or year (which hides its birth date when the
+            # other mention has none): month, day, sequence and check character still agree.
+            BlockingRule(name="name_pinyin+id_tail", columns=("name_pinyin", "id_tail")),
             BlockingRule(name="phone", columns=("phone_key",)),
             BlockingRule(name="building+name_initials", columns=("building_id", "name_initials")),
             # A newborn is often registered without a name: its birth date and home remain.
