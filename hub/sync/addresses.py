@@ -159,7 +159,11 @@ class AddressBook:
             old.unlink(missing_ok=True)
         partial = cache.with_suffix(".partial")
         with partial.open("wb") as handle:
-            pickle.dump((self._library, self._room_buildings, self._room_numbers), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(
+                (self._library, self._room_buildings, self._room_numbers),
+                handle,
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
         partial.replace(cache)
 
     def _standard_rooms(self) -> Iterator[StandardRoom]:

@@ -13,8 +13,8 @@ from typing import Any
 from connectors.records import Mention, SourceRow
 from graph_schema import Schema
 from hub.resolution.features import add_derived_features
-from hub.sync.addresses import ROOM_HINT
 from hub.state.mentions import IDENTIFIER, NEW
+from hub.sync.addresses import ROOM_HINT
 from resolvers.linking.presets import get_spec
 
 MentionKey = tuple[str, str, str]
@@ -51,7 +51,9 @@ def mention_rows(
                 if mention.role not in (link.from_role, link.to_role):
                     continue
                 other = by_role[link.to_role if link.from_role == mention.role else link.from_role]
-                _context(features, link.rel_type, other, entity_ids, building_of, room_of, address, identifiers)
+                _context(
+                    features, link.rel_type, other, entity_ids, building_of, room_of, address, identifiers
+                )
             out.append(
                 {
                     "source": mention.source,
