@@ -27,7 +27,7 @@ _OPENING = re.compile(r"[(\[【〔]")
 _DASHES = re.compile("[—–―‐‑‒−~〜]")  # after NFKC; a regex, as str.translate is slow on CJK text
 _SPACE = re.compile(r"\s")
 _ANY_NUMERAL = re.compile(f"[第{CN_NUMERALS}]")
-_DIGIT_SPACE = re.compile(r"(\d)\s+(?=\d)")
+_DIGIT_SPACE = re.compile(rf"(\d)\s+(?=[\d{CN_NUMERALS}])")
 _DROP = re.compile(r"[\s,，、。;；:：\"'“”‘’]+")
 _MANY_DASHES = re.compile(r"-{2,}")
 
@@ -74,7 +74,8 @@ def clean(text: str) -> str:
 
 def compact(folded: str) -> str:
     """Spaces and punctuation out, numerals before markers as digits, Latin letters upper-case."""
-    # A space between two numbers separates building and room (下沙村12 501): keep it as a dash.
+    # A space between two numbers separates building and room (下沙村12 501), or building and unit
+    # (海滨名城1 二单元, not unit 12): keep it as a dash.
     # Each rewrite first checks cheaply whether it has anything to do: most addresses are clean.
     text = _DIGIT_SPACE.sub(r"\1-", folded) if _SPACE.search(folded) else folded
     text = _DROP.sub("", text)

@@ -310,11 +310,11 @@ AMBIGUITY_MARGIN = 1.0
 
 
 def ambiguous_edges(a: Ints, b: Ints, weights: npt.NDArray[np.float64], scored: Bools, keys: Ints) -> Bools:
-    """The ``scored`` merge edges (a[i], b[i]) of a record without an exclusive key to records
-    with one, where the record fits two different key values about equally well (within
-    AMBIGUITY_MARGIN): twins share a birth date, a sex and a home, and a birth registered before
-    the child was named fits both. Such a record belongs to neither for sure; its edges go to
-    review instead of merging it with whichever twin scored a hair higher."""
+    """The ``scored`` merge edges (a[i], b[i]) of a record without an exclusive key that fits two
+    different key values about equally well (within AMBIGUITY_MARGIN): twins share a birth date,
+    a sex and a home, and a birth registered before the child was named fits both. Such a record
+    belongs to neither for sure; its edges go to review instead of merging it with whichever
+    twin scored a hair higher."""
     out = np.zeros(len(a), dtype=bool)
     ka, kb = keys[a], keys[b]
     left = scored & (ka < 0) & (kb >= 0)  # the record without a key on the left of the edge
@@ -336,8 +336,10 @@ def ambiguous_edges(a: Ints, b: Ints, weights: npt.NDArray[np.float64], scored: 
     first = best[rank == 0].set_index("record")["weight"]
     second = best[rank == 1].set_index("record")["weight"]
     torn = second.index[second.to_numpy() >= first.loc[second.index].to_numpy() - AMBIGUITY_MARGIN]
-    out[table["row"].to_numpy()[table["record"].isin(torn).to_numpy()]] = True
-    return out
+    # All its scored edges: one to another record without a key (the named twin's birth record)
+    # would take it to that twin all the same.
+    torn_records = np.asarray(torn, dtype=np.int64)
+    return scored & (np.isin(a, torn_records) | np.isin(b, torn_records))
 
 
 def _rule_column(
