@@ -274,7 +274,8 @@ def _resolve(
     edge = ((weights >= upper) | known) & ~apart
     offset = 0 if dedupe_mode else n_left  # the right records follow the left ones in the clustering
     keys = _steward_keys(exclusive_keys(spec, prepared, frames[0], frames[1]), must_a, must_b)
-    edge &= ~ambiguous_edges(a, b + offset, weights, edge & ~known, keys)
+    if keys is not None:
+        edge &= ~ambiguous_edges(a, b + offset, weights, edge & ~known, keys)
     edge_a = np.concatenate((must_a, a[edge]))
     edge_b = np.concatenate((must_b, b[edge] + offset))
     priority = np.concatenate((np.full(len(must_a), np.inf), np.where(known[edge], np.inf, weights[edge])))
