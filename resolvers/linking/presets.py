@@ -2,9 +2,8 @@
 
 Blocking rules are chosen so that a true pair survives any one kind of noise: a typo in the
 identity number (the name pinyin + birth year, the name and the number's tail, and the phone
-still block it), a homophone in the
-name (pinyin keys, the identity number, the phone), a day/month swap (the identity number's own
-birth date), a move (the identity number, the name). Thresholds are match probabilities over
+still block it), a homophone in the name (pinyin keys, the identity number, the phone), a
+day/month swap (the identity number's own birth date), a move (the identity number, the name). Thresholds are match probabilities over
 all pairs of mentions.
 
 The registry maps the preset names a schema gives as a type's ``resolver:`` to their specs
