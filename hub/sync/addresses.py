@@ -19,15 +19,19 @@ from connectors.config import SourceConfig
 from connectors.records import Mention
 from graph_schema import Schema
 from hub.store import GraphStore
-from resolvers.address import AddressLibrary, AddressMatch, StandardRoom, resolve
+from resolvers.address import AddressLibrary, AddressMatch, StandardRoom, parse_address, resolve
+from resolvers.address.parse import room_token
 from resolvers.address.text import clean
 from resolvers.ids import building_address_id, text_address_id
 
 MentionKey = tuple[str, str, str]
 # The free text a mapping hands over in `hints:` for the resolver.
 TEXT_HINT = "address_text"
+# The room number the text gives (501 for 5楼501), kept with the address mention for the people
+# living there: evidence of the room where the library places the address only in its building.
+ROOM_HINT = "room_number"
 # Bumped whenever the pickled library's classes change, so that an old cache is not loaded.
-LIBRARY_FORMAT = 2
+LIBRARY_FORMAT = 3
 
 
 def resolves_addresses(config: SourceConfig, schema: Schema) -> bool:
@@ -117,6 +121,7 @@ class AddressBook:
         self.schema: Schema = store.schema
         self._library: AddressLibrary | None = None
         self._room_buildings: dict[str, str] = {}
+        self._room_numbers: dict[str, str] = {}  # standard room → its room number
         self._building_labels: dict[str, str] = {}
         self._prefix = self.schema.node(self.schema.roles.standard_address).id_prefix
 
@@ -129,10 +134,11 @@ class AddressBook:
             cache = self._cache_file()
             if cache is not None and cache.is_file():
                 with cache.open("rb") as handle:
-                    self._library, self._room_buildings = pickle.load(handle)  # noqa: S301  (our own file)
+                    self._library, self._room_buildings, self._room_numbers = pickle.load(handle)  # noqa: S301  (our own file)
             else:
                 rooms = list(self._standard_rooms())
                 self._room_buildings = {r.address_id: r.building_id for r in rooms}
+                self._room_numbers = {r.address_id: room_token(r.room) for r in rooms if r.room}
                 self._library = AddressLibrary.build(rooms)
                 if cache is not None:
                     self._save(cache)
@@ -153,7 +159,11 @@ class AddressBook:
             old.unlink(missing_ok=True)
         partial = cache.with_suffix(".partial")
         with partial.open("wb") as handle:
-            pickle.dump((self._library, self._room_buildings), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(
+                (self._library, self._room_buildings, self._room_numbers),
+                handle,
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
         partial.replace(cache)
 
     def _standard_rooms(self) -> Iterator[StandardRoom]:
@@ -201,6 +211,9 @@ class AddressBook:
                 out.count("by code" if standard_room else "no standard match")
                 continue
             match = resolve(self.library, str(text))
+            room = parse_address(str(text)).room
+            if room:
+                mention.hints[ROOM_HINT] = room_token(room)
             self._place(mention, str(text), match, standard_room, out)
         return out
 
@@ -216,6 +229,12 @@ class AddressBook:
         if resolved is not None and address_id in resolved.in_building:
             return resolved.in_building[address_id]
         return self._rooms().get(address_id)
+
+    def room_of(self, address_id: str) -> str | None:
+        """The room number of a standard room (None for anything else: a building's own address,
+        an address placed only in its building, a text matched to nothing)."""
+        self._rooms()
+        return self._room_numbers.get(address_id)
 
     def _rooms(self) -> dict[str, str]:
         self.library  # noqa: B018  (builds the room index on first use)

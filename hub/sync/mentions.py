@@ -14,6 +14,7 @@ from connectors.records import Mention, SourceRow
 from graph_schema import Schema
 from hub.resolution.features import add_derived_features
 from hub.state.mentions import IDENTIFIER, NEW
+from hub.sync.addresses import ROOM_HINT
 from resolvers.linking.presets import get_spec
 
 MentionKey = tuple[str, str, str]
@@ -26,7 +27,11 @@ def mention_rows(
     building_of: Callable[[str], str | None],
     trust: int,
     run_id: str,
+    room_of: Callable[[str], str | None] | None = None,
 ) -> list[dict[str, Any]]:
+    """The state's rows of the resolvable mentions of ``rows``, with their context features.
+    ``room_of`` gives the room number of a standard room (None: not a room); without it every
+    resolved address counts as a room."""
     resolvable = {n.name for n in schema.node_types if n.resolver}
     identifiers = {n.name: tuple(p.name for p in n.identifiers) for n in schema.node_types}
     address = schema.roles.standard_address
@@ -46,7 +51,9 @@ def mention_rows(
                 if mention.role not in (link.from_role, link.to_role):
                     continue
                 other = by_role[link.to_role if link.from_role == mention.role else link.from_role]
-                _context(features, link.rel_type, other, entity_ids, building_of, address, identifiers)
+                _context(
+                    features, link.rel_type, other, entity_ids, building_of, room_of, address, identifiers
+                )
             out.append(
                 {
                     "source": mention.source,
@@ -76,15 +83,27 @@ def _context(
     other: Mention,
     entity_ids: Mapping[MentionKey, str],
     building_of: Callable[[str], str | None],
+    room_of: Callable[[str], str | None] | None,
     address: str,
     identifiers: Mapping[str, tuple[str, ...]],
 ) -> None:
     if other.entity_type == address:
         address_id = entity_ids[other.key]
         building = building_of(address_id)
-        if building:
-            features.setdefault("building_id", building)
-            features.setdefault("address_id", address_id)
+        if building and "building_id" not in features:
+            features["building_id"] = building
+            if room_of is None:
+                features["address_id"] = address_id
+                return
+            # A standard room is the room; an address the library could place only in its
+            # building (kept at building level, or a text naming no unit) is not one, but the
+            # room number its text gives is still evidence of the room.
+            number = room_of(address_id)
+            if number is not None:
+                features["address_id"] = address_id
+            number = number or other.hints.get(ROOM_HINT)
+            if number:
+                features["room_number"] = str(number)
         return
     for prop in identifiers.get(other.entity_type, ()):
         value = other.properties.get(prop)

@@ -395,6 +395,7 @@ class SourceSync:
                 lambda address_id: self.addresses.building_of(address_id, resolved),
                 self.config.trust,
                 self.run_id,
+                room_of=self.addresses.room_of,
             ),
         )
         if feeds_library(self.config, schema):

@@ -279,12 +279,14 @@ def _resolve(
     apart = known_apart | _kept_apart(a, b, n_right, judged)
     edge = ((weights >= upper) | known) & ~apart
     offset = 0 if dedupe_mode else n_left  # the right records follow the left ones in the clustering
+    keys = _steward_keys(exclusive_keys(spec, prepared, frames[0], frames[1]), must_a, must_b)
+    if keys is not None:
+        edge &= ~ambiguous_edges(a, b + offset, weights, edge & ~known, keys)
     edge_a = np.concatenate((must_a, a[edge]))
     edge_b = np.concatenate((must_b, b[edge] + offset))
     priority = np.concatenate((np.full(len(must_a), np.inf), np.where(known[edge], np.inf, weights[edge])))
     order = np.argsort(-priority, kind="stable")
     nodes = n_left if dedupe_mode else n_left + n_right
-    keys = _steward_keys(exclusive_keys(spec, prepared, frames[0], frames[1]), must_a, must_b)
     clustering = cluster(nodes, edge_a, edge_b, order, cannot_a, cannot_b, keys)
     clock.lap("clustering")
     refused = np.zeros(len(weights), dtype=bool)
@@ -339,6 +341,43 @@ def _learn_thresholds(
         reason=fit.reason,
     )
     return replace(model, learned=learned)
+
+
+# How close (in bits of match weight) two entities must fit one mention for it to be ambiguous.
+AMBIGUITY_MARGIN = 1.0
+
+
+def ambiguous_edges(a: Ints, b: Ints, weights: npt.NDArray[np.float64], scored: Bools, keys: Ints) -> Bools:
+    """The ``scored`` merge edges (a[i], b[i]) of a record without an exclusive key that fits two
+    different key values about equally well (within AMBIGUITY_MARGIN): twins share a birth date,
+    a sex and a home, and a birth registered before the child was named fits both. Such a record
+    belongs to neither for sure; its edges go to review instead of merging it with whichever
+    twin scored a hair higher."""
+    out = np.zeros(len(a), dtype=bool)
+    ka, kb = keys[a], keys[b]
+    left = scored & (ka < 0) & (kb >= 0)  # the record without a key on the left of the edge
+    right = scored & (kb < 0) & (ka >= 0)
+    rows = np.concatenate((np.flatnonzero(left), np.flatnonzero(right)))
+    if not len(rows):
+        return out
+    table = pd.DataFrame(
+        {
+            "record": np.concatenate((a[left], b[right])),
+            "key": np.concatenate((kb[left], ka[right])),
+            "weight": weights[rows],
+            "row": rows,
+        }
+    )
+    best = table.groupby(["record", "key"], sort=False)["weight"].max().reset_index()
+    best = best.sort_values(["record", "weight"], ascending=[True, False], kind="stable")
+    rank = best.groupby("record", sort=False).cumcount().to_numpy()
+    first = best[rank == 0].set_index("record")["weight"]
+    second = best[rank == 1].set_index("record")["weight"]
+    torn = second.index[second.to_numpy() >= first.loc[second.index].to_numpy() - AMBIGUITY_MARGIN]
+    # All its scored edges: one to another record without a key (the named twin's birth record)
+    # would take it to that twin all the same.
+    torn_records = np.asarray(torn, dtype=np.int64)
+    return scored & (np.isin(a, torn_records) | np.isin(b, torn_records))
 
 
 def _rule_column(

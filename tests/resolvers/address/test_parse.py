@@ -106,6 +106,13 @@ def test_a_space_between_building_and_room_numbers_is_a_dash() -> None:
     assert parts("下沙村12 501") == {"estate": "下沙村", "building": "12", "floor": 5, "room": "501"}
 
 
+def test_a_space_between_building_number_and_unit_keeps_them_apart() -> None:
+    # Not unit 12 of an estate named 海滨名城: building 1 (its 栋 left out), unit 2.
+    assert parts("海滨名城1 二单元4楼401") == {
+        "estate": "海滨名城", "building": "1", "unit": "2", "floor": 4, "room": "401",
+    }  # fmt: skip
+
+
 def test_building_only_forms() -> None:
     assert parts("下沙村12栋") == {"estate": "下沙村", "building": "12"}
     assert parts("下沙村12-") == {"estate": "下沙村", "building": "12"}

@@ -42,9 +42,12 @@ def test_person_preset_on_a_household() -> None:
         "estate",
     ]
     household = pd.DataFrame(rows, columns=columns).set_index("mid")
+    household["room_number"] = household["address_id"].map({"R1": "501"})
     # The model is fitted on a district-like table, then applied to the household.
     district = people(400, seed=5).rename(columns={"room": "address_id", "building": "building_id"})
-    district = district.assign(gender="M", estate=district["building_id"].str[:2]).set_index("mid")
+    district = district.assign(
+        gender="M", estate=district["building_id"].str[:2], room_number=district["address_id"]
+    ).set_index("mid")
     model = dedupe(district.drop(columns="entity"), person_spec()).model
     clusters = dedupe(household, person_spec(), model=model).clusters
     assert clusters["p1"] == clusters["p2"] == clusters["p3"]
