@@ -33,7 +33,10 @@ class FailingStore:
 def test_health_says_ok_with_the_store(client: TestClient, district: GraphStore) -> None:
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "store": district.uri, "worker": os.getpid()}
+    assert response.json() == {
+        "status": "ok", "store": district.uri, "worker": os.getpid(),
+        "last_run_status": None, "last_success_age_s": None,  # nothing synced in this state yet
+    }  # fmt: skip
 
 
 def test_health_is_503_when_the_store_fails(

@@ -51,7 +51,10 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 def test_health_and_metrics_need_no_credential(client: TestClient) -> None:
-    assert client.get("/health").json() == {"status": "ok", "store": "stub://graph", "worker": os.getpid()}
+    assert client.get("/health").json() == {
+        "status": "ok", "store": "stub://graph", "worker": os.getpid(),
+        "last_run_status": None, "last_success_age_s": None,  # nothing synced in this state yet
+    }  # fmt: skip
     assert client.get("/metrics").status_code == 200
 
 
