@@ -9,8 +9,6 @@ the Person model (match weights like Splink's chart, m and u, the numbers). Need
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +21,7 @@ from hub.state import StateStore
 from hub.store import open_store
 from hub.sync import sync_sources
 from resolvers.linking.charts import models_html
+from tools.screenshot import screenshot
 
 PERSONS = 2_000
 ENTITY_TYPE = "Person"
@@ -38,15 +37,7 @@ def main(target: Path) -> None:
             models = model_diagnostics(state, ENTITY_TYPE)
         page = data / "model.html"
         page.write_text(models_html(models), encoding="utf-8")
-        browser = shutil.which("chromium") or shutil.which("chromium-browser")
-        if browser is None:
-            raise SystemExit("chromium is not on PATH")
-        subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-             f"--screenshot={target.resolve()}", "--window-size=1100,1500", page.as_uri()],
-            check=True, capture_output=True, timeout=120,
-        )  # fmt: skip
-    print(f"{target}: {target.stat().st_size:,} bytes")
+        screenshot(page, target, "1100,1500")
 
 
 if __name__ == "__main__":

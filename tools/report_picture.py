@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +22,7 @@ from hub.settings import Settings
 from hub.state import StateStore
 from hub.store import open_store
 from hub.sync import sync_sources
+from tools.screenshot import screenshot
 
 SOURCES = Path(__file__).parents[1] / "hub" / "demo" / "sources"
 
@@ -53,15 +53,7 @@ def main(target: Path) -> None:
         page = data / "report.html"
         # The headless browser here may lack CJK fonts: a title without them.
         page.write_text(render_html(report, title="gridhub - data quality report"), encoding="utf-8")
-        browser = shutil.which("chromium") or shutil.which("chromium-browser")
-        if browser is None:
-            raise SystemExit("chromium is not on PATH")
-        subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-             f"--screenshot={target.resolve()}", "--window-size=1200,1600", page.as_uri()],
-            check=True, capture_output=True, timeout=120,
-        )  # fmt: skip
-    print(f"{target}: {target.stat().st_size:,} bytes")
+        screenshot(page, target, "1200,1600")
 
 
 if __name__ == "__main__":
