@@ -15,23 +15,22 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from connectors.config import SourceConfig, load_source_configs
+from connectors.config import load_source_configs
 from connectors.errors import ConnectorError
 from graph_schema import SchemaError, default_schema
 from graph_schema.ddl import ladybug_statements, neo4j_statements
 from hub.console import print_model, print_report, print_resolution, sync_progress
 from hub.errors import HubError
+from hub.jobs import JobResult, run_job
+from hub.jobs.channel import find_server
 from hub.logging import configure_logging
 from hub.quality import build_report, print_quality, render_html
-from hub.review import decide_item
-from hub.review import judge as judge_pair
 from hub.review.ordering import ranked_queue
 from hub.settings import get_settings
 from hub.state import StateStore, Verdict
 from hub.state.mentions import SEP
-from hub.store import GraphStore, open_store
-from hub.sync import resolve_pass, sync_sources
-from hub.sync.replay import replay_quarantine
+from hub.store import open_store
+from hub.sync import RunReport
 
 app = typer.Typer(help="gridhub: one graph of the district's people, companies, buildings and licences.")
 demo_app = typer.Typer(help="A synthetic district to try the hub on.", invoke_without_command=True)
@@ -69,14 +68,21 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 ConfigDir = Annotated[Path, typer.Option("--config", "-c", help="Directory of source declarations (*.yaml).")]
 
 
-def _configs(store: GraphStore, config_dir: Path, only: list[str] | None) -> list[SourceConfig]:
-    configs = load_source_configs(config_dir, store.schema)
-    if only:
-        unknown = sorted(set(only) - {c.name for c in configs})
-        if unknown:
-            raise HubError(f"{config_dir}: no source named {', '.join(unknown)}")
-        configs = [c for c in configs if c.name in only]
-    return configs
+def _write_job(command: str, options: dict[str, Any], *, show_progress: bool = True) -> JobResult:
+    """Run a write command on the store, or, when `gridhub serve` holds the embedded store,
+    send it to that server (hub/jobs/channel.py) and show its progress here all the same."""
+    settings = get_settings()
+    server = find_server(settings)
+    with sync_progress(out, disable=not show_progress) as progress:
+        if server is not None:
+            err.print(
+                f"the API server (pid {server.pid}) holds the store: {command} runs there",
+                highlight=False,
+                markup=False,
+            )
+            return server.run(command, options, progress, lambda note: err.print(note, markup=False))
+        with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+            return run_job(command, store, state, settings, options, progress)
 
 
 @app.command()
@@ -101,23 +107,23 @@ def sync(
     Exit 2 when a source is refused (its export breaks its data contract: a column missing from
     the header, a read that would retire too much, a path outside the data directory); the other
     sources are synced all the same."""
-    settings = get_settings()
-    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        configs = _configs(store, config, sources)
-        if full:
-            for source in configs:
-                state.reset_source(source.name)
-        with sync_progress(out, disable=as_json) as progress:
-            report = sync_sources(store, state, configs, settings, progress, allow_retire=allow_retire)
+    options = {
+        "sources": sources or [],
+        "config": str(config.resolve()),
+        "full": full,
+        "allow_retire": allow_retire,
+    }
+    job = _write_job("sync", options, show_progress=not as_json)
+    report = RunReport.from_dict(job.result)
     if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        print(json.dumps(job.result, ensure_ascii=False))
     else:
         print_report(out, report)
     for name, reason in report.refused.items():
         # markup off: a path or column name in brackets is not Rich markup.
         err.print(f"error: source {name!r} refused: {reason}", highlight=False, markup=False, soft_wrap=True)
-    if report.refused:
-        raise typer.Exit(2)
+    if job.exit_code:
+        raise typer.Exit(job.exit_code)
 
 
 @app.command()
@@ -129,9 +135,7 @@ def resolve(
 ) -> None:
     """Run the resolution pass alone: what a sync does at its end (unless
     GRIDHUB_RESOLVE_AFTER_SYNC is off), or everything again with --full."""
-    settings = get_settings()
-    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        reports = resolve_pass(store, state, settings, full=full)
+    reports = _write_job("resolve", {"full": full}, show_progress=not as_json).result["resolution"]
     if as_json:
         out.print_json(json.dumps(reports, default=str))
     else:
@@ -168,11 +172,11 @@ def quarantine_replay(
     config: ConfigDir = Path("config/sources"),
 ) -> None:
     """Map quarantined rows again with the current declarations and write those that now pass."""
-    settings = get_settings()
-    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        report = replay_quarantine(store, state, _configs(store, config, sources), settings)
-    for source, count in report.replayed.items():
-        out.print(f"{source}: {count} replayed, {report.still_failing.get(source, 0)} still failing")
+    result = _write_job(
+        "quarantine-replay", {"sources": sources or [], "config": str(config.resolve())}
+    ).result
+    for source, count in result["replayed"].items():
+        out.print(f"{source}: {count} replayed, {result['still_failing'].get(source, 0)} still failing")
 
 
 class ReviewOrder(StrEnum):
@@ -241,12 +245,8 @@ def judge(
     """Record that two mentions (or entities) are the same, different, or that you cannot tell.
 
     The decision holds on every later run: "same" merges now, "different" keeps them apart."""
-    settings = get_settings()
-    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        outcome = judge_pair(
-            store, state, a, b, verdict, steward, reason, cache_dir=settings.data_dir / "cache"
-        )
-    out.print(outcome.summary)
+    options = {"a": a, "b": b, "verdict": verdict.value, "steward": steward, "reason": reason}
+    out.print(_write_job("judge", options).result["summary"])
 
 
 @review_app.command("decide")
@@ -257,10 +257,8 @@ def review_decide(
     reason: Reason = None,
 ) -> None:
     """Answer a merge candidate from the review queue."""
-    settings = get_settings()
-    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        outcome = decide_item(store, state, item, verdict, steward, reason, settings.data_dir / "cache")
-    out.print(outcome.summary)
+    options = {"item": item, "verdict": verdict.value, "steward": steward, "reason": reason}
+    out.print(_write_job("review-decide", options).result["summary"])
 
 
 @judgements_app.command("list")
@@ -527,13 +525,27 @@ def serve(
         )
         return
     from hub.api.app import create_app
+    from hub.jobs.channel import close_channel, local_url, open_channel
     from hub.serve import serve as run_server
+    from hub.store.factory import embedded_path
 
     store = open_store(settings)
+    embedded = embedded_path(settings)
+    token: str | None = None
     try:
+        api = create_app(store, settings)
+        token = str(api.state.jobs.token)
+
+        def open_local_channel(_: object) -> None:
+            # Once it accepts connections: the CLI's write commands come here from now on.
+            if embedded is not None and token is not None:
+                open_channel(embedded, local_url(bind_host, bind_port), token)
+
         out.print(f"GraphQL on http://{bind_host}:{bind_port}/graphql (store {store.uri})")
-        run_server(create_app(store, settings), bind_host, bind_port)
+        run_server(api, bind_host, bind_port, on_ready=open_local_channel)
     finally:
+        if embedded is not None and token is not None:
+            close_channel(embedded, token)
         store.close()
 
 

@@ -21,6 +21,7 @@ from starlette.requests import HTTPConnection
 from hub.api.context import RequestContext
 from hub.api.graphiql import mount_graphiql_static
 from hub.api.graphql_http import HubGraphQLRouter
+from hub.api.jobs import JobRunner, jobs_router
 from hub.api.metrics import ApiMetrics, instrument
 from hub.api.schema import build_graphql_schema
 from hub.api.security.audit_log import AuditLog
@@ -58,9 +59,13 @@ def _asks_for_graphql_ide(connection: HTTPConnection) -> bool:
     )
 
 
-def create_app(store: GraphStore, settings: Settings, *, owns_store: bool = False) -> FastAPI:
+def create_app(
+    store: GraphStore, settings: Settings, *, owns_store: bool = False, read_only: bool = False
+) -> FastAPI:
     """The API over ``store``; the caller closes the store, unless ``owns_store`` (then the
     app closes it when it stops: a worker process that opened it for this app alone).
+    ``read_only``: the store was opened so (embedded, several worker processes), and write
+    jobs are refused with the reason.
 
     ``app.state.audit`` (the :class:`AuditLog`) exists while the app runs (its lifespan):
     opened at startup, flushed and closed at shutdown.
@@ -83,6 +88,7 @@ def create_app(store: GraphStore, settings: Settings, *, owns_store: bool = Fals
         finally:
             # Durability on shutdown: every recorded entry is written before the process ends.
             await anyio.to_thread.run_sync(app.state.audit.close)
+            await anyio.to_thread.run_sync(jobs.close)
             with state_lock:
                 if app.state.state_store is not None:
                     app.state.state_store.close()
@@ -99,6 +105,13 @@ def create_app(store: GraphStore, settings: Settings, *, owns_store: bool = Fals
     app.state.settings = settings
     app.state.state_store = None
     app.state.authenticator = authenticator
+    refusal = (
+        "this server opened the embedded store read-only (several worker processes): it cannot "
+        "write; stop it, or serve with one worker to send writes through it"
+        if read_only
+        else None
+    )
+    jobs = app.state.jobs = JobRunner(store, settings, state_store, refusal)
     install_error_handler(app)
     metrics = ApiMetrics()
     metrics.registry.register(StateCollector(state_store))
@@ -118,6 +131,7 @@ def create_app(store: GraphStore, settings: Settings, *, owns_store: bool = Fals
             search=search_service,
             mentions=lambda ids: state_store().mentions_of(ids),
             max_cost=settings.api_max_cost,
+            jobs=jobs,
         )
 
     production = settings.api_mode == "production"
@@ -158,7 +172,8 @@ def create_app(store: GraphStore, settings: Settings, *, owns_store: bool = Fals
     if not production:
         mount_graphiql_static(app)
     app.include_router(router, prefix=GRAPHQL_PATH)
-    app.include_router(steward_router(authenticator.authenticate, state_store))
+    app.include_router(steward_router(authenticator.authenticate, state_store, jobs))
+    app.include_router(jobs_router(jobs))
     app.include_router(audit_router(authenticator.authenticate))
 
     @app.get("/health")

@@ -43,6 +43,7 @@ class RequestContext(BaseContext):
     selected_fields: dict[str, set[str]] = field(default_factory=dict, repr=False)
     round_trips: int = 0
     max_cost: int | None = None  # the cost limit (hub/api/cost.py); None: its default
+    jobs: Any = None  # hub.api.jobs.JobRunner: runs the mutations' decisions; None: none taken
 
     def __post_init__(self) -> None:
         super().__init__()  # request/response slots, filled in by strawberry's FastAPI router

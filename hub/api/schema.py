@@ -21,6 +21,7 @@ from graph_schema import Schema
 from hub.api.cost import CostLimiter
 from hub.api.errors import INTERNAL, GraphQLSchemaConflict, is_unexpected
 from hub.api.graphql.filters import WhereInputs
+from hub.api.graphql.mutations import Mutation, StewardDecision, Verdict
 from hub.api.graphql.objects import GraphNode, NodeObjects, PageInfo
 from hub.api.graphql.root import DateRange, StatsQuery, TypeCount, build_query
 from hub.api.prepared import DocumentCache, PreparedDocuments
@@ -31,7 +32,20 @@ MAX_DEPTH = 16
 MAX_ALIASES = 30  # aliases multiply work without adding depth (`a1: person(…) a2: person(…) …`)
 MAX_TOKENS = 3_000  # bounds parse time and document size
 
-_FIXED_TYPE_NAMES = {"Query", "ID", "String", "Int", "Float", "Boolean", "Date", "DateTime", "JSON"}
+_FIXED_TYPE_NAMES = {
+    "Query",
+    "Mutation",
+    Verdict.__name__,
+    StewardDecision.__name__,
+    "ID",
+    "String",
+    "Int",
+    "Float",
+    "Boolean",
+    "Date",
+    "DateTime",
+    "JSON",
+}
 _FIXED_TYPE_NAMES |= {cls.__name__ for cls in (GraphNode, StatsQuery, TypeCount, PageInfo, DateRange)}
 _FIXED_TYPE_NAMES |= {"PlaceLevel", "SortDirection", "StringFilter", "IntFilter", "FloatFilter", "DateFilter"}
 _FIXED_TYPE_NAMES |= {"DateTimeFilter", "BooleanFilter", "IDFilter"}
@@ -84,6 +98,7 @@ def build_graphql_schema(schema: Schema, *, introspection: bool = True) -> straw
     ]
     return _Schema(
         query=build_query(schema, objects),
+        mutation=Mutation,
         # Every type, so that one reached only through GraphNode is still in the schema.
         types=list(objects.classes.values()),
         # Factories, not instances: strawberry creates the extensions anew for every request.

@@ -1,4 +1,5 @@
-"""Routes for data stewards beside GraphQL: the open review queue and the explanation of a pair.
+"""Routes for data stewards beside GraphQL: the open review queue, the explanation of a pair,
+and decisions: an answer to a review item, or a judgement about any two mentions or entities.
 
 The explanation is the one `gridhub explain` prints — per-field contributions that add up to the
 score — as JSON, so the review UI shows a steward *why* two mentions were (not) merged. Values
@@ -14,14 +15,16 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from pydantic import BaseModel, Field
 
+from hub.api.jobs import JobRunner
 from hub.api.security.authenticator import PrincipalDependency, require_scope
 from hub.api.security.principal import STEWARD_SCOPE, Principal
 from hub.errors import HubError
 from hub.resolution.explain import explain
 from hub.review.ordering import Order, ranked_queue
-from hub.state import StateStore
+from hub.state import StateStore, Verdict
 
 
 def _plain(value: object) -> object:
@@ -33,10 +36,48 @@ def _plain(value: object) -> object:
     return value
 
 
-def steward_router(authenticate: PrincipalDependency, state: Callable[[], StateStore]) -> APIRouter:
+class Decision(BaseModel):
+    """A steward's answer to a review item."""
+
+    verdict: Verdict
+    reason: str | None = Field(None, max_length=2_000)
+
+
+class PairJudgement(Decision):
+    """A steward's judgement about two mentions (source:record_id:role) or entity ids."""
+
+    a: str = Field(min_length=1, max_length=500)
+    b: str = Field(min_length=1, max_length=500)
+
+
+async def decide(
+    jobs: JobRunner, request: Request, principal: Principal, command: str, options: dict[str, Any]
+) -> dict[str, Any]:
+    """Run a decision as a write job, in the steward's name; audited like a read of the pair."""
+    if jobs.refusal is not None:
+        raise HTTPException(409, jobs.refusal)
+    options = {**options, "steward": principal.name}
+    try:
+        outcome = await anyio.to_thread.run_sync(lambda: jobs.run(command, options))
+    except HubError as exc:
+        # A decision the state refuses (no such item, already answered, two types): the
+        # steward's request, not the server, is at fault.
+        raise HTTPException(422, str(exc)) from exc
+    judgement = outcome.result["judgement"]
+    client = request.client.host if request.client else None
+    ids = [judgement["left_entity"], judgement["right_entity"]]
+    request.app.state.audit.record(
+        principal, f"POST {request.url.path}", judgement["entity_type"], ids, [], client
+    )
+    return outcome.result
+
+
+def steward_router(
+    authenticate: PrincipalDependency, state: Callable[[], StateStore], jobs: JobRunner
+) -> APIRouter:
     """The routes, for callers with the steward scope. ``authenticate`` is the app's principal
     dependency; ``state`` opens the state database on first use (an API that only answers
-    GraphQL never needs it for these)."""
+    GraphQL never needs it for these); ``jobs`` runs the decisions (they write the graph)."""
     require_steward = require_scope(authenticate, STEWARD_SCOPE)
     router = APIRouter(prefix="/steward")
 
@@ -75,5 +116,33 @@ def steward_router(authenticate: PrincipalDependency, state: Callable[[], StateS
             principal, "GET /steward/explain", body.get("entity_type"), [a, b], fields, client
         )
         return {"mentions": [mention_a, mention_b], **body}
+
+    @router.post("/review/{item}/decision")
+    async def decide_review_item(
+        request: Request,
+        principal: Annotated[Principal, Depends(require_steward)],
+        item: Annotated[int, Path(ge=1, description="the review item (GET /steward/review)")],
+        decision: Decision,
+    ) -> dict[str, Any]:
+        """Answer a merge candidate: "same" merges now, "different" keeps them apart on every
+        later run, "unsure" records the look. The item leaves the queue."""
+        options = {"item": item, "verdict": decision.verdict.value, "reason": decision.reason}
+        return await decide(jobs, request, principal, "review-decide", options)
+
+    @router.post("/judgements")
+    async def judge_pair(
+        request: Request,
+        principal: Annotated[Principal, Depends(require_steward)],
+        judgement: PairJudgement,
+    ) -> dict[str, Any]:
+        """Judge any two mentions or entities (found in search or the 360° view), as
+        `gridhub judge` does."""
+        options = {
+            "a": judgement.a,
+            "b": judgement.b,
+            "verdict": judgement.verdict.value,
+            "reason": judgement.reason,
+        }
+        return await decide(jobs, request, principal, "judge", options)
 
     return router

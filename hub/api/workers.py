@@ -32,4 +32,4 @@ def worker_app() -> FastAPI:
     settings = get_settings()
     read_only = os.environ.get(READ_ONLY_ENV) == "1" and embedded_path(settings) is not None
     store = open_store(settings, read_only=read_only)
-    return create_app(store, settings, owns_store=True)
+    return create_app(store, settings, owns_store=True, read_only=read_only)

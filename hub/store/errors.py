@@ -28,8 +28,10 @@ class StoreLocked(StoreUnavailable):
         super().__init__(
             uri,
             f"{who} holds it open for writing (only one writer may open the embedded store). "
-            "If that is the gridhub API server, send the work through it or stop it first; "
-            "read-only commands can still open the store.",
+            "If that is `gridhub serve` with one worker, write commands are sent to it by "
+            "themselves (its channel file beside the store); with several workers it opened the "
+            "store read-only and no process can write: stop it first. Read-only commands can "
+            "still open the store.",
         )
 
 

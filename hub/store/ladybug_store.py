@@ -12,6 +12,7 @@ a comma-separated pattern in ``LOAD FROM … MATCH (a), (b)`` exhausts the buffe
 from __future__ import annotations
 
 import contextlib
+import copy
 import itertools
 import os
 import re
@@ -85,6 +86,8 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         self._scratch = path.parent / f".{path.name}.batches"
         self._scratch_seq = itertools.count()
         self._read_timeout_s: float | None = None
+        # False for a writer() twin: it shares the database and sidecars of the store it came from.
+        self._owns_database = True
         try:
             if not read_only:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -621,8 +624,19 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         }
         return Counts(nodes=nodes, relationships=rels)
 
+    def writer(self) -> LadybugStore:
+        # One Database per process (its lock file is per process); a second Connection to it
+        # writes in its own transactions while the API's connection keeps reading.
+        twin = copy.copy(self)
+        twin._conn = ladybug.Connection(self._db)
+        twin._read_timeout_s = None
+        twin._owns_database = False
+        return twin
+
     def close(self) -> None:
         self._conn.close()
+        if not self._owns_database:
+            return
         self._db.close()
         self._lineage.close()
         self._identifiers.close()

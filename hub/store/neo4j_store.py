@@ -7,6 +7,7 @@ MERGE is backed by a uniqueness constraint, and every call names its database ex
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -53,6 +54,7 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
         self._labels = frozenset(n.name for n in schema.node_types)
         self._batch = batch_size
         self._read_timeout_s: float | None = None
+        self._owns_driver = True  # False for a writer() twin, which shares the driver
         try:
             self._driver = GraphDatabase.driver(
                 uri,
@@ -385,5 +387,14 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
         }
         return Counts(nodes=nodes, relationships=rels)
 
+    def writer(self) -> Neo4jStore:
+        # The driver is thread-safe and pools its connections: the twin shares it, without the
+        # API's read timeout (a resolution pass reads for longer than a request may).
+        twin = copy.copy(self)
+        twin._read_timeout_s = None
+        twin._owns_driver = False
+        return twin
+
     def close(self) -> None:
-        self._driver.close()
+        if self._owns_driver:
+            self._driver.close()

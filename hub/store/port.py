@@ -216,6 +216,12 @@ class GraphStore(Protocol):
         """From now on the store itself stops a read running longer (StoreTimeout); None: never.
         The API sets it, so that a request it gave up on does not keep the database busy."""
 
+    def writer(self) -> GraphStore:
+        """A handle for a write job (a sync, a steward's decision) run by the process that
+        serves this store, beside the API's reads: the same database, its own connection (the
+        embedded store's reads go on while another connection writes), no read timeout.
+        Closing it leaves this store open."""
+
     def close(self) -> None: ...
 
     def __enter__(self) -> GraphStore: ...

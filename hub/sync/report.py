@@ -67,6 +67,16 @@ class RunReport:
     def seconds(self) -> float:
         return sum(s.seconds for s in self.sources)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunReport:
+        """The report as to_dict() wrote it (a job the API server ran, sent back as JSON)."""
+        fields = dict(data)
+        fields["started_at"] = datetime.fromisoformat(fields["started_at"])
+        finished = fields.get("finished_at")
+        fields["finished_at"] = datetime.fromisoformat(finished) if finished else None
+        fields["sources"] = [SourceReport(**s) for s in fields.get("sources", [])]
+        return cls(**fields)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["started_at"] = self.started_at.isoformat()

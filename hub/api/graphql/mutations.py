@@ -1,0 +1,88 @@
+"""Mutations: the stewards' decisions, as the /steward POST routes make them.
+
+A department system's review screen answers a merge candidate, or judges two records it shows,
+without a second API. Both need the steward scope; both run as write jobs of the server (one at
+a time, beside the reads) and hold on every later resolution run.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import anyio.to_thread
+import strawberry
+
+from hub.api.context import Info
+from hub.api.errors import FORBIDDEN, ApiError
+from hub.api.security.principal import STEWARD_SCOPE
+from hub.errors import HubError
+
+
+@strawberry.enum(description="A steward's verdict about two records.")
+class Verdict(Enum):
+    SAME = "same"
+    DIFFERENT = "different"
+    UNSURE = "unsure"
+
+
+@strawberry.type(description="What a decision did: the judgement recorded, and what happened in the graph.")
+class StewardDecision:
+    summary: str = strawberry.field(description="One sentence: what happened in the graph.")
+    judgement_id: int
+    entity_type: str
+    verdict: Verdict
+    left_entity: strawberry.ID = strawberry.field(
+        description="The first record's entity, before the decision."
+    )
+    right_entity: strawberry.ID = strawberry.field(
+        description="The second record's entity, before the decision."
+    )
+    review_item: int | None
+
+
+async def _decide(info: Info, command: str, options: dict[str, Any]) -> StewardDecision:
+    ctx = info.context
+    if not ctx.principal.has(STEWARD_SCOPE):
+        raise ApiError(f"the {STEWARD_SCOPE} scope is needed to decide", code=FORBIDDEN)
+    jobs = ctx.jobs
+    if jobs is None or jobs.refusal is not None:
+        raise ApiError(jobs.refusal if jobs is not None else "this server takes no decisions", code=FORBIDDEN)
+    options = {**options, "steward": ctx.principal.name}
+    try:
+        outcome = await anyio.to_thread.run_sync(lambda: jobs.run(command, options))
+    except HubError as exc:
+        raise ApiError(str(exc)) from exc
+    j = outcome.result["judgement"]
+    # Audited like a read of the two entities: who decided about whom.
+    ctx.returned[j["entity_type"]].update((j["left_entity"], j["right_entity"]))
+    return StewardDecision(
+        summary=outcome.result["summary"],
+        judgement_id=j["id"],
+        entity_type=j["entity_type"],
+        verdict=Verdict(j["verdict"]),
+        left_entity=strawberry.ID(j["left_entity"]),
+        right_entity=strawberry.ID(j["right_entity"]),
+        review_item=j["review_item"],
+    )
+
+
+@strawberry.type
+class Mutation:
+    # strawberry's decorators are untyped for mypy (no plugin here); the signatures are typed.
+    @strawberry.mutation(description="Answer a merge candidate of the review queue (steward scope).")  # type: ignore[untyped-decorator]
+    async def decide_review_item(
+        self, info: Info, item: int, verdict: Verdict, reason: str | None = None
+    ) -> StewardDecision:
+        return await _decide(
+            info, "review-decide", {"item": item, "verdict": verdict.value, "reason": reason}
+        )
+
+    @strawberry.mutation(
+        description="Judge two mentions (source:record_id:role) or entity ids: the same, different, "
+        "or unsure (steward scope)."
+    )  # type: ignore[untyped-decorator]
+    async def judge(
+        self, info: Info, a: str, b: str, verdict: Verdict, reason: str | None = None
+    ) -> StewardDecision:
+        return await _decide(info, "judge", {"a": a, "b": b, "verdict": verdict.value, "reason": reason})

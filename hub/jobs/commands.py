@@ -1,0 +1,181 @@
+"""The write commands as functions of (store, state, settings, options, progress) → JobResult.
+
+Options are plain JSON values, so that the same call travels over the server's local channel
+unchanged; results are JSON too, and the CLI prints them the same way whoever ran the job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connectors.config import SourceConfig, load_source_configs
+from hub.errors import HubError
+from hub.review import decide_item
+from hub.review import judge as judge_pair
+from hub.settings import Settings
+from hub.state import StateStore, Verdict
+from hub.store import GraphStore
+from hub.sync import resolve_pass, sync_sources
+from hub.sync.pipeline import Progress
+from hub.sync.replay import replay_quarantine
+
+# Exit codes, as `gridhub` and orchestrators read them.
+OK, FAILED, REFUSED = 0, 1, 2
+
+
+class JobError(HubError):
+    """A job that cannot run as asked (an unknown command or source, a bad option)."""
+
+
+@dataclass
+class JobResult:
+    exit_code: int
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+Command = Callable[[GraphStore, StateStore, Settings, Mapping[str, Any], Progress | None], JobResult]
+
+
+def _configs(store: GraphStore, options: Mapping[str, Any]) -> list[SourceConfig]:
+    config_dir = Path(str(options.get("config") or "config/sources"))
+    configs = load_source_configs(config_dir, store.schema)
+    only = options.get("sources") or []
+    if only:
+        unknown = sorted(set(only) - {c.name for c in configs})
+        if unknown:
+            raise JobError(f"{config_dir}: no source named {', '.join(unknown)}")
+        configs = [c for c in configs if c.name in only]
+    return configs
+
+
+def sync(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    configs = _configs(store, options)
+    if options.get("full"):
+        for source in configs:
+            state.reset_source(source.name)
+    report = sync_sources(
+        store, state, configs, settings, progress, allow_retire=bool(options.get("allow_retire"))
+    )
+    return JobResult(REFUSED if report.refused else OK, report.to_dict())
+
+
+def resolve(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    reports = resolve_pass(store, state, settings, full=bool(options.get("full")))
+    return JobResult(OK, {"resolution": reports})
+
+
+def _verdict(options: Mapping[str, Any]) -> Verdict:
+    try:
+        return Verdict(str(options["verdict"]))
+    except (KeyError, ValueError) as exc:
+        raise JobError(f"verdict must be one of {', '.join(v.value for v in Verdict)}") from exc
+
+
+def _outcome(outcome: Any) -> dict[str, Any]:
+    judgement = outcome.judgement
+    return {
+        "summary": outcome.summary,
+        "judgement": {
+            "id": judgement.id,
+            "entity_type": judgement.entity_type,
+            "verdict": judgement.verdict.value,
+            "steward": judgement.steward,
+            "left_entity": judgement.left_entity,
+            "right_entity": judgement.right_entity,
+            "review_item": judgement.review_item,
+        },
+    }
+
+
+def judge(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    outcome = judge_pair(
+        store,
+        state,
+        str(options["a"]),
+        str(options["b"]),
+        _verdict(options),
+        str(options["steward"]),
+        options.get("reason"),
+        cache_dir=settings.data_dir / "cache",
+    )
+    return JobResult(OK, _outcome(outcome))
+
+
+def review_decide(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    outcome = decide_item(
+        store,
+        state,
+        int(options["item"]),
+        _verdict(options),
+        str(options["steward"]),
+        options.get("reason"),
+        settings.data_dir / "cache",
+    )
+    return JobResult(OK, _outcome(outcome))
+
+
+def quarantine_replay(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    report = replay_quarantine(store, state, _configs(store, options), settings)
+    return JobResult(
+        OK, {"run_id": report.run_id, "replayed": report.replayed, "still_failing": report.still_failing}
+    )
+
+
+COMMANDS: dict[str, Command] = {
+    "sync": sync,
+    "resolve": resolve,
+    "judge": judge,
+    "review-decide": review_decide,
+    "quarantine-replay": quarantine_replay,
+}
+
+
+def run_job(
+    command: str,
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None = None,
+) -> JobResult:
+    """Run one write command; a missing option is a JobError naming it."""
+    run = COMMANDS.get(command)
+    if run is None:
+        raise JobError(f"no write command {command!r} (one of {', '.join(COMMANDS)})")
+    try:
+        return run(store, state, settings, options, progress)
+    except KeyError as exc:
+        raise JobError(f"{command}: option {exc.args[0]!r} is required") from exc
