@@ -116,6 +116,14 @@ def decide_item(
         raise JudgementError(
             f"review item {item_id} is a {item['kind']} item; only merge candidates take a judgement so far"
         )
+    answered = state.item_answer(item_id)
+    if answered is not None:
+        # Two stewards answering one item at once must not both act: the second is told, and
+        # changes an answer only by revoking it first (which is kept in the history).
+        raise JudgementError(
+            f"review item {item_id} was answered {answered.verdict.value!r} by {answered.steward} "
+            f"(judgement {answered.id}); revoke that judgement to answer it again"
+        )
     payload: dict[str, Any] = item["payload"]
     left, right = payload["mentions"]
     return judge(

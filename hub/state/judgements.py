@@ -109,6 +109,18 @@ class JudgementState:
             row = conn.execute(select(judgements).where(judgements.c.id == judgement_id)).one()
         return _judgement(row)
 
+    def item_answer(self, item_id: int) -> Judgement | None:
+        """The standing (unrevoked) judgement that answered this review item, if any."""
+        query = (
+            select(judgements)
+            .where(judgements.c.review_item == item_id, judgements.c.revoked_at.is_(None))
+            .order_by(judgements.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).one_or_none()
+        return None if row is None else _judgement(row)
+
     def judgement_history(self, entity_type: str | None = None, limit: int = 100) -> list[Judgement]:
         """Every judgement, newest first, revoked ones included."""
         query = select(judgements).order_by(judgements.c.id.desc()).limit(limit)
