@@ -498,7 +498,10 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
     workers: Annotated[
         int | None,
-        typer.Option(help="Worker processes (0: one per core; default GRIDHUB_API_WORKERS)."),
+        typer.Option(
+            help="Worker processes (0: one per core on Neo4j, one on the embedded store, which "
+            "then takes writes; default GRIDHUB_API_WORKERS)."
+        ),
     ] = None,
 ) -> None:
     """Serve the GraphQL API (and /health, /metrics) over the configured graph store."""
@@ -506,7 +509,13 @@ def serve(
 
     settings = get_settings()
     bind_host, bind_port = host or settings.api_host, port or settings.api_port
-    count = worker_count(settings.api_workers if workers is None else workers)
+    from hub.store.factory import embedded_path
+
+    requested = settings.api_workers if workers is None else workers
+    # Auto (0) on the embedded store is one worker: it holds the store writable, so syncs,
+    # decisions and schedules run through it. Several workers must open it read-only (ladybug:
+    # one writing process, or many reading ones) and then nothing can write while they serve.
+    count = 1 if requested == 0 and embedded_path(settings) is not None else worker_count(requested)
     if count > 1:
         import os
 
@@ -527,7 +536,6 @@ def serve(
     from hub.api.app import create_app
     from hub.jobs.channel import close_channel, local_url, open_channel
     from hub.serve import serve as run_server
-    from hub.store.factory import embedded_path
 
     store = open_store(settings)
     embedded = embedded_path(settings)

@@ -76,8 +76,9 @@ class Settings(BaseSettings):
         0,
         ge=0,
         description=(
-            "Worker processes of `gridhub serve` (0: one per core). Several workers open the "
-            "embedded store read-only."
+            "Worker processes of `gridhub serve` (0: one per core on Neo4j, one on the embedded "
+            "store). Several workers open the embedded store read-only: writes are then refused "
+            "until the server stops."
         ),
     )
     api_timeout_s: float = Field(
