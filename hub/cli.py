@@ -19,10 +19,11 @@ from connectors.config import SourceConfig, load_source_configs
 from connectors.errors import ConnectorError
 from graph_schema import SchemaError, default_schema
 from graph_schema.ddl import ladybug_statements, neo4j_statements
-from hub.console import print_model, print_report, print_resolution, sync_progress
+from hub.console import print_crash, print_model, print_report, print_resolution, sync_progress
 from hub.errors import HubError
 from hub.logging import configure_logging
 from hub.quality import build_report, print_quality, render_html
+from hub.redact import redact_pii
 from hub.review import decide_item
 from hub.review import judge as judge_pair
 from hub.review.ordering import ranked_queue
@@ -33,7 +34,10 @@ from hub.store import GraphStore, open_store
 from hub.sync import resolve_pass, sync_sources
 from hub.sync.replay import replay_quarantine
 
-app = typer.Typer(help="gridhub: one graph of the district's people, companies, buildings and licences.")
+app = typer.Typer(
+    help="gridhub: one graph of the district's people, companies, buildings and licences.",
+    pretty_exceptions_show_locals=False,  # locals would print the rows being synced (main() prints crashes)
+)
 demo_app = typer.Typer(help="A synthetic district to try the hub on.", invoke_without_command=True)
 schema_app = typer.Typer(help="The canonical model.")
 quarantine_app = typer.Typer(help="Rows that could not be mapped.")
@@ -803,8 +807,11 @@ def main() -> None:
     try:
         app()
     except (HubError, ConnectorError, SchemaError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {redact_pii(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
+    except Exception as exc:  # a bug: its traceback, without locals, identifiers masked
+        print_crash(err, exc)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
