@@ -1,4 +1,8 @@
-"""Value transforms named in mappings: dates, gender codes, trimming, full-width → half-width."""
+"""Value transforms named in mappings: dates, gender codes, trimming, full-width → half-width.
+
+A value a transform cannot read is a `RowError` saying what is wrong without the value itself:
+the reason is shown and logged where the row's values must not be (the quarantine keeps the
+raw row for the data steward beside it)."""
 
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ _DATE_PATTERNS = (
 )
 _GENDERS = {"m": "M", "male": "M", "男": "M", "男性": "M", "1": "M",
             "f": "F", "female": "F", "女": "F", "女性": "F", "2": "F"}  # fmt: skip
+_DATE_FORMATS = "19460417, 1946-04-17, 1946/4/17, 1946年4月17日"
+_GENDER_CODES = "M/F, male/female, 男/女, 男性/女性, 1/2"
 
 
 def trim(value: Any) -> Any:
@@ -42,15 +48,15 @@ def to_date(value: Any) -> date:
             year, month, day = (int(g) for g in match.groups())
             try:
                 return date(year, month, day)
-            except ValueError as exc:
-                raise RowError("date", f"{text!r} is not a calendar date: {exc}") from None
-    raise RowError("date", f"{text!r} is not a date in a known format")
+            except ValueError:  # newer Pythons quote the day and year: not in the reason
+                raise RowError("date", "not a calendar date (no such month or day)") from None
+    raise RowError("date", f"not a date in a known format ({_DATE_FORMATS})")
 
 
 def gender(value: Any) -> str:
     code = _GENDERS.get(halfwidth(str(value)).strip().lower())
     if code is None:
-        raise RowError("gender", f"{value!r} is not a known gender code")
+        raise RowError("gender", f"not a known gender code ({_GENDER_CODES})")
     return code
 
 
@@ -58,7 +64,7 @@ def to_int(value: Any) -> int:
     try:
         return int(str(value).strip())
     except ValueError:
-        raise RowError("int", f"{value!r} is not an integer") from None
+        raise RowError("int", "not an integer") from None
 
 
 def to_text(value: Any) -> str:

@@ -19,12 +19,13 @@ from connectors.config import load_source_configs
 from connectors.errors import ConnectorError
 from graph_schema import SchemaError, default_schema
 from graph_schema.ddl import ladybug_statements, neo4j_statements
-from hub.console import print_model, print_report, print_resolution, sync_progress
+from hub.console import print_crash, print_model, print_report, print_resolution, sync_progress
 from hub.errors import HubError
 from hub.jobs import JobResult, run_job
 from hub.jobs.channel import find_server
 from hub.logging import configure_logging
 from hub.quality import build_report, print_quality, render_html
+from hub.redact import redact_pii
 from hub.review.ordering import ranked_queue
 from hub.settings import get_settings
 from hub.state import StateStore, Verdict
@@ -32,7 +33,10 @@ from hub.state.mentions import SEP
 from hub.store import open_store
 from hub.sync import RunReport
 
-app = typer.Typer(help="gridhub: one graph of the district's people, companies, buildings and licences.")
+app = typer.Typer(
+    help="gridhub: one graph of the district's people, companies, buildings and licences.",
+    pretty_exceptions_show_locals=False,  # locals would print the rows being synced (main() prints crashes)
+)
 demo_app = typer.Typer(help="A synthetic district to try the hub on.", invoke_without_command=True)
 schema_app = typer.Typer(help="The canonical model.")
 quarantine_app = typer.Typer(help="Rows that could not be mapped.")
@@ -823,8 +827,11 @@ def main() -> None:
     try:
         app()
     except (HubError, ConnectorError, SchemaError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {redact_pii(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
+    except Exception as exc:  # a bug: its traceback, without locals, identifiers masked
+        print_crash(err, exc)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

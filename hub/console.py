@@ -1,4 +1,4 @@
-"""Rich renderings shared by CLI commands: run reports and progress bars."""
+"""Rich renderings shared by CLI commands: run reports, progress bars and unexpected failures."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.traceback import Trace, Traceback
 
+from hub.redact import redact_pii
 from hub.sync import RunReport
 from hub.sync.pipeline import Progress as ProgressCallback
 from resolvers.linking.diagnostics import ModelDiagnostics
@@ -159,3 +161,23 @@ def print_learned(console: Console, learned: Learned, m_after: Mapping[str, Sequ
         f"learned from {same} same / {different} different labelled pairs: {moved}; m refitted: {refitted}",
         highlight=False,
     )
+
+
+def print_crash(console: Console, exc: BaseException) -> None:
+    """An unexpected failure (a bug, not an operator's mistake) as a traceback without local
+    variables (they would print the rows being synced), with identity and mobile numbers masked
+    in the messages of the exception and of its causes (hub/redact.py)."""
+    import click
+    import typer
+
+    trace = Traceback.extract(type(exc), exc, exc.__traceback__, show_locals=False)
+    _redact_trace(trace)
+    console.print(Traceback(trace, suppress=[click, typer], word_wrap=True))
+
+
+def _redact_trace(trace: Trace) -> None:
+    for stack in trace.stacks:
+        stack.exc_value = redact_pii(stack.exc_value)
+        stack.notes = [redact_pii(note) for note in stack.notes]
+        for group_member in stack.exceptions:
+            _redact_trace(group_member)

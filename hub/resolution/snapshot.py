@@ -149,6 +149,7 @@ def to_table(
         "run_id": pa.array(mentions.run_ids, pa.string()),
         "trust": pa.array(mentions.trust, pa.int64()),
     }
+    key = ""
     try:
         for key, values in mentions.features.items():
             arrays[FEATURE + key] = pa.array(values, from_pandas=True)
@@ -157,7 +158,10 @@ def to_table(
                 [list(t) if isinstance(t, list | tuple) else None for t in tokens], pa.list_(pa.string())
             )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        log.warning("mentions not snapshotted", reason=str(exc))
+        # Arrow's message quotes the value it could not convert (a name, a phone number).
+        log.warning(
+            "mentions not snapshotted", feature=key, reason=f"{type(exc).__name__}: mixed value types"
+        )
         return None
     return pa.table(arrays)
 

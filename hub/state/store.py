@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.errors import HubError
+from hub.redact import redact_pii
 from hub.state.api_keys import ApiKeyState
 from hub.state.audit import AuditState
 from hub.state.judgements import JudgementState
@@ -88,7 +89,8 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
     def __init__(self, url: str) -> None:
         self.url = url
         try:
-            self.engine: Engine = create_engine(url)
+            # A failed statement's message leaves out its parameters (quarantined rows, mentions).
+            self.engine: Engine = create_engine(url, hide_parameters=True)
             if self.engine.dialect.name == "sqlite":
                 database = self.engine.url.database
                 if database and database != ":memory:":
@@ -483,12 +485,15 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
         report: Mapping[str, Any],
         finished_at: datetime | None,
     ) -> None:
+        report = dict(report)
+        if isinstance(report.get("error"), str):  # a failed run's exception, shown by `runs show`
+            report["error"] = redact_pii(report["error"])
         values = {
             "run_id": run_id,
             "started_at": started_at,
             "finished_at": finished_at,
             "status": status,
-            "report": json.dumps(dict(report), ensure_ascii=False, default=str),
+            "report": json.dumps(report, ensure_ascii=False, default=str),
         }
         with self.engine.begin() as conn:
             stmt = self._upsert()(runs).values(values)

@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
-from connectors.secrets import redact_url
+import re
+
+from connectors.secrets import MASK, redact_url
 from hub.errors import HubError
+from hub.redact import redact_pii
+
+# Values the stores quote back from a write's parameters: Neo4j's constraint errors ("… with
+# label `Person` and property `identity_number` = '…'") and values it cannot store
+# ("Encountered: Map{…}", `String("…")`); ladybug's duplicate keys and failed casts.
+_QUOTED_VALUES = (
+    (
+        re.compile(r"(`[^`]+`\s*=\s*)(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|-?[0-9][0-9.eE+-]*)"),
+        rf"\1{MASK}",
+    ),
+    (re.compile(r"(Encountered: ).*"), rf"\1{MASK}"),
+    (re.compile(r'(String\()"(?:[^"\\]|\\.)*"(\))'), rf'\1"{MASK}"\2'),
+    (re.compile(r"(primary key value ).*?(, which)", re.DOTALL), rf"\1{MASK}\2"),
+    (re.compile(r'(Could not convert )".*?"( to )', re.DOTALL), rf'\1"{MASK}"\2'),
+)
+
+
+def without_values(message: str) -> str:
+    """A store's message with the row values it quotes masked (identity and mobile numbers
+    anywhere in it too): store errors are printed, logged and kept in run reports."""
+    for pattern, replacement in _QUOTED_VALUES:
+        message = pattern.sub(replacement, message)
+    return redact_pii(message)
 
 
 class StoreError(HubError):
-    """A graph store operation failed."""
+    """A graph store operation failed. The row values stores quote back are masked in its
+    message; the store's own exception is not chained (it holds them unmasked)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(without_values(message))
 
 
 class StoreUnavailable(StoreError):

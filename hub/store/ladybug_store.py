@@ -122,7 +122,7 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         except RuntimeError as exc:
             if str(exc).startswith("Interrupted") and self._read_timeout_s is not None:
                 raise StoreTimeout(f"the store stopped a query after {self._read_timeout_s:g} s") from exc
-            raise StoreError(f"{self.uri}: {exc}{self._hint(exc)}") from exc
+            raise StoreError(f"{self.uri}: {exc}{self._hint(exc)}") from None  # it quotes values
         assert not isinstance(result, list)  # one statement, one result
         try:
             columns = result.get_column_names()
@@ -162,7 +162,7 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         try:
             result = self._conn.execute(query, dict(params or {}))
         except RuntimeError as exc:
-            raise StoreError(f"{self.uri}: {exc}") from exc
+            raise StoreError(f"{self.uri}: {exc}") from None  # it quotes values
         assert not isinstance(result, list)
         try:
             columns = result.get_column_names()

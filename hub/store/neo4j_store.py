@@ -77,7 +77,7 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
             with self._driver.session(database=self.database) as session:
                 return session.execute_write(work)
         except Neo4jError as exc:
-            raise StoreError(f"{self.uri}: {exc.code}: {exc.message}") from exc
+            raise StoreError(f"{self.uri}: {exc.code}: {exc.message}") from None  # it quotes values
         except (ServiceUnavailable, DriverError) as exc:
             raise StoreUnavailable(self.uri, str(exc)) from exc
 
@@ -217,7 +217,7 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
         except Neo4jError as exc:
             if "TransactionTimedOut" in (exc.code or "") and self._read_timeout_s is not None:
                 raise StoreTimeout(f"the store stopped a query after {self._read_timeout_s:g} s") from exc
-            raise StoreError(f"{self.uri}: {exc.code}: {exc.message}") from exc
+            raise StoreError(f"{self.uri}: {exc.code}: {exc.message}") from None  # it quotes values
         except (ServiceUnavailable, DriverError) as exc:
             raise StoreUnavailable(self.uri, str(exc)) from exc
         # Record is a tuple: iterating it yields values, so the keys are asked for by name.

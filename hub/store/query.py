@@ -179,7 +179,7 @@ class CypherWriter:
                 return f"NOT ({self.where(label, var, part)})"
             case Related(rel_name, outgoing, far, quantifier, inner):
                 return self._related(label, var, rel_name, outgoing, far, quantifier, inner)
-        raise TypeError(f"not a condition: {condition!r}")
+        raise TypeError(f"not a condition: a {type(condition).__name__}")  # its values stay out
 
     def pattern(
         self, label: str | None, var: str, rel_name: str, outgoing: bool, far: str | None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 
 from connectors.errors import RowError
-from connectors.transforms import gender, halfwidth, to_date
+from connectors.transforms import gender, halfwidth, to_date, to_int
 
 
 @pytest.mark.parametrize(
@@ -49,3 +51,24 @@ def test_unknown_gender_code_is_a_row_error() -> None:
 
 def test_halfwidth_folds_fullwidth_forms() -> None:
     assert halfwidth("ＡＢ１２（深圳）") == "AB12(深圳)"
+
+
+@pytest.mark.parametrize(
+    ("transform", "written", "reason"),
+    [
+        (to_date, "1987-11-35", "not a calendar date"),
+        (to_date, "440304198711057311", "not a date in a known format"),  # an id in the wrong column
+        (gender, "张伟", "not a known gender code"),
+        (to_int, "13987654321x", "not an integer"),
+    ],
+)
+def test_a_row_error_says_what_is_wrong_without_the_value(
+    transform: Callable[[Any], Any], written: str, reason: str
+) -> None:
+    # The reason goes into the quarantine's error column, `sources check` and the logs; the
+    # value stays in the quarantined raw row alone.
+    with pytest.raises(RowError) as raised:
+        transform(written)
+    assert reason in str(raised.value)
+    assert written not in str(raised.value)
+    assert "35" not in str(raised.value)  # nor any part of it
