@@ -19,13 +19,13 @@ import structlog
 
 from connectors.config import load_source_configs
 from hub.errors import HubError
-from hub.schedule.retry import REFUSED, SUCCEEDED, Submit
+from hub.schedule.retry import FAILED, REFUSED, SUCCEEDED, Submit
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.store import GraphStore
 
 log = structlog.get_logger("gridhub.schedule")
-# How much of the last line a failed `gridhub sync` wrote to stderr goes to the log.
+# How much of the `error: …` line a failed `gridhub sync` wrote to stderr goes to the log.
 _ERROR_CHARS = 300
 
 
@@ -62,8 +62,10 @@ def as_command(
     timeout_s: float | None = None,
 ) -> Submit:
     """Run ``gridhub sync --json --config DIR SOURCE…`` (``command`` replaces the
-    ``python -m hub.cli`` it starts with) and return its exit code; a sync running longer than
-    ``timeout_s`` is killed and counts as failed."""
+    ``python -m hub.cli`` it starts with; ``env`` replaces the server's environment) and return
+    its exit code. Exit 2 without a report (an operator error: a declaration, file or store to
+    fix, not a data contract) is returned as 1, as ``in_process`` gives it (an exception), so
+    that 2 always means refused. A sync running longer than ``timeout_s`` is killed: 1."""
     program = list(command or [sys.executable, "-m", "hub.cli"])
 
     def submit(sources: list[str]) -> int:
@@ -75,20 +77,32 @@ def as_command(
             )  # fmt: skip
         except subprocess.TimeoutExpired:
             log.error("scheduled sync killed: it ran too long", sources=sources, timeout_s=timeout_s)
-            return 1
+            return FAILED
         run = _report(done.stdout)
-        if done.returncode in (SUCCEEDED, REFUSED) and run:
+        if run:
             log.info(
                 "scheduled sync run", run_id=run.get("run_id"), status=run.get("status"), sources=sources
             )
         if done.returncode != SUCCEEDED:
-            last = (done.stderr.strip().splitlines() or [""])[-1][:_ERROR_CHARS]
             log.warning(
-                "gridhub sync did not succeed", sources=sources, exit_code=done.returncode, stderr=last
-            )
+                "gridhub sync did not succeed", sources=sources, exit_code=done.returncode,
+                stderr=_last_error(done.stderr),
+            )  # fmt: skip
+        if done.returncode == REFUSED and run is None:
+            return FAILED
         return done.returncode
 
     return submit
+
+
+def _last_error(stderr: str) -> str:
+    """The last line of a failed `gridhub sync`'s stderr as the log shows it: the hub's own
+    `error: …` line whole; of a traceback's last line only the exception type, as its message
+    may hold values read from a row."""
+    last = (stderr.strip().splitlines() or [""])[-1]
+    if last.startswith("error:"):
+        return last[:_ERROR_CHARS]
+    return f"{last.split(':', 1)[0][:_ERROR_CHARS]} (the run's report has the message: gridhub runs)"
 
 
 def _report(stdout: str) -> dict[str, object] | None:

@@ -30,21 +30,27 @@ FAKE_GRIDHUB = """
 import json, os, sys
 open(os.environ["ARGS_FILE"], "w").write(json.dumps(sys.argv[1:]))
 print("progress…")
-print(json.dumps({"run_id": "r1", "status": "refused"}))
+if os.environ.get("REPORT"):
+    print(json.dumps({"run_id": "r1", "status": "refused"}))
 print("error: source 'people' refused: people.csv: the header has no column '电话'", file=sys.stderr)
 sys.exit(int(os.environ["EXIT"]))
 """
 
 
-@pytest.mark.parametrize("code", [0, 1, 2])
-def test_a_command_runs_gridhub_sync_json_and_gives_its_exit_code(tmp_path: Path, code: int) -> None:
+@pytest.mark.parametrize(
+    ("code", "report", "given"),
+    [(0, True, 0), (1, False, 1), (2, True, 2), (2, False, 1)],  # 2 without a report: not refused
+)
+def test_a_command_runs_gridhub_sync_json_and_gives_its_exit_code(
+    tmp_path: Path, code: int, report: bool, given: int
+) -> None:
     args_file = tmp_path / "args.json"
     submit = as_command(
         tmp_path / "sources",
         command=[sys.executable, "-c", FAKE_GRIDHUB],
-        env={"ARGS_FILE": str(args_file), "EXIT": str(code)},
+        env={"ARGS_FILE": str(args_file), "EXIT": str(code), "REPORT": "1" if report else ""},
     )
-    assert submit(["people", "grid"]) == code
+    assert submit(["people", "grid"]) == given
     assert json.loads(args_file.read_text()) == [
         "sync",
         "--json",
@@ -92,3 +98,14 @@ def test_in_process_syncs_into_the_servers_store(
     assert submit(["people"]) == 2
     with pytest.raises(HubError, match="no source named gone"):
         submit(["people", "gone"])
+
+
+def test_only_the_hubs_own_error_line_is_logged_whole() -> None:
+    from hub.schedule.submit import _last_error
+
+    refused = "progress\nerror: source 'people' refused: people.csv: the header has no column '电话'\n"
+    assert (
+        _last_error(refused) == "error: source 'people' refused: people.csv: the header has no column '电话'"
+    )
+    traceback = "Traceback (most recent call last):\n  File …\nValueError: 张三 13800000001\n"
+    assert _last_error(traceback) == "ValueError (the run's report has the message: gridhub runs)"
