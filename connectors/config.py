@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from connectors.cron import cron_trigger, zone
 from connectors.errors import MappingError
 from connectors.specs import ConnectorSpec
 from connectors.transforms import TRANSFORMS
@@ -68,6 +69,33 @@ class LinkMap(_Strict):
     to_role: str = Field(alias="to")
 
 
+class ScheduleSpec(_Strict):
+    """When the server syncs the source by itself (`schedule:`; hub/schedule/), and how often it
+    tries again after a failed attempt. Not part of the declaration's fingerprint."""
+
+    # Five fields, read as cron reads them: minute hour day month weekday (0 and 7: Sunday).
+    cron: str
+    # An IANA time zone the cron expression is read in; None: the server's local time.
+    timezone: str | None = None
+    # Attempts after a failed one; the n-th waits retry_delay_s × 2ⁿ⁻¹ seconds (at most an hour).
+    retries: int = Field(2, ge=0, le=10)
+    retry_delay_s: float = Field(60.0, ge=0, le=3600)
+    # Each firing is delayed by up to this many random seconds (spreads sources over a minute).
+    jitter_s: int = Field(0, ge=0, le=3600)
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        cron_trigger(value)
+        return " ".join(value.split())
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_zone(cls, value: str | None) -> str | None:
+        zone(value)
+        return value
+
+
 class SourceConfig(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str = ""
@@ -82,6 +110,8 @@ class SourceConfig(_Strict):
     trust: int = Field(50, ge=0, le=100)
     entities: dict[str, EntityMap] = Field(min_length=1)
     relationships: tuple[LinkMap, ...] = ()
+    # When the server syncs it by itself; None: only when asked (`gridhub sync`, an orchestrator).
+    schedule: ScheduleSpec | None = None
     file: str = ""
 
     @property
@@ -99,6 +129,8 @@ class SourceConfig(_Strict):
     def _listify(cls, data: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("record_id"), str):
             data = {**data, "record_id": [data["record_id"]]}
+        if isinstance(data, dict) and isinstance(data.get("schedule"), str):  # `schedule: "0 2 * * *"`
+            data = {**data, "schedule": {"cron": data["schedule"]}}
         return data
 
 

@@ -106,10 +106,13 @@ def confine(source: str, path: Path, data_dir: Path, allowed: Sequence[Path] = (
 
 
 def declaration_fingerprint(config: SourceConfig) -> str:
-    """A digest of the normalised declaration (its title and where it was read from left out):
-    equal means every row maps as before. Values equal to their defaults are left out too, so
-    that a new option with a default (a hub upgrade) does not re-map every source."""
-    data = config.model_dump(mode="json", by_alias=True, exclude={"file", "title"}, exclude_defaults=True)
+    """A digest of the normalised declaration (its title, its schedule and where it was read from
+    left out: none changes how a row maps): equal means every row maps as before. Values equal to
+    their defaults are left out too, so that a new option with a default (a hub upgrade) does not
+    re-map every source."""
+    data = config.model_dump(
+        mode="json", by_alias=True, exclude={"file", "title", "schedule"}, exclude_defaults=True
+    )
     text = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 

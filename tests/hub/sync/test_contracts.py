@@ -295,6 +295,24 @@ def test_a_path_outside_the_data_directory_is_refused(
     assert people.new == 4
 
 
+def test_a_changed_schedule_re_maps_nothing(store: GraphStore, state: StateStore, settings: Settings) -> None:
+    from connectors.contracts import declaration_fingerprint
+
+    nightly = declaration(schedule="0 2 * * *")
+    often = declaration(schedule={"cron": "*/15 6-22 * * 1-5", "timezone": "Asia/Shanghai", "retries": 5})
+    assert (
+        declaration_fingerprint(nightly)
+        == declaration_fingerprint(often)
+        == declaration_fingerprint(declaration())
+    )
+    write(settings, lines(*GOOD))
+    _, people = sync(store, state, settings, nightly)
+    assert people.new == 4
+    _, people = sync(store, state, settings, often)
+    assert not people.redeclared
+    assert people.changed == 0
+
+
 # ── the command ───────────────────────────────────────────────────────────────────────────
 
 
