@@ -19,6 +19,7 @@ from connectors.config import load_source_configs
 from connectors.errors import ConnectorError
 from graph_schema import SchemaError, default_schema
 from graph_schema.ddl import ladybug_statements, neo4j_statements
+from hub.cli_schedule import schedule_app
 from hub.console import print_crash, print_model, print_report, print_resolution, sync_progress
 from hub.errors import HubError
 from hub.jobs import JobResult, run_job
@@ -65,6 +66,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(demo_app, name="demo")
 app.add_typer(schema_app, name="schema")
+app.add_typer(schedule_app, name="schedule")
 # Piped output (CI logs, files) gets wide tables instead of Rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
@@ -507,8 +509,10 @@ def serve(
             "then takes writes; default GRIDHUB_API_WORKERS)."
         ),
     ] = None,
+    config: ConfigDir = Path("config/sources"),
 ) -> None:
-    """Serve the GraphQL API (and /health, /metrics) over the configured graph store."""
+    """Serve the GraphQL API (and /health, /metrics) over the configured graph store, and run
+    the `schedule:` of the sources declared in --config."""
     from hub.api.workers import READ_ONLY_ENV, worker_count
 
     settings = get_settings()
@@ -525,17 +529,36 @@ def serve(
 
         import uvicorn
 
+        from hub.schedule import scheduler_for
+        from hub.schedule.submit import as_command
+
         # Every worker opens the store itself; the embedded one read-only (many readers may).
         os.environ[READ_ONLY_ENV] = "1"
+        # Schedules run in this parent process (once, not once per worker), each sync as a
+        # `gridhub sync` process writing Neo4j itself; a read-only embedded store cannot sync.
+        scheduler = scheduler_for(config, default_schema(), as_command(config.resolve()))
+        if scheduler is not None and embedded_path(settings) is not None:
+            err.print(
+                f"warning: the schedules in {config} do not run: {count} workers open the embedded "
+                "store read-only (serve with one worker to run them)",
+                markup=False,
+            )
+            scheduler = None
         out.print(f"GraphQL on http://{bind_host}:{bind_port}/graphql ({count} worker processes)")
-        uvicorn.run(
-            "hub.api.workers:worker_app",
-            factory=True,
-            host=bind_host,
-            port=bind_port,
-            workers=count,
-            log_level="warning",
-        )
+        if scheduler is not None:
+            scheduler.start()
+        try:
+            uvicorn.run(
+                "hub.api.workers:worker_app",
+                factory=True,
+                host=bind_host,
+                port=bind_port,
+                workers=count,
+                log_level="warning",
+            )
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
         return
     from hub.api.app import create_app
     from hub.jobs.channel import close_channel, local_url, open_channel
@@ -545,7 +568,7 @@ def serve(
     embedded = embedded_path(settings)
     token: str | None = None
     try:
-        api = create_app(store, settings)
+        api = create_app(store, settings, schedules=config.resolve())
         token = str(api.state.jobs.token)
 
         def open_local_channel(_: object) -> None:

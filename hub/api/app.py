@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI, Response
@@ -32,6 +33,9 @@ from hub.api.security.errors import install_error_handler
 from hub.api.security.principal import Principal
 from hub.api.state_metrics import StateCollector, last_sync
 from hub.api.steward import steward_router
+from hub.schedule import scheduler_for
+from hub.schedule.history import last_synced
+from hub.schedule.submit import in_process
 from hub.search import SearchService
 from hub.settings import Settings
 from hub.state import StateStore
@@ -60,12 +64,18 @@ def _asks_for_graphql_ide(connection: HTTPConnection) -> bool:
 
 
 def create_app(
-    store: GraphStore, settings: Settings, *, owns_store: bool = False, read_only: bool = False
+    store: GraphStore,
+    settings: Settings,
+    *,
+    owns_store: bool = False,
+    read_only: bool = False,
+    schedules: Path | None = None,
 ) -> FastAPI:
     """The API over ``store``; the caller closes the store, unless ``owns_store`` (then the
     app closes it when it stops: a worker process that opened it for this app alone).
     ``read_only``: the store was opened so (embedded, several worker processes), and write
-    jobs are refused with the reason.
+    jobs are refused with the reason. ``schedules``: the declarations whose `schedule:` the
+    app runs while it serves (hub/schedule/), as write jobs like the others.
 
     ``app.state.audit`` (the :class:`AuditLog`) exists while the app runs (its lifespan):
     opened at startup, flushed and closed at shutdown.
@@ -83,9 +93,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.audit = await anyio.to_thread.run_sync(AuditLog, settings.state_database_url)
+        if scheduler is not None:
+            await anyio.to_thread.run_sync(scheduler.start)
         try:
             yield
         finally:
+            if scheduler is not None:  # waits for a sync under way: the store stays open for it
+                await anyio.to_thread.run_sync(scheduler.stop)
             # Durability on shutdown: every recorded entry is written before the process ends.
             await anyio.to_thread.run_sync(app.state.audit.close)
             await anyio.to_thread.run_sync(jobs.close)
@@ -116,6 +130,17 @@ def create_app(
     metrics = ApiMetrics()
     metrics.registry.register(StateCollector(state_store))
     instrument(app, metrics, GRAPHQL_PATH)
+    scheduler = app.state.scheduler = (
+        None
+        if schedules is None
+        else scheduler_for(
+            schedules,
+            store.schema,
+            in_process(jobs.run, schedules),
+            metrics.registry,
+            last_synced=lambda: last_synced(state_store()),
+        )
+    )
     # Added last, so outermost: no middleware or route reads a body before its size is checked.
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)
 

@@ -2,7 +2,8 @@
 the store it serves, or as a `gridhub sync` process. Either returns `gridhub sync`'s exit code.
 
 - ``in_process``: the embedded store admits one writer, the server; a `gridhub sync` process
-  could not open it while the server runs. Use it with a single-process server.
+  sent there goes through the same job runner (hub/api/jobs.py). Use it with a single-process
+  server.
 - ``as_command``: a separate process with its own memory, exactly what an orchestrator runs;
   for a Neo4j store (any number of API worker processes may run beside it).
 """
@@ -12,44 +13,35 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import structlog
 
-from connectors.config import load_source_configs
-from hub.errors import HubError
+from hub.jobs import JobResult
 from hub.schedule.retry import FAILED, REFUSED, SUCCEEDED, Submit
-from hub.settings import Settings
-from hub.state import StateStore
-from hub.store import GraphStore
+
+# A server's JobRunner.run: (command, options) → its result.
+RunJob = Callable[[str, Mapping[str, Any]], JobResult]
 
 log = structlog.get_logger("gridhub.schedule")
 # How much of the `error: …` line a failed `gridhub sync` wrote to stderr goes to the log.
 _ERROR_CHARS = 300
 
 
-def in_process(store: GraphStore, settings: Settings, config_dir: Path) -> Submit:
-    """Sync the sources named with the declarations as they are now in ``config_dir``, into
-    ``store``. The API's read timeout (GRIDHUB_API_TIMEOUT_S, set on the store by the app) is
-    lifted while the sync runs, or a long write or resolution query would be stopped by it; the
-    API's own request timeout still answers slow requests meanwhile."""
+def in_process(run: RunJob, config_dir: Path) -> Submit:
+    """Sync the sources named with the declarations as they are now in ``config_dir``, as a
+    write job of the server (``run`` is its ``JobRunner.run``): one job at a time with the CLI's
+    jobs and the stewards' decisions, on the store's writer twin (no API read timeout)."""
 
     def submit(sources: list[str]) -> int:
-        from hub.sync import sync_sources  # the sync pipeline is loaded when first needed
-
-        configs = [c for c in load_source_configs(config_dir, store.schema) if c.name in sources]
-        missing = sorted(set(sources) - {c.name for c in configs})
-        if missing:
-            raise HubError(f"{config_dir}: no source named {', '.join(missing)} (declaration removed?)")
-        store.set_read_timeout(None)
-        try:
-            with StateStore(settings.state_database_url) as state:
-                report = sync_sources(store, state, configs, settings)
-        finally:
-            store.set_read_timeout(settings.api_timeout_s)
-        log.info("scheduled sync run", run_id=report.run_id, status=report.status, sources=sources)
-        return REFUSED if report.refused else SUCCEEDED
+        outcome = run("sync", {"sources": sources, "config": str(config_dir)})
+        log.info(
+            "scheduled sync run", run_id=outcome.result.get("run_id"),
+            status=outcome.result.get("status"), sources=sources,
+        )  # fmt: skip
+        return REFUSED if outcome.exit_code == REFUSED else SUCCEEDED if outcome.exit_code == 0 else FAILED
 
     return submit
 

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from graph_schema import default_schema
+from hub.api.jobs import JobRunner
 from hub.errors import HubError
 from hub.schedule.submit import as_command, in_process
 from hub.settings import Settings
+from hub.state import StateStore
 from hub.store.ladybug_store import LadybugStore
 
 DECLARATION = """
@@ -90,14 +92,18 @@ def test_in_process_syncs_into_the_servers_store(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     people = settings.data_dir / "people.csv"
     people.write_text("编号,姓名,电话\n1,张三,13800000001\n2,李四,13800000002\n", encoding="utf-8")
-    submit = in_process(store, settings, sources)
-    assert submit(["people"]) == 0
-    assert sorted(str(n.properties["name"]) for n in store.iter_nodes("Person")) == ["张三", "李四"]
-    assert store._read_timeout_s == 15  # the API's timeout is back
-    people.write_text("编号,姓名\n1,张三\n", encoding="utf-8")  # a column gone: refused
-    assert submit(["people"]) == 2
-    with pytest.raises(HubError, match="no source named gone"):
-        submit(["people", "gone"])
+    store.set_read_timeout(15)  # as the API sets it: the job's writer twin does without
+    with StateStore(settings.state_database_url) as state:
+        runner = JobRunner(store, settings, lambda: state)
+        submit = in_process(runner.run, sources)
+        assert submit(["people"]) == 0
+        assert sorted(str(n.properties["name"]) for n in store.iter_nodes("Person")) == ["张三", "李四"]
+        assert store._read_timeout_s == 15  # the API's store keeps its timeout
+        people.write_text("编号,姓名\n1,张三\n", encoding="utf-8")  # a column gone: refused
+        assert submit(["people"]) == 2
+        with pytest.raises(HubError, match="no source named gone"):
+            submit(["people", "gone"])
+        runner.close()
 
 
 def test_only_the_hubs_own_error_line_is_logged_whole() -> None:
