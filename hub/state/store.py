@@ -22,6 +22,7 @@ from hub.state.mentions import MentionState
 from hub.state.tables import (
     flags,
     judgements,
+    mentions,
     metadata,
     models,
     quarantine,
@@ -472,6 +473,38 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
                 )
             found.append(r.run_id)
         return found
+
+    def adopt_unfinished_mentions(self, run_id: str) -> list[str]:
+        """The mentions written by runs that did not finish (interrupted or failed) since the
+        last run that did are taken over by ``run_id``, the run that finishes their work;
+        returns the runs whose mentions were taken over.
+
+        A mention's run orders it in time, and the resolution pass reads that order: of two
+        entities it merges, the one known longest keeps its id, and survivorship prefers recent
+        values. The records an interrupted run wrote and committed are not written again by the
+        run after it (their rows are unchanged), so without this they would keep the dead run's
+        id while the rest of its work carries the next run's, and the pass would choose other
+        survivors than one uninterrupted run does (the ids would depend on where the run died).
+        Runs before the last finished one are left alone: a pass has resolved their mentions."""
+        with self.engine.begin() as conn:
+            last = conn.execute(
+                select(func.max(runs.c.run_id)).where(runs.c.status.in_(("succeeded", "refused")))
+            ).scalar()
+            unfinished = select(runs.c.run_id).where(
+                runs.c.status.in_(("interrupted", "failed")), runs.c.run_id != run_id
+            )
+            if last is not None:
+                unfinished = unfinished.where(runs.c.run_id > last)
+            adopted = sorted(conn.execute(unfinished).scalars())
+            if adopted:
+                # By type too: the (entity_type, run_id) index finds them without a table scan.
+                types = list(conn.execute(select(mentions.c.entity_type).distinct()).scalars())
+                conn.execute(
+                    update(mentions)
+                    .where(mentions.c.entity_type.in_(types), mentions.c.run_id.in_(adopted))
+                    .values(run_id=run_id)
+                )
+        return adopted
 
     # -- run reports ---------------------------------------------------------------------------
 

@@ -477,6 +477,7 @@ def sync_sources(
     report = RunReport(run_id=run_id, store=store.uri, started_at=started_at)
     mark_interrupted_runs(state)
     state.save_run(run_id, started_at, "running", report.to_dict(), None)
+    adopt_unfinished_writes(state, run_id)
     store.apply_schema()
     schema = store.schema
     library_sources = [c for c in configs if feeds_library(c, schema)]
@@ -583,6 +584,15 @@ def mark_interrupted_runs(state: StateStore) -> None:
         log.warning("run interrupted", run_id=run_id)
 
 
+def adopt_unfinished_writes(state: StateStore, run_id: str) -> None:
+    """What runs that died (or failed) since the last finished one wrote is this run's to finish:
+    their mentions are recorded as this run's (see StateStore.adopt_unfinished_mentions), so the
+    resolution pass orders them as one uninterrupted run would have. After the run is recorded
+    as running: if it dies too, the next run takes both over."""
+    for adopted in state.adopt_unfinished_mentions(run_id):
+        log.warning("taking over the writes of an unfinished run", run_id=run_id, unfinished=adopted)
+
+
 def owed_resolution(
     store: GraphStore, state: StateStore, run_id: str, settings: Settings, *, full: bool = False
 ) -> list[dict[str, Any]]:
@@ -609,6 +619,7 @@ def resolve_pass(
     process = {"pid": os.getpid(), "host": socket.gethostname()}
     mark_interrupted_runs(state)
     state.save_run(run_id, started_at, "running", {"kind": "resolve", "full": full, **process}, None)
+    adopt_unfinished_writes(state, run_id)
     try:
         reports = owed_resolution(store, state, run_id, settings, full=full)
     except BaseException as exc:
