@@ -57,10 +57,13 @@ class KillPoint:
     looks it up) is called for the ``call``-th time, ``before`` it runs or after it returned.
     ``armed_by`` ("module:attr", n): calls of the target count only from the n-th call of that
     one on. ``hold``: a function made to wait forever on its ``call``-th call, so the kill (from
-    another thread) lands before it. ``rerun``: what runs afterwards, "sync" or "resolve"."""
+    another thread) lands before it. ``stage``: where that is, "sources" (not all of their
+    records committed), "pass" (the resolution pass had begun) or "" (in between).
+    ``rerun``: what runs afterwards, "sync" or "resolve"."""
 
     name: str
     target: str
+    stage: str
     call: int = 1
     before: bool = True
     armed_by: tuple[str, int] | None = None
@@ -68,61 +71,111 @@ class KillPoint:
     rerun: str = "sync"
 
 
-# Sources are synced in this order (library first, then least trusted first): grid_workers,
-# address_library, grid_collection, housing, newborns, licenses, business_registry, population.
-# Changed rows are written once BATCH of them have gathered: address_library takes write
-# batches 2-4, grid_collection (one row of its first hundred quarantined) 5 and 6, so the kills
-# in the 6th write batch land after grid_collection's first batch is written and committed,
-# with its second not (or not wholly). The resolution pass resolves LegalEntity, then Person.
 WRITE_BATCH = "hub.sync.pipeline:write_batch"
-BEFORE_THE_PASS = KillPoint(
-    "before the resolution pass", "hub.sync.pipeline:owed_resolution", rerun="resolve"
-)
-INSIDE_THE_PASS = KillPoint(
-    "inside the resolution pass", "hub.resolution.clustering:save_fitted", call=2, before=False
-)
-POINTS = [
+MERGE_NODES = "hub.store.ladybug_store:LadybugStore.merge_nodes"
+REASSIGN = "hub.state.store:StateStore.reassign_mentions"
+GOLDEN = "hub.resolution.clustering:golden_values"
+# A type's pass folds the graph's nodes (MERGE_NODES, in a thread) beside the state's
+# reassignment of their mentions (REASSIGN): holding one, the kill lands when the other is done.
+
+# The first sync. Sources are synced in this order (library first, then least trusted first):
+# grid_workers, address_library, grid_collection, housing, newborns, licenses,
+# business_registry, population. Changed rows are written once BATCH of them have gathered:
+# address_library takes write batches 2-4, grid_collection (one row of its first hundred
+# quarantined) 5 and 6, so the kills in the 6th write batch land after grid_collection's
+# first batch is written and committed, with its second not (or not wholly). The resolution
+# pass then clusters LegalEntity (in full: no model yet), then Person: their 2nd calls are Person's.
+FIRST_SYNC = [
     # 1. Inside a batch's graph write: its nodes and the first relationship types are in the
     #    graph, the rest of the batch is not, and nothing of it is in the state.
     KillPoint(
         "mid graph write of a batch",
         "hub.store.ladybug_store:LadybugStore.upsert_relationships",
+        "sources",
         call=2,
         armed_by=(WRITE_BATCH, 6),
     ),
     # 2a. The batch is in the graph; neither its mentions nor its record hashes are in the state.
-    KillPoint("after a batch's graph write", WRITE_BATCH, call=6, before=False),
+    KillPoint("after a batch's graph write", WRITE_BATCH, "sources", call=6, before=False),
     # 2b. The batch is in the graph and its mentions in the state, its hashes and cursor are not.
     KillPoint(
         "before a batch's state commit",
         "hub.state.store:StateStore.commit_batch",
+        "sources",
         armed_by=(WRITE_BATCH, 6),
     ),
     # 3. Every source written and committed; the resolution pass has not begun.
-    BEFORE_THE_PASS,
+    KillPoint("before the resolution pass", "hub.sync.pipeline:owed_resolution", "", rerun="resolve"),
+    # 4. Inside the pass, before any type is finished: LegalEntity's merges made in the state, not
+    #    in the graph.
+    KillPoint("inside the first type's pass", REASSIGN, "pass", before=False, hold=(MERGE_NODES, 1)),
     # 4a. Inside the pass: LegalEntity resolved; Person's model fitted and saved, its merges not made.
-    INSIDE_THE_PASS,
-    # 4b. Inside the pass: Person's merges made in the graph (nodes folded, relationships moved),
-    #     the state's mentions not yet reassigned to the survivors, no aliases kept for them.
+    KillPoint(
+        "inside the resolution pass", "hub.resolution.clustering:save_fitted", "pass", call=2, before=False
+    ),
+    # 4b. Person's merges made in the graph (nodes folded, relationships moved), the state's
+    #     mentions not yet reassigned to the survivors, no aliases kept for them.
     KillPoint(
         "between the graph merges and the state",
-        "hub.store.ladybug_store:LadybugStore.merge_nodes",
+        MERGE_NODES,
+        "pass",
         call=2,
         before=False,
-        hold=("hub.state.store:StateStore.reassign_mentions", 2),
+        hold=(REASSIGN, 2),
         rerun="resolve",
     ),
-    # 4c. Inside a graph merge: some relationships of the merged-away Persons copied to the
+    # 4c. The other way round: Person's merges made in the state (mentions reassigned, aliases
+    #     kept), the merged-away nodes still in the graph.
+    KillPoint(
+        "between the state merges and the graph",
+        REASSIGN,
+        "pass",
+        call=2,
+        before=False,
+        hold=(MERGE_NODES, 2),
+    ),
+    # 4d. Inside a graph merge: some relationships of the merged-away Persons copied to the
     #     survivors, the merged-away nodes not deleted yet.
     KillPoint(
         "inside a graph merge",
         "hub.store.ladybug_store:LadybugStore._load",
+        "pass",
         call=2,
-        armed_by=("hub.store.ladybug_store:LadybugStore.merge_nodes", 2),
-        hold=("hub.state.store:StateStore.reassign_mentions", 2),
+        armed_by=(MERGE_NODES, 2),
+        hold=(REASSIGN, 2),
     ),
+    # 4e. Person's merges made in both, its golden values not computed (a survivor lacks what
+    #     only its merged-away mentions said).
+    KillPoint("between the merges and the golden values", GOLDEN, "pass", call=2),
     # 5. The pass is done (merges, golden values, snapshot); the run is not recorded as finished.
-    KillPoint("after the pass, before the run ends", "hub.sync.pipeline:resolve_entities", before=False),
+    KillPoint(
+        "after the pass, before the run ends", "hub.sync.pipeline:resolve_entities", "pass", before=False
+    ),
+]
+
+# A second sync, after the first synced all but the last LATE population rows: those rows come
+# now, and the pass links their Person mentions to the rest (incremental, from the snapshot;
+# LegalEntity has nothing new, so the Person calls are the first).
+LATE = 40
+SECOND_SYNC = [
+    KillPoint("after a batch's graph write", WRITE_BATCH, "sources", before=False),
+    KillPoint(
+        "between the graph merges and the state", MERGE_NODES, "pass", before=False, hold=(REASSIGN, 1)
+    ),
+    KillPoint(
+        "between the state merges and the graph",
+        REASSIGN,
+        "pass",
+        before=False,
+        hold=(MERGE_NODES, 1),
+        rerun="resolve",
+    ),
+    KillPoint("between the merges and the golden values", GOLDEN, "pass"),
+    # The snapshot of Person's mentions not yet brought up to date (here: compacted).
+    KillPoint("before the snapshot is written", "hub.resolution.passes:write_snapshot", "pass"),
+    KillPoint(
+        "after the pass, before the run ends", "hub.sync.pipeline:resolve_entities", "pass", before=False
+    ),
 ]
 
 
@@ -265,17 +318,44 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def _copy(source: Path, to: Path) -> Settings:
+    shutil.copytree(source, to, dirs_exist_ok=True)
+    return _settings(to)
+
+
 @pytest.fixture(scope="module")
 def clean(district: Path, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
-    root = tmp_path_factory.mktemp("clean")
-    shutil.copytree(district, root, dirs_exist_ok=True)
-    _sync(_settings(root))
-    return _outcome(_settings(root))
+    """What one uninterrupted sync of the district ends with."""
+    settings = _copy(district, tmp_path_factory.mktemp("clean"))
+    _sync(settings)
+    return _outcome(settings)
 
 
-def _copy(district: Path, to: Path) -> Settings:
-    shutil.copytree(district, to, dirs_exist_ok=True)
-    return _settings(to)
+@pytest.fixture(scope="module")
+def synced_once(district: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The district synced without its last LATE population rows (each second-sync case
+    copies it, puts the rows back, and syncs again)."""
+    root = tmp_path_factory.mktemp("once")
+    settings = _copy(district, root)
+    population = root / "demo" / "population.csv"
+    lines = population.read_text(encoding="utf-8").splitlines(keepends=True)
+    population.write_text("".join(lines[:-LATE]), encoding="utf-8")
+    _sync(settings)
+    return root
+
+
+def _second_sync_data(district: Path, root: Path) -> None:
+    shutil.copy(district / "demo" / "population.csv", root / "demo" / "population.csv")
+
+
+@pytest.fixture(scope="module")
+def clean_again(district: Path, synced_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    """What an uninterrupted second sync, with the late rows, ends with."""
+    root = tmp_path_factory.mktemp("again")
+    settings = _copy(synced_once, root)
+    _second_sync_data(district, root)
+    _sync(settings)
+    return _outcome(settings)
 
 
 def _assert_converged(got: Outcome, clean: Outcome) -> None:
@@ -290,26 +370,27 @@ def _assert_converged(got: Outcome, clean: Outcome) -> None:
             assert got["graph"][part][kind] == items, f"{part} {kind} differ"
 
 
-@pytest.mark.parametrize("point", POINTS, ids=[p.name for p in POINTS])
-def test_a_run_killed_converges_on_the_next(
-    point: KillPoint, district: Path, clean: Outcome, tmp_path: Path
-) -> None:
-    settings = _copy(district, tmp_path)
-    _kill_at(tmp_path, point)
+def _records(settings: Settings) -> int:
+    with StateStore(settings.state_database_url) as state, state.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(record_state)).scalar() or 0)
+
+
+def _kill_and_rerun(point: KillPoint, settings: Settings, before: int, clean: Outcome) -> None:
+    """Kill a sync at ``point``, check what it left, run again, compare with ``clean``.
+    ``before``: the records committed before the killed sync."""
+    _kill_at(settings.data_dir, point)
     with StateStore(settings.state_database_url) as state:
         # What the dead run left: it is still "running", and it owes its writes a resolution
         # pass (recorded before its first graph write).
         left = state.recent_runs(10)
-        assert [r["status"] for r in left] == ["running"]
+        assert left[0]["status"] == "running"
         assert state.flag(RESOLUTION_OWED) is not None
-        began = state.flag(RESOLUTION_RUNNING) is not None
-        with state.engine.connect() as conn:
-            records = int(conn.execute(select(func.count()).select_from(record_state)).scalar() or 0)
-    # The kill landed where its point says: in the sources (some of their records committed, not
-    # all), or after them (all committed), and before or inside the resolution pass.
-    in_sources = point in POINTS[: POINTS.index(BEFORE_THE_PASS)]
-    assert (0 < records < clean["records"]) if in_sources else (records == clean["records"])
-    assert began == (point in POINTS[POINTS.index(INSIDE_THE_PASS) :])
+        began = state.flag(RESOLUTION_RUNNING) == left[0]["run_id"]
+    # The kill landed where its point says: in the sources (not all of their records committed),
+    # or after them (all committed), and before or inside the resolution pass.
+    records = _records(settings)
+    assert (before <= records < clean["records"]) if point.stage == "sources" else records == clean["records"]
+    assert began == (point.stage == "pass")
 
     if point.rerun == "resolve":
         with open_store(settings) as store, StateStore(settings.state_database_url) as state:
@@ -321,17 +402,35 @@ def test_a_run_killed_converges_on_the_next(
     with StateStore(settings.state_database_url) as state:
         assert state.flag(RESOLUTION_OWED) is None
         assert state.flag(RESOLUTION_RUNNING) is None
+        assert state.full_passes_under_way() == {}
         history = state.recent_runs(10)
-    assert [r["status"] for r in history] == ["succeeded", "interrupted"]
+    assert [r["status"] for r in history[:2]] == ["succeeded", "interrupted"]
     killed = history[1]
     assert killed["run_id"] == left[0]["run_id"]
     assert "killed or crashed" in killed["report"]["error"]
 
 
+@pytest.mark.parametrize("point", FIRST_SYNC, ids=[p.name for p in FIRST_SYNC])
+def test_a_first_sync_killed_converges_on_the_next_run(
+    point: KillPoint, district: Path, clean: Outcome, tmp_path: Path
+) -> None:
+    _kill_and_rerun(point, _copy(district, tmp_path), 0, clean)
+
+
+@pytest.mark.parametrize("point", SECOND_SYNC, ids=[p.name for p in SECOND_SYNC])
+def test_a_second_sync_killed_converges_on_the_next_run(
+    point: KillPoint, district: Path, synced_once: Path, clean_again: Outcome, tmp_path: Path
+) -> None:
+    settings = _copy(synced_once, tmp_path)
+    before = _records(settings)
+    _second_sync_data(district, tmp_path)
+    _kill_and_rerun(point, settings, before, clean_again)
+
+
 def test_runs_a_dead_process_left_running_are_marked_interrupted(district: Path, tmp_path: Path) -> None:
     settings = _copy(district, tmp_path)
     gone = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
     )
     dead_pid = int(gone.stdout)
     with StateStore(settings.state_database_url) as state:
