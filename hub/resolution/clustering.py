@@ -65,7 +65,8 @@ class Clustering:
     match against all of ``mentions``. ``sizes``: mentions per entity when ``mentions`` are only
     candidates (the population's term frequencies then come from the saved model too), being
     counted beside the linking; ``oversized``: blocks over the cap among mentions not read (see
-    candidate_mask).
+    candidate_mask). ``recompute``: every entity's golden values are recomputed in "full" (an
+    interrupted pass's merges and splits may have left values no mention agreement shows).
     """
 
     mentions: MentionColumns
@@ -75,6 +76,7 @@ class Clustering:
     left: npt.NDArray[np.bool_] | None = None
     sizes: Future[pd.Series] | None = None
     oversized: Oversized | None = None
+    recompute: bool = False
 
 
 def save_fitted(
@@ -174,7 +176,7 @@ def cluster_and_apply(run: TypePass, work: Clustering) -> tuple[TypeReport, dict
                 ]
     survivors = None if mode == "full" else entities_to_recompute(touched, merges, rewritten)
     report.conflicts_opened = golden_values(
-        store, state, node, survivors, run_id, rewritten, computed, conflicts
+        store, state, node, survivors, run_id, rewritten, computed, conflicts, every=work.recompute
     )
     report.review_opened = open_merge_reviews(
         state, node, result.review, position, mentions.entity_ids, merges, run_id

@@ -82,12 +82,18 @@ def golden_values(
     merged_into: set[str],
     computed: list[list[GoldenRow]] | None = None,
     conflicts: dict[str, dict[str, Any]] | None = None,
+    *,
+    every: bool = False,
 ) -> int:
     """Recompute the golden values of ``survivors`` (None: every entity of the type) and write
     those that changed; file conflicts on strong attributes. ``computed``/``conflicts``: the
-    batches :func:`golden_batches` already gave for them."""
+    batches :func:`golden_batches` already gave for them. ``every``: see golden_batches."""
     conflicts = {} if conflicts is None else conflicts
-    batches = golden_batches(state, node, survivors, merged_into, conflicts) if computed is None else computed
+    batches = (
+        golden_batches(state, node, survivors, merged_into, conflicts, every=every)
+        if computed is None
+        else computed
+    )
     for updates in batches:
         _write_changed(store, node.name, updates)
     return state.open_review_items("conflict", run_id, conflicts)
@@ -99,13 +105,17 @@ def golden_batches(
     survivors: set[str] | None,
     merged_into: set[str],
     conflicts: dict[str, dict[str, Any]],
+    *,
+    every: bool = False,
 ) -> Iterator[list[GoldenRow]]:
     """The golden values of ``survivors`` in batches, streaming one entity's mentions at a time;
     conflicts on strong attributes are added to ``conflicts``.
 
     Over every entity, one whose mentions agree on every property is left out: the sync wrote
     those values already. Entities merged into always are in (the merged-away node's values
-    went with it)."""
+    went with it). With ``every``, none is left out: after a pass killed between its merges
+    (or splits) in the state and its golden values, which entities were merged into is known
+    no more, and a survivor then lacks what only its merged-away mentions said."""
     types = {p.name: p.type for p in node.properties}
     strong = {p.name for p in node.properties if p.strong}
     rules = {p.name: tuple(r.value for r in p.survivorship) for p in node.properties}
@@ -114,7 +124,7 @@ def golden_batches(
         return
     for entity, group in state.mention_groups(node.name, survivors):
         statements = list(mention_statements(group, types))
-        if survivors is None and entity not in merged_into and _agree(statements):
+        if survivors is None and not every and entity not in merged_into and _agree(statements):
             continue
         golden = golden_record(statements, strong, rules)  # type: ignore[arg-type]
         updates.append((entity, golden.values))

@@ -117,3 +117,25 @@ def apply_splits(
     state.move_mentions([(*mention.split(SEP), target) for mention, _, target in moves])  # type: ignore[misc]
     log.info("split", entity_type=node.name, mentions=len(moves), new_entities=len(missing))
     return len(moves)
+
+
+def finish_graph_merges(store: GraphStore, state: StateStore, run_id: str) -> int:
+    """Make in the graph the merges that run ``run_id`` (a pass that was interrupted) recorded in
+    the state; returns how many nodes were still to fold.
+
+    A pass folds the graph's nodes beside the state's reassignment of their mentions (see
+    cluster_and_apply), so a pass killed there can leave the state saying the entities merged
+    while the graph still holds the merged-away nodes; the next pass, reading the state, finds
+    nothing left to merge. Folding is idempotent: a node folded already is not found again."""
+    merges = state.aliases_of_run(run_id)
+    if not merges:
+        return 0
+    folded = 0
+    for node in store.schema.node_types:
+        if node.resolver:
+            left = store.existing_ids(node.name, list(merges))
+            if left:
+                folded += store.merge_nodes(node.name, {old: merges[old] for old in sorted(left)})
+    if folded:
+        log.warning("graph merges of an interrupted pass made", run_id=run_id, folded=folded)
+    return folded

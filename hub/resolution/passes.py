@@ -61,16 +61,27 @@ INCREMENTAL_SHARE = 0.2
 
 
 def resolve_entities(
-    store: GraphStore, state: StateStore, run_id: str, cache_dir: Path | None = None, full: bool = False
+    store: GraphStore,
+    state: StateStore,
+    run_id: str,
+    cache_dir: Path | None = None,
+    full: bool = False,
+    redo: Collection[str] = (),
 ) -> list[TypeReport]:
     """The resolution pass over every type with a resolver (``full``: re-cluster everyone and
-    refit the models, as after changing a linking spec)."""
+    refit the models, as after changing a linking spec). ``redo``: the types whose full
+    clustering an interrupted pass left half done, clustered in full again with every golden
+    value recomputed. Each type's end is recorded as it comes (see StateStore.finish_type_pass)."""
     reports = []
     for node in store.schema.node_types:
         if node.resolver:
             started = perf_counter()
-            report = resolve_type(store, state, node, run_id, cache_dir=cache_dir, full=full)
+            again = node.name in redo
+            report = resolve_type(
+                store, state, node, run_id, cache_dir=cache_dir, full=full or again, redo=again
+            )
             report.seconds["total"] = round(perf_counter() - started, 3)
+            state.finish_type_pass(node.name, run_id)
             reports.append(report)
     return reports
 
@@ -83,11 +94,13 @@ def resolve_type(
     entities: Collection[str] | None = None,
     cache_dir: Path | None = None,
     full: bool = False,
+    redo: bool = False,
 ) -> TypeReport:
     """Resolve the type's mentions: new and changed ones against everyone when few changed
     (incremental), all of them otherwise, or only those of ``entities`` under the saved model
     (what a steward's judgement about them needs). ``cache_dir`` keeps the columnar snapshot
-    that makes the incremental pass read only candidates."""
+    that makes the incremental pass read only candidates. ``redo`` (with ``full``): a full
+    clustering an interrupted pass left half done, so every golden value is recomputed."""
     assert node.resolver is not None
     spec = get_spec(node.resolver)
     run = TypePass(store, state, node, spec, run_id)
@@ -134,7 +147,12 @@ def resolve_type(
         set(mentions.entity_ids[changed]),
         saved if incremental else None,
         changed if incremental else None,
+        recompute=redo,
     )
+    if not incremental:
+        # From here the model, the entities and the snapshot change: killed before the type is
+        # finished, the next pass must cluster it in full again (see hub.sync.owed_resolution).
+        state.begin_full_pass(node.name, run_id)
     report, merges = cluster_and_apply(run, work)
     if path is not None and len(mentions):
         table = to_table(

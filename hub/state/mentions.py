@@ -415,6 +415,12 @@ class MentionState:
         with self.engine.connect() as conn:
             return {row.old_id: row.new_id for row in conn.execute(query)}
 
+    def aliases_of_run(self, run_id: str) -> dict[str, str]:
+        """Merged-away id → survivor, for the merges made by run ``run_id``."""
+        query = select(aliases.c.old_id, aliases.c.new_id).where(aliases.c.run_id == run_id)
+        with self.engine.connect() as conn:
+            return {row.old_id: row.new_id for row in conn.execute(query)}
+
     def resolve_alias(self, entity_id: str) -> str:
         with self.engine.connect() as conn:
             new = conn.execute(select(aliases.c.new_id).where(aliases.c.old_id == entity_id)).scalar()

@@ -23,6 +23,7 @@ from hub.state.mentions import MentionState
 from hub.state.tables import (
     flags,
     judgements,
+    mentions,
     metadata,
     models,
     quarantine,
@@ -454,6 +455,36 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
         with self.engine.begin() as conn:
             conn.execute(delete(flags).where(flags.c.name.in_(names)))
 
+    # Per entity type: the last run whose resolution pass finished the type, and a full
+    # clustering of the type that began and has not finished (what a pass killed half-way left).
+    _RESOLVED, _FULL_PASS = "resolved:", "full_pass:"
+
+    def begin_full_pass(self, entity_type: str, run_id: str) -> None:
+        """A full clustering of the type begins: from here on, it changes the model, the entities
+        and the snapshot, so killed before it finishes, it must be done again in full."""
+        self.set_flag(self._FULL_PASS + entity_type, run_id)
+
+    def finish_type_pass(self, entity_type: str, run_id: str) -> None:
+        """The pass over the type's mentions finished (in one transaction with clearing its mark)."""
+        values = {"name": self._RESOLVED + entity_type, "value": run_id, "updated_at": datetime.now(UTC)}
+        stmt = self._upsert()(flags).values(values)
+        with self.engine.begin() as conn:
+            conn.execute(delete(flags).where(flags.c.name == self._FULL_PASS + entity_type))
+            conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_=values))
+
+    def full_passes_under_way(self) -> dict[str, str]:
+        """Entity type → the run whose full clustering of it began and never finished."""
+        return self._flags_of(self._FULL_PASS)
+
+    def resolved_runs(self) -> dict[str, str]:
+        """Entity type → the last run whose resolution pass finished it."""
+        return self._flags_of(self._RESOLVED)
+
+    def _flags_of(self, prefix: str) -> dict[str, str]:
+        query = select(flags.c.name, flags.c.value).where(flags.c.name.startswith(prefix, autoescape=True))
+        with self.engine.connect() as conn:
+            return {str(r.name).removeprefix(prefix): str(r.value) for r in conn.execute(query)}
+
     def mark_interrupted_runs(self, host: str, alive: Callable[[int], bool]) -> list[str]:
         """Runs still "running" whose process is gone (on this host: ``alive(pid)`` false; runs
         recorded without a process are from before it was kept) become "interrupted"."""
@@ -474,6 +505,48 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
                 )
             found.append(r.run_id)
         return found
+
+    def adopt_unfinished_mentions(self, run_id: str) -> dict[str, list[str]]:
+        """The mentions no finished pass has resolved that runs which did not finish
+        (interrupted or failed) wrote since the last run that did are taken over by ``run_id``,
+        the run that finishes their work; returns, per entity type, the runs taken over.
+
+        A mention's run orders it in time, and the resolution pass reads that order: of two
+        entities it merges, the one known longest keeps its id, and survivorship prefers recent
+        values. The records an interrupted run wrote and committed are not written again by the
+        run after it (their rows are unchanged), so without this they would keep the dead run's
+        id while the rest of its work carries the next run's, and the pass would choose other
+        survivors than one uninterrupted run does (the ids would depend on where the run died).
+        Left alone: the mentions of runs before the last finished one, and those of a type whose
+        pass the dead run finished (resolved, they are as an uninterrupted run left them)."""
+        resolved = self.resolved_runs()
+        with self.engine.begin() as conn:
+            last = conn.execute(
+                select(func.max(runs.c.run_id)).where(runs.c.status.in_(("succeeded", "refused")))
+            ).scalar()
+            unfinished = conn.execute(
+                select(runs.c.run_id).where(
+                    runs.c.status.in_(("interrupted", "failed")), runs.c.run_id != run_id
+                )
+            ).scalars()
+            candidates = sorted(r for r in unfinished if last is None or r > last)
+            if not candidates:
+                return {}
+            adopted: dict[str, list[str]] = {}
+            for entity_type in conn.execute(select(mentions.c.entity_type).distinct()).scalars():
+                since = resolved.get(entity_type)
+                taken = [r for r in candidates if since is None or r > since]
+                if not taken:
+                    continue
+                # By type: the (entity_type, run_id) index finds them without a table scan.
+                done = conn.execute(
+                    update(mentions)
+                    .where(mentions.c.entity_type == entity_type, mentions.c.run_id.in_(taken))
+                    .values(run_id=run_id)
+                )
+                if done.rowcount:
+                    adopted[str(entity_type)] = taken
+        return adopted
 
     # -- run reports ---------------------------------------------------------------------------
 

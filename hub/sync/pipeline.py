@@ -25,6 +25,7 @@ from connectors.contracts import declaration_fingerprint, mapped_properties, row
 from connectors.errors import RowError, SourceRefused
 from connectors.mapping import Mapper, content_hash
 from connectors.records import SourceRow
+from hub.resolution.merges import finish_graph_merges
 from hub.resolution.passes import resolve_entities
 from hub.settings import Settings
 from hub.state import StateStore
@@ -477,6 +478,7 @@ def sync_sources(
     report = RunReport(run_id=run_id, store=store.uri, started_at=started_at)
     mark_interrupted_runs(state)
     state.save_run(run_id, started_at, "running", report.to_dict(), None)
+    adopt_unfinished_writes(state, run_id)
     store.apply_schema()
     schema = store.schema
     library_sources = [c for c in configs if feeds_library(c, schema)]
@@ -561,8 +563,9 @@ def _redo_unresolved_addresses(
 
 
 # Flags (hub/state): a sync wrote mentions no pass has resolved yet; a pass began and has not
-# finished. The first makes the next sync resolve even if nothing changed since; the second
-# makes that pass a full one (a pass killed half-way leaves merges the snapshot does not know).
+# finished. The first makes the next sync resolve even if nothing changed since; the second says
+# the pass was interrupted (which types it finished, and which full clusterings it left half
+# done, the state keeps per type: see owed_resolution).
 RESOLUTION_OWED = "resolution_owed"
 RESOLUTION_RUNNING = "resolution_running"
 
@@ -583,19 +586,45 @@ def mark_interrupted_runs(state: StateStore) -> None:
         log.warning("run interrupted", run_id=run_id)
 
 
+def adopt_unfinished_writes(state: StateStore, run_id: str) -> None:
+    """What runs that died (or failed) since the last finished one wrote is this run's to finish:
+    their mentions are recorded as this run's (see StateStore.adopt_unfinished_mentions), so the
+    resolution pass orders them as one uninterrupted run would have. After the run is recorded
+    as running: if it dies too, the next run takes both over."""
+    for entity_type, runs in state.adopt_unfinished_mentions(run_id).items():
+        log.warning(
+            "taking over the mentions of unfinished runs", run_id=run_id, entity_type=entity_type, runs=runs
+        )
+
+
 def owed_resolution(
     store: GraphStore, state: StateStore, run_id: str, settings: Settings, *, full: bool = False
 ) -> list[dict[str, Any]]:
-    """The resolution pass, recorded as under way while it runs and as done when it finished:
-    full when an earlier pass was interrupted, whatever was asked."""
+    """The resolution pass, recorded as under way while it runs and as done when it finished.
+
+    After an interrupted pass, each type is resolved as an uninterrupted pass would have left
+    it. First, the merges the interrupted pass recorded in the state are made in the graph
+    (the graph folds its nodes beside the state's bookkeeping: it may lag behind). Then a type
+    the interrupted pass finished is left as it is (its snapshot holds its mentions: nothing
+    is new to it); a type it had not begun is resolved as the state says (nothing of it
+    changed); an incremental pass it had begun is done again the same way (the snapshot it
+    starts from is written last, and the merges it made are in the aliases the snapshot is read
+    through); and a full clustering it had begun is done again in full, every golden value
+    recomputed (its model, merges and splits may be half made, the entities they touched are
+    not known)."""
     interrupted = state.flag(RESOLUTION_RUNNING)
-    if interrupted is not None and not full:
+    redo = state.full_passes_under_way()
+    if interrupted is not None:
         log.warning(
-            "an earlier resolution pass was interrupted: resolving every mention again", run_id=interrupted
+            "an earlier resolution pass was interrupted", run_id=interrupted, redo_in_full=sorted(redo)
         )
-        full = True
+        finish_graph_merges(store, state, interrupted)
+        if not state.resolved_runs():
+            # Interrupted before the state kept what a pass did per type: all again, in full.
+            redo = {n.name: interrupted for n in store.schema.node_types if n.resolver}
     state.set_flag(RESOLUTION_RUNNING, run_id)
-    reports = [asdict(r) for r in resolve_entities(store, state, run_id, settings.data_dir / "cache", full)]
+    resolved = resolve_entities(store, state, run_id, settings.data_dir / "cache", full, redo=redo)
+    reports = [asdict(r) for r in resolved]
     state.clear_flags(RESOLUTION_RUNNING, RESOLUTION_OWED)
     return reports
 
@@ -609,6 +638,7 @@ def resolve_pass(
     process = {"pid": os.getpid(), "host": socket.gethostname()}
     mark_interrupted_runs(state)
     state.save_run(run_id, started_at, "running", {"kind": "resolve", "full": full, **process}, None)
+    adopt_unfinished_writes(state, run_id)
     try:
         reports = owed_resolution(store, state, run_id, settings, full=full)
     except BaseException as exc:
