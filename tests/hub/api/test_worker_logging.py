@@ -27,7 +27,7 @@ def test_a_worker_masks_identifiers_in_its_logs(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(workers, "open_store", lambda settings, read_only: object())
-    monkeypatch.setattr(workers, "create_app", lambda store, settings, owns_store: object())
+    monkeypatch.setattr(workers, "create_app", lambda store, settings, owns_store, read_only: object())
     workers.worker_app()
     structlog.get_logger("gridhub.requests").warning("lookup failed", error=f"no {IDENTITY_NUMBER}")
     captured: Any = capsys.readouterr()
