@@ -238,6 +238,12 @@ def review_list(
 Steward = Annotated[str, typer.Option("--steward", help="Who decides (kept with the judgement).")]
 Reason = Annotated[str | None, typer.Option(help="Why, in a few words.")]
 VerdictArg = Annotated[Verdict, typer.Argument(help="same, different or unsure.")]
+Confirm = Annotated[
+    bool,
+    typer.Option(
+        "--confirm", help="Record it even though it contradicts (or repeats) the standing judgement."
+    ),
+]
 
 
 @app.command()
@@ -247,11 +253,19 @@ def judge(
     verdict: VerdictArg,
     steward: Steward,
     reason: Reason = None,
+    confirm: Confirm = False,
 ) -> None:
     """Record that two mentions (or entities) are the same, different, or that you cannot tell.
 
     The decision holds on every later run: "same" merges now, "different" keeps them apart."""
-    options = {"a": a, "b": b, "verdict": verdict.value, "steward": steward, "reason": reason}
+    options = {
+        "a": a,
+        "b": b,
+        "verdict": verdict.value,
+        "steward": steward,
+        "reason": reason,
+        "confirm": confirm,
+    }
     out.print(_write_job("judge", options).result["summary"])
 
 
@@ -261,9 +275,16 @@ def review_decide(
     verdict: VerdictArg,
     steward: Steward,
     reason: Reason = None,
+    confirm: Confirm = False,
 ) -> None:
     """Answer a merge candidate from the review queue."""
-    options = {"item": item, "verdict": verdict.value, "steward": steward, "reason": reason}
+    options = {
+        "item": item,
+        "verdict": verdict.value,
+        "steward": steward,
+        "reason": reason,
+        "confirm": confirm,
+    }
     out.print(_write_job("review-decide", options).result["summary"])
 
 

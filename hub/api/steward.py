@@ -41,6 +41,8 @@ class Decision(BaseModel):
 
     verdict: Verdict
     reason: str | None = Field(None, max_length=2_000)
+    # True to record a decision that contradicts (or repeats) the standing one about the pair.
+    confirm: bool = False
 
 
 class PairJudgement(Decision):
@@ -91,7 +93,10 @@ def steward_router(
         ] = "oldest",
     ) -> list[dict[str, Any]]:
         store = await anyio.to_thread.run_sync(state)
-        ranked = await anyio.to_thread.run_sync(lambda: ranked_queue(store, kind, limit, order))
+        try:
+            ranked = await anyio.to_thread.run_sync(lambda: ranked_queue(store, kind, limit, order))
+        except HubError as exc:  # an unknown kind
+            raise HTTPException(422, str(exc)) from exc
         # Each item as filed, with its informativeness score and comparison pattern (merges).
         return [{**r.item, "score": r.score, "pattern": r.pattern} for r in ranked]
 
@@ -126,7 +131,9 @@ def steward_router(
     ) -> dict[str, Any]:
         """Answer a merge candidate: "same" merges now, "different" keeps them apart on every
         later run, "unsure" records the look. The item leaves the queue."""
-        options = {"item": item, "verdict": decision.verdict.value, "reason": decision.reason}
+        options = {
+            "item": item, "verdict": decision.verdict.value, "reason": decision.reason, "confirm": decision.confirm,
+        }  # fmt: skip
         return await decide(jobs, request, principal, "review-decide", options)
 
     @router.post("/judgements")

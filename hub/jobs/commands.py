@@ -118,6 +118,7 @@ def judge(
         str(options["steward"]),
         options.get("reason"),
         cache_dir=settings.data_dir / "cache",
+        confirm=bool(options.get("confirm")),
     )
     return JobResult(OK, _outcome(outcome))
 
@@ -137,6 +138,7 @@ def review_decide(
         str(options["steward"]),
         options.get("reason"),
         settings.data_dir / "cache",
+        confirm=bool(options.get("confirm")),
     )
     return JobResult(OK, _outcome(outcome))
 

@@ -33,6 +33,24 @@ def mentions_of(state: StateStore, token: str) -> tuple[str, list[dict[str, Any]
     return rows[0]["entity_type"], rows
 
 
+# Pairs of records compared at most to find the best one (an entity of a thousand mentions has
+# few distinct records: mentions repeating another's values are compared once).
+MAX_PAIRS = 10_000
+
+
+def _distinct(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+    """The rows whose compared values differ from every earlier row's, most trusted first."""
+    ordered = sorted(rows, key=lambda row: (-int(row.get("trust") or 0), mention_id(row)))
+    seen: set[str] = set()
+    kept = []
+    for row in ordered:
+        key = repr(sorted(record_of(row, columns).items()))
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
 def explain(state: StateStore, a: str, b: str) -> tuple[Explanation, str, str]:
     """The explanation of the best-scoring pair of mentions between ``a`` and ``b`` (a pair a key
     or a rule merges first)."""
@@ -47,8 +65,12 @@ def explain(state: StateStore, a: str, b: str) -> tuple[Explanation, str, str]:
     spec, model = get_spec(resolver), FSModel.from_json(saved)
     columns = input_columns(spec)
     best: tuple[Explanation, str, str] | None = None
-    for row_a in rows_a[:50]:
-        for row_b in rows_b[:50]:
+    distinct_a, distinct_b = _distinct(rows_a, columns), _distinct(rows_b, columns)
+    # Every pair of distinct records, up to MAX_PAIRS: the most trusted ones first beyond that.
+    keep_b = max(1, min(len(distinct_b), MAX_PAIRS // max(len(distinct_a), 1)))
+    keep_a = max(1, min(len(distinct_a), MAX_PAIRS // keep_b))
+    for row_a in distinct_a[:keep_a]:
+        for row_b in distinct_b[:keep_b]:
             explained = explain_pair(spec, model, record_of(row_a, columns), record_of(row_b, columns))
             rank = (explained.decision == "merge", explained.weight)
             if best is None or rank > (best[0].decision == "merge", best[0].weight):

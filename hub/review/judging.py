@@ -49,11 +49,27 @@ def judge(
     reason: str | None = None,
     review_item: int | None = None,
     cache_dir: Path | None = None,
+    confirm: bool = False,
 ) -> Outcome:
+    """Record the judgement and make it hold (see the module's docstring). One that contradicts
+    or repeats the standing judgement about the pair is refused, the earlier one named, unless
+    ``confirm``: a steward overruling a colleague does it knowingly."""
     type_a, mention_a, entity_a = _representative(state, a)
     type_b, mention_b, entity_b = _representative(state, b)
     if type_a != type_b:
         raise JudgementError(f"{a} is a {type_a} and {b} a {type_b}: only one type's mentions can be judged")
+    standing = _standing(state, type_a, (mention_a, mention_b), (entity_a, entity_b))
+    if standing is not None and not confirm:
+        what = "repeats" if standing.verdict is verdict else "contradicts"
+        raise JudgementError(
+            f"this {what} judgement {standing.id}: {standing.verdict.value!r} by {standing.steward} at "
+            f"{standing.created_at:%Y-%m-%d %H:%M}"
+            + (f" ({standing.reason})" if standing.reason else "")
+            + "; confirm to record it all the same"
+        )
+    if review_item is None:
+        # Judging the pair of an open merge candidate answers it: it leaves the queue.
+        review_item = _open_item_about(state, entity_a, entity_b)
     judgement = state.record_judgement(
         type_a, (mention_a, mention_b), (entity_a, entity_b), verdict, steward, reason, review_item
     )
@@ -93,6 +109,33 @@ def judge(
     return Outcome(judgement, summary, report)
 
 
+def _standing(
+    state: StateStore, entity_type: str, mentions: tuple[str, str], entities: tuple[str, str]
+) -> Judgement | None:
+    """The active judgement about these two mentions, or about the entities they are now in."""
+    pair = tuple(sorted(mentions))
+    now = {state.resolve_alias(e) for e in entities}
+    for j in state.active_judgements(entity_type):
+        if j.pair == pair:
+            return j
+        if len(now) == 2 and {state.resolve_alias(j.left_entity), state.resolve_alias(j.right_entity)} == now:
+            return j
+    return None
+
+
+def _open_item_about(state: StateStore, entity_a: str, entity_b: str) -> int | None:
+    """The open merge candidate filed about these two entities, if any."""
+    wanted = {state.resolve_alias(entity_a), state.resolve_alias(entity_b)}
+    if len(wanted) != 2:
+        return None
+    for item in state.review_queue("merge", 2**62):
+        payload = item["payload"]
+        ends = {state.resolve_alias(str(payload.get("left"))), state.resolve_alias(str(payload.get("right")))}
+        if ends == wanted:
+            return int(item["id"])
+    return None
+
+
 def _entity_of(state: StateStore, mention: str) -> str:
     source, record_id, role = mention.split(SEP)
     rows = state.mentions_matching(source=source, record_id=record_id, role=role)
@@ -107,6 +150,7 @@ def decide_item(
     steward: str,
     reason: str | None = None,
     cache_dir: Path | None = None,
+    confirm: bool = False,
 ) -> Outcome:
     """Answer a merge candidate from the review queue; the item leaves the queue."""
     item = state.review_item(item_id)
@@ -127,5 +171,6 @@ def decide_item(
     payload: dict[str, Any] = item["payload"]
     left, right = payload["mentions"]
     return judge(
-        store, state, left, right, verdict, steward, reason, review_item=item_id, cache_dir=cache_dir
-    )
+        store, state, left, right, verdict, steward, reason, review_item=item_id, cache_dir=cache_dir,
+        confirm=confirm,
+    )  # fmt: skip

@@ -16,10 +16,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from hub.errors import HubError
 from hub.state import StateStore
 from resolvers.linking.learning import pattern_text, uncertainty
 
 Order = Literal["oldest", "informative"]
+# What files review items: the resolution pass (merge candidates, conflicts on golden values)
+# and the sync (addresses it could not place).
+REVIEW_KINDS = ("address", "conflict", "merge")
+
+
+def review_kind(kind: str | None) -> str | None:
+    """``kind`` as filed (case and spaces forgiven); an unknown kind is an error, not an empty
+    queue that looks like nothing to do."""
+    if kind is None or not kind.strip():
+        return None
+    normal = kind.strip().lower()
+    if normal not in REVIEW_KINDS:
+        raise HubError(f"no review item kind {kind!r} (one of {', '.join(REVIEW_KINDS)})")
+    return normal
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,7 @@ def review_order(
 
 def ranked_queue(state: StateStore, kind: str | None, limit: int, order: Order) -> list[Ranked]:
     """The open review items (of ``kind``), in ``order``, the first ``limit``."""
+    kind = review_kind(kind)
     everything = 2**62
     if order == "oldest":
         open_items = state.review_queue(kind, limit)

@@ -72,17 +72,17 @@ class Mutation:
     # strawberry's decorators are untyped for mypy (no plugin here); the signatures are typed.
     @strawberry.mutation(description="Answer a merge candidate of the review queue (steward scope).")  # type: ignore[untyped-decorator]
     async def decide_review_item(
-        self, info: Info, item: int, verdict: Verdict, reason: str | None = None
+        self, info: Info, item: int, verdict: Verdict, reason: str | None = None, confirm: bool = False
     ) -> StewardDecision:
-        return await _decide(
-            info, "review-decide", {"item": item, "verdict": verdict.value, "reason": reason}
-        )
+        options = {"item": item, "verdict": verdict.value, "reason": reason, "confirm": confirm}
+        return await _decide(info, "review-decide", options)
 
     @strawberry.mutation(
         description="Judge two mentions (source:record_id:role) or entity ids: the same, different, "
         "or unsure (steward scope)."
     )  # type: ignore[untyped-decorator]
     async def judge(
-        self, info: Info, a: str, b: str, verdict: Verdict, reason: str | None = None
+        self, info: Info, a: str, b: str, verdict: Verdict, reason: str | None = None, confirm: bool = False
     ) -> StewardDecision:
-        return await _decide(info, "judge", {"a": a, "b": b, "verdict": verdict.value, "reason": reason})
+        options = {"a": a, "b": b, "verdict": verdict.value, "reason": reason, "confirm": confirm}
+        return await _decide(info, "judge", options)

@@ -14,7 +14,7 @@ from hub.resolution.passes import resolve_type
 from hub.review import decide_item, judge
 from hub.review.ordering import ranked_queue, review_order
 from hub.settings import Settings
-from hub.state import StateStore, Verdict
+from hub.state import JudgementError, StateStore, Verdict
 from hub.store import GraphStore, open_store
 from hub.sync import sync_sources
 
@@ -54,8 +54,12 @@ def test_same_merges_different_holds_and_revoking_releases(district: tuple[Graph
     assert store.get_node("Person", survivor) is not None
     assert "now entity" in merged.summary
 
-    # b and c are said to be the same, but c is now one with a, and a is not b: refused, reported.
-    refused = judge(store, state, b, c, Verdict.SAME, "steward-2")
+    # b and c are said to be the same, but c is now one with a, and a is not b: that contradicts
+    # the standing judgement about these two entities, which the steward is shown …
+    with pytest.raises(JudgementError, match=r"contradicts judgement \d+: 'different' by steward-1"):
+        judge(store, state, b, c, Verdict.SAME, "steward-2")
+    # … and confirmed, it is recorded, but the merge is refused and reported.
+    refused = judge(store, state, b, c, Verdict.SAME, "steward-2", confirm=True)
     assert state.resolve_alias(b) == b != state.resolve_alias(c)
     assert "not merged" in refused.summary
 
@@ -74,7 +78,7 @@ def test_same_merges_different_holds_and_revoking_releases(district: tuple[Graph
     state.revoke_judgement(kept.judgement.id, "steward-3")
     history = {j.id: j for j in state.judgement_history("Person")}
     assert history[kept.judgement.id].revoked_by == "steward-3"  # kept, marked revoked
-    judge(store, state, b, c, Verdict.SAME, "steward-2", "same phone and room")
+    judge(store, state, b, c, Verdict.SAME, "steward-2", "same phone and room", confirm=True)
     assert state.resolve_alias(b) == state.resolve_alias(c) == state.resolve_alias(a)
 
 
