@@ -2,8 +2,10 @@
 
 A judgement names two mentions (``source:record_id:role``) or two entities (their most trusted
 mention stands for them). "same" merges the two entities now — by re-clustering just their
-mentions under the saved model with every judgement, so a "different" recorded earlier or two
-valid identity numbers still win, and the refusal is reported. "different" is a cannot-link
+mentions under the saved model with every judgement, so a "different" recorded earlier still
+wins, and the refusal is reported. Identifiers: a "same" about two entities that each hold a
+different valid identifier is refused outright; about one mention, it outranks the numbers (the
+mention's is taken to be wrong, and it joins the other entity). "different" is a cannot-link
 that every later resolution pass obeys; about two mentions of one entity, it splits that entity
 now (its mentions re-clustered with the cannot-link; the larger part keeps the id). "unsure" is
 kept as a record of the look.
@@ -23,6 +25,8 @@ from hub.state import Judgement, JudgementError, StateStore, Verdict
 from hub.state.mentions import SEP
 from hub.store import GraphStore
 from hub.sync.pipeline import new_run_id
+from resolvers.linking.feature_columns import derived_key, feature_key
+from resolvers.linking.presets import get_spec, resolver_for
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,8 @@ def judge(
             + (f" ({standing.reason})" if standing.reason else "")
             + "; confirm to record it all the same"
         )
+    if verdict is Verdict.SAME and entity_a != entity_b and _is_entity(state, a) and _is_entity(state, b):
+        _refuse_two_identifiers(state, type_a, entity_a, entity_b)
     if review_item is None:
         # Judging the pair of an open merge candidate answers it: it leaves the queue.
         review_item = _open_item_about(state, entity_a, entity_b)
@@ -107,6 +113,48 @@ def judge(
             "'different' judgement or two valid identifiers keep them apart (see `gridhub judgements list`)"
         )
     return Outcome(judgement, summary, report)
+
+
+def _is_entity(state: StateStore, token: str) -> bool:
+    """The token names an entity (not one mention of it)."""
+    return bool(state.mentions_matching(entity_id=state.resolve_alias(token)))
+
+
+def _valid_identifiers(state: StateStore, entity_type: str, entity: str) -> set[str]:
+    """The valid values of the type's exclusive identifier among the entity's mentions."""
+    resolver = resolver_for(entity_type)
+    spec = None if resolver is None else get_spec(resolver)
+    key = None if spec is None else next((k for k in spec.keys if k.exclusive), None)
+    if spec is None or key is None:
+        return set()
+    derived = {d.name for d in spec.derived}
+
+    def stored(column: str) -> str:  # a derived column (the validity) is kept under its own key
+        return derived_key(column) if column in derived else feature_key(column)
+
+    found = set()
+    for row in state.mentions_matching(entity_id=entity):
+        features = row["features"]
+        value = features.get(stored(key.field))
+        valid = True if key.valid_column is None else features.get(stored(key.valid_column))
+        if value and valid:
+            found.add(str(value))
+    return found
+
+
+def _refuse_two_identifiers(state: StateStore, entity_type: str, entity_a: str, entity_b: str) -> None:
+    """Precedence: a "same" about two *entities* that each hold a different valid identifier is
+    refused (two valid numbers are two people, and merging the entities would leave one of them
+    wrong). The steward judges instead the one *mention* whose number is wrong: that mention,
+    said to be the same as the other entity's, is taken to carry a wrong number and joins it."""
+    held_a = _valid_identifiers(state, entity_type, entity_a)
+    held_b = _valid_identifiers(state, entity_type, entity_b)
+    if held_a and held_b and not held_a & held_b:
+        raise JudgementError(
+            f"{entity_a} and {entity_b} each hold a different valid identifier: two valid numbers are "
+            "two entities. If one record's number is wrong, judge that mention (source:record_id:role) "
+            "the same as the other entity, or correct it at its source"
+        )
 
 
 def _standing(

@@ -31,6 +31,14 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GraphSt
         yield store, state
 
 
+def _mention(state: StateStore, entity: str) -> str:
+    """The token of an entity's one mention: a "same" about a mention outranks identifiers (the
+    mention's number is taken to be the wrong one), where one about two entities holding
+    different valid numbers is refused."""
+    [row] = state.mentions_matching(entity_id=entity)
+    return f"{row['source']}:{row['record_id']}:{row['role']}"
+
+
 def _three_people(state: StateStore) -> list[str]:
     """Three distinct Person entities with one mention each (never merged by the resolver)."""
     counts: dict[str, int] = {}
@@ -47,7 +55,9 @@ def test_same_merges_different_holds_and_revoking_releases(district: tuple[Graph
     assert kept.judgement.verdict is Verdict.DIFFERENT
     assert kept.judgement.steward == "steward-1"
 
-    merged = judge(store, state, a, c, Verdict.SAME, "steward-1")
+    with pytest.raises(JudgementError, match="each hold a different valid identifier"):
+        judge(store, state, a, c, Verdict.SAME, "steward-1")
+    merged = judge(store, state, _mention(state, a), c, Verdict.SAME, "steward-1")
     survivor = state.resolve_alias(a)
     assert survivor == state.resolve_alias(c)
     assert {a, c} - {survivor} == {next(iter({a, c} - {survivor}))}  # one of them was merged away
@@ -57,9 +67,9 @@ def test_same_merges_different_holds_and_revoking_releases(district: tuple[Graph
     # b and c are said to be the same, but c is now one with a, and a is not b: that contradicts
     # the standing judgement about these two entities, which the steward is shown …
     with pytest.raises(JudgementError, match=r"contradicts judgement \d+: 'different' by steward-1"):
-        judge(store, state, b, c, Verdict.SAME, "steward-2")
+        judge(store, state, _mention(state, b), c, Verdict.SAME, "steward-2")
     # … and confirmed, it is recorded, but the merge is refused and reported.
-    refused = judge(store, state, b, c, Verdict.SAME, "steward-2", confirm=True)
+    refused = judge(store, state, _mention(state, b), c, Verdict.SAME, "steward-2", confirm=True)
     assert state.resolve_alias(b) == b != state.resolve_alias(c)
     assert "not merged" in refused.summary
 
@@ -78,7 +88,7 @@ def test_same_merges_different_holds_and_revoking_releases(district: tuple[Graph
     state.revoke_judgement(kept.judgement.id, "steward-3")
     history = {j.id: j for j in state.judgement_history("Person")}
     assert history[kept.judgement.id].revoked_by == "steward-3"  # kept, marked revoked
-    judge(store, state, b, c, Verdict.SAME, "steward-2", "same phone and room", confirm=True)
+    judge(store, state, _mention(state, b), c, Verdict.SAME, "steward-2", "same phone and room", confirm=True)
     assert state.resolve_alias(b) == state.resolve_alias(c) == state.resolve_alias(a)
 
 
