@@ -132,6 +132,10 @@ def golden_batches(
             conflicts[f"conflict:{entity}:{conflict.prop}"] = {
                 "entity_type": node.name, "entity_id": entity, "property": conflict.prop,
                 "values": [str(v) for v in conflict.values],
+                "why": (
+                    f"sources disagree on {conflict.prop}, a strong attribute ({len(conflict.values)} "
+                    "different values): the golden value is the most trusted until a steward chooses"
+                ),
             }  # fmt: skip
         if len(updates) >= GOLDEN_BATCH:
             yield updates

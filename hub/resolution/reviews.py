@@ -9,6 +9,23 @@ from graph_schema import NodeType
 from hub.state import StateStore
 from hub.state.mentions import Objects
 
+# Why a pair is in review, in words (the engine's code → what the steward reads).
+WHY = {
+    "uncertain": "the score lies between the review and the merge thresholds",
+    "ambiguous": (
+        "scored as a match, but the record fits two entities with different identifiers about equally "
+        "well (twins, a birth registered before the name): it is given to neither"
+    ),
+    "refused": (
+        "scored as a match, but merging would put two different valid identifiers, or two records a "
+        "steward called different, in one entity"
+    ),
+}
+
+
+def why_in_review(code: str, probability: float) -> str:
+    return f"p = {probability:.3f}: {WHY.get(code, WHY['uncertain'])}"
+
 
 def open_merge_reviews(
     state: StateStore,
@@ -35,8 +52,10 @@ def open_merge_reviews(
         if left == right:
             continue
         a, b = sorted((left, right))
+        probability = float(str(pair.probability))
         items[f"merge:{a}:{b}"] = {
-            "entity_type": node.name, "left": a, "right": b, "probability": float(str(pair.probability)),
+            "entity_type": node.name, "left": a, "right": b, "probability": probability,
+            "why": why_in_review(str(getattr(pair, "why", "") or "uncertain"), probability),
             "mentions": [str(pair.id_l), str(pair.id_r)],
             # The comparison pattern (level per field, -1 missing) and how many candidate pairs of
             # the pass shared it: what ordering the queue by information needs.

@@ -278,6 +278,7 @@ def _resolve(
     # edge; must-links and key matches always are.
     apart = known_apart | _kept_apart(a, b, n_right, judged)
     edge = ((weights >= upper) | known) & ~apart
+    scored_edge = edge.copy()  # before ambiguity takes some away
     offset = 0 if dedupe_mode else n_left  # the right records follow the left ones in the clustering
     keys = _steward_keys(exclusive_keys(spec, prepared, frames[0], frames[1]), must_a, must_b)
     if keys is not None:
@@ -296,6 +297,12 @@ def _resolve(
         candidates, levels, weights, keep, model, adjustments, ids, (lower, edge, refused, apart)
     )
     pairs["key_match"] = known[keep]
+    # Why a pair is left to a steward (hub/resolution/reviews.py says it in words).
+    why = np.full(len(weights), "", dtype=object)
+    why[(weights >= lower) & (weights < upper) & ~known] = "uncertain"
+    why[scored_edge & ~edge] = "ambiguous"
+    why[refused] = "refused"
+    pairs["why"] = why[keep]
     # Candidate pairs sharing each pair's comparison pattern (what an answer about it teaches).
     pairs["pattern_pairs"] = pattern_sizes(levels, np.flatnonzero(keep).astype(np.int64))
     pairs["rule"] = _rule_column(spec, levels[keep], known[keep], known_apart[keep])

@@ -62,3 +62,17 @@ def test_queue_filters_forgive_case_and_refuse_unknown_kinds(synced: Settings) -
             HubError, match="no review item kind 'merges' \\(one of address, conflict, merge\\)"
         ):
             ranked_queue(state, "merges", 50, "oldest")
+
+
+@pytest.mark.integration
+def test_every_item_says_why_it_is_in_review(synced: Settings) -> None:
+    with StateStore(synced.state_database_url) as state:
+        items = state.review_queue(None, 10_000)
+    by_kind = {item["kind"] for item in items}
+    assert "merge" in by_kind
+    for item in items:
+        payload = item["payload"]
+        reason = payload.get("why") or payload.get("reason")
+        assert reason, item
+        if item["kind"] == "merge":
+            assert payload["why"].startswith(f"p = {payload['probability']:.3f}: ")
