@@ -1,4 +1,4 @@
-"""The workbench's routes: the JSON the page needs beside /steward's own routes
+"""The workbench's routes: its page, and the JSON the page needs beside /steward's own routes
 (open items per kind, the schema's titles, an item with its records, the judgements made)."""
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at runtime, and the
@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from graph_schema import Schema
 from hub.api.security.authenticator import PrincipalDependency, require_scope
 from hub.api.security.principal import PII_SCOPE, STEWARD_SCOPE, Principal
+from hub.api.workbench.page import page_router
 from hub.api.workbench.records import item_records, schema_labels
 from hub.state import StateStore
 
@@ -21,11 +22,12 @@ from hub.state import StateStore
 def workbench_router(
     authenticate: PrincipalDependency, state: Callable[[], StateStore], schema: Schema
 ) -> APIRouter:
-    """The JSON routes, for callers with the steward scope. ``state`` opens the state database
-    on first use."""
+    """The page at /review (open to anyone: it holds no data) and the JSON routes, for callers
+    with the steward scope. ``state`` opens the state database on first use."""
     require_steward = require_scope(authenticate, STEWARD_SCOPE)
     Steward = Annotated[Principal, Depends(require_steward)]  # noqa: N806  (a type alias)
     router = APIRouter()
+    router.include_router(page_router())
     labels = schema_labels(schema)
 
     @router.get("/steward/counts")

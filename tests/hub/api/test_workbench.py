@@ -3,16 +3,20 @@ its JSON routes only to stewards; an item comes with its records side by side.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from graph_schema import default_schema
 from hub.api.app import create_app
+from hub.api.workbench.page import ASSETS, ASSETS_PATH, PAGE_PATH, STATIC_DIR
 from hub.api.workbench.records import item_records, schema_labels
 from hub.settings import Settings
 from hub.state import StateStore, Verdict
@@ -162,6 +166,52 @@ def settings(tmp_path: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with open_store(settings) as store, TestClient(create_app(store, settings)) as test_client:
         yield test_client
+
+
+class _References(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls.extend(value for name, value in attrs if name in ("src", "href") and value)
+
+
+def test_page_is_served_without_credentials_and_loads_only_local_assets(client: TestClient) -> None:
+    page = client.get(PAGE_PATH)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp
+    assert "connect-src 'self'" in csp
+    assert "http://" not in page.text
+    assert "https://" not in page.text
+    parser = _References()
+    parser.feed(page.text)
+    assets = [url for url in parser.urls if not url.startswith(("data:", "#"))]
+    assert {urlsplit(url).path for url in assets} == {f"{ASSETS_PATH}/{name}" for name in ASSETS}
+    for url in assets:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "immutable" in response.headers["cache-control"]
+        kind = "text/css" if url.split("?")[0].endswith(".css") else "text/javascript"
+        assert response.headers["content-type"].startswith(kind)
+        # Nothing the page runs or styles itself with comes from another host.
+        assert "https://" not in response.text, url
+    assert client.get(f"{ASSETS_PATH}/index.html").status_code == 404
+    assert client.get(f"{ASSETS_PATH}/..%2Fpage.py").status_code == 404
+
+
+def test_every_string_of_the_page_is_in_both_languages() -> None:
+    script = (STATIC_DIR / "workbench.js").read_text("utf-8")
+    zh = script[script.index("  zh: {") : script.index("  en: {")]
+    en = script[script.index("  en: {") : script.index("\n};", script.index("  en: {"))]
+    # key: "value" pairs, matched whole so that a colon inside a value is not taken for a key.
+    pair = re.compile(r'(?:"([\w.]+)"|([A-Za-z]\w*)):\s*"(?:[^"\\]|\\.)*"')
+    keys = [{a or b for a, b in pair.findall(block)} for block in (zh, en)]
+    assert keys[0] == keys[1]
+    assert {"same", "different", "unsure", "skip", "kind.merge", "keyLabel"} <= keys[0]
+    assert set(re.findall(r'\bt\("([\w.]+)"', script)) <= keys[0]
 
 
 @pytest.mark.parametrize(
