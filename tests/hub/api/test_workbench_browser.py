@@ -79,6 +79,7 @@ def test_a_steward_decides_a_merge_candidate_with_the_keyboard(tmp_path: Path) -
     with open_store(settings) as store:
         with StateStore(settings.state_database_url) as state:
             sync_sources(store, state, demo_sources(store.schema), settings)
+            assert state.review_queue("merge"), "the demo district filed no merge candidate to decide"
             key = ApiKeys(state).create(STEWARD, {"read", "pii", "steward"}, created_by="tests").key
         with serving(create_app(store, settings)) as base:
             item = decide_in_the_browser(sync_api, base, key, tmp_path / "workbench.png")
