@@ -20,7 +20,8 @@ from pydantic import BaseModel, Field
 
 from hub.api.jobs import JobRunner
 from hub.api.security.authenticator import PrincipalDependency, require_scope
-from hub.api.security.principal import STEWARD_SCOPE, Principal
+from hub.api.security.principal import PII_SCOPE, STEWARD_SCOPE, Principal
+from hub.api.workbench.records import mask_explanation
 from hub.errors import HubError
 from hub.resolution.explain import explain
 from hub.review.ordering import Order, ranked_queue
@@ -114,6 +115,8 @@ def steward_router(
             raise HTTPException(404, str(exc)) from exc
         body = asdict(explained)
         body["fields"] = [{k: _plain(v) for k, v in field.items()} for field in body["fields"]]
+        if not principal.has(PII_SCOPE):  # the values compared, masked as GraphQL masks them
+            mask_explanation(request.app.state.store.schema, body)
         # The explanation shows both mentions' values (personal data): who looked is audited.
         client = request.client.host if request.client else None
         fields = [str(field["field"]) for field in body["fields"]]

@@ -55,6 +55,19 @@ def _masked(value: Any) -> Any:
     return None if value is None else mask_pii(str(value))
 
 
+def mask_explanation(schema: Schema, body: dict[str, Any]) -> None:
+    """Mask, in an explanation (``/steward/explain``), the compared values of personal fields
+    for a caller without the PII scope, as the records beside it are masked."""
+    node = next((n for n in schema.node_types if n.name == body.get("entity_type")), None)
+    own = frozenset(() if node is None else (p.name for p in node.properties if p.pii))
+    anywhere = _pii_names(schema)
+    for field in body.get("fields", ()):
+        # A comparison over several fields ("phone_address") masks if any part is personal.
+        parts = [*str(field.get("field", "")).split("_"), str(field.get("field", ""))]
+        if any(_is_pii(part, own, anywhere) for part in parts):
+            field["value_a"], field["value_b"] = _masked(field.get("value_a")), _masked(field.get("value_b"))
+
+
 def _mention_rows(state: StateStore, item: Mapping[str, Any]) -> list[dict[str, Any] | str]:
     """The mention rows behind the item, in the item's order; a mention the state no longer
     has (its record was retired since) stays as its id."""

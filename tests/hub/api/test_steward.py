@@ -65,6 +65,14 @@ def test_review_queue_and_explanation(tmp_path: Path) -> None:
             assert entry["principal"].endswith("(steward)")
             assert entry["entity_ids"] == [old, survivor]
             assert "identity_number" in entry["fields"]
+            # A steward without the pii scope sees the compared numbers masked.
+            no_pii = api_key_headers(settings, {"read", "steward"}, name="steward-no-pii")
+            masked = client.get("/steward/explain", params={"a": old, "b": survivor}, headers=no_pii).json()
+            [idn] = [f for f in masked["fields"] if f["field"] == "identity_number"]
+            [clear] = [f for f in body["fields"] if f["field"] == "identity_number"]
+            assert clear["value_a"] and "*" not in str(clear["value_a"])
+            assert "*" in str(idn["value_a"])
+            assert str(idn["value_a"])[-4:] == str(clear["value_a"])[-4:]
             pii_only = api_key_headers(settings, {"read", "pii"}, name="clerk")
             assert client.get("/steward/review", headers=pii_only).status_code == 403
             denied = client.get("/steward/explain", params={"a": old, "b": survivor}, headers=pii_only)
