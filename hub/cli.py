@@ -288,6 +288,27 @@ def review_decide(
     out.print(_write_job("review-decide", options).result["summary"])
 
 
+@review_app.command("choose")
+def review_choose(
+    item: Annotated[int, typer.Argument(help="A conflict item (see `gridhub review list --kind conflict`).")],
+    value: Annotated[str, typer.Argument(help="The right value: one the sources gave, or typed.")],
+    steward: Steward,
+    reason: Reason = None,
+) -> None:
+    """Choose the golden value of a conflicted attribute: it holds on every later run."""
+    options = {"item": item, "value": value, "steward": steward, "reason": reason}
+    out.print(_write_job("review-choose", options).result["summary"], markup=False)
+
+
+@review_app.command("unpin")
+def review_unpin(
+    pin: Annotated[int, typer.Argument(help="A chosen value's id (printed by `review choose`).")],
+    steward: Steward,
+) -> None:
+    """Withdraw a chosen value (kept, marked revoked): the sources decide the attribute again."""
+    out.print(_write_job("review-unpin", {"pin": pin, "steward": steward}).result["summary"], markup=False)
+
+
 @judgements_app.command("list")
 def judgements_list(
     entity_type: Annotated[str | None, typer.Option("--type", help="Only this entity type.")] = None,

@@ -46,6 +46,13 @@ class Decision(BaseModel):
     confirm: bool = False
 
 
+class ChosenValue(BaseModel):
+    """A steward's answer to a conflict item: the right value (one the sources gave, or typed)."""
+
+    value: str = Field(min_length=1, max_length=2_000)
+    reason: str | None = Field(None, max_length=2_000)
+
+
 class PairJudgement(Decision):
     """A steward's judgement about two mentions (source:record_id:role) or entity ids."""
 
@@ -138,6 +145,33 @@ def steward_router(
             "item": item, "verdict": decision.verdict.value, "reason": decision.reason, "confirm": decision.confirm,
         }  # fmt: skip
         return await decide(jobs, request, principal, "review-decide", options)
+
+    @router.post("/review/{item}/value")
+    async def choose_review_value(
+        request: Request,
+        principal: Annotated[Principal, Depends(require_steward)],
+        item: Annotated[int, Path(ge=1, description="a conflict item (GET /steward/review?kind=conflict)")],
+        chosen: ChosenValue,
+    ) -> dict[str, Any]:
+        """Answer a conflict: the value is written now and holds on every later run (a pin)."""
+        if jobs.refusal is not None:
+            raise HTTPException(409, jobs.refusal)
+        options = {"item": item, "value": chosen.value, "reason": chosen.reason, "steward": principal.name}
+        try:
+            outcome = await anyio.to_thread.run_sync(lambda: jobs.run("review-choose", options))
+        except HubError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        pin = outcome.result["pin"]
+        client = request.client.host if request.client else None
+        request.app.state.audit.record(
+            principal,
+            f"POST {request.url.path}",
+            pin["entity_type"],
+            [pin["entity_id"]],
+            [pin["property"]],
+            client,
+        )
+        return outcome.result
 
     @router.post("/judgements")
     async def judge_pair(

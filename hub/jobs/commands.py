@@ -8,18 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from connectors.config import SourceConfig, load_source_configs
 from hub.errors import HubError
+from hub.resolution.golden import golden_values
 from hub.review import decide_item
 from hub.review import judge as judge_pair
+from hub.review.choosing import choose_value
 from hub.settings import Settings
 from hub.state import StateStore, Verdict
+from hub.state.pins import Pin
 from hub.store import GraphStore
 from hub.sync import resolve_pass, sync_sources
-from hub.sync.pipeline import Progress
+from hub.sync.pipeline import Progress, new_run_id
 from hub.sync.replay import replay_quarantine
 
 # Exit codes, as `gridhub` and orchestrators read them.
@@ -156,12 +160,55 @@ def quarantine_replay(
     )
 
 
+def review_choose(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    choice = choose_value(
+        store,
+        state,
+        int(options["item"]),
+        str(options["value"]),
+        str(options["steward"]),
+        options.get("reason"),
+    )
+    return JobResult(OK, {"summary": choice.summary, "pin": _pin(choice.pin)})
+
+
+def review_unpin(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    pin = state.revoke_pin(int(options["pin"]), str(options["steward"]))
+    node = store.schema.node(pin.entity_type)
+    entity = state.resolve_alias(pin.entity_id)
+    golden_values(store, state, node, {entity}, new_run_id(datetime.now(UTC)), set())
+    summary = f"chosen value {pin.id} revoked by {pin.revoked_by}; {entity}.{pin.property} follows the sources again"
+    return JobResult(OK, {"summary": summary, "pin": _pin(pin)})
+
+
+def _pin(pin: Pin) -> dict[str, Any]:
+    return {
+        "id": pin.id, "entity_type": pin.entity_type, "entity_id": pin.entity_id, "property": pin.property,
+        "value": str(pin.value), "previous": None if pin.previous is None else str(pin.previous),
+        "steward": pin.steward, "review_item": pin.review_item,
+    }  # fmt: skip
+
+
 COMMANDS: dict[str, Command] = {
     "sync": sync,
     "resolve": resolve,
     "judge": judge,
     "review-decide": review_decide,
     "quarantine-replay": quarantine_replay,
+    "review-choose": review_choose,
+    "review-unpin": review_unpin,
 }
 
 

@@ -122,13 +122,27 @@ def golden_batches(
     updates: list[GoldenRow] = []
     if survivors is not None and not survivors:
         return
+    # Values stewards chose outrank survivorship (hub/state/pins.py).
+    pins = state.active_pins(node.name)
     for entity, group in state.mention_groups(node.name, survivors):
         statements = list(mention_statements(group, types))
-        if survivors is None and not every and entity not in merged_into and _agree(statements):
+        pinned = pins.get(entity, {})
+        if (
+            survivors is None
+            and not every
+            and not pinned
+            and entity not in merged_into
+            and _agree(statements)
+        ):
             continue
         golden = golden_record(statements, strong, rules)  # type: ignore[arg-type]
+        for prop, pin in pinned.items():
+            if prop in types:
+                golden.values[prop] = _typed(types[prop], pin.value)
         updates.append((entity, golden.values))
         for conflict in golden.conflicts:
+            if conflict.prop in pinned:  # decided: not filed again
+                continue
             conflicts[f"conflict:{entity}:{conflict.prop}"] = {
                 "entity_type": node.name, "entity_id": entity, "property": conflict.prop,
                 "values": [str(v) for v in conflict.values],

@@ -9,7 +9,19 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, inspect, select, text, update
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    union,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,8 +32,10 @@ from hub.state.api_keys import ApiKeyState
 from hub.state.audit import AuditState
 from hub.state.judgements import JudgementState
 from hub.state.mentions import MentionState
+from hub.state.pins import PinState
 from hub.state.tables import (
     flags,
+    golden_pins,
     judgements,
     mentions,
     metadata,
@@ -33,6 +47,18 @@ from hub.state.tables import (
     source_cursor,
     source_declaration,
 )
+
+
+def _decided_items() -> Any:
+    """The review items a standing decision answers: a judgement (merge candidates) or a chosen
+    value (conflicts), neither revoked."""
+    judged = select(judgements.c.review_item).where(
+        judgements.c.review_item.is_not(None), judgements.c.revoked_at.is_(None)
+    )
+    pinned = select(golden_pins.c.review_item).where(
+        golden_pins.c.review_item.is_not(None), golden_pins.c.revoked_at.is_(None)
+    )
+    return union(judged, pinned)
 
 
 def _review_item(row: Any) -> dict[str, Any]:
@@ -86,7 +112,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
-class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
+class StateStore(MentionState, JudgementState, PinState, ApiKeyState, AuditState):
     def __init__(self, url: str) -> None:
         self.url = url
         try:
@@ -404,18 +430,13 @@ class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
         if kind is not None:
             query = query.where(review_items.c.kind == kind)
         if open_only:
-            decided = select(judgements.c.review_item).where(
-                judgements.c.review_item.is_not(None), judgements.c.revoked_at.is_(None)
-            )
-            query = query.where(review_items.c.id.not_in(decided))
+            query = query.where(review_items.c.id.not_in(_decided_items()))
         with self.engine.connect() as conn:
             return [_review_item(r) for r in conn.execute(query)]
 
     def open_review_counts(self) -> dict[str, int]:
         """Open review items (no unrevoked judgement names them) per kind."""
-        decided = select(judgements.c.review_item).where(
-            judgements.c.review_item.is_not(None), judgements.c.revoked_at.is_(None)
-        )
+        decided = _decided_items()
         query = (
             select(review_items.c.kind, func.count())
             .where(review_items.c.id.not_in(decided))

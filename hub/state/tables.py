@@ -215,3 +215,24 @@ api_audit = Table(
     Index("ix_api_audit_key", "key_id"),
     Index("ix_api_audit_principal", "principal"),
 )
+
+# Golden values a steward chose for an entity's property (a conflict resolved by hand): they
+# outrank survivorship on every later pass, until revoked. Kept like judgements: append-only,
+# with who, when and why; a revoked pin stays, marked.
+golden_pins = Table(
+    "golden_pins",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity_type", String(100), nullable=False),
+    Column("entity_id", String(100), nullable=False),
+    Column("property", String(200), nullable=False),
+    Column("value", Text, nullable=False),  # JSON
+    Column("previous", Text),  # JSON: the golden value it replaced (the "before" of the decision)
+    Column("steward", String(200), nullable=False),
+    Column("reason", Text),
+    Column("review_item", Integer),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", String(200)),
+    Index("ix_golden_pins_type", "entity_type"),
+)
