@@ -67,6 +67,42 @@ async def _decide(info: Info, command: str, options: dict[str, Any]) -> StewardD
     )
 
 
+@strawberry.type(description="A value a steward chose for a conflicted attribute (kept on every later run).")
+class ChosenValue:
+    summary: str
+    pin_id: int
+    entity_type: str
+    entity_id: strawberry.ID
+    property: str
+    value: str
+    previous: str | None
+
+
+async def _choose(info: Info, item: int, value: str, reason: str | None) -> ChosenValue:
+    ctx = info.context
+    if not ctx.principal.has(STEWARD_SCOPE):
+        raise ApiError(f"the {STEWARD_SCOPE} scope is needed to decide", code=FORBIDDEN)
+    jobs = ctx.jobs
+    if jobs is None or jobs.refusal is not None:
+        raise ApiError(jobs.refusal if jobs is not None else "this server takes no decisions", code=FORBIDDEN)
+    options = {"item": item, "value": value, "reason": reason, "steward": ctx.principal.name}
+    try:
+        outcome = await anyio.to_thread.run_sync(lambda: jobs.run("review-choose", options))
+    except HubError as exc:
+        raise ApiError(str(exc)) from exc
+    pin = outcome.result["pin"]
+    ctx.returned[pin["entity_type"]].add(pin["entity_id"])
+    return ChosenValue(
+        summary=outcome.result["summary"],
+        pin_id=pin["id"],
+        entity_type=pin["entity_type"],
+        entity_id=strawberry.ID(pin["entity_id"]),
+        property=pin["property"],
+        value=pin["value"],
+        previous=pin["previous"],
+    )
+
+
 @strawberry.type
 class Mutation:
     # strawberry's decorators are untyped for mypy (no plugin here); the signatures are typed.
@@ -76,6 +112,13 @@ class Mutation:
     ) -> StewardDecision:
         options = {"item": item, "verdict": verdict.value, "reason": reason, "confirm": confirm}
         return await _decide(info, "review-decide", options)
+
+    @strawberry.mutation(
+        description="Answer a conflict item: the right value of the attribute (one the sources gave, or "
+        "typed), kept on every later run (steward scope)."
+    )  # type: ignore[untyped-decorator]
+    async def choose_value(self, info: Info, item: int, value: str, reason: str | None = None) -> ChosenValue:
+        return await _choose(info, item, value, reason)
 
     @strawberry.mutation(
         description="Judge two mentions (source:record_id:role) or entity ids: the same, different, "

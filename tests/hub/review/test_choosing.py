@@ -83,3 +83,28 @@ def test_a_typed_value_must_fit_the_property() -> None:
         typed_value(person, "birth_date", "1990-02-30")
     with pytest.raises(PinError, match="Person has no property 'shoe_size'"):
         typed_value(person, "shoe_size", "42")
+
+
+def test_a_value_is_chosen_over_graphql_with_the_steward_scope(synced: Settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from hub.api.app import create_app
+    from tests.hub.api.conftest import api_key_headers
+
+    settings = synced
+    steward = api_key_headers(settings, {"read", "pii", "steward"}, name="王科员")
+    clerk = api_key_headers(settings, {"read", "pii"}, name="clerk")
+    query = "mutation($item: Int!, $value: String!) { chooseValue(item: $item, value: $value) { pinId property value entityId } }"
+    with StateStore(settings.state_database_url) as state:
+        [item] = state.review_queue("conflict", 1)
+    value = str(item["payload"]["values"][0])
+    with open_store(settings) as store, TestClient(create_app(store, settings), headers=steward) as client:
+        variables = {"item": item["id"], "value": value}
+        denied = client.post("/graphql", json={"query": query, "variables": variables}, headers=clerk).json()
+        assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        chosen = client.post("/graphql", json={"query": query, "variables": variables}).json()
+        assert chosen["data"]["chooseValue"]["value"] == value
+        assert chosen["data"]["chooseValue"]["property"] == item["payload"]["property"]
+    with StateStore(settings.state_database_url) as state:
+        [pin] = state.pin_history()
+    assert "王科员" in pin.steward
