@@ -10,7 +10,7 @@ plant.py put it there. The rules, on the district as it stands on ``as_of`` (the
 - ``elderly_70`` (Person): a resident the population register or a grid visit knows turns 70 within
   [as_of, as_of + 30 days]; due on the birthday. Born 29 February: the birthday is 28 February.
 - ``licence_expiring`` (License): valid until a day in [as_of, as_of + 60 days], its holder active
-  (登记状态 存续); due on that day.
+  (登记状态 存续 in a business-registry row the hub reads); due on that day.
 - ``licence_expired_active`` (License): expired before as_of, its holder active, and the holder has
   no other licence of the same kind valid on as_of (a renewed licence is no case).
 - ``unlicensed_business`` (LegalEntity): an active business of the district whose industry needs a
@@ -25,7 +25,8 @@ plant.py put it there. The rules, on the district as it stands on ``as_of`` (the
   address; ``related_id`` the mother.
 
 "Registered" means a population row the hub can read (one with a record id and a possible birth
-date: the others are quarantined). Deliberate noise can still hide a case from a rule: a
+date: the others are quarantined); likewise a company's status and industry come from a business
+registry row the hub reads. Deliberate noise can still hide a case from a rule: a
 day/month-swapped birth date, a licence whose holder the licence system names too badly to link.
 The rental register's 居住人数 is not a property of the graph model: a rule reads it from the
 housing record (RecordVersion.raw).
@@ -105,10 +106,19 @@ def _valid_on(lic: pd.DataFrame, day: pd.Timestamp) -> np.ndarray:
     return ((lic.valid_from <= day) & (lic.valid_until >= day) & (lic.status != "注销")).to_numpy()
 
 
-def licences(world: World, planted: Planted) -> list[pd.DataFrame]:
+def _active(world: World, truth: Truth) -> Bools:
+    """Per company: active (存续) as a business-registry row the hub reads says."""
+    c = world.companies
+    read = np.zeros(len(c), dtype=bool)
+    read[truth.notes.get("in_registry", np.zeros(0, dtype=np.int64)).astype(np.int64)] = True
+    active: Bools = read & (c.status == "存续").to_numpy()
+    return active
+
+
+def licences(world: World, truth: Truth, planted: Planted) -> list[pd.DataFrame]:
     lic, c = world.licences, world.companies
     today = pd.Timestamp(world.as_of)
-    active = c.status.to_numpy()[lic.holder.to_numpy()] == "存续"
+    active = _active(world, truth)[lic.holder.to_numpy()]
     until = lic.valid_until
     expiring = np.flatnonzero(
         active & (until >= today).to_numpy() & (until <= today + pd.Timedelta(days=EXPIRY_DAYS)).to_numpy()
@@ -144,18 +154,21 @@ def licences(world: World, planted: Planted) -> list[pd.DataFrame]:
     ]
 
 
-def unlicensed(world: World, planted: Planted) -> pd.DataFrame:
+def unlicensed(world: World, truth: Truth, planted: Planted) -> pd.DataFrame:
     lic, c = world.licences, world.companies
     valid = _valid_on(lic, pd.Timestamp(world.as_of))
-    held = set(zip(lic.holder[valid], lic.type[valid], strict=True))
-    planted_holders = set(lic.holder.to_numpy()[planted.licence_expired_active])
-    out: list[tuple[int, str]] = []
-    candidates = (c.status == "存续").to_numpy() & (c.room >= 0).to_numpy() & (c.kind != "parent").to_numpy()
-    for i in np.flatnonzero(candidates & c.industry.isin(list(NEEDS)).to_numpy()):
-        missing = [kind for kind in NEEDS[c.industry.iloc[i]] if (i, kind) not in held]
-        if missing:
-            out.append((int(i), "、".join(missing)))
-    rows = np.array([i for i, _ in out], dtype=np.int64)
+    held = pd.DataFrame({"company": lic.holder.to_numpy()[valid], "kind": lic.type.to_numpy()[valid]})
+    candidates = _active(world, truth) & (c.room >= 0).to_numpy() & (c.kind != "parent").to_numpy()
+    rows = np.flatnonzero(candidates & c.industry.isin(list(NEEDS)).to_numpy())
+    needs = pd.DataFrame({"company": rows, "kind": c.industry.to_numpy()[rows]})
+    needs["kind"] = needs.kind.map(NEEDS)
+    needs = needs.explode("kind")
+    needs = needs.merge(held.drop_duplicates(), how="left", on=["company", "kind"], indicator=True)
+    missing = needs[needs["_merge"] == "left_only"]
+    # The kinds in the order the industry needs them (NEEDS), one row per company.
+    per_company = missing.groupby("company", sort=True).kind.agg("、".join)
+    rows = per_company.index.to_numpy().astype(np.int64)
+    planted_holders = lic.holder.to_numpy()[planted.licence_expired_active]
     rooms = world.district.rooms.truth.to_numpy()
     return _rows(
         "unlicensed_business",
@@ -163,8 +176,8 @@ def unlicensed(world: World, planted: Planted) -> pd.DataFrame:
         entity_id=c.truth.to_numpy()[rows],
         key=c.uscc.to_numpy()[rows],
         related_id=rooms[c.op_room.to_numpy()[rows]],
-        planted=np.isin(rows, list(planted_holders)),
-        detail=np.array([m for _, m in out], dtype=object),
+        planted=np.isin(rows, planted_holders),
+        detail=per_company.to_numpy(),
     )
 
 
@@ -227,8 +240,8 @@ def write_task_truth(world: World, truth: Truth, out: Path) -> DemoFile:
     planted = world.planted
     parts = [
         elderly(world, truth, planted),
-        *licences(world, planted),
-        unlicensed(world, planted),
+        *licences(world, truth, planted),
+        unlicensed(world, truth, planted),
         *rentals(world, truth, planted),
         newborns(world, truth, planted),
     ]

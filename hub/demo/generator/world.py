@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -31,7 +31,7 @@ class World:
     workers: pd.DataFrame
     assignments: pd.DataFrame  # worker × grid
     rentals: pd.DataFrame
-    planted: Planted = Planted.nothing()  # the cases planted for the task rules (plant.py)
+    planted: Planted = field(default_factory=Planted.nothing)  # cases planted for the task rules
 
 
 def build_world(persons: int, seed: int, as_of: date) -> World:

@@ -191,13 +191,10 @@ class _Places:
 
     def place(self, kind: str, building: int) -> _Place:
         g = int(self.grid[building])
-        if kind == "room":
+        if kind == "room":  # the address is written for all rooms at once, afterwards (write_rooms)
             start, end = self.room_start[building], self.room_start[building + 1]
             room = int(self.room_order[int(self.rng.integers(start, end))])
-            texts, kinds = address_texts(self.rng, self.district, np.array([room]), EVENT_ADDRESS)
-            level = "building" if kinds[0] in ("no_unit", "no_room") else "room"
-            return _Place(kind, str(texts[0]), str(texts[0]), level, room=room, building=building, grid=g,
-                          spot=f"b{building}")  # fmt: skip
+            return _Place(kind, "", "", "room", room=room, building=building, grid=g, spot=f"b{building}")
         if kind == "building":
             name = self._building_name(building)
             at = self.pick(AT_BUILDING) if self.rng.random() < 0.6 else ""
@@ -246,6 +243,19 @@ class _Places:
                           building=building, spot=f"l{phrase}")  # fmt: skip
         phrase = self.pick(NOWHERE)
         return _Place("none", phrase, "", "none", "no_place", building=building, grid=g, spot=f"n{building}")
+
+
+def _write_rooms(world: World, places: list[_Place]) -> None:
+    """Full addresses for the events that give one, written in one call (address_texts reads whole
+    columns of the district: once, not once per event)."""
+    rooms = [p for p in places if p.kind == "room"]
+    if not rooms:
+        return
+    rng = stream(world.seed, "events:addresses")
+    texts, kinds = address_texts(rng, world.district, np.array([p.room for p in rooms]), EVENT_ADDRESS)
+    for p, text, kind in zip(rooms, texts, kinds, strict=True):
+        p.phrase = p.field = str(text)
+        p.level = "building" if kind in ("no_unit", "no_room") else "room"
 
 
 def _shops(world: World) -> dict[str, np.ndarray]:
@@ -379,7 +389,7 @@ def _field(rng: np.random.Generator, e: _Event, world: World) -> str:
     d = world.district
     if e.channel == "网格员APP" and p.building >= 0 and p.kind in ("room", "building", "door"):
         if p.room >= 0:
-            return str(d.rooms.text.to_numpy()[p.room])
+            return str(d.rooms.text.iloc[p.room])
         b = d.buildings.iloc[p.building]
         g = d.grids.iloc[int(b.grid)]
         street, community = d.streets.name.iloc[int(g.street)], d.communities.name.iloc[int(g.community)]
@@ -406,6 +416,7 @@ def write_events(world: World, out: Path, count: int = EVENTS) -> tuple[DemoFile
         again = writer.repeat(events[original], original)
         if again is not None:  # None: a crowded spot; another original will do
             events.append(again)
+    _write_rooms(world, [e.place for e in events])
     order = sorted(range(len(events)), key=lambda i: (events[i].at, i))
     position = {old: new for new, old in enumerate(order)}
     events = [events[i] for i in order]
