@@ -22,7 +22,7 @@ score and the reason, or no code with the reason, for the dispatcher's queue.
 5. **Decision.** The best item needs a score of at least ``ACCEPT`` and ``MARGIN`` times the next
    one's; otherwise no item, with the reason (nothing found, weak evidence, or which items tie).
 
-Measured on the generated events and on hand-written complaints: tests/hub/tasks/test_matching.py.
+Measured on the generated events and on hand-written complaints: tests/hub/tasks/events/test_matching.py.
 """
 
 from __future__ import annotations

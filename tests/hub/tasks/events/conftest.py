@@ -17,7 +17,7 @@ from hub.tasks.events import DispatchDecision, EventIntake, parse_event
 from hub.tasks.matching import ItemMatcher
 from resolvers.address import StandardRoom
 
-ROOT = Path(__file__).parents[3]
+ROOT = Path(__file__).parents[4]
 FIXTURES = Path(__file__).parent / "fixtures"
 PERSONS = 5000
 SEED = 11

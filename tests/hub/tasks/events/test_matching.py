@@ -6,8 +6,8 @@ import pytest
 
 from hub.tasks.catalog import Catalog
 from hub.tasks.matching import ItemMatcher, fold
-from tests.hub.tasks.conftest import Events
-from tests.hub.tasks.handwritten import HANDWRITTEN, HELD_OUT
+from tests.hub.tasks.events.conftest import Events
+from tests.hub.tasks.events.handwritten import HANDWRITTEN, HELD_OUT
 
 ITEM_TARGET = 0.95  # of the events about an item on the list, put on that item
 HELD_OUT_FLOOR = 0.6  # hand-written complaints never tuned on: the measured share, as a floor

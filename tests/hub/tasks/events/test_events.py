@@ -23,7 +23,7 @@ from hub.tasks.events import (
     parse_event,
 )
 from hub.tasks.matching import ItemMatcher
-from tests.hub.tasks.conftest import Events
+from tests.hub.tasks.events.conftest import Events
 
 GRID_TARGET = 0.99  # of the events whose words fix a grid, put in that grid
 ITEM_TARGET = 0.95
