@@ -877,12 +877,15 @@ def demo_generate(
             "date and gender codes, a building-level address library; sources in hub/demo/sources_county)."
         ),
     ] = "standard",
+    events: Annotated[
+        int, typer.Option(help="Residents' complaints to write (events.jsonl, with events_truth.csv).")
+    ] = 1000,
 ) -> None:
     """Write the demo district's source files and its ground truth."""
     from hub.demo.generator import generate_district
 
     target = out_dir or get_settings().data_dir / "demo"
-    manifest = generate_district(target, persons=persons, seed=seed, style=style)
+    manifest = generate_district(target, persons=persons, seed=seed, style=style, events=events)
     out.print(manifest)
 
 

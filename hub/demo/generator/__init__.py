@@ -4,7 +4,9 @@
 buildings → rooms, grid workers, residents in households, outsiders, companies, licences, rentals)
 and writes what each department system would hold about it, each in its own format and with its
 own errors, plus ``truth.csv`` (the true entity behind every mention) and ``noise.csv`` (every
-defect put in on purpose). The same seed gives byte-identical files.
+defect put in on purpose); ``tasks_truth.csv``, every case of the task rules (a few planted in any
+district, plant.py); and ``events.jsonl``, residents' complaints, with ``events_truth.csv``. The
+same seed gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -18,16 +20,19 @@ from hub.demo.generator.files import CsvSink, DemoFile
 from hub.demo.generator.noise import NoiseLog
 from hub.demo.generator.scale import DEFAULT_AS_OF
 from hub.demo.generator.styles import STANDARD, STYLES, writing_style
+from hub.demo.generator.task_truth import write_task_truth
 from hub.demo.generator.truth import COLUMNS as TRUTH_COLUMNS
 from hub.demo.generator.truth import Truth
 from hub.demo.generator.world import World, build_world
 from hub.demo.generator.write_business import write_business_registry, write_licences
+from hub.demo.generator.write_events import EVENTS, write_events
 from hub.demo.generator.write_newborns import write_newborns
 from hub.demo.generator.write_people import write_grid_collection, write_population
 from hub.demo.generator.write_places import write_address_library, write_grid_workers, write_housing
 
 __all__ = [
     "DEFAULT_AS_OF",
+    "EVENTS",
     "STANDARD",
     "STYLES",
     "DemoFile",
@@ -48,10 +53,17 @@ class DemoManifest:
     files: tuple[DemoFile, ...]  # one per source, in the order written
     truth: DemoFile
     noise: DemoFile
+    tasks_truth: DemoFile  # every case of the task rules (task_truth.py)
+    events: DemoFile  # residents' complaints (write_events.py) …
+    events_truth: DemoFile  # … and where each happened, what it is about
     style: str = STANDARD  # how the exports are written (hub.demo.generator.styles)
 
+    @property
+    def extras(self) -> tuple[DemoFile, ...]:
+        return (self.truth, self.noise, self.tasks_truth, self.events, self.events_truth)
+
     def rows(self) -> dict[str, int]:
-        return {f.name: f.rows for f in (*self.files, self.truth, self.noise)}
+        return {f.name: f.rows for f in (*self.files, *self.extras)}
 
     def to_dict(self) -> dict[str, object]:
         def entry(f: DemoFile) -> dict[str, object]:
@@ -67,6 +79,9 @@ class DemoManifest:
             "files": [entry(f) for f in self.files],
             "truth": entry(self.truth),
             "noise": entry(self.noise),
+            "tasks_truth": entry(self.tasks_truth),
+            "events": entry(self.events),
+            "events_truth": entry(self.events_truth),
         }
 
     def __rich__(self) -> str:  # `gridhub demo generate` prints the manifest with rich
@@ -78,20 +93,30 @@ class DemoManifest:
             + ("" if self.style == STANDARD else f", {self.style} style")
             + f" → {self.out_dir}"
         ]
-        lines += [f"  {f.path.name:<24}{f.rows:>12,} rows" for f in (*self.files, self.truth, self.noise)]
+        lines += [f"  {f.path.name:<24}{f.rows:>12,} rows" for f in (*self.files, *self.extras)]
         return "\n".join(lines)
 
 
 def generate_district(
-    out_dir: Path, persons: int, seed: int, *, as_of: date = DEFAULT_AS_OF, style: str = STANDARD
+    out_dir: Path,
+    persons: int,
+    seed: int,
+    *,
+    as_of: date = DEFAULT_AS_OF,
+    style: str = STANDARD,
+    events: int = EVENTS,
 ) -> DemoManifest:
-    """Write the demo district's source files, truth.csv, noise.csv and manifest.json into `out_dir`.
+    """Write the demo district's source files, truth.csv, noise.csv, tasks_truth.csv, events.jsonl,
+    events_truth.csv and manifest.json into `out_dir`.
 
     `style` is how the department exports are written (``standard``, or ``county``: see
-    hub.demo.generator.styles); the district and its truth are the same in both.
+    hub.demo.generator.styles); the district and its truth are the same in both. `as_of` is the
+    day the district stands on (the task rules' reference date); `events` how many complaints.
     """
     if seed < 0:
         raise ValueError("seed must be a non-negative integer")
+    if events < 0:
+        raise ValueError("events must be zero or more")
     writing = writing_style(style)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -112,6 +137,7 @@ def generate_district(
         )
     finally:
         truth_file, noise_file = truth_sink.close(), noise_sink.close()
+    events_file, events_truth = write_events(world, out_dir, events)
     manifest = DemoManifest(
         out_dir=out_dir,
         persons=persons,
@@ -120,6 +146,9 @@ def generate_district(
         files=files,
         truth=truth_file,
         noise=noise_file,
+        tasks_truth=write_task_truth(world, truth, out_dir),
+        events=events_file,
+        events_truth=events_truth,
         style=style,
     )
     text = json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2) + "\n"

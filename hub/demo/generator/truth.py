@@ -24,6 +24,15 @@ class Truth:
     def __init__(self, district: District, sink: CsvSink) -> None:
         self._district = district
         self._sink = sink
+        # What the writers tell the task truth (task_truth.py) beyond the mentions: which people
+        # a source holds a readable record of. Not written to truth.csv.
+        self.notes: dict[str, Ints | Strings] = {}
+
+    def note(self, key: str, values: Ints | Strings) -> None:
+        """Remember values under `key` (after earlier ones): row indices of the world's people a
+        source holds a readable record of, or the record ids it gave them."""
+        earlier = self.notes.get(key)
+        self.notes[key] = values if earlier is None else np.concatenate([earlier, values])
 
     def add(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -12,6 +12,7 @@ from hub.demo.generator.district import District, build_district
 from hub.demo.generator.housing import build_rentals
 from hub.demo.generator.licences import build_licences
 from hub.demo.generator.people import build_people, plan_households
+from hub.demo.generator.plant import Planted, plant_task_cases
 from hub.demo.generator.scale import Scale
 from hub.demo.generator.workers import build_workers
 
@@ -30,6 +31,7 @@ class World:
     workers: pd.DataFrame
     assignments: pd.DataFrame  # worker × grid
     rentals: pd.DataFrame
+    planted: Planted = field(default_factory=Planted.nothing)  # cases planted for the task rules
 
 
 def build_world(persons: int, seed: int, as_of: date) -> World:
@@ -39,7 +41,7 @@ def build_world(persons: int, seed: int, as_of: date) -> World:
     people = build_people(plan, district, scale.outsiders, seed, as_of)
     companies = build_companies(scale.companies, district, people, seed, as_of)
     workers, assignments = build_workers(district, seed)
-    return World(
+    world = World(
         seed=seed,
         as_of=as_of,
         scale=scale,
@@ -51,3 +53,4 @@ def build_world(persons: int, seed: int, as_of: date) -> World:
         assignments=assignments,
         rentals=build_rentals(district, people, seed, as_of),
     )
+    return plant_task_cases(world)

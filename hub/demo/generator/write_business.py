@@ -124,6 +124,7 @@ def write_business_registry(
     ):
         log.add("business_registry", ids, column, objects(kinds))
     truth.add("business_registry", ids, "self", "LegalEntity", objects(c.truth))
+    truth.note("in_registry", c["index"].to_numpy()[~bad])  # a row with an impossible date is quarantined
     truth.add("business_registry", ids, "legal_representative", "Person", objects(rep.truth))
     truth.add_address("business_registry", ids, "address", rooms)
     truth.add("business_registry", ids, "parent", "LegalEntity", objects(parents.truth), is_branch)

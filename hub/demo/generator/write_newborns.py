@@ -95,6 +95,8 @@ def write_newborns(
                           ("父亲证件号码", np.where(has_father, fidn_k, "")), ("家庭住址", text_k)):  # fmt: skip
         log.add("newborns", ids, column, objects(kinds))
     truth.add("newborns", ids, "self", "Person", objects(b.truth))
+    truth.note("born", babies)
+    truth.note("birth_certificates", ids)
     truth.add("newborns", ids, "mother", "Person", objects(mother.truth), nonempty(mname, midn, mphone))
     truth.add(
         "newborns", ids, "father", "Person", objects(father.truth), nonempty(objects(fname), objects(fidn))

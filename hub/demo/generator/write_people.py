@@ -101,6 +101,8 @@ def write_population(
     log.add("population", ids, "人员编号", objects(np.where(ids == "", "empty_record_id", "")))
     truth.add("population", ids, "self", "Person", objects(p.truth))
     truth.add_address("population", ids, "address", rooms)
+    # Rows without a record id or with an impossible date are quarantined: the hub never reads them.
+    truth.note("registered", rows[(ids != "") & ~bad_date])
     return write_csv(style.frame("population", frame), out / "population.csv", "population")
 
 
@@ -178,6 +180,7 @@ def write_grid_collection(
                           ("csrq", birth_k), ("jzdz", text_k)):  # fmt: skip
         log.add("grid_collection", ids, column, objects(kinds))
     truth.add("grid_collection", ids, "self", "Person", objects(p.truth))
+    truth.note("visited", rows[~bad_date])
     truth.add_address("grid_collection", ids, "address", rooms)
     truth.add(
         "grid_collection", ids, "collector", "GridWorker", objects(world.workers.truth.to_numpy()[worker])
