@@ -104,7 +104,16 @@ def change_one_percent(demo_dir: Path) -> int:
     must be read, mapped, re-resolved and its new value written."""
     changed = 0
     for path in sorted(demo_dir.iterdir()):
-        if path.name in {"truth.csv", "noise.csv", "manifest.json"}:
+        # Not source files: the generator's truth, its noise log and the residents' complaints
+        # (events are posted to the API, not synced).
+        if path.name in {
+            "truth.csv",
+            "noise.csv",
+            "manifest.json",
+            "tasks_truth.csv",
+            "events.jsonl",
+            "events_truth.csv",
+        }:
             continue
         column = CHANGED_COLUMN[path.name]
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -174,7 +183,7 @@ def main() -> None:
             source_dir = work / f"district-{persons}"
             if not (source_dir / "manifest.json").exists():
                 generate_district(source_dir, persons=persons, seed=args.seed)
-            source_rows = sum(1 for p in source_dir.iterdir() if p.suffix in {".csv", ".jsonl"} and p.stem not in {"truth", "noise"}
+            source_rows = sum(1 for p in source_dir.iterdir() if p.suffix in {".csv", ".jsonl"} and p.stem not in {"truth", "noise", "events", "events_truth", "tasks_truth"}
                               for _ in p.open(encoding="utf-8"))  # fmt: skip
             for store in stores:
                 data_dir = work / f"run-{persons}-{store}"

@@ -461,7 +461,10 @@ def test_incremental_passes_append_deltas_and_decide_like_rewrites(
         for entity in state.mention_columns("Person", []).entity_ids:
             counts[str(entity)] = counts.get(str(entity), 0) + 1
         one, other = sorted(e for e, n in counts.items() if n == 1)[:2]
-        judge(store, state, one, other, Verdict.SAME, "steward-1", cache_dir=a / "cache")
+        # About a mention (not two entities, which may each hold a valid identity number).
+        [row] = state.mentions_matching(entity_id=one)
+        mention = f"{row['source']}:{row['record_id']}:{row['role']}"
+        judge(store, state, mention, other, Verdict.SAME, "steward-1", cache_dir=a / "cache")
         assert _deltas(a) == []
         snap = _snapshot_equals_state(a, state)
         assert len(snap.parts) == 1
