@@ -32,6 +32,7 @@ from hub.state.tables import (
     source_cursor,
     source_declaration,
 )
+from hub.state.tasks import TaskState
 
 
 def _review_item(row: Any) -> dict[str, Any]:
@@ -85,7 +86,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
-class StateStore(MentionState, JudgementState, ApiKeyState, AuditState):
+class StateStore(MentionState, JudgementState, ApiKeyState, AuditState, TaskState):
     def __init__(self, url: str) -> None:
         self.url = url
         try:

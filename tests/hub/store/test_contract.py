@@ -300,7 +300,9 @@ def test_delete_relationships_ending_at_nodes(store: GraphStore) -> None:
 def test_delete_relationships_starting_from_nodes(store: GraphStore) -> None:
     store.upsert_nodes("Task", [{"id": "T1"}, {"id": "T2"}])
     store.upsert_nodes("GridWorker", [{"id": "GW1"}, {"id": "GW2"}])
-    store.upsert_relationships("ASSIGNED_TO", "Task", "GridWorker", [RelRow("T1", "GW1"), RelRow("T2", "GW1")])
+    store.upsert_relationships(
+        "ASSIGNED_TO", "Task", "GridWorker", [RelRow("T1", "GW1"), RelRow("T2", "GW1")]
+    )
     assert store.delete_relationships("ASSIGNED_TO", "Task", ["T1", "T404"], outgoing=True) == 1
     assert [(link.src, link.dst) for link in store.iter_relationships("ASSIGNED_TO")] == [("T2", "GW1")]
     store.upsert_relationships("ASSIGNED_TO", "Task", "GridWorker", [RelRow("T1", "GW2")])
