@@ -68,6 +68,14 @@ def project(store: GraphStore, tasks: Sequence[TaskRecord]) -> int:
     for t in tasks:
         if t.assignee_label and t.assignee_id and t.status != "returned":
             assigned[t.assignee_label].append(RelRow(t.id, t.assignee_id))
+    code = store.schema.node(DEPARTMENT).identifiers[0].name
+    departments = {
+        t.assignee_id: {"id": t.assignee_id, code: t.assignee_code, "name": t.assignee_name}
+        for t in tasks
+        if t.assignee_label == DEPARTMENT and t.assignee_id
+    }
+    if departments:  # the catalog's departments, should a task reach one before a run wrote it
+        store.upsert_nodes(DEPARTMENT, list(departments.values()))
     for target, rows in sorted(assigned.items()):
         store.upsert_relationships(roles.task_assignee, label, target, rows)
     return len(tasks)
