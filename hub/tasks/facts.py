@@ -92,7 +92,7 @@ def review_facts(rule: RuleDef, state: StateStore, today: date) -> list[Fact]:
                 subject_label=REVIEW_ITEM,
                 subject_id=str(item["id"]),
                 about=about,
-                note=f"{item['kind']} review item {item['id']} waiting since {filed:%Y-%m-%d}",
+                note=f"待核事项 {item['id']}（{item['kind']}）自 {filed:%Y-%m-%d} 起未处理",
                 detail={"kind": item["kind"], "question": item["subject"], "filed": f"{filed:%Y-%m-%d}"},
             )
         )
