@@ -133,13 +133,12 @@ class TaskChanges:
         assignment = self._reassignment(returned, why)
         if assignment is None:
             return self._finish(returned, f"{summary}; nobody is left to take it: assign it by hand")
-        again = self._change(returned, Status.ASSIGNED, _assignee_values(assignment),
-                             _event(Action.ASSIGN, SYSTEM, after.value, Status.ASSIGNED, note=assignment.why,
-                                    assignee_id=assignment.assignee.id))  # fmt: skip
-        return self._finish(
-            again,
-            f"{summary}; assigned to {assignment.assignee.label} {assignment.assignee.code}: {assignment.why}",
+        who = assignment.assignee
+        event = _event(
+            Action.ASSIGN, SYSTEM, after.value, Status.ASSIGNED, note=assignment.why, assignee_id=who.id
         )
+        again = self._change(returned, Status.ASSIGNED, _assignee_values(assignment), event)
+        return self._finish(again, f"{summary}; assigned to {who.label} {who.code}: {assignment.why}")
 
     def _reassignment(self, task: TaskRecord, why: Reason) -> Assignment | None:
         directory = Directory.load(self.store, self.config.catalog)
@@ -150,11 +149,8 @@ class TaskChanges:
             dept = directory.departments[item.responsible_unit]
             if dept.id in exclude:
                 return None
-            return Assignment(
-                dept,
-                DEPARTMENT_LEVEL,
-                f"returned as a department's business → {dept.label} {dept.id} {dept.code} {dept.name} (responsible unit of {item.code})",
-            )
+            why_text = f"returned as a department's business → {dept.label} {dept.id} {dept.code} {dept.name}"
+            return Assignment(dept, DEPARTMENT_LEVEL, f"{why_text} (responsible unit of {item.code})")
         return assigner.assign(item, _place(task, directory), exclude)
 
     def _assign_to(self, task: TaskRecord, by: str, to: str, note: str | None) -> ChangeOutcome:
