@@ -96,3 +96,38 @@ def test_a_return_needs_a_known_reason(district: Path) -> None:
     bad = runner.invoke(app, ["tasks", "return", task["id"], "--reason", "lazy", "--by", "x"])
     assert bad.exit_code != 0
     assert "no return reason 'lazy'" in str(bad.exception)
+
+
+def test_the_server_runs_task_jobs_sent_over_its_local_channel(district: Path) -> None:
+    """What the CLI does when `gridhub serve` holds the embedded store: the run and a change go
+    to the server as write jobs (tasks-run, task-status)."""
+    from fastapi.testclient import TestClient
+
+    from hub.api.app import create_app
+    from hub.jobs.channel import TOKEN_HEADER
+
+    settings = get_settings()
+    with open_store(settings) as store:
+        app = create_app(store, settings)
+        with TestClient(app) as client:
+            token = {TOKEN_HEADER: app.state.jobs.token}
+
+            def job(command: str, **options: str) -> dict[str, Any]:
+                with client.stream("POST", f"/jobs/{command}", json=options, headers=token) as response:
+                    assert response.status_code == 200
+                    events = [json.loads(line) for line in response.iter_lines() if line]
+                last: dict[str, Any] = events[-1]
+                return last
+
+            ran = job("tasks-run", today=TODAY)
+            assert (ran["exit_code"], ran["result"]["opened"] > 0) == (0, True)
+            with StateStore(settings.state_database_url) as state:
+                [task] = state.find_tasks(statuses=["assigned"], limit=1)
+            accepted = job("task-status", task=task.id, action="accept", by="王五", today=TODAY)
+            assert accepted["result"]["task"]["status"] == "accepted"
+            refused = job("task-status", task=task.id, action="accept", by="王五", today=TODAY)
+            assert refused["exit_code"] == 1
+            assert "it was accepted already" in refused["error"]
+        node = store.get_node("Task", task.id)
+        assert node is not None
+        assert node.properties["status"] == "accepted"
