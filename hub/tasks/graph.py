@@ -62,8 +62,12 @@ def project(store: GraphStore, tasks: Sequence[TaskRecord]) -> int:
         placed = [RelRow(t.id, t.grid_id) for t in tasks if t.grid_id]
         if placed:
             store.upsert_relationships(roles.task_place, label, grid, placed)
-    # A task has one assignee: the one it had goes first (a reassignment, a return).
+    # A task has one assignee: the one it had goes first (a reassignment, a return), and with
+    # none (returned, nobody left), so do the level and path of the assignment it had.
     store.delete_relationships(roles.task_assignee, label, [t.id for t in tasks], outgoing=True)
+    unassigned = [t.id for t in tasks if t.assignee_id is None]
+    if unassigned:
+        store.clear_properties(label, unassigned, ["assignee_level", "assignment"])
     assigned: dict[str, list[RelRow]] = defaultdict(list)
     for t in tasks:
         if t.assignee_label and t.assignee_id and t.status != "returned":

@@ -111,6 +111,9 @@ def test_a_task_nobody_is_left_to_take_waits_for_a_dispatcher(
     assert returned.task.status == "returned"
     assert "nobody is left to take it: assign it by hand" in returned.summary
     assert _assignee(small, task_id) == []
+    node = small.get_node("Task", task_id)
+    assert node is not None
+    assert (node.properties["status"], node.properties.get("assignment")) == ("returned", None)
     with pytest.raises(TaskError, match="it was returned and waits to be assigned again"):
         changes.change(task_id, Action.ACCEPT, "市场监管局")
     with pytest.raises(TaskError, match="no grid worker or department 'NOBODY'"):
