@@ -162,6 +162,7 @@ def load_schema(directory: Path | str = DEFAULT_DIR) -> Schema:
         # every library row of a street asserts that its community is in that street, so those
         # lists would hold tens of thousands of records and every retraction would rewrite them.
         unlisted = {roles.provenance, roles.task_subject, roles.task_assignee, *roles.address_links}
+        unlisted |= {roles.task_place} if roles.task_place else set()
         rels = tuple(rel if rel.name in unlisted else _with_lineage(rel, rel_file) for rel in rels)
         schema = Schema(
             version=str(head.get("version", "")),
@@ -183,6 +184,7 @@ def load_schema(directory: Path | str = DEFAULT_DIR) -> Schema:
         "provenance": [roles.provenance],
         "task_subject": [roles.task_subject],
         "task_assignee": [roles.task_assignee],
+        "task_place": [roles.task_place] if roles.task_place else [],
         "address_links": roles.address_links,
     }
     for field, values in (*named.items(), *linked.items()):

@@ -194,6 +194,9 @@ class SystemRoles(_Frozen):
     task: TypeName
     task_subject: RelName
     task_assignee: RelName
+    # The grid a task lies in (属地), whoever it is assigned to: it places tasks, so that they
+    # can be listed, counted and restricted by street and community like the entities.
+    task_place: RelName | None = None
     # The standard address hierarchy from room to street, and the relationship that links each
     # level to the next: address resolution and task assignment walk it.
     address_levels: tuple[TypeName, ...] = Field(min_length=2)

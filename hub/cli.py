@@ -20,6 +20,7 @@ from connectors.errors import ConnectorError
 from graph_schema import SchemaError, default_schema
 from graph_schema.ddl import ladybug_statements, neo4j_statements
 from hub.cli_schedule import schedule_app
+from hub.cli_tasks import tasks_app
 from hub.console import print_crash, print_model, print_report, print_resolution, sync_progress
 from hub.errors import HubError
 from hub.jobs import JobResult, run_job
@@ -67,6 +68,7 @@ app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(demo_app, name="demo")
 app.add_typer(schema_app, name="schema")
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(tasks_app, name="tasks")
 # Piped output (CI logs, files) gets wide tables instead of Rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
             '["/srv/exports"]); any other path refuses the source.'
         ),
     )
+    tasks_config_dir: Path = Field(
+        Path("config/tasks"),
+        description=(
+            "The task config (departments, item list, working calendar, rules/): where `gridhub "
+            "tasks` and the server's task jobs read it when not told otherwise."
+        ),
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     # -- API security: on by default; see hub/api/security/ ---------------------------------------

@@ -21,9 +21,10 @@ from graph_schema import Schema
 from hub.api.cost import CostLimiter
 from hub.api.errors import INTERNAL, GraphQLSchemaConflict, is_unexpected
 from hub.api.graphql.filters import WhereInputs
-from hub.api.graphql.mutations import Mutation, StewardDecision, Verdict
+from hub.api.graphql.mutations import ChosenValue, Mutation, StewardDecision, Verdict
 from hub.api.graphql.objects import GraphNode, NodeObjects, PageInfo
 from hub.api.graphql.root import DateRange, StatsQuery, TypeCount, build_query
+from hub.api.graphql.task_mutations import TaskStatusChange
 from hub.api.prepared import DocumentCache, PreparedDocuments
 
 # person → addresses → nodes → building → grid → community → street → name is eight levels
@@ -37,6 +38,9 @@ _FIXED_TYPE_NAMES = {
     "Mutation",
     Verdict.__name__,
     StewardDecision.__name__,
+    ChosenValue.__name__,
+    TaskStatusChange.__name__,
+    "TaskReturnReason",
     "ID",
     "String",
     "Int",

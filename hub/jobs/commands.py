@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,9 @@ from hub.store import GraphStore
 from hub.sync import resolve_pass, sync_sources
 from hub.sync.pipeline import Progress, new_run_id
 from hub.sync.replay import replay_quarantine
+from hub.tasks.changes import TaskChanges
+from hub.tasks.lifecycle import Action
+from hub.tasks.run import run_tasks
 
 # Exit codes, as `gridhub` and orchestrators read them.
 OK, FAILED, REFUSED = 0, 1, 2
@@ -201,6 +204,52 @@ def _pin(pin: Pin) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _tasks_config(settings: Settings, options: Mapping[str, Any]) -> tuple[Path, date]:
+    config_dir = Path(str(options.get("config") or settings.tasks_config_dir))
+    try:
+        today = date.fromisoformat(str(options["today"])) if options.get("today") else date.today()
+    except ValueError as exc:
+        raise JobError(f"today must be a date (YYYY-MM-DD), not {options['today']!r}") from exc
+    return config_dir, today
+
+
+def tasks_run(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    config_dir, today = _tasks_config(settings, options)
+    report = run_tasks(store, state, config_dir, today, progress)
+    return JobResult(FAILED if report.failed else OK, report.to_dict())
+
+
+def task_status(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    config_dir, today = _tasks_config(settings, options)
+    try:
+        action = Action(str(options["action"]))
+    except ValueError as exc:
+        raise JobError(
+            f"action must be one of accept, done, return, assign, not {options['action']!r}"
+        ) from exc
+    outcome = TaskChanges(store, state, config_dir, today).change(
+        str(options["task"]),
+        action,
+        str(options["by"]),
+        reason_code=options.get("reason"),
+        note=options.get("note"),
+        to=options.get("to"),
+    )
+    return JobResult(OK, outcome.to_dict())
+
+
 COMMANDS: dict[str, Command] = {
     "sync": sync,
     "resolve": resolve,
@@ -209,6 +258,8 @@ COMMANDS: dict[str, Command] = {
     "quarantine-replay": quarantine_replay,
     "review-choose": review_choose,
     "review-unpin": review_unpin,
+    "tasks-run": tasks_run,
+    "task-status": task_status,
 }
 
 

@@ -47,6 +47,7 @@ from hub.state.tables import (
     source_cursor,
     source_declaration,
 )
+from hub.state.tasks import TaskState
 
 
 def _decided_items() -> Any:
@@ -112,7 +113,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
-class StateStore(MentionState, JudgementState, PinState, ApiKeyState, AuditState):
+class StateStore(MentionState, JudgementState, PinState, ApiKeyState, AuditState, TaskState):
     def __init__(self, url: str) -> None:
         self.url = url
         try:

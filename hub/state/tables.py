@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -235,4 +235,69 @@ golden_pins = Table(
     Column("revoked_at", DateTime(timezone=True)),
     Column("revoked_by", String(200)),
     Index("ix_golden_pins_type", "entity_type"),
+)
+
+# Tasks (issue 15): the lifecycle of every task a rule or an event opened, authoritative. The
+# graph's Task nodes are its projection, written after the row changes: `projected` says whether
+# the graph has caught up, and every task run writes what has not.
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", String(40), primary_key=True),  # the Task node's id, a digest of the fact key
+    # What opened it, stable across runs: one fact (origin, subject, period) opens one task.
+    Column("fact_key", String(600), nullable=False, unique=True),
+    Column("origin", String(100), nullable=False),  # the rule (or event channel) that opened it
+    Column("item", String(20), nullable=False),
+    Column("level", String(10), nullable=False),
+    Column("catalog_version", String(60), nullable=False),  # the item list it was opened under
+    Column("subject_label", String(60), nullable=False),
+    Column("subject_id", String(200), nullable=False),
+    Column("period", String(200), nullable=False),
+    # The graph node the task is ABOUT (the subject, or the entity a review item names); None: none.
+    Column("about_label", String(60)),
+    Column("about_id", String(200)),
+    Column("status", String(20), nullable=False),
+    Column("assignee_label", String(40)),
+    Column("assignee_id", String(100)),
+    Column("assignee_code", String(100)),  # worker code or department code, as people type them
+    Column("assignee_name", String(200)),
+    Column("assignee_level", String(20)),  # grid, community, street or department
+    Column("assignment", Text),  # why: the path from the subject to the assignee
+    # Where it lies (属地): the grid of its subject, with its community and street.
+    Column("grid_id", String(100)),
+    Column("grid_code", String(100)),
+    Column("community_id", String(100)),
+    Column("street_id", String(100)),
+    Column("opened_on", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("overdue", Boolean, nullable=False),  # as last written to the graph
+    Column("note", Text),
+    Column("detail", Text, nullable=False),  # JSON: what the rule said about the fact
+    Column("projected", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_tasks_status", "status"),
+    Index("ix_tasks_assignee", "assignee_id", "status"),
+    Index("ix_tasks_grid", "grid_id"),
+    Index("ix_tasks_origin", "origin"),
+    Index("ix_tasks_projected", "projected"),
+)
+
+# Every change of every task, with who made it, when and why. Append-only.
+task_events = Table(
+    "task_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_id", String(40), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(20), nullable=False),  # open, assign, accept, done, return
+    Column("from_status", String(20)),
+    Column("to_status", String(20), nullable=False),
+    Column("reason", String(40)),  # a return's reason code
+    Column("note", Text),
+    Column("assignee_id", String(100)),  # the assignee after the change (a return: the one returning)
+    # The assignee a return counts against; None when it counts against nobody ("not my grid").
+    Column("counts_against", String(100)),
+    Index("ix_task_events_task", "task_id"),
 )

@@ -142,5 +142,9 @@ class RelLineage:
         with self._db:
             self._db.executemany("DELETE FROM lineage WHERE rel = ? AND dst = ?", [(rel, d) for d in dst_ids])
 
+    def drop_sources(self, rel: str, src_ids: Sequence[str]) -> None:
+        with self._db:
+            self._db.executemany("DELETE FROM lineage WHERE rel = ? AND src = ?", [(rel, s) for s in src_ids])
+
     def close(self) -> None:
         self._db.close()

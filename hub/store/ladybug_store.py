@@ -514,19 +514,22 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         self._delete_ends([before for before, _ in changed if not self._lineage.asserted(before)])
         return len(moves)
 
-    def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
+    def delete_relationships(
+        self, rel_type: str, label: str, ids: Sequence[str], *, outgoing: bool = False
+    ) -> int:
         rel = self._rel_type_named(rel_type)
-        self._node_type(dst_label)
+        self._node_type(label)
+        pattern = f"(b)-[r:{rel.name}]->()" if outgoing else f"()-[r:{rel.name}]->(b)"
         query = (
-            f"LOAD FROM __BATCH__ MATCH (b:{dst_label}) WHERE b.{self._key} = v_id "
-            f"MATCH ()-[r:{rel.name}]->(b) DELETE r RETURN count(*) AS deleted"
+            f"LOAD FROM __BATCH__ MATCH (b:{label}) WHERE b.{self._key} = v_id "
+            f"MATCH {pattern} DELETE r RETURN count(*) AS deleted"
         )
         deleted = 0
-        for batch in chunks(dst_ids, self._batch):
+        for batch in chunks(ids, self._batch):
             table = pa.table({"v_id": pa.array(list(batch), type=pa.string())})
             deleted += int(self._load(query, table)[0]["deleted"])
         if rel.has_lineage:
-            self._lineage.drop_targets(rel.name, dst_ids)
+            (self._lineage.drop_sources if outgoing else self._lineage.drop_targets)(rel.name, ids)
         return deleted
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

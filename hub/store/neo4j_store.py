@@ -365,15 +365,16 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
                 self._write(query, moves=list(batch))
         return len(moves)
 
-    def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
+    def delete_relationships(
+        self, rel_type: str, label: str, ids: Sequence[str], *, outgoing: bool = False
+    ) -> int:
         rel = self._rel_type_named(rel_type)
-        node = self._node_type(dst_label)
-        query = (
-            f"UNWIND $ids AS id MATCH ()-[r:{rel.name}]->(b:{node.name} {{{self._key}: id}}) "
-            "DELETE r RETURN count(r) AS deleted"
-        )
+        node = self._node_type(label)
+        anchor = f"(b:{node.name} {{{self._key}: id}})"
+        pattern = f"{anchor}-[r:{rel.name}]->()" if outgoing else f"()-[r:{rel.name}]->{anchor}"
+        query = f"UNWIND $ids AS id MATCH {pattern} DELETE r RETURN count(r) AS deleted"
         return sum(
-            int(self._write(query, ids=list(batch))[0]["deleted"]) for batch in chunks(dst_ids, self._batch)
+            int(self._write(query, ids=list(batch))[0]["deleted"]) for batch in chunks(ids, self._batch)
         )
 
     def counts(self) -> Counts:

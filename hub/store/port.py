@@ -206,8 +206,11 @@ class GraphStore(Protocol):
         assert stays with the old entity; a relationship no record asserts any more goes.
         Returns how many mentions moved."""
 
-    def delete_relationships(self, rel_type: str, dst_label: str, dst_ids: Sequence[str]) -> int:
-        """Remove the ``rel_type`` relationships that end at these nodes; returns how many."""
+    def delete_relationships(
+        self, rel_type: str, label: str, ids: Sequence[str], *, outgoing: bool = False
+    ) -> int:
+        """Remove the ``rel_type`` relationships that end at these nodes (``outgoing``: that
+        start from them); returns how many."""
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a parameterised read-only query in the store's Cypher dialect."""

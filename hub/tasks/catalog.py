@@ -108,7 +108,8 @@ def _read(path: Path) -> Any:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
 
 
-def _validated(path: Path, model: type[_Strict]) -> Any:
+def read_validated(path: Path, model: type[BaseModel]) -> Any:
+    """The YAML file at ``path`` checked against ``model``; a ConfigError names the file and key."""
     try:
         return model.model_validate(_read(path))
     except ValidationError as exc:
@@ -128,8 +129,8 @@ def _unique(path: Path, kind: str, codes: list[str]) -> None:
 def load_catalog(config_dir: Path) -> Catalog:
     """``config_dir``/departments.yaml and items.yaml, checked against each other."""
     dept_path, items_path = config_dir / "departments.yaml", config_dir / "items.yaml"
-    depts: _DepartmentsFile = _validated(dept_path, _DepartmentsFile)
-    items: _ItemsFile = _validated(items_path, _ItemsFile)
+    depts: _DepartmentsFile = read_validated(dept_path, _DepartmentsFile)
+    items: _ItemsFile = read_validated(items_path, _ItemsFile)
     _unique(dept_path, "department", [d.code for d in depts.departments])
     _unique(items_path, "item", [i.code for i in items.items])
     codes = {d.code for d in depts.departments}

@@ -9,6 +9,8 @@ Scopes:
 - ``read`` — every node type may be read; ``read:<Type>`` (``read:Person``) grants one type.
 - ``pii`` — identity numbers and phones unmasked (without it: ``4403**********123X``).
 - ``steward`` — the review queue, explanations and decisions.
+- ``tasks`` — status changes of tasks (accept, done, return), within the caller's streets /
+  communities when it has a restriction.
 - ``audit`` — the audit log of who looked up whom.
 - ``admin`` — everything above, and the administrative routes.
 """
@@ -20,9 +22,10 @@ from dataclasses import dataclass
 READ_SCOPE = "read"
 PII_SCOPE = "pii"
 STEWARD_SCOPE = "steward"
+TASKS_SCOPE = "tasks"
 AUDIT_SCOPE = "audit"
 ADMIN_SCOPE = "admin"
-FIXED_SCOPES = frozenset({READ_SCOPE, PII_SCOPE, STEWARD_SCOPE, AUDIT_SCOPE, ADMIN_SCOPE})
+FIXED_SCOPES = frozenset({READ_SCOPE, PII_SCOPE, STEWARD_SCOPE, TASKS_SCOPE, AUDIT_SCOPE, ADMIN_SCOPE})
 
 
 def type_scope(label: str) -> str:

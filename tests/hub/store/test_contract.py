@@ -297,6 +297,21 @@ def test_delete_relationships_ending_at_nodes(store: GraphStore) -> None:
     assert store.counts().nodes["SourceRecord"] == 2
 
 
+def test_delete_relationships_starting_from_nodes(store: GraphStore) -> None:
+    store.upsert_nodes("Task", [{"id": "T1"}, {"id": "T2"}])
+    store.upsert_nodes("GridWorker", [{"id": "GW1"}, {"id": "GW2"}])
+    store.upsert_relationships(
+        "ASSIGNED_TO", "Task", "GridWorker", [RelRow("T1", "GW1"), RelRow("T2", "GW1")]
+    )
+    assert store.delete_relationships("ASSIGNED_TO", "Task", ["T1", "T404"], outgoing=True) == 1
+    assert [(link.src, link.dst) for link in store.iter_relationships("ASSIGNED_TO")] == [("T2", "GW1")]
+    store.upsert_relationships("ASSIGNED_TO", "Task", "GridWorker", [RelRow("T1", "GW2")])
+    assert [(link.src, link.dst) for link in store.iter_relationships("ASSIGNED_TO")] == [
+        ("T1", "GW2"),
+        ("T2", "GW1"),
+    ]
+
+
 def test_merge_nodes_moves_every_relationship_to_the_survivor(store: GraphStore) -> None:
     store.upsert_nodes("Person", [person("P1", name="张伟"), person("P2", name="章伟"), person("C")])
     store.upsert_nodes("Address", [{"id": "A1"}, {"id": "A2"}])
