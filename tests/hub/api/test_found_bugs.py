@@ -194,8 +194,14 @@ def test_a_task_about_a_person_elsewhere_does_not_show_them(
     district.upsert_nodes("Street", [{"id": "S1"}, {"id": "S2"}])
     district.upsert_relationships("IN_COMMUNITY", "Grid", "Community", [RelRow("G1", "C1")])
     district.upsert_relationships("IN_STREET", "Community", "Street", [RelRow("C1", "S1")])
+    # The task lies in S2 (LOCATED_IN its grid), where the caller may look; its subject lives in S1.
+    district.upsert_nodes("Grid", [{"id": "G2"}])
+    district.upsert_nodes("Community", [{"id": "C2"}])
+    district.upsert_relationships("IN_COMMUNITY", "Grid", "Community", [RelRow("G2", "C2")])
+    district.upsert_relationships("IN_STREET", "Community", "Street", [RelRow("C2", "S2")])
     district.upsert_nodes("Task", [{"id": "T2", "fact_key": "visit:P1", "item": "走访"}])
     district.upsert_relationships("ABOUT", "Task", "Person", [RelRow("T2", "P1")])
+    district.upsert_relationships("LOCATED_IN", "Task", "Grid", [RelRow("T2", "G2")])
     headers = key(api_settings, {"read", "pii"}, streets={"S2"})
     body = client.post(
         "/graphql",
