@@ -30,6 +30,7 @@ from hub.errors import HubError
 from hub.redact import redact_pii
 from hub.state.api_keys import ApiKeyState
 from hub.state.audit import AuditState
+from hub.state.events import EventState
 from hub.state.judgements import JudgementState
 from hub.state.mentions import MentionState
 from hub.state.pins import PinState
@@ -113,7 +114,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
-class StateStore(MentionState, JudgementState, PinState, ApiKeyState, AuditState, TaskState):
+class StateStore(MentionState, JudgementState, PinState, ApiKeyState, AuditState, TaskState, EventState):
     def __init__(self, url: str) -> None:
         self.url = url
         try:

@@ -301,3 +301,31 @@ task_events = Table(
     Column("counts_against", String(100)),
     Index("ix_task_events_task", "task_id"),
 )
+
+# Every event (complaint) the hub took in (issue 15, hub/tasks/dispatch.py), one row each: what
+# became of it — a task opened, a task it joined (a repeated report), or the dispatchers' queue
+# with the reasons — so that none is dropped and a channel sending an event again is answered
+# the same. The dispatchers' queue is the rows with outcome "queued".
+event_reports = Table(
+    "event_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(20), nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("raw", Text, nullable=False),  # JSON: the event as the channel sent it
+    Column("outcome", String(20), nullable=False),  # task, joined or queued
+    Column("task_id", String(40)),  # the task opened or joined
+    Column("keys", Text, nullable=False),  # JSON list: the duplicate keys (hub/tasks/events.py)
+    Column("reasons", Text, nullable=False),  # JSON list of {"kind", "detail"}: why it is queued
+    Column("decision", Text, nullable=False),  # JSON: what intake found (place, item, subjects, notes)
+    # waiting (in the queue), dispatched (a task has it: by the hub or by hand), closed (by hand).
+    Column("status", String(20), nullable=False),
+    Column("handled_by", String(200)),
+    Column("handled_at", DateTime(timezone=True)),
+    Column("received_by", String(300)),  # the caller that reported it
+    Index("ux_event_reports_event", "channel", "event_id", unique=True),
+    Index("ix_event_reports_status", "outcome", "status"),
+    Index("ix_event_reports_reported", "reported_at"),
+)

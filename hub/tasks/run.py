@@ -166,7 +166,9 @@ def open_facts(
     new = [f for f in {f.key: f for f in facts}.values() if f.key not in known]
     if not new:
         return []
-    placed = [f for f in new if f.subject_label != REVIEW_ITEM]
+    # Subjects the model has: a review item (a state row) or an event with no place is not walked.
+    labels = {n.name for n in store.schema.node_types}
+    placed = [f for f in new if f.subject_label != REVIEW_ITEM and f.subject_label in labels]
     places = place_subjects(
         store,
         directory.grid_level,

@@ -1,0 +1,195 @@
+"""Event dispatch on a generated district (the embedded store; Neo4j with the other stores' tests):
+placeable events become assigned tasks in the right grid, repeats join them, the rest wait in
+the dispatchers' queue with the reason; nothing is dropped."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.search import SearchService
+from hub.state.events import JOINED, QUEUED, TASK, WAITING
+from hub.tasks.dispatch import REPORT_ACTION, build_intake, dispatch_event
+from hub.tasks.events import ADDRESS_UNRESOLVED, EventError, EventIntake
+from hub.tasks.places import Directory
+from hub.tasks.run import TaskConfig, load_task_config
+from tests.hub.tasks.conftest import CONFIG, TODAY, District
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def _events(root: Path) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
+    with (root / "demo" / "events.jsonl").open(encoding="utf-8") as handle:
+        raw = [json.loads(line) for line in handle]
+    with (root / "demo" / "events_truth.csv").open(encoding="utf-8", newline="") as handle:
+        truth = {row["event_id"]: row for row in csv.DictReader(handle)}
+    return raw, truth
+
+
+@pytest.fixture
+def setup(district: District) -> tuple[District, TaskConfig, EventIntake, Directory]:
+    district.store.apply_schema()
+    config = load_task_config(CONFIG, district.store.schema)
+    intake = build_intake(district.store, config, SearchService(district.store, district.state))
+    return district, config, intake, Directory.load(district.store, config.catalog)
+
+
+def _grid_codes(district: District) -> dict[str, str]:
+    rows = district.store.read("MATCH (g:Grid) RETURN g.id AS id, g.grid_code AS code")
+    return {r["id"]: r["code"] for r in rows}
+
+
+def _first(raw: list[dict[str, Any]], truth: dict[str, dict[str, str]], **want: str) -> dict[str, Any]:
+    for event in raw:
+        row = truth[event["event_id"]]
+        if all((row[k] != "") if v == "*" else row[k] == v for k, v in want.items()):
+            return event
+    raise AssertionError(f"no generated event with {want}")
+
+
+def test_a_placeable_event_becomes_an_assigned_task_in_its_grid_and_a_repeat_joins_it(
+    setup: tuple[District, TaskConfig, EventIntake, Directory],
+) -> None:
+    district, config, intake, directory = setup
+    store, state = district.store, district.state
+    raw, truth = _events(district.root)
+    event = _first(raw, truth, place_level="building", item_code="*", duplicate_of="")
+    result = dispatch_event(store, state, config, intake, event, TODAY, NOW, directory=directory)
+    assert result.task is not None, result
+    assert not result.joined
+    assert result.queued is None
+    task = state.task(result.task)
+    assert task is not None
+    assert task.origin.startswith("event:")
+    assert task.item == truth[event["event_id"]]["item_code"]
+    assert _grid_codes(district)[task.grid_id or ""] == truth[event["event_id"]]["grid_code"]
+    assert task.assignee_id is not None
+    assert task.status == "assigned"
+    assert result.assignee is not None
+    assert result.assignee["id"] == task.assignee_id
+    # The graph has it too, in its grid.
+    rows = store.read(
+        "MATCH (t:Task)-[:LOCATED_IN]->(g:Grid) WHERE t.id = $id RETURN g.id AS grid", {"id": task.id}
+    )
+    assert [r["grid"] for r in rows] == [task.grid_id]
+
+    # Another resident, the same problem at the same spot, through another channel: the same task.
+    repeat = {
+        **event,
+        "event_id": event["event_id"] + "R",
+        "channel": "微信公众号",
+    }
+    again = dispatch_event(store, state, config, intake, repeat, TODAY, NOW, directory=directory)
+    assert again.task == result.task
+    assert again.joined
+    assert [t.id for t in state.find_tasks() if t.origin.startswith("event:")] == [task.id]
+    history = state.task_history(task.id)
+    assert history[-1].action == REPORT_ACTION
+    assert "joined: another report" in (history[-1].note or "")
+
+    # The channel sending the first event again: the same answer, nothing new.
+    resent = dispatch_event(store, state, config, intake, event, TODAY, NOW, directory=directory)
+    assert resent.task == result.task
+    assert resent.again
+    assert not resent.joined
+    assert state.count_event_reports() == {TASK: 1, JOINED: 1}
+
+
+def test_a_repeat_after_the_window_opens_a_new_task(
+    setup: tuple[District, TaskConfig, EventIntake, Directory],
+) -> None:
+    district, config, intake, directory = setup
+    raw, truth = _events(district.root)
+    event = _first(raw, truth, place_level="building", item_code="*", duplicate_of="")
+    first = dispatch_event(
+        district.store, district.state, config, intake, event, TODAY, NOW, directory=directory
+    )
+    later = {**event, "event_id": event["event_id"] + "L", "reported_at": "2026-12-01 10:00"}
+    second = dispatch_event(
+        district.store, district.state, config, intake, later, TODAY, NOW, directory=directory
+    )
+    assert second.task is not None
+    assert second.task != first.task
+    assert not second.joined
+
+
+def test_an_unplaceable_event_waits_in_the_queue_with_its_reason(
+    setup: tuple[District, TaskConfig, EventIntake, Directory],
+) -> None:
+    district, config, intake, directory = setup
+    state = district.state
+    raw, truth = _events(district.root)
+    event = next(
+        e
+        for e in raw
+        if truth[e["event_id"]]["place_level"] == "none"
+        and ADDRESS_UNRESOLVED in [q.kind for q in intake.decide_raw(e).queue]
+    )
+    result = dispatch_event(district.store, state, config, intake, event, TODAY, NOW, directory=directory)
+    assert result.task is None
+    assert result.queued is not None
+    assert ADDRESS_UNRESOLVED in [r["kind"] for r in result.reasons]
+    waiting = state.event_queue()
+    assert [w.id for w in waiting] == [result.queued]
+    assert state.count_event_queue(WAITING) == 1
+    assert waiting[0].raw["text"] == event["text"]
+    assert waiting[0].received_at is not None
+    assert [t for t in state.find_tasks() if t.origin.startswith("event:")] == []
+
+
+def test_a_malformed_event_is_refused_naming_the_field(
+    setup: tuple[District, TaskConfig, EventIntake, Directory],
+) -> None:
+    district, config, intake, directory = setup
+    with pytest.raises(EventError, match="reported_at"):
+        dispatch_event(
+            district.store,
+            district.state,
+            config,
+            intake,
+            {"event_id": "X1", "text": "噪音扰民"},
+            TODAY,
+            NOW,
+            directory=directory,
+        )
+    assert district.state.count_event_reports() == {}
+
+
+def test_every_generated_event_ends_as_a_task_or_in_the_queue(
+    setup: tuple[District, TaskConfig, EventIntake, Directory],
+) -> None:
+    district, config, intake, directory = setup
+    store, state = district.store, district.state
+    raw, truth = _events(district.root)
+    sample = raw[:150]
+    outcomes: dict[str, int] = {TASK: 0, JOINED: 0, QUEUED: 0}
+    right = placed = 0
+    codes = _grid_codes(district)
+    for event in sample:
+        result = dispatch_event(store, state, config, intake, event, TODAY, NOW, directory=directory)
+        if result.queued is not None:
+            outcomes[QUEUED] += 1
+            assert result.reasons
+            continue
+        outcomes[JOINED if result.joined else TASK] += 1
+        task = state.task(result.task or "")
+        assert task is not None
+        want = truth[event["event_id"]]
+        if want["place_level"] != "none" and task.grid_id is not None:
+            placed += 1
+            right += codes.get(task.grid_id) == want["grid_code"]
+    print(f"\n{len(sample)} events: {outcomes}; {right}/{placed} tasks in the right grid")
+    assert sum(outcomes.values()) == len(sample)
+    counted = state.count_event_reports()
+    assert sum(counted.values()) == len(sample)
+    assert counted.get(QUEUED, 0) == state.count_event_queue() == outcomes[QUEUED]
+    opened = [t for t in state.find_tasks(limit=10_000) if t.origin.startswith("event:")]
+    assert len(opened) == outcomes[TASK]
+    assert outcomes[TASK] > 0
+    assert outcomes[QUEUED] > 0
+    assert right >= 0.95 * placed
