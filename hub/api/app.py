@@ -1,4 +1,5 @@
-"""The hub's HTTP application: GraphQL at /graphql, plus /health, /metrics, /steward and /audit.
+"""The hub's HTTP application: GraphQL at /graphql, plus /health, /metrics, /steward, /events and
+/audit.
 
 Every route but /health and /metrics needs a caller (an API key or a JWT, hub/api/security/):
 who it is reaches GraphQL resolvers as the context's principal and REST routes as a dependency.
@@ -20,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import HTTPConnection
 
 from hub.api.context import RequestContext
+from hub.api.events import events_router
 from hub.api.graphiql import mount_graphiql_static
 from hub.api.graphql_http import HubGraphQLRouter
 from hub.api.jobs import JobRunner, jobs_router
@@ -41,6 +43,9 @@ from hub.search import SearchService
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.store import GraphStore, StoreError
+from hub.tasks.dispatch import build_intake
+from hub.tasks.events import EventIntake
+from hub.tasks.run import load_task_config
 
 GRAPHQL_PATH = "/graphql"
 # The cheapest statement both stores' Cypher dialects answer: proves the store responds.
@@ -158,6 +163,7 @@ def create_app(
             mentions=lambda ids: state_store().mentions_of(ids),
             max_cost=settings.api_max_cost,
             jobs=jobs,
+            intake=event_intake,
         )
 
     production = settings.api_mode == "production"
@@ -174,6 +180,19 @@ def create_app(
             if service is None:
                 service = app.state.search = SearchService(store, state_store())
             return service
+
+    intake_lock = threading.Lock()
+
+    def event_intake() -> EventIntake:
+        """Event intake (the graph's address library, the item list, the search service), built
+        on the first event and kept: a sync that changes the address library is seen after a
+        restart."""
+        with intake_lock:
+            intake: EventIntake | None = getattr(app.state, "event_intake", None)
+            if intake is None:
+                config = load_task_config(settings.tasks_config_dir, store.schema)
+                intake = app.state.event_intake = build_intake(store, config, search_service())
+            return intake
 
     def aliases(entity_id: str) -> str | None:
         survivor = state_store().resolve_alias(entity_id)
@@ -200,6 +219,7 @@ def create_app(
     app.include_router(router, prefix=GRAPHQL_PATH)
     app.include_router(steward_router(authenticator.authenticate, state_store, jobs))
     app.include_router(workbench_router(authenticator.authenticate, state_store, store.schema))
+    app.include_router(events_router(authenticator.authenticate, state_store, jobs, event_intake))
     app.include_router(jobs_router(jobs))
     app.include_router(audit_router(authenticator.authenticate))
 

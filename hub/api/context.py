@@ -44,6 +44,7 @@ class RequestContext(BaseContext):
     round_trips: int = 0
     max_cost: int | None = None  # the cost limit (hub/api/cost.py); None: its default
     jobs: Any = None  # hub.api.jobs.JobRunner: runs the mutations' decisions; None: none taken
+    intake: Any = None  # a function giving the app's hub.tasks.events.EventIntake (reportEvent)
 
     def __post_init__(self) -> None:
         super().__init__()  # request/response slots, filled in by strawberry's FastAPI router

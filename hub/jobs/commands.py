@@ -18,6 +18,7 @@ from hub.resolution.golden import golden_values
 from hub.review import decide_item
 from hub.review import judge as judge_pair
 from hub.review.choosing import choose_value
+from hub.search import SearchService
 from hub.settings import Settings
 from hub.state import StateStore, Verdict
 from hub.state.pins import Pin
@@ -26,8 +27,10 @@ from hub.sync import resolve_pass, sync_sources
 from hub.sync.pipeline import Progress, new_run_id
 from hub.sync.replay import replay_quarantine
 from hub.tasks.changes import TaskChanges
+from hub.tasks.dispatch import build_intake, dispatch_event
+from hub.tasks.events import EventIntake
 from hub.tasks.lifecycle import Action
-from hub.tasks.run import run_tasks
+from hub.tasks.run import load_task_config, run_tasks
 
 # Exit codes, as `gridhub` and orchestrators read them.
 OK, FAILED, REFUSED = 0, 1, 2
@@ -250,6 +253,39 @@ def task_status(
     return JobResult(OK, outcome.to_dict())
 
 
+def event(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    """One event (complaint) dispatched: a task opened or joined, or the dispatchers' queue
+    (hub/tasks/dispatch.py). Options: ``event`` (the event as the channel sent it), ``reporter``
+    (who sent it), ``today``, ``config``; in the server's own process also ``intake`` (its
+    EventIntake, built once per app) — without it one is built here from the store."""
+    config_dir, today = _tasks_config(settings, options)
+    raw = options["event"]
+    if not isinstance(raw, Mapping):
+        raise JobError(f"event must be a JSON object, not {type(raw).__name__}")
+    config = load_task_config(config_dir, store.schema)
+    intake = options.get("intake")
+    if not isinstance(intake, EventIntake):
+        intake = build_intake(store, config, SearchService(store, state))
+    reporter = options.get("reporter")
+    outcome = dispatch_event(
+        store,
+        state,
+        config,
+        intake,
+        raw,
+        today,
+        datetime.now(UTC),
+        reporter=None if reporter is None else str(reporter),
+    )
+    return JobResult(OK, outcome.answer())
+
+
 COMMANDS: dict[str, Command] = {
     "sync": sync,
     "resolve": resolve,
@@ -260,6 +296,7 @@ COMMANDS: dict[str, Command] = {
     "review-unpin": review_unpin,
     "tasks-run": tasks_run,
     "task-status": task_status,
+    "event": event,
 }
 
 

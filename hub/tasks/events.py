@@ -75,9 +75,10 @@ _PERSON = re.compile(r"(?:房东|业主|租客|店主|户主|负责人|经营者
 class EventError(HubError):
     """An event that cannot be taken in as it is; names the event and the field."""
 
-    def __init__(self, event_id: str, message: str) -> None:
+    def __init__(self, event_id: str, message: str, field: str | None = None) -> None:
         super().__init__(f"event {event_id or '(no id)'}: {message}")
         self.event_id = event_id
+        self.field = field  # the field at fault, when one is
 
 
 class EventIn(BaseModel):
@@ -145,7 +146,7 @@ def parse_event(raw: Mapping[str, Any]) -> EventIn:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "event"
-        raise EventError(str(raw.get("event_id") or ""), f"{where}: {first['msg']}") from None
+        raise EventError(str(raw.get("event_id") or ""), f"{where}: {first['msg']}", where) from None
 
 
 @dataclass(frozen=True, slots=True)

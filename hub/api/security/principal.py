@@ -11,6 +11,10 @@ Scopes:
 - ``steward`` — the review queue, explanations and decisions.
 - ``tasks`` — status changes of tasks (accept, done, return), within the caller's streets /
   communities when it has a restriction.
+- ``events`` — report events (complaints: ``POST /events``, the ``reportEvent`` mutation) and
+  read the dispatchers' queue of events the hub could not dispatch (``GET /events/queue``); the
+  reporters' contacts in it are masked without ``pii``. A department system that reports events
+  gets this scope alone: it changes no task and reads nothing of the graph.
 - ``audit`` — the audit log of who looked up whom.
 - ``admin`` — everything above, and the administrative routes.
 """
@@ -23,9 +27,12 @@ READ_SCOPE = "read"
 PII_SCOPE = "pii"
 STEWARD_SCOPE = "steward"
 TASKS_SCOPE = "tasks"
+EVENTS_SCOPE = "events"
 AUDIT_SCOPE = "audit"
 ADMIN_SCOPE = "admin"
-FIXED_SCOPES = frozenset({READ_SCOPE, PII_SCOPE, STEWARD_SCOPE, TASKS_SCOPE, AUDIT_SCOPE, ADMIN_SCOPE})
+FIXED_SCOPES = frozenset(
+    {READ_SCOPE, PII_SCOPE, STEWARD_SCOPE, TASKS_SCOPE, EVENTS_SCOPE, AUDIT_SCOPE, ADMIN_SCOPE}
+)
 
 
 def type_scope(label: str) -> str:

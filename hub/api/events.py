@@ -1,0 +1,141 @@
+"""Event intake over HTTP (issue 15 point 4): ``POST /events`` takes a complaint or event from a
+channel (the 12345 hotline, WeChat, the grid app, a department system) and dispatches it;
+``GET /events/queue`` lists what waits for a dispatcher.
+
+Both need the ``events`` scope. ``POST /events`` runs as a write job of the server (hub/jobs/
+commands.py ``event``: one write at a time, beside the reads) and answers
+
+- ``201`` ``{"task": id, "joined": false, "assignee": {…}, …}``: a task was opened and assigned;
+- ``200`` ``{"task": id, "joined": true, …}``: a repeated report of an event on file joined its
+  task; ``200`` too, with ``"again": true``, for an event the channel sent before (the first
+  answer, repeated: a channel may retry safely);
+- ``202`` ``{"queued": id, "reasons": [{"kind", "detail"}, …]}``: accepted into the dispatchers'
+  queue (address unresolved, item unknown, subject ambiguous);
+- ``422`` naming the field of a malformed event (``{"detail": …, "field": …}``); nothing is kept.
+
+The intake (the graph's address library, the item list, the search service) is built once per
+app, on the first event.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads these signatures at runtime, and the
+# route functions close over local names.
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi.responses import JSONResponse
+
+from hub.api.jobs import JobRunner
+from hub.api.masking import mask_pii
+from hub.api.security.authenticator import PrincipalDependency, require_scope
+from hub.api.security.principal import EVENTS_SCOPE, PII_SCOPE, Principal
+from hub.errors import HubError
+from hub.state import StateStore
+from hub.state.events import QUEUE_STATUSES, WAITING, EventReport
+from hub.tasks.events import EventError, EventIntake, parse_event
+
+IntakeGetter = Callable[[], EventIntake]
+_CONTACT = ("reporter_name", "reporter_phone")
+
+
+class EventRefused(HubError):
+    """An event not taken in: malformed (``field`` names what), or the server takes no writes."""
+
+    def __init__(self, message: str, status: int, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.field = field
+
+
+def report_event(
+    jobs: JobRunner | None,
+    intake: IntakeGetter,
+    principal: Principal,
+    body: dict[str, Any],
+    today: dt.date,
+) -> tuple[int, dict[str, Any]]:
+    """Dispatch one event as a write job (blocking: call it from a worker thread); returns the
+    HTTP status and the answer. Raises EventRefused."""
+    try:
+        parse_event(body)  # refused before it costs a write job
+    except EventError as exc:
+        raise EventRefused(str(exc), 422, exc.field) from exc
+    if jobs is None:
+        raise EventRefused("this server takes no events", 409)
+    if jobs.refusal is not None:
+        raise EventRefused(jobs.refusal, 409)
+    options = {
+        "event": body,
+        "reporter": principal.audit_name,
+        "today": today.isoformat(),
+        "intake": intake(),
+    }
+    try:
+        outcome = jobs.run("event", options)
+    except EventError as exc:
+        raise EventRefused(str(exc), 422, exc.field) from exc
+    answer = outcome.result
+    if "queued" in answer:
+        return 202, answer
+    return (200 if answer.get("joined") or answer.get("again") else 201), answer
+
+
+def queue_entry(report: EventReport, pii: bool) -> dict[str, Any]:
+    """A waiting event as a dispatcher sees it: the raw event, the reasons, what intake found.
+    The reporter's contact is masked without the pii scope."""
+    entry = report.to_dict()
+    raw = dict(entry["raw"])
+    if not pii:
+        for name in _CONTACT:
+            if raw.get(name):
+                raw[name] = mask_pii(str(raw[name]))
+    entry["raw"] = raw
+    return entry
+
+
+def events_router(
+    authenticate: PrincipalDependency,
+    state: Callable[[], StateStore],
+    jobs: JobRunner,
+    intake: IntakeGetter,
+) -> APIRouter:
+    require_events = require_scope(authenticate, EVENTS_SCOPE)
+    router = APIRouter(prefix="/events")
+
+    @router.post("")
+    async def post_event(
+        principal: Annotated[Principal, Depends(require_events)],
+        body: Annotated[dict[str, Any], Body()],
+    ) -> JSONResponse:
+        """Take one event in: a task opened (201) or joined (200), or the dispatchers' queue (202)."""
+        try:
+            status, answer = await anyio.to_thread.run_sync(
+                lambda: report_event(jobs, intake, principal, body, dt.date.today())
+            )
+        except EventRefused as exc:
+            if exc.status == 422:
+                return JSONResponse({"detail": str(exc), "field": exc.field}, 422)
+            raise HTTPException(exc.status, str(exc)) from exc
+        return JSONResponse(answer, status)
+
+    @router.get("/queue")
+    async def event_queue(
+        principal: Annotated[Principal, Depends(require_events)],
+        status: Annotated[str, Query(description="waiting, dispatched or closed")] = WAITING,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """The dispatchers' queue, oldest first, with each event's reasons and the total."""
+        if status not in QUEUE_STATUSES:
+            raise HTTPException(422, f"status must be one of {', '.join(QUEUE_STATUSES)}, not {status!r}")
+        store = await anyio.to_thread.run_sync(state)
+        items, total = await anyio.to_thread.run_sync(
+            lambda: (store.event_queue(status, limit, offset), store.count_event_queue(status))
+        )
+        pii = principal.has(PII_SCOPE)
+        return {"status": status, "total": total, "items": [queue_entry(r, pii) for r in items]}
+
+    return router

@@ -1,0 +1,189 @@
+"""POST /events, GET /events/queue and the reportEvent mutation over a generated district (the
+embedded store): tasks opened and joined, the dispatchers' queue, 422 naming the field, the
+events scope, and every event of a batch accounted for."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from graph_schema import default_schema
+from hub.api.app import create_app
+from hub.api.security.principal import EVENTS_SCOPE, READ_SCOPE, TASKS_SCOPE
+from hub.settings import Settings
+from hub.state import StateStore
+from hub.store.ladybug_store import LadybugStore
+from tests.hub.api.conftest import api_key_headers
+from tests.hub.tasks.conftest import CONFIG, Synced
+from tests.hub.tasks.conftest import synced as synced  # the module-scoped district fixture
+
+
+@dataclass
+class Hub:
+    client: TestClient
+    settings: Settings
+    raw: list[dict[str, Any]]
+    truth: dict[str, dict[str, str]]
+    grid_codes: dict[str, str]
+
+
+@pytest.fixture
+def hub(synced: Synced, tmp_path: Path) -> Iterator[Hub]:
+    if synced.neo4j_uri is not None:
+        pytest.skip("the API tests of events run on the embedded store")
+    data = tmp_path / "data"
+    data.mkdir()
+    for part in synced.root.glob("state.db*"):
+        shutil.copy(part, data / part.name)
+    shutil.copytree(synced.root / "graph", data / "graph")
+    settings = Settings(data_dir=data, tasks_config_dir=CONFIG)
+    with (synced.root / "demo" / "events.jsonl").open(encoding="utf-8") as handle:
+        raw = [json.loads(line) for line in handle]
+    with (synced.root / "demo" / "events_truth.csv").open(encoding="utf-8", newline="") as handle:
+        truth = {row["event_id"]: row for row in csv.DictReader(handle)}
+    store = LadybugStore(default_schema(), data / "graph" / "g.lbug", buffer_pool_mb=256)
+    with store:
+        store.apply_schema()
+        codes = {
+            r["id"]: r["code"] for r in store.read("MATCH (g:Grid) RETURN g.id AS id, g.grid_code AS code")
+        }
+        headers = api_key_headers(settings, {EVENTS_SCOPE, READ_SCOPE}, name="12345 hotline")
+        with TestClient(create_app(store, settings), headers=headers) as client:
+            yield Hub(client, settings, raw, truth, codes)
+
+
+def _first(hub: Hub, **want: str) -> dict[str, Any]:
+    for event in hub.raw:
+        row = hub.truth[event["event_id"]]
+        if all((row[k] != "") if v == "*" else row[k] == v for k, v in want.items()):
+            return event
+    raise AssertionError(f"no generated event with {want}")
+
+
+def _tasks(settings: Settings) -> list[Any]:
+    with StateStore(settings.state_database_url) as state:
+        return [t for t in state.find_tasks(limit=10_000) if t.origin.startswith("event:")]
+
+
+def test_an_event_becomes_a_task_and_a_repeat_joins_it(hub: Hub) -> None:
+    event = _first(hub, place_level="building", item_code="*", duplicate_of="")
+    response = hub.client.post("/events", json=event)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["joined"] is False
+    assert body["assignee"]["id"]
+    assert hub.grid_codes[body["grid"]] == hub.truth[event["event_id"]]["grid_code"]
+    assert body["item"] == hub.truth[event["event_id"]]["item_code"]
+
+    repeat = {**event, "event_id": event["event_id"] + "-R", "channel": "微信公众号"}
+    joined = hub.client.post("/events", json=repeat)
+    assert joined.status_code == 200, joined.text
+    assert joined.json()["task"] == body["task"]
+    assert joined.json()["joined"] is True
+    again = hub.client.post("/events", json=event)  # the channel retries
+    assert again.status_code == 200
+    assert again.json()["again"] is True
+    assert again.json()["task"] == body["task"]
+    assert [t.id for t in _tasks(hub.settings)] == [body["task"]]
+
+
+def test_an_unplaceable_event_waits_in_the_queue_with_its_reason(hub: Hub) -> None:
+    # Unplaced events of a department's item are dispatched anyway: post until one is queued.
+    body: dict[str, Any] = {}
+    for event in (e for e in hub.raw if hub.truth[e["event_id"]]["place_level"] == "none"):
+        response = hub.client.post("/events", json=event)
+        assert response.status_code in (201, 202), response.text
+        body = response.json()
+        if response.status_code == 202 and "address unresolved" in [r["kind"] for r in body["reasons"]]:
+            break
+    else:
+        raise AssertionError("no unplaced event was queued")
+    queue = hub.client.get("/events/queue", params={"limit": 500})
+    assert queue.status_code == 200
+    entries = {e["id"]: e for e in queue.json()["items"]}
+    assert queue.json()["total"] == len(entries)
+    entry = entries[body["queued"]]
+    assert entry["raw"]["text"] == event["text"]
+    assert entry["reasons"] == body["reasons"]
+    assert entry["status"] == "waiting"
+    # The reporter's phone is masked without the pii scope.
+    if event.get("reporter_phone"):
+        assert entry["raw"]["reporter_phone"] != event["reporter_phone"]
+
+
+def test_a_malformed_event_is_refused_naming_the_field(hub: Hub) -> None:
+    response = hub.client.post("/events", json={"event_id": "X-1", "text": "楼下噪音扰民"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "reported_at"
+    assert "reported_at" in response.json()["detail"]
+    not_an_object = hub.client.post("/events", json=["a", "list"])
+    assert not_an_object.status_code == 422
+    assert hub.client.get("/events/queue").json()["total"] == 0
+
+
+def test_the_events_scope_is_needed(hub: Hub) -> None:
+    worker = api_key_headers(hub.settings, {READ_SCOPE, TASKS_SCOPE}, name="worker")
+    event = _first(hub, place_level="building", item_code="*")
+    assert hub.client.post("/events", json=event, headers=worker).status_code == 403
+    assert hub.client.get("/events/queue", headers=worker).status_code == 403
+    mutation = 'mutation($e: String!) { reportEvent(eventId: $e, text: "噪音", reportedAt: "2026-11-01 10:00") { task } }'
+    refused = hub.client.post("/graphql", json={"query": mutation, "variables": {"e": "M-0"}}, headers=worker)
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert _tasks(hub.settings) == []
+
+
+REPORT = """
+mutation Report($id: String!, $text: String!, $at: String!, $address: String, $channel: String) {
+  reportEvent(eventId: $id, text: $text, reportedAt: $at, addressText: $address, channel: $channel) {
+    eventId task joined grid item queued again
+    assignee { id name level }
+    reasons { kind detail }
+  }
+}
+"""
+
+
+def test_the_report_event_mutation(hub: Hub) -> None:
+    event = _first(hub, place_level="building", item_code="*", duplicate_of="")
+    variables = {
+        "id": event["event_id"],
+        "text": event["text"],
+        "at": event["reported_at"],
+        "address": event["address_text"],
+        "channel": event["channel"],
+    }
+    body = hub.client.post("/graphql", json={"query": REPORT, "variables": variables}).json()
+    assert "errors" not in body, body
+    found = body["data"]["reportEvent"]
+    assert found["task"]
+    assert found["joined"] is False
+    assert found["assignee"]["id"]
+    assert hub.grid_codes[found["grid"]] == hub.truth[event["event_id"]]["grid_code"]
+    bad = {**variables, "id": "M-BAD", "at": "yesterday"}
+    refused = hub.client.post("/graphql", json={"query": REPORT, "variables": bad}).json()
+    assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert refused["errors"][0]["extensions"]["field"] == "reported_at"
+
+
+def test_every_event_posted_ends_as_a_task_or_in_the_queue(hub: Hub) -> None:
+    sample = hub.raw[:60]
+    codes: dict[int, int] = {}
+    for event in sample:
+        response = hub.client.post("/events", json=event)
+        codes[response.status_code] = codes.get(response.status_code, 0) + 1
+    assert set(codes) <= {200, 201, 202}, codes
+    assert sum(codes.values()) == len(sample)
+    with StateStore(hub.settings.state_database_url) as state:
+        reports = state.count_event_reports()
+        assert sum(reports.values()) == len(sample)
+        assert reports.get("queued", 0) == codes.get(202, 0) == state.count_event_queue()
+        assert reports.get("task", 0) == codes.get(201, 0)
+    assert len(_tasks(hub.settings)) == codes.get(201, 0)
