@@ -236,7 +236,7 @@ def dispatch_event(
     if known is not None:
         return _result(state, known, again=True)
     decision = intake.decide(event)
-    keys = duplicate_keys(decision) if decision.dispatch else ()
+    keys = duplicate_keys(decision)  # kept for a queued one too: a dispatcher may give it a task
     row: dict[str, Any] = {
         "channel": event.channel,
         "event_id": event.event_id,

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from hub.jobs.commands import OK, run_job
 from hub.search import SearchService
+from hub.settings import Settings
 from hub.state.events import JOINED, QUEUED, TASK, WAITING
 from hub.tasks.dispatch import REPORT_ACTION, build_intake, dispatch_event
 from hub.tasks.events import ADDRESS_UNRESOLVED, EventError, EventIntake
@@ -193,3 +195,26 @@ def test_every_generated_event_ends_as_a_task_or_in_the_queue(
     assert outcomes[TASK] > 0
     assert outcomes[QUEUED] > 0
     assert right >= 0.95 * placed
+
+
+def test_the_event_job_command_builds_its_own_intake(
+    setup: tuple[District, TaskConfig, EventIntake, Directory], tmp_path: Path
+) -> None:
+    """Over the local channel (JSON options) the command has no intake of the server's."""
+    district, _, _, _ = setup
+    raw, truth = _events(district.root)
+    event = _first(raw, truth, place_level="building", item_code="*", duplicate_of="")
+    settings = Settings(data_dir=tmp_path, tasks_config_dir=CONFIG)
+    options = {"event": event, "today": TODAY.isoformat(), "reporter": "tests", "intake": "not one"}
+    outcome = run_job("event", district.store, district.state, settings, options)
+    assert outcome.exit_code == OK
+    assert outcome.result["task"]
+    assert outcome.result["joined"] is False
+    with pytest.raises(EventError, match="text"):
+        run_job(
+            "event",
+            district.store,
+            district.state,
+            settings,
+            {"event": {"event_id": "E", "reported_at": "2026-11-01 10:00"}},
+        )
