@@ -35,10 +35,13 @@ class Hub:
     grid_codes: dict[str, str]
 
 
+# The API serves the embedded store in these tests (a copy per test); the dispatch itself is
+# tested on both stores in tests/hub/tasks/test_dispatch.py.
+pytestmark = pytest.mark.parametrize("synced", ["ladybug"], indirect=True)
+
+
 @pytest.fixture
 def hub(synced: Synced, tmp_path: Path) -> Iterator[Hub]:
-    if synced.neo4j_uri is not None:
-        pytest.skip("the API tests of events run on the embedded store")
     data = tmp_path / "data"
     data.mkdir()
     for part in synced.root.glob("state.db*"):
