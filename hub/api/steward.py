@@ -64,6 +64,16 @@ async def decide(
     jobs: JobRunner, request: Request, principal: Principal, command: str, options: dict[str, Any]
 ) -> dict[str, Any]:
     """Run a decision as a write job, in the steward's name; audited like a read of the pair."""
+    result = await _steward_job(jobs, principal, command, options)
+    judgement = result["judgement"]
+    ids = [judgement["left_entity"], judgement["right_entity"]]
+    _audit(request, principal, judgement["entity_type"], ids, [])
+    return result
+
+
+async def _steward_job(
+    jobs: JobRunner, principal: Principal, command: str, options: dict[str, Any]
+) -> dict[str, Any]:
     if jobs.refusal is not None:
         raise HTTPException(409, jobs.refusal)
     options = {**options, "steward": principal.name}
@@ -73,13 +83,13 @@ async def decide(
         # A decision the state refuses (no such item, already answered, two types): the
         # steward's request, not the server, is at fault.
         raise HTTPException(422, str(exc)) from exc
-    judgement = outcome.result["judgement"]
+    result: dict[str, Any] = outcome.result
+    return result
+
+
+def _audit(request: Request, principal: Principal, label: str, ids: list[str], fields: list[str]) -> None:
     client = request.client.host if request.client else None
-    ids = [judgement["left_entity"], judgement["right_entity"]]
-    request.app.state.audit.record(
-        principal, f"POST {request.url.path}", judgement["entity_type"], ids, [], client
-    )
-    return outcome.result
+    request.app.state.audit.record(principal, f"POST {request.url.path}", label, ids, fields, client)
 
 
 def steward_router(
@@ -154,24 +164,11 @@ def steward_router(
         chosen: ChosenValue,
     ) -> dict[str, Any]:
         """Answer a conflict: the value is written now and holds on every later run (a pin)."""
-        if jobs.refusal is not None:
-            raise HTTPException(409, jobs.refusal)
-        options = {"item": item, "value": chosen.value, "reason": chosen.reason, "steward": principal.name}
-        try:
-            outcome = await anyio.to_thread.run_sync(lambda: jobs.run("review-choose", options))
-        except HubError as exc:
-            raise HTTPException(422, str(exc)) from exc
-        pin = outcome.result["pin"]
-        client = request.client.host if request.client else None
-        request.app.state.audit.record(
-            principal,
-            f"POST {request.url.path}",
-            pin["entity_type"],
-            [pin["entity_id"]],
-            [pin["property"]],
-            client,
-        )
-        return outcome.result
+        options = {"item": item, "value": chosen.value, "reason": chosen.reason}
+        result = await _steward_job(jobs, principal, "review-choose", options)
+        pin = result["pin"]
+        _audit(request, principal, pin["entity_type"], [pin["entity_id"]], [pin["property"]])
+        return result
 
     @router.post("/judgements")
     async def judge_pair(

@@ -26,7 +26,7 @@ from hub.errors import HubError
 from hub.jobs.commands import JobResult
 from hub.settings import Settings
 from hub.store.factory import embedded_path
-from hub.sync.pipeline import Progress
+from hub.sync.pipeline import Progress, process_alive
 
 TOKEN_HEADER = "X-Gridhub-Channel"  # noqa: S105 (a header name)
 JOBS_PATH = "/jobs"
@@ -70,16 +70,6 @@ def close_channel(store_path: Path, token: str) -> None:
     with contextlib.suppress(OSError, ValueError):
         if json.loads(path.read_text(encoding="utf-8")).get("token") == token:
             path.unlink()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    return True
 
 
 @dataclass(frozen=True)
@@ -159,6 +149,6 @@ def find_server(settings: Settings) -> ServerChannel | None:
         url, token, pid, host = str(body["url"]), str(body["token"]), int(body["pid"]), str(body["host"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if host == socket.gethostname() and not _alive(pid):
+    if host == socket.gethostname() and not process_alive(pid):
         return None  # left by a server killed before it could remove it
     return ServerChannel(url=url, token=token, pid=pid)

@@ -570,7 +570,8 @@ RESOLUTION_OWED = "resolution_owed"
 RESOLUTION_RUNNING = "resolution_running"
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this host runs with ``pid`` (a run's, a server's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -582,7 +583,7 @@ def _process_alive(pid: int) -> bool:
 
 def mark_interrupted_runs(state: StateStore) -> None:
     """Runs a killed process left "running" are marked "interrupted" (with why)."""
-    for run_id in state.mark_interrupted_runs(socket.gethostname(), _process_alive):
+    for run_id in state.mark_interrupted_runs(socket.gethostname(), process_alive):
         log.warning("run interrupted", run_id=run_id)
 
 

@@ -43,7 +43,8 @@ class StewardDecision:
     review_item: int | None
 
 
-async def _decide(info: Info, command: str, options: dict[str, Any]) -> StewardDecision:
+async def _steward_job(info: Info, command: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Run a steward's decision as a write job of the server, in the caller's name."""
     ctx = info.context
     if not ctx.principal.has(STEWARD_SCOPE):
         raise ApiError(f"the {STEWARD_SCOPE} scope is needed to decide", code=FORBIDDEN)
@@ -55,11 +56,18 @@ async def _decide(info: Info, command: str, options: dict[str, Any]) -> StewardD
         outcome = await anyio.to_thread.run_sync(lambda: jobs.run(command, options))
     except HubError as exc:
         raise ApiError(str(exc)) from exc
-    j = outcome.result["judgement"]
+    result: dict[str, Any] = outcome.result
+    return result
+
+
+async def _decide(info: Info, command: str, options: dict[str, Any]) -> StewardDecision:
+    ctx = info.context
+    result = await _steward_job(info, command, options)
+    j = result["judgement"]
     # Audited like a read of the two entities: who decided about whom.
     ctx.returned[j["entity_type"]].update((j["left_entity"], j["right_entity"]))
     return StewardDecision(
-        summary=outcome.result["summary"],
+        summary=result["summary"],
         judgement_id=j["id"],
         entity_type=j["entity_type"],
         verdict=Verdict(j["verdict"]),
@@ -81,21 +89,11 @@ class ChosenValue:
 
 
 async def _choose(info: Info, item: int, value: str, reason: str | None) -> ChosenValue:
-    ctx = info.context
-    if not ctx.principal.has(STEWARD_SCOPE):
-        raise ApiError(f"the {STEWARD_SCOPE} scope is needed to decide", code=FORBIDDEN)
-    jobs = ctx.jobs
-    if jobs is None or jobs.refusal is not None:
-        raise ApiError(jobs.refusal if jobs is not None else "this server takes no decisions", code=FORBIDDEN)
-    options = {"item": item, "value": value, "reason": reason, "steward": ctx.principal.name}
-    try:
-        outcome = await anyio.to_thread.run_sync(lambda: jobs.run("review-choose", options))
-    except HubError as exc:
-        raise ApiError(str(exc)) from exc
-    pin = outcome.result["pin"]
-    ctx.returned[pin["entity_type"]].add(pin["entity_id"])
+    result = await _steward_job(info, "review-choose", {"item": item, "value": value, "reason": reason})
+    pin = result["pin"]
+    info.context.returned[pin["entity_type"]].add(pin["entity_id"])
     return ChosenValue(
-        summary=outcome.result["summary"],
+        summary=result["summary"],
         pin_id=pin["id"],
         entity_type=pin["entity_type"],
         entity_id=strawberry.ID(pin["entity_id"]),
