@@ -15,7 +15,8 @@ from prometheus_client.registry import CollectorRegistry
 from connectors.config import load_source_configs
 from graph_schema import Schema
 from hub.schedule.retry import RetryPolicy, Submit
-from hub.schedule.scheduler import LastSynced, ScheduledJob, SyncScheduler
+from hub.schedule.scheduler import LastSynced, SyncScheduler
+from hub.schedule.status import ScheduledJob
 
 __all__ = ["RetryPolicy", "ScheduledJob", "Submit", "SyncScheduler", "scheduler_for"]
 

@@ -5,13 +5,11 @@ schedule that stopped)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-if TYPE_CHECKING:
-    from hub.schedule.scheduler import ScheduledJob
+from hub.schedule.status import ScheduledJob
 
 
 class ScheduleCollector(Collector):

@@ -30,8 +30,10 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from connectors.config import ScheduleSpec, SourceConfig
 from connectors.cron import cron_trigger
+from hub.schedule.metrics import ScheduleCollector
 from hub.schedule.plan import missed_since, next_fire
 from hub.schedule.retry import SUCCEEDED, Attempt, Outcome, RetryPolicy, Submit, attempt, describe
+from hub.schedule.status import ScheduledJob
 
 log = structlog.get_logger("gridhub.schedule")
 
@@ -60,40 +62,6 @@ class _Status:
     last_error: str | None = None
     last_finished_at: datetime | None = None
     failures: int = 0
-
-
-@dataclass(frozen=True)
-class ScheduledJob:
-    """One scheduled source: its schedule, when it runs next, and how its last run ended."""
-
-    source: str
-    cron: str
-    timezone: str | None
-    retries: int
-    next_run: datetime | None
-    # When the retry of a failed run is due (None: no retry waiting).
-    retry_at: datetime | None
-    running: bool
-    # Attempts of the last finished run (or of the one under way).
-    attempts: int
-    last_outcome: Outcome | None
-    last_exit_code: int | None
-    last_error: str | None
-    last_finished_at: datetime | None
-    # Runs that ended failed or refused after all their retries, since the server started.
-    failures: int
-
-    def to_dict(self) -> dict[str, Any]:
-        def iso(moment: datetime | None) -> str | None:
-            return moment.isoformat() if moment else None
-
-        return {
-            "source": self.source, "cron": self.cron, "timezone": self.timezone, "retries": self.retries,
-            "next_run": iso(self.next_run), "retry_at": iso(self.retry_at), "running": self.running,
-            "attempts": self.attempts, "last_outcome": self.last_outcome, "last_exit_code": self.last_exit_code,
-            "last_error": self.last_error, "last_finished_at": iso(self.last_finished_at),
-            "failures": self.failures,
-        }  # fmt: skip
 
 
 class SyncScheduler:
@@ -344,7 +312,6 @@ class SyncScheduler:
 
     def collector(self) -> Collector:
         """Prometheus metrics of the schedule, read from ``jobs()`` when scraped."""
-        from hub.schedule.metrics import ScheduleCollector
 
         return ScheduleCollector(self.jobs)
 
