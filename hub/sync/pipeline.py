@@ -25,6 +25,7 @@ from connectors.contracts import declaration_fingerprint, mapped_properties, row
 from connectors.errors import RowError, SourceRefused
 from connectors.mapping import Mapper, content_hash
 from connectors.records import SourceRow
+from connectors.values import cursor_after, later
 from hub.resolution.merges import finish_graph_merges
 from hub.resolution.passes import resolve_entities
 from hub.settings import Settings
@@ -245,7 +246,7 @@ class SourceSync:
                 since is not None
                 and cursor_column
                 and raw.get(cursor_column) is not None
-                and raw[cursor_column] <= since
+                and not cursor_after(raw[cursor_column], since)
             ):
                 continue
             self.report.read += 1
@@ -443,10 +444,10 @@ class SourceSync:
         column = self.config.cursor_column
         if self.config.mode != "incremental" or column is None:
             return None
-        values = [raw[column] for raw in raw_rows if raw.get(column) not in (None, "")]
-        if self.cursor is not None:
-            values.append(self.cursor)
-        return max(values) if values else None
+        cursor = self.cursor
+        for raw in raw_rows:
+            cursor = later(cursor, raw.get(column))
+        return cursor
 
     def _retire_unseen(self) -> None:
         gone = sorted(set(self.known) - self.seen)
