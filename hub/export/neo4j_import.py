@@ -17,7 +17,8 @@ Layout of the directory (one header file and one data file per group, so the dat
 * ``relationships/<TYPE>.<Source>.<Target>.header.csv`` and ``.csv``: ``:START_ID(<Source>)``,
   ``:END_ID(<Target>)``, ``:TYPE`` and the declared properties (``records:string[]``: lineage).
 * ``import.args``: the importer's arguments, one per line, paths relative to the directory:
-  ``cd DIR && neo4j-admin database import full @import.args neo4j``.
+  ``cd DIR && neo4j-admin database import full neo4j @import.args`` (the database name first:
+  after the file, the last ``--relationships`` would take it for one more file).
 
 Values are quoted strings, or an empty unquoted field for "no property": the importer reads a
 quoted ``""`` as an empty string and an empty field as null, which is how the stores tell them
@@ -68,7 +69,7 @@ class ImportFiles:
     multiline: bool = False  # some value spans lines: the importer must be told
 
     def command(self, database: str = "neo4j") -> str:
-        return f"cd {self.directory} && neo4j-admin database import full @import.args {database}"
+        return f"cd {self.directory} && neo4j-admin database import full {database} @import.args"
 
 
 def _quote(text: str) -> str:

@@ -160,10 +160,10 @@ def test_the_real_importer_loads_the_graph_a_sync_into_neo4j_makes(
         "database",
         "import",
         "full",
+        "neo4j",
         "--max-off-heap-memory=256m",
         "--threads=2",
         "@import.args",
-        "neo4j",
         cwd=files.directory,
     )
     assert imported.returncode == 0, imported.stdout[-3000:] + imported.stderr[-3000:]
