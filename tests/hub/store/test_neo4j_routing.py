@@ -52,7 +52,7 @@ class _ReadOnlySession:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._session.__exit__(*exc)
+        self._session.close()
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         # An auto-commit query is routed by the session's access mode.
@@ -74,11 +74,16 @@ class _ReadOnlyDriver:
         self.calls = 0
 
     def execute_query(
-        self, *args: Any, routing_: RoutingControl = RoutingControl.WRITE, **kwargs: Any
+        self,
+        query: neo4j.Query,
+        params: dict[str, Any],
+        *,
+        routing_: RoutingControl = RoutingControl.WRITE,
+        **kwargs: Any,
     ) -> Any:
         assert routing_ is RoutingControl.READ, "a read was routed as a write"
         self.calls += 1
-        return self._driver.execute_query(*args, routing_=routing_, **kwargs)
+        return self._driver.execute_query(query, params, routing_=routing_, **kwargs)
 
     def session(self, **kwargs: Any) -> _ReadOnlySession:
         self.calls += 1

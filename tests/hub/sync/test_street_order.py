@@ -55,7 +55,7 @@ def test_write_batch_orders_nodes_and_relationships_by_street(tmp_path: Path) ->
     with LadybugStore(default_schema(), tmp_path / "g.lbug", buffer_pool_mb=64) as real:
         real.apply_schema()
         store = RecordingStore(real)
-        assert write_batch(store, batch) == (10, 5)  # type: ignore[arg-type]
+        assert write_batch(store, batch) == (10, 5)  # a GraphStore by duck typing
         # By street, in the batch's order within one, the unplaced last.
         assert store.nodes["Person"] == ["P2", "P5", "P1", "P4", "P3"]
         # Relationships by their source's street (the addresses themselves are unplaced here).
@@ -114,7 +114,7 @@ def test_a_sync_writes_the_people_of_one_street_together(tmp_path: Path) -> None
         StateStore(settings.state_database_url) as state,
     ):
         store = RecordingStore(real)
-        sync_sources(store, state, configs, settings)  # type: ignore[arg-type]
+        sync_sources(store, state, configs, settings)
         home_of = {link.src: link.dst for link in real.iter_relationships("LIVES_AT")}
         building_of = {link.src: link.dst for link in real.iter_relationships("IN_BUILDING")}
         people = store.nodes["Person"]
