@@ -85,6 +85,10 @@ class _ReadOnlyDriver:
         self.calls += 1
         return self._driver.execute_query(query, params, routing_=routing_, **kwargs)
 
+    @property
+    def execute_query_bookmark_manager(self) -> neo4j.BookmarkManager:
+        return self._driver.execute_query_bookmark_manager
+
     def session(self, **kwargs: Any) -> _ReadOnlySession:
         self.calls += 1
         mode = kwargs.get("default_access_mode", neo4j.WRITE_ACCESS)
@@ -146,3 +150,15 @@ def test_the_guard_catches_a_write(store: Neo4jStore) -> None:
             store.upsert_nodes("Person", [{"id": "P3"}])
     finally:
         store._driver = real
+
+
+def test_writes_and_reads_share_bookmarks(store: Neo4jStore) -> None:
+    """In a cluster a read waits for the writes before it: the server's bookmark of each write
+    reaches the bookmarks the reads are sent with."""
+    bookmarks = store._driver.execute_query_bookmark_manager
+    before = set(bookmarks.get_bookmarks())
+    store.upsert_nodes("Person", [{"id": "P7"}])
+    after_write = set(bookmarks.get_bookmarks())
+    assert after_write
+    assert after_write != before
+    assert store.get_node("Person", "P7") is not None
