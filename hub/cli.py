@@ -706,8 +706,8 @@ def export_neo4j_import(
     with open_store(get_settings(), read_only=True) as store:
         files = write_import_files(store, directory)
     nodes, rels = sum(files.nodes.values()), sum(files.relationships.values())
-    err.print(f"{nodes:,} nodes, {rels:,} relationships → {directory}")
-    out.print(files.command())
+    err.print(f"{nodes:,} nodes, {rels:,} relationships → {directory}", highlight=False, markup=False)
+    print(files.command())  # a shell command to copy: not wrapped, no markup
 
 
 @schema_app.command("ddl")
