@@ -128,6 +128,17 @@ def test_null_empty_and_typed_values_are_written_apart(tmp_path: Path) -> None:
     assert "1956-04-17" in person
 
 
+def test_a_value_spanning_lines_tells_the_importer(tmp_path: Path) -> None:
+    store = LadybugStore(default_schema(), tmp_path / "g.lbug", buffer_pool_mb=64)
+    with store:
+        store.apply_schema()
+        store.upsert_nodes("Person", [{"id": "P1", "name": "张\n伟"}])
+        files = write_import_files(store, tmp_path / "out")
+    assert files.multiline
+    assert "--multiline-fields=true" in files.arguments
+    assert '"张\n伟"' in (tmp_path / "out" / "nodes" / "Person.csv").read_text(encoding="utf-8")
+
+
 def test_a_value_holding_the_array_delimiter_is_refused_with_its_place(tmp_path: Path) -> None:
     store = LadybugStore(default_schema(), tmp_path / "g.lbug", buffer_pool_mb=64)
     with store:
