@@ -695,6 +695,21 @@ def export_crosswalk(out: Annotated[Path, typer.Option("--out", help="CSV file t
     err.print(f"{rows:,} rows → {out}")
 
 
+@export_app.command("neo4j-import")
+def export_neo4j_import(
+    directory: Annotated[Path, typer.Argument(help="An empty directory to write the CSV files into.")],
+) -> None:
+    """The whole graph as `neo4j-admin database import full` files: a city's first load into Neo4j
+    (docs/city.md); the constraints follow when the hub first opens the imported database."""
+    from hub.export.neo4j_import import write_import_files
+
+    with open_store(get_settings(), read_only=True) as store:
+        files = write_import_files(store, directory)
+    nodes, rels = sum(files.nodes.values()), sum(files.relationships.values())
+    err.print(f"{nodes:,} nodes, {rels:,} relationships → {directory}", highlight=False, markup=False)
+    print(files.command())  # a shell command to copy: not wrapped, no markup
+
+
 @schema_app.command("ddl")
 def schema_ddl(target: Annotated[str, typer.Option(help="neo4j or ladybug")] = "neo4j") -> None:
     """Print the constraints/indexes (neo4j) or tables (ladybug) derived from the schema."""

@@ -67,6 +67,16 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
         except (ServiceUnavailable, AuthError, DriverError, OSError, ValueError) as exc:
             raise StoreUnavailable(self.uri, f"{type(exc).__name__}: {exc}") from exc
 
+    def _session(self, access_mode: str) -> neo4j.Session:
+        # Sessions share the bookmarks of `execute_query` (the reads): in a cluster, a read then
+        # waits until the secondary it is routed to has applied this process's earlier writes,
+        # so a resolution pass reads what the sync before it wrote (causal consistency).
+        return self._driver.session(
+            database=self.database,
+            default_access_mode=access_mode,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+        )
+
     # -- writes -------------------------------------------------------------------------------
 
     def _write(self, query: str, **params: Any) -> list[dict[str, Any]]:
@@ -74,7 +84,7 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
             return [record.data() for record in tx.run(query, params)]
 
         try:
-            with self._driver.session(database=self.database) as session:
+            with self._session(neo4j.WRITE_ACCESS) as session:
                 return session.execute_write(work)
         except Neo4jError as exc:
             raise StoreError(f"{self.uri}: {exc.code}: {exc.message}") from None  # it quotes values
@@ -284,7 +294,7 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
         node = self._node_type(label)
         query = f"MATCH (n:{node.name}) RETURN n ORDER BY n.{self._key}"
         # A streamed read: the result is consumed record by record, not held in memory.
-        with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+        with self._session(neo4j.READ_ACCESS) as session:
             for record in session.run(_q(query)):
                 yield self._to_node(record["n"])
 
@@ -295,7 +305,7 @@ class Neo4jStore(SchemaCheckedStore, SetQueries):
             f"MATCH (a)-[r:{rel.name}]->(b) RETURN labels(a) AS src_labels, a.{key} AS src, labels(b) AS dst_labels, "
             f"b.{key} AS dst, properties(r) AS props ORDER BY src, dst"
         )
-        with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+        with self._session(neo4j.READ_ACCESS) as session:
             for record in session.run(_q(query)):
                 yield Link(
                     self._label_of(record["src_labels"]),

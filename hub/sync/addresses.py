@@ -123,10 +123,12 @@ class AddressBook:
         self._room_buildings: dict[str, str] = {}
         self._room_numbers: dict[str, str] = {}  # standard room → its room number
         self._building_labels: dict[str, str] = {}
+        self._building_streets: dict[str, str] | None = None
         self._prefix = self.schema.node(self.schema.roles.standard_address).id_prefix
 
     def invalidate(self) -> None:
         self._library = None
+        self._building_streets = None
 
     @property
     def library(self) -> AddressLibrary:
@@ -229,6 +231,16 @@ class AddressBook:
         if resolved is not None and address_id in resolved.in_building:
             return resolved.in_building[address_id]
         return self._rooms().get(address_id)
+
+    def street_of(self, address_id: str, resolved: ResolvedAddresses | None = None) -> str | None:
+        """The street (folded name) of a standard room or a building-level address: what the sync
+        orders its writes by (hub/sync/writer.py, write_batch)."""
+        building = self.building_of(address_id, resolved)
+        if building is None:
+            return None
+        if self._building_streets is None:
+            self._building_streets = {b.building_id: b.street for b in self.library.buildings}
+        return self._building_streets.get(building) or None
 
     def room_of(self, address_id: str) -> str | None:
         """The room number of a standard room (None for anything else: a building's own address,

@@ -11,7 +11,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from itertools import islice
@@ -34,7 +34,7 @@ from hub.store import GraphStore
 from hub.sync.addresses import AddressBook, ResolvedAddresses, feeds_library, resolves_addresses
 from hub.sync.mentions import mention_rows
 from hub.sync.report import RunReport, SourceReport
-from hub.sync.writer import assertions, build_batch, follow_aliases, write_batch
+from hub.sync.writer import MentionKey, assertions, build_batch, follow_aliases, write_batch
 from resolvers.exact import ExactLinker
 from resolvers.ids import record_node_id
 
@@ -380,6 +380,7 @@ class SourceSync:
             new_records,
             settled,
             department=self.config.department,
+            streets=self._streets(rows, entity_ids, resolved),
         )
         address, building = schema.roles.standard_address, schema.roles.building
         for node_id, props in resolved.nodes.items():
@@ -414,6 +415,27 @@ class SourceSync:
         self.report.mentions_merged += len(mentions) - len(created)
         self.report.relationships += rels
         return asserts
+
+    def _streets(
+        self, rows: Sequence[SourceRow], entity_ids: Mapping[MentionKey, str], resolved: ResolvedAddresses
+    ) -> dict[str, str]:
+        """Record id → the street of the row's standard address (the first in street order, for a
+        row with several): the order its writes go in. A source of the address library itself
+        is left in its order: its batches change the library, which would be read anew each time."""
+        if feeds_library(self.config, self.store.schema):
+            return {}
+        address = self.store.schema.roles.standard_address
+        streets: dict[str, str] = {}
+        for row in rows:
+            found = [
+                street
+                for m in row.mentions
+                if m.entity_type == address
+                and (street := self.addresses.street_of(entity_ids[m.key], resolved)) is not None
+            ]
+            if found:
+                streets[row.record_id] = min(found)
+        return streets
 
     def _profile(self, rows: Sequence[SourceRow]) -> None:
         """Count, per mapped field, the rows in which it is non-empty, and the invalid identifiers."""

@@ -130,9 +130,13 @@ class Neo4jTestServer:
         startup_timeout: float = 120.0,
         java_options: tuple[str, ...] = ("-Xmx1g",),
         password: str | None = None,
+        home: Path | None = None,
     ) -> None:
-        """With ``password``, auth is on and user ``neo4j`` has it (as a production server)."""
+        """With ``password``, auth is on and user ``neo4j`` has it (as a production server). With
+        ``home``, the server runs on that Neo4j home (a database imported there beforehand, say),
+        which is the caller's and stays when it stops; by default a temporary home is made."""
         self.password = password
+        self._home = home
         self._classpath = classpath
         self._startup_timeout = startup_timeout
         self._java_options = java_options
@@ -183,6 +187,7 @@ class Neo4jTestServer:
         self.port = _free_port()
         self.uri = f"bolt://127.0.0.1:{self.port}"
         self._tmp_dir = Path(tempfile.mkdtemp(prefix="gridhub-neo4j-"))
+        home = self._home if self._home is not None else self._tmp_dir / "home"
         self._ready.clear()
         self._stderr_lines.clear()
         self._process = subprocess.Popen(
@@ -195,7 +200,7 @@ class Neo4jTestServer:
                 "--port",
                 str(self.port),
                 "--home",
-                str(self._tmp_dir / "home"),
+                str(home),
                 *(["--auth"] if self.password else []),
             ],
             # The password goes by environment: an argument would show in `ps`.
@@ -252,7 +257,8 @@ class Neo4jTestServer:
         stderr = "\n".join(self._stderr_lines) or "(no stderr output)"
         message = f"Neo4j test server {what}; last stderr lines:\n{stderr}"
         # Neo4j's own log goes to a file in the home (stdout is kept for READY).
-        user_log = self._tmp_dir / "home" / "neo4j-user.log" if self._tmp_dir else None
+        home = self._home if self._home is not None else (self._tmp_dir / "home" if self._tmp_dir else None)
+        user_log = home / "neo4j-user.log" if home is not None else None
         if user_log is not None and user_log.is_file():
             lines = user_log.read_text(errors="replace").splitlines()[-40:]
             message += "\nlast lines of neo4j-user.log:\n" + "\n".join(lines)
