@@ -111,6 +111,7 @@ def resolve_type(
         if saved is None:
             return TypeReport(node.name)
         mentions = state.mention_columns(node.name, keys, entities)
+        state.begin_targeted_pass(node.name, run_id)
         report, merges = cluster_and_apply(run, Clustering(mentions, "entities", entities, saved))
         if path is not None and report.split:
             drop_snapshot(path)  # mentions moved one by one: rebuilt at the next pass
@@ -118,6 +119,7 @@ def resolve_type(
             # One compacted base, with the ids merged since the base (these merges too) replaced.
             table = compacted(snap, state.aliases_after(snap.base_run))
             write_snapshot(path, table, keys, snap.run_id, snap.mark)
+        state.end_targeted_pass(node.name)
         return report
     snap = load_snapshot(path, keys) if path is not None and saved is not None and not full else None
     if snap is not None and saved is not None and path is not None:

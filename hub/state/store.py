@@ -480,7 +480,7 @@ class StateStore(MentionState, JudgementState, PinState, ApiKeyState, AuditState
 
     # Per entity type: the last run whose resolution pass finished the type, and a full
     # clustering of the type that began and has not finished (what a pass killed half-way left).
-    _RESOLVED, _FULL_PASS = "resolved:", "full_pass:"
+    _RESOLVED, _FULL_PASS, _TARGETED = "resolved:", "full_pass:", "targeted_pass:"
 
     def begin_full_pass(self, entity_type: str, run_id: str) -> None:
         """A full clustering of the type begins: from here on, it changes the model, the entities
@@ -494,6 +494,19 @@ class StateStore(MentionState, JudgementState, PinState, ApiKeyState, AuditState
         with self.engine.begin() as conn:
             conn.execute(delete(flags).where(flags.c.name == self._FULL_PASS + entity_type))
             conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_=values))
+
+    def begin_targeted_pass(self, entity_type: str, run_id: str) -> None:
+        """A pass over a few entities of the type (a steward's judgement) begins: killed before it
+        ends, its merges may be in the state and not in the graph, or half made; the next pass
+        finishes its graph merges and clusters the type in full (see hub.sync.owed_resolution)."""
+        self.set_flag(self._TARGETED + entity_type, run_id)
+
+    def end_targeted_pass(self, entity_type: str) -> None:
+        self.clear_flags(self._TARGETED + entity_type)
+
+    def targeted_passes_under_way(self) -> dict[str, str]:
+        """Entity type → the run whose pass over a few of its entities began and never ended."""
+        return self._flags_of(self._TARGETED)
 
     def full_passes_under_way(self) -> dict[str, str]:
         """Entity type → the run whose full clustering of it began and never finished."""

@@ -638,6 +638,13 @@ def owed_resolution(
     not known)."""
     interrupted = state.flag(RESOLUTION_RUNNING)
     redo = state.full_passes_under_way()
+    targeted = state.targeted_passes_under_way()
+    for entity_type, judged in sorted(targeted.items()):
+        # A steward's judgement killed in its pass: its merges finished in the graph, its type
+        # clustered again in full (which entities it had touched is not known).
+        log.warning("a judgement's pass was interrupted", run_id=judged, entity_type=entity_type)
+        finish_graph_merges(store, state, judged)
+        redo.setdefault(entity_type, judged)
     if interrupted is not None:
         log.warning(
             "an earlier resolution pass was interrupted", run_id=interrupted, redo_in_full=sorted(redo)
@@ -649,6 +656,8 @@ def owed_resolution(
     state.set_flag(RESOLUTION_RUNNING, run_id)
     resolved = resolve_entities(store, state, run_id, settings.data_dir / "cache", full, redo=redo)
     reports = [asdict(r) for r in resolved]
+    for entity_type in targeted:
+        state.end_targeted_pass(entity_type)
     state.clear_flags(RESOLUTION_RUNNING, RESOLUTION_OWED)
     return reports
 

@@ -33,8 +33,10 @@ from sqlalchemy import func, select
 
 from hub.demo.generator import generate_district
 from hub.demo.run import demo_sources
+from hub.review.judging import _entity_of, judge
 from hub.settings import Settings
 from hub.state import StateStore
+from hub.state.judgements import Verdict
 from hub.state.tables import aliases, mentions, record_state, runs
 from hub.store import open_store
 from hub.sync import sync_sources
@@ -206,8 +208,9 @@ def _wrap(target: str, around: Any) -> None:
     setattr(owner, name, wrapper)
 
 
-def killed_run(root: str, point_json: str) -> None:
-    """In the child: sync the district at ``root``, dying at the kill point."""
+def killed_run(root: str, point_json: str, judged: str = "") -> None:
+    """In the child: sync the district at ``root`` (or, with ``judged`` — two mention ids as a
+    JSON list — judge them the same), dying at the kill point."""
     point = KillPoint(**json.loads(point_json))
     armed = threading.Event()
     calls = Counter[str]()
@@ -255,11 +258,15 @@ def killed_run(root: str, point_json: str) -> None:
         _wrap(held, hold)
     settings = _settings(Path(root))
     with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        sync_sources(store, state, demo_sources(store.schema), settings)
+        if judged:
+            a, b = json.loads(judged)
+            judge(store, state, a, b, Verdict.SAME, "steward-1", cache_dir=settings.data_dir / "cache")
+        else:
+            sync_sources(store, state, demo_sources(store.schema), settings)
     # Reached only when the kill point was not: the test sees exit 0, not -SIGKILL.
 
 
-def _kill_at(root: Path, point: KillPoint) -> None:
+def _kill_at(root: Path, point: KillPoint, judged: tuple[str, str] | None = None) -> None:
     child = subprocess.run(
         [
             sys.executable,
@@ -267,6 +274,7 @@ def _kill_at(root: Path, point: KillPoint) -> None:
             "import sys; from tests.hub.sync.test_recovery import killed_run; killed_run(*sys.argv[1:])",
             str(root),
             json.dumps(asdict(point)),
+            *([json.dumps(judged)] if judged else []),
         ],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
@@ -450,3 +458,59 @@ def test_runs_a_dead_process_left_running_are_marked_interrupted(district: Path,
     assert still is not None
     assert still["status"] == "running"
     assert sorted(statuses.values()) == ["interrupted", "running", "succeeded"]
+
+
+# A steward's "same" judged in a pass of its own over the two entities (hub.review.judging):
+# killed with its merges made in the state and not in the graph.
+JUDGED = [
+    KillPoint(
+        "a judgement between the state merges and the graph",
+        REASSIGN,
+        "",
+        hold=(MERGE_NODES, 1),
+        before=False,
+    ),
+    KillPoint("a judgement inside its graph merge", MERGE_NODES, "", hold=(REASSIGN, 1), before=False),
+]
+
+
+def _a_merge_candidate(settings: Settings) -> tuple[str, str]:
+    """The mentions of the first Person merge candidate the sync filed for review."""
+    with StateStore(settings.state_database_url) as state:
+        items = [i for i in state.review_queue("merge", 1000) if i["payload"]["entity_type"] == "Person"]
+    assert items, "the district's sync filed no Person merge candidate to judge"
+    first, second = items[0]["payload"]["mentions"]
+    return str(first), str(second)
+
+
+def _graph_matches_state(settings: Settings, mentions_judged: tuple[str, str]) -> None:
+    """Every entity the state's crosswalk names is a node, no merged-away id is, and the two
+    judged mentions are one entity."""
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        with state.engine.connect() as conn:
+            entities = {(r.entity_type, r.entity_id) for r in conn.execute(mentions.select())}
+            merged = [r.old_id for r in conn.execute(aliases.select())]
+        for label in ("Person", "LegalEntity"):
+            ids = {e for t, e in entities if t == label}
+            assert store.existing_ids(label, ids) == ids, (
+                f"{label} entities of the state missing in the graph"
+            )
+            assert not store.existing_ids(label, merged), f"merged-away {label} nodes left in the graph"
+        a, b = (_entity_of(state, m) for m in mentions_judged)
+        assert a == b != ""
+        assert state.targeted_passes_under_way() == {}
+        assert state.full_passes_under_way() == {}
+
+
+@pytest.mark.parametrize("point", JUDGED, ids=[p.name for p in JUDGED])
+def test_a_judgement_killed_in_its_pass_is_finished_by_the_next_run(
+    point: KillPoint, synced_once: Path, tmp_path: Path
+) -> None:
+    settings = _copy(synced_once, tmp_path)
+    judged = _a_merge_candidate(settings)
+    _kill_at(settings.data_dir, point, judged)
+    with StateStore(settings.state_database_url) as state:
+        assert set(state.targeted_passes_under_way()) == {"Person"}  # what the dead pass left
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        resolve_pass(store, state, settings)
+    _graph_matches_state(settings, judged)
