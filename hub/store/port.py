@@ -13,26 +13,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from graph_schema import Schema
+from hub.store.values import Edge as Edge
+from hub.store.values import Node as Node
 
 if TYPE_CHECKING:  # query.py builds on the value types below
     from hub.store.query import ChainHop, Condition, PlaceCount, RelatedPage, SortKey
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    label: str
-    id: str
-    properties: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """A relationship seen from one node: ``outgoing`` tells its direction, ``node`` the other end."""
-
-    type: str
-    outgoing: bool
-    properties: dict[str, Any]
-    node: Node
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from graph_schema import NodeType, PlaceStep, Schema
 from hub.store.errors import SchemaMismatch
-from hub.store.port import Edge
+from hub.store.values import Edge
 
 
 class Op(StrEnum):

@@ -31,13 +31,7 @@ def register(name: str) -> Callable[[Normalizer], Normalizer]:
     return add
 
 
-def _load_all() -> None:
-    # Importing the modules registers their normalisers.
-    from resolvers.normalize import identifiers, names, phones  # noqa: F401
-
-
 def get_normalizer(name: str) -> Normalizer:
-    _load_all()
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -45,5 +39,4 @@ def get_normalizer(name: str) -> Normalizer:
 
 
 def normalizer_names() -> list[str]:
-    _load_all()
     return sorted(_REGISTRY)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from hub.demo.generator.build import build_world
 from hub.demo.generator.files import CsvSink, DemoFile
 from hub.demo.generator.noise import NoiseLog
 from hub.demo.generator.scale import DEFAULT_AS_OF
@@ -23,7 +24,7 @@ from hub.demo.generator.styles import STANDARD, STYLES, writing_style
 from hub.demo.generator.task_truth import write_task_truth
 from hub.demo.generator.truth import COLUMNS as TRUTH_COLUMNS
 from hub.demo.generator.truth import Truth
-from hub.demo.generator.world import World, build_world
+from hub.demo.generator.world import World
 from hub.demo.generator.write_business import write_business_registry, write_licences
 from hub.demo.generator.write_events import EVENTS, write_events
 from hub.demo.generator.write_newborns import write_newborns

@@ -21,9 +21,8 @@ The complete truth (planted and chance cases together) is computed afterwards: t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,30 +30,12 @@ from stdnum.cn import ric
 
 from hub.demo.generator import ids
 from hub.demo.generator.licences import LICENCE_TYPES
+from hub.demo.generator.planted import Planted
 from hub.demo.generator.rand import Ints, objects, stream
-
-if TYPE_CHECKING:  # world.py plants (build_world ends with plant_task_cases)
-    from hub.demo.generator.world import World
+from hub.demo.generator.world import World
 
 PER_PERSONS = 2000  # one planted case per rule per this many residents …
 MINIMUM = 3  # … and never fewer than this
-
-
-@dataclass(frozen=True)
-class Planted:
-    """Row indices of what was planted, per rule: people, licences or rentals (see each rule)."""
-
-    elderly_70: Ints  # people
-    licence_expiring: Ints  # licences
-    licence_expired_active: Ints  # licences
-    rental_unoccupied: Ints  # rentals
-    rental_overcrowded: Ints  # rentals
-    newborn_mother_elsewhere: Ints  # people (the babies)
-
-    @classmethod
-    def nothing(cls) -> Planted:
-        empty = np.zeros(0, dtype=np.int64)
-        return cls(empty, empty, empty, empty, empty, empty)
 
 
 def _pick(rng: np.random.Generator, eligible: np.ndarray, count: int) -> Ints:

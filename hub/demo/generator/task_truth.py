@@ -41,7 +41,7 @@ import pandas as pd
 
 from hub.demo.generator.files import DemoFile, write_csv
 from hub.demo.generator.licences import NEEDS
-from hub.demo.generator.plant import Planted
+from hub.demo.generator.planted import Planted
 from hub.demo.generator.rand import Bools
 from hub.demo.generator.truth import Truth
 from hub.demo.generator.world import World
