@@ -144,10 +144,21 @@ def _check_against_schema(config: SourceConfig, schema: Schema, file: str) -> No
             raise MappingError(
                 file, f"entities.{role}.type", f"unknown entity type {entity.type!r}"
             ) from None
-        for prop in (*entity.properties, *(r for r in entity.requires if r not in entity.hints)):
+        for prop in entity.properties:
             if prop not in node.property_names:
                 raise MappingError(
                     file, f"entities.{role}.properties.{prop}", f"{node.name} has no such property"
+                )
+        for required in entity.requires:
+            # A name the role does not map never has a value: no mention would ever be made.
+            if required not in entity.properties and required not in entity.hints:
+                what = (
+                    "a property it does not map" if required in node.property_names else "no property or hint"
+                )
+                raise MappingError(
+                    file,
+                    f"entities.{role}.requires",
+                    f"{required!r} is {what} of this {node.name} role (map it under properties or hints)",
                 )
         for declared in node.properties:
             if declared.normalizer and declared.name in entity.properties:

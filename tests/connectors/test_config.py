@@ -53,6 +53,10 @@ def test_a_good_declaration_loads(tmp_path: Path) -> None:
          "OWNS does not connect Person to Address"),
         ("kind: csv", "kind: floppy", "connector", "does not match any of the expected tags"),
         ("record_id: id\n", "", "record_id", "Field required"),
+        ("    type: Person\n", "    type: Person\n    requires: [identity_number]\n", "entities.self.requires",
+         "'identity_number' is a property it does not map"),
+        ("    type: Person\n", "    type: Person\n    requires: [nmae]\n", "entities.self.requires",
+         "'nmae' is no property or hint"),
     ],
 )  # fmt: skip
 def test_a_broken_declaration_names_file_and_key(
@@ -65,6 +69,15 @@ def test_a_broken_declaration_names_file_and_key(
     assert info.value.file == str(path)
     assert info.value.key.startswith(key)
     assert message in str(info.value)
+
+
+def test_requires_may_name_the_properties_and_hints_the_role_maps(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "    type: Person\n",
+        "    type: Person\n    requires: [name, address_text]\n    hints: {address_text: 住址}\n",
+    )
+    config = load_source_config(write(tmp_path, text), default_schema())
+    assert config.entities["self"].requires == ("name", "address_text")
 
 
 def test_two_declarations_of_one_source_are_refused(tmp_path: Path) -> None:
