@@ -295,7 +295,10 @@ class AddressBook:
             out.entity_ids[mention.key] = node_id
             out.nodes[node_id] = {"full_text": clean(text)}
             out.count(match.status, match.reason)
-            if match.status == "ambiguous":
+            # Ambiguous (two buildings fit) and unknown (none does) alike wait for a steward to
+            # pick the building (hub/review/addresses.py): a pick places every later mention of
+            # the text.
+            if match.status in ("ambiguous", "unknown"):
                 out.review[f"address:{mention.source}:{mention.record_id}:{mention.role}"] = {
                     "source": mention.source, "record_id": mention.record_id, "role": mention.role, "text": text,
                     "reason": match.reason, "candidates": [c._asdict() for c in match.candidates],
