@@ -15,7 +15,7 @@ from typing import Any
 from connectors.config import SourceConfig, load_source_configs
 from hub.jobs.commands import OK, Command, JobError, JobResult
 from hub.review.addresses import pick_building
-from hub.review.bulk import BulkFilter, apply_bulk
+from hub.review.bulk import BulkFilter, apply_bulk, preview_bulk
 from hub.review.quarantine import fix_and_replay
 from hub.review.revoking import revoke
 from hub.settings import Settings
@@ -115,6 +115,20 @@ def bulk(
     )
 
 
+def bulk_preview(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    """A preview writes nothing; run as a job by GraphQL, it sees the queue as the write before it left it."""
+    preview = preview_bulk(
+        state, str(options["verdict"]), bulk_filter(options), int(options.get("first", 20))
+    )
+    return JobResult(OK, asdict(preview))
+
+
 def revoke_decision(
     store: GraphStore,
     state: StateStore,
@@ -139,5 +153,6 @@ DECISION_COMMANDS: dict[str, Command] = {
     "review-pick": pick,
     "quarantine-fix": quarantine_fix,
     "review-bulk": bulk,
+    "review-bulk-preview": bulk_preview,
     "review-revoke": revoke_decision,
 }
