@@ -164,12 +164,12 @@ class DecisionMutations:
     async def apply_bulk_decision(
         self,
         info: Info,
-        verdict: str,
+        verdict: BulkVerdict,
         token: str,
         filter: BulkFilterInput | None = None,
         reason: str | None = None,
     ) -> BulkOutcome:
-        options = {**_filter(filter), "verdict": verdict, "token": token, "reason": reason}
+        options = {**_filter(filter), "verdict": verdict.value, "token": token, "reason": reason}
         result = await _job(info, "review-bulk", options)
         refused = [BulkRefusal(item=int(k), reason=v) for k, v in result["refused"].items()]
         return BulkOutcome(
@@ -197,5 +197,5 @@ class DecisionQueries:
         result = await _job(info, "review-bulk-preview", options)
         items = [BulkPreviewItem(id=i["id"], kind=i["kind"], subject=i["subject"]) for i in result["items"]]
         return BulkPreview(
-            verdict=result["verdict"], count=result["count"], items=items, token=result["token"]
+            verdict=BulkVerdict(result["verdict"]), count=result["count"], items=items, token=result["token"]
         )
