@@ -293,7 +293,7 @@ async function itemView(id) {
     h("article", { class: "item", "data-item": item.id },
       h("h2", {}, title.join(" · ")),
       answered ? h("p", { class: "answered" }, t("decidedBy", { steward: answered.steward, verdict: t(answered.verdict) })) : null,
-      item.kind !== "merge" ? h("p", { class: "hint" }, t("onlyMerge")) : null,
+      item.kind !== "merge" && !extras[item.kind] ? h("p", { class: "hint" }, t("onlyMerge")) : null,
       h("div", { class: "decide" },
         h("input", { id: "reason", type: "text", maxlength: 2000, placeholder: t("reason"), disabled: !decidable }),
         button("same", "s"), button("different", "d"), button("unsure", "u"),
