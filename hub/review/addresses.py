@@ -66,8 +66,17 @@ def pick_building(
         )
     open_items = _open_address_items(state)
     if item_id not in {i["id"] for i in open_items}:
+        # Two stewards answering one item: the second is shown the first answer, and changes it
+        # only by revoking it (kept in the history), as with judgements.
+        earlier = state.item_decision(item_id)
+        what = (
+            f"decision {earlier.batch or earlier.id} ({earlier.kind}) by {earlier.steward} at "
+            f"{earlier.created_at:%Y-%m-%d %H:%M}" + (f" ({earlier.reason})" if earlier.reason else "")
+            if earlier is not None
+            else "another decision"
+        )
         raise DecisionError(
-            f"review item {item_id} is answered already (see `gridhub review decisions`); revoke that decision to answer it again"
+            f"review item {item_id} was answered already by {what}; revoke it to answer the item again"
         )
     payload = item["payload"]
     text = str(payload["text"])

@@ -126,6 +126,18 @@ class DecisionState:
         with self.engine.connect() as conn:
             return {d.subject: d for d in map(_decision, conn.execute(query))}
 
+    def item_decision(self, item_id: int) -> Decision | None:
+        """The standing (unrevoked) decision of these kinds that answered review item ``item_id``."""
+        query = (
+            select(steward_decisions)
+            .where(steward_decisions.c.review_item == item_id, steward_decisions.c.revoked_at.is_(None))
+            .order_by(steward_decisions.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).one_or_none()
+        return None if row is None else _decision(row)
+
     def decision_history(self, kind: str | None = None, limit: int = 100) -> list[Decision]:
         """Every decision of these kinds, newest first, revoked ones included."""
         query = select(steward_decisions).order_by(steward_decisions.c.id.desc()).limit(limit)

@@ -73,7 +73,7 @@ def test_a_picked_building_places_the_text_now_and_on_every_later_sync_until_rev
         asserted = dict(state.asserted_entities(source, label))
         assert asserted[record] == placed
         assert store.get_node(label, placed) is not None
-        with pytest.raises(DecisionError, match="answered already"):
+        with pytest.raises(DecisionError, match=r"answered already by decision \d+ \(address\) by 王科员"):
             run_job(
                 "review-pick",
                 store,
