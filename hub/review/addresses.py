@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.config import SourceConfig
-from hub.review.resync import resync_address_records
+from hub.review.resync import address_book, resync_address_records
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.state.decisions import Decision, DecisionError, NewDecision
 from hub.store import GraphStore
-from hub.sync.addresses import AddressBook
 from hub.sync.pipeline import Progress
 from resolvers.address.text import clean
 from resolvers.ids import building_address_id, text_address_id
@@ -81,7 +80,7 @@ def pick_building(
     payload = item["payload"]
     text = str(payload["text"])
     cleaned = clean(text)
-    library = AddressBook(store).library
+    library = address_book(store, state, configs, settings).library
     labels = {b.building_id: b.label for b in library.buildings}
     building_id = building_id.strip()
     if building_id not in labels:

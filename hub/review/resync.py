@@ -7,21 +7,40 @@ so the graph gets exactly what every later sync would write (one code path, not 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from connectors.config import SourceConfig
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.store import GraphStore
 from hub.sync import sync_sources
-from hub.sync.addresses import resolves_addresses
+from hub.sync.addresses import AddressBook, feeds_library, resolves_addresses
 from hub.sync.pipeline import Progress
+
+
+def library_sources(store: GraphStore, configs: Iterable[SourceConfig]) -> list[SourceConfig]:
+    """The sources the standard address library is made of (hub/sync/addresses.feeds_library)."""
+    return [c for c in configs if feeds_library(c, store.schema)]
+
+
+def address_book(
+    store: GraphStore, state: StateStore, configs: Iterable[SourceConfig], settings: Settings
+) -> AddressBook:
+    """The library as the sync keeps it: cached under the data directory for the library
+    sources' cursors, as sync_sources caches it (reading it from the graph costs most of a pick)."""
+    names = [c.name for c in library_sources(store, configs)]
+
+    def version() -> str | None:
+        cursors = [state.cursor(name) for name in names]
+        return None if not cursors or None in cursors else repr(cursors)
+
+    return AddressBook(store, settings.data_dir / "cache", version)
 
 
 def resync_address_records(
     store: GraphStore,
     state: StateStore,
-    configs: Iterable[SourceConfig],
+    configs: Sequence[SourceConfig],
     settings: Settings,
     records: Iterable[tuple[str, str]],
     address_ids: Iterable[str],
@@ -29,7 +48,8 @@ def resync_address_records(
 ) -> str | None:
     """Sync again the ``records`` ((source, record id)) and every record whose address is one of
     ``address_ids``; returns the run id, None when no record was concerned. A snapshot source is
-    read again for them; an incremental one redoes them when it next reads them."""
+    read again for them; an incremental one redoes them when it next reads them. The library's
+    sources are synced too (an unchanged file is skipped; an incremental one reads what is new)."""
     label = store.schema.roles.standard_address
     wanted = set(address_ids)
     named = set(records)
@@ -44,4 +64,7 @@ def resync_address_records(
             chosen.append(config)
     if not chosen:
         return None
-    return sync_sources(store, state, chosen, settings, progress).run_id
+    # With the library's own sources, whose unchanged files are passed over at the cost of a
+    # fingerprint: the sync then finds the library in its cache instead of reading the graph.
+    feeding = [c for c in library_sources(store, configs) if c not in chosen]
+    return sync_sources(store, state, feeding + chosen, settings, progress).run_id
