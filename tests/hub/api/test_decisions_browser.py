@@ -1,6 +1,7 @@
 """Issue 16's decisions in the workbench, in Debian's Chromium (headless, Playwright, never a
-downloaded browser): a steward picks the building of an address item, fixes a quarantined row
-and replays it, sees both in the history, revokes the pick — in Chinese, English on request.
+downloaded browser): a steward picks the building of an address item, chooses the value of a
+conflict, fixes a quarantined row and replays it, sees the decisions in the history, revokes the
+pick, and skips the merge candidates in bulk after a preview — in Chinese, English on request.
 
 Skipped where Chromium or Playwright is missing, unless CI=true: there it fails."""
 
@@ -27,7 +28,7 @@ STEWARD = "赵审核"
 
 
 @pytest.mark.integration
-def test_a_steward_picks_a_building_and_fixes_a_quarantined_row_in_the_browser(tmp_path: Path) -> None:
+def test_a_steward_picks_chooses_fixes_revokes_and_skips_in_bulk_in_the_browser(tmp_path: Path) -> None:
     sync_api = playwright_or_skip()
     generate_district(tmp_path / "demo", persons=400, seed=3)
     settings = Settings(
@@ -37,15 +38,30 @@ def test_a_steward_picks_a_building_and_fixes_a_quarantined_row_in_the_browser(t
         with StateStore(settings.state_database_url) as state:
             sync_sources(store, state, demo_sources(store.schema), settings)
             [address] = state.review_queue("address")
+            conflict = state.review_queue("conflict")[0]
+            merges = [i["id"] for i in state.review_queue("merge")]
+            assert merges, "the demo district filed no merge candidate to skip"
             entry = next(e for e in state.quarantined() if "not a calendar date" in e.error and e.record_id)
             column = entry.error.split("(column '")[1].split("'")[0]
             key = ApiKeys(state).create(STEWARD, {"read", "pii", "steward"}, created_by="tests").key
         with serving(create_app(store, settings)) as base:
             decide_in_the_browser(
-                sync_api, base, key, address["id"], entry.id, column, tmp_path / "decisions.png"
+                sync_api,
+                base,
+                key,
+                (address["id"], conflict["id"]),
+                entry.id,
+                column,
+                tmp_path / "decisions.png",
             )
     with StateStore(settings.state_database_url) as state:
-        fixed, picked = state.decision_history()
+        [fixed] = state.decision_history("quarantine")
+        [picked] = state.decision_history("address")
+        [pin] = state.pin_history()
+        assert (pin.review_item, pin.steward) == (conflict["id"], STEWARD)
+        skipped = state.decision_history("skip")
+        assert {d.review_item for d in skipped} == set(merges)
+        assert state.review_queue("merge") == []
         assert (picked.kind, picked.review_item, picked.steward) == ("address", address["id"], STEWARD)
         assert picked.revoked_by == STEWARD  # revoked in the browser, kept in the history
         assert (fixed.kind, fixed.steward) == ("quarantine", STEWARD)
@@ -57,8 +73,15 @@ def test_a_steward_picks_a_building_and_fixes_a_quarantined_row_in_the_browser(t
 
 
 def decide_in_the_browser(
-    sync_api: ModuleType, base: str, key: str, item: int, entry: int, column: str, screenshot: Path
+    sync_api: ModuleType,
+    base: str,
+    key: str,
+    items: tuple[int, int],
+    entry: int,
+    column: str,
+    screenshot: Path,
 ) -> None:
+    item, conflict = items
     host = urlsplit(base).netloc
     errors: list[str] = []
     with sync_api.sync_playwright() as playwright:
@@ -97,6 +120,17 @@ def decide_in_the_browser(
             page.locator("section.queue").wait_for()
             assert page.locator(f"tr[data-kind='address'][data-item='{item}']").count() == 0
 
+            # The conflict item: choose one of the sources' values.
+            page.locator(f"tr[data-kind='conflict'][data-item='{conflict}']").click()
+            choose = page.locator(f"section.choose-value[data-item='{conflict}']")
+            choose.wait_for()
+            assert "选定正确值" in choose.inner_text()
+            choose.locator("input.choose-reason").fill("户籍底册")
+            choose.locator("button.choose").first.click()
+            page.wait_for_function("() => document.querySelector('#status').textContent.includes('chosen')")
+            page.locator("section.queue").wait_for()
+            assert page.locator(f"tr[data-kind='conflict'][data-item='{conflict}']").count() == 0
+
             # The quarantined row: correct the impossible date and replay it.
             page.click("nav a[href='#/quarantine']")
             page.locator(f"section.quarantine tr[data-entry='{entry}']").click()
@@ -121,9 +155,23 @@ def decide_in_the_browser(
             page.locator("section.decisions tbody tr.revoked").wait_for()
             assert STEWARD in page.locator("section.decisions tbody tr.revoked").inner_text()
 
+            # Every merge candidate skipped at once: previewed (count), then applied.
+            page.click("nav a[href='#/bulk']")
+            bulk = page.locator("section.bulk")
+            bulk.locator("select[name='verdict']").select_option("skip")
+            bulk.locator("select[name='kind']").select_option("merge")
+            bulk.locator("button.preview").click()
+            bulk.locator("p.count").wait_for()
+            assert "将处理" in bulk.locator("p.count").inner_text()
+            bulk.locator("button.apply").click()
+            page.wait_for_function(
+                "() => document.querySelector('#status').textContent.includes('bulk skip')"
+            )
+
             # English on request, for this module's texts too.
             page.click("#lang")
             page.wait_for_function("() => document.documentElement.lang === 'en'")
+            page.click("nav a[href='#/decisions']")
             page.wait_for_function(
                 "() => document.querySelector('section.decisions')?.innerText.includes('Address alias')"
             )

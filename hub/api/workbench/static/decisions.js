@@ -22,6 +22,8 @@ const STRINGS = {
     previewNone: "筛选条件下没有待审事项。", stale: "队列已变化，请重新预览。",
     at: "时间", steward: "审核人", subject: "内容", after: "处理后", before: "处理前", item: "事项",
     revoke: "撤销", revoked: "已撤销", noDecisions: "还没有处理记录。",
+    chooseTitle: "选定正确值", chooseHint: "选定的值立即写入并在以后每次计算中保留（可撤销）；也可输入核实后的值。",
+    choose: "选定", typed: "核实后的值",
     "decision.address": "地址别名", "decision.quarantine": "隔离修正", "decision.skip": "搁置", "decision.bulk": "批量判定",
   },
   en: {
@@ -38,6 +40,8 @@ const STRINGS = {
     previewNone: "The filter selects no open item.", stale: "The queue changed: preview again.",
     at: "At", steward: "Steward", subject: "Subject", after: "After", before: "Before", item: "Item",
     revoke: "Revoke", revoked: "revoked", noDecisions: "No decisions yet.",
+    chooseTitle: "Choose the right value", chooseHint: "The value is written now and kept on every later pass (revocable); or type the checked value.",
+    choose: "Choose", typed: "Checked value",
     "decision.address": "Address alias", "decision.quarantine": "Row fixed", "decision.skip": "Skipped", "decision.bulk": "Bulk verdict",
   },
 };
@@ -106,6 +110,28 @@ function addressPanel(body) {
     candidates.length ? h("table", { class: "candidates" }, h("tbody", {}, candidates)) : null,
     h("div", { class: "toolbar" }, search, h("button", { type: "button", class: "find", onclick: find }, t("find"))),
     h("table", { class: "found" }, found));
+  return section;
+}
+
+// --- a conflict item: choose (or type) the golden value ------------------------------------
+
+function conflictPanel(body) {
+  const { item } = body;
+  const section = h("section", { class: "choose-value", "data-item": item.id });
+  const reason = h("input", { type: "text", class: "choose-reason", maxlength: 2000, placeholder: t("reason") });
+  const typed = h("input", { type: "text", class: "typed-value", maxlength: 2000, placeholder: t("typed") });
+  const choose = (value) => () => {
+    if (!String(value).trim()) return;
+    return send(section, () => post(`/steward/review/${item.id}/value`, { value: String(value), reason: reason.value.trim() || null }),
+      () => { location.hash = "#/queue"; });
+  };
+  section.append(
+    h("h3", {}, t("chooseTitle")),
+    h("p", { class: "hint" }, t("chooseHint")),
+    h("div", { class: "decide" }, reason,
+      (item.payload.values ?? []).map((value) =>
+        h("button", { type: "button", class: "choose", "data-value": text(value), onclick: choose(value) }, text(value))),
+      typed, h("button", { type: "button", class: "choose-typed", onclick: () => choose(typed.value)() }, t("choose"))));
   return section;
 }
 
@@ -225,6 +251,7 @@ async function decisionsView() {
 Object.assign((window.gridhubStrings ??= {}), { zh: { ...window.gridhubStrings?.zh, ...STRINGS.zh }, en: { ...window.gridhubStrings?.en, ...STRINGS.en } });
 Object.assign(window.gridhubViews, { quarantine: quarantineView, bulk: bulkView, decisions: decisionsView });
 window.gridhubItemExtras.address = addressPanel;
+window.gridhubItemExtras.conflict = conflictPanel;
 const nav = document.querySelector("header nav");
 for (const view of ["quarantine", "bulk", "decisions"]) {
   nav.append(h("a", { href: `#/${view}`, "data-t": `nav.${view}` }, t(`nav.${view}`)));
