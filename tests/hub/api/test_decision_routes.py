@@ -20,6 +20,9 @@ from tests.hub.api.conftest import api_key_headers
 
 pytestmark = pytest.mark.integration
 
+PICK = """mutation($item: Int!, $building: String!) {
+  pickBuilding(item: $item, building: $building) { summary }
+}"""
 PREVIEW = """query($filter: BulkFilterInput) {
   previewBulkDecision(verdict: SKIP, filter: $filter, first: 1) { verdict count token items { id kind } }
 }"""
@@ -60,6 +63,10 @@ def test_a_building_is_picked_listed_and_revoked_over_http(client: tuple[TestCli
 
     denied = http.post(f"/steward/review/{item['id']}/building", json={"building": building}, headers=clerk)
     assert denied.status_code == 403
+    for query in (PICK, PREVIEW):  # GraphQL asks for the steward scope too, for the preview as well
+        variables = {"item": item["id"], "building": building}
+        refused = http.post("/graphql", json={"query": query, "variables": variables}, headers=clerk).json()
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     nowhere = http.post(f"/steward/review/{item['id']}/building", json={"building": "B-nowhere"})
     assert nowhere.status_code == 422
     assert "no building 'B-nowhere'" in nowhere.json()["detail"]
