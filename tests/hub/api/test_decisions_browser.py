@@ -113,6 +113,8 @@ def decide_in_the_browser(
             panel.locator("input.pick-reason").fill("网格员上门核实")
             panel.locator("input.building-search").fill("栋")
             panel.locator("button.find").click()
+            panel.locator("table.found button.pick").first.wait_for()
+            page.screenshot(path=str(screenshot), full_page=True)
             panel.locator("table.found button.pick").first.click()
             page.wait_for_function(
                 "() => document.querySelector('#status').textContent.includes('from now on')"
@@ -138,7 +140,6 @@ def decide_in_the_browser(
             fix.wait_for()
             fix.locator(f"input[name='{column}']").fill("1990-02-28")
             fix.locator("input.fix-reason").fill("查原始登记表")
-            page.screenshot(path=str(screenshot), full_page=True)
             fix.locator("button.replay").click()
             page.wait_for_function("() => document.querySelector('#status').textContent.includes('replayed')")
             page.locator("section.quarantine").wait_for()

@@ -103,13 +103,15 @@ function addressPanel(body) {
     }
   };
   search.addEventListener("keydown", (event) => event.key === "Enter" && find());
-  section.append(
+  // Through h(), which leaves out a missing part (a bare append would write "null").
+  section.append(...h("div", {},
     h("h3", {}, t("pickTitle")),
+    h("p", { class: "answered" }, h("b", {}, text(item.payload.text)), ` — ${text(item.payload.reason)}`),
     h("p", { class: "hint" }, t("pickHint")),
     h("input", { type: "text", class: "pick-reason", maxlength: 2000, placeholder: t("reason"), disabled: Boolean(answered) }),
     candidates.length ? h("table", { class: "candidates" }, h("tbody", {}, candidates)) : null,
     h("div", { class: "toolbar" }, search, h("button", { type: "button", class: "find", onclick: find }, t("find"))),
-    h("table", { class: "found" }, found));
+    h("table", { class: "found" }, found)).childNodes);
   return section;
 }
 
@@ -200,13 +202,13 @@ async function bulkView() {
       status("");
       const apply = () => send(section, () => post("/steward/bulk/apply", { ...wanted, token: shown.token, reason: reason.value.trim() || null }),
         async () => { result.replaceChildren(); section.querySelectorAll("button, input, select").forEach((c) => (c.disabled = false)); });
-      result.replaceChildren(
+      result.replaceChildren(...h("div", {},
         h("p", { class: "count" }, shown.count ? t("previewCount", { count: shown.count, shown: shown.items.length }) : t("previewNone")),
         shown.items.length
           ? h("table", {}, h("tbody", {}, shown.items.map((item) =>
               h("tr", { "data-item": item.id }, h("td", {}, `#${item.id}`), h("td", {}, window.gridhub.t(`kind.${item.kind}`)), h("td", {}, item.subject)))))
           : null,
-        shown.count ? h("button", { type: "button", class: "apply", onclick: apply }, t("apply", { count: shown.count })) : null);
+        shown.count ? h("button", { type: "button", class: "apply", onclick: apply }, t("apply", { count: shown.count })) : null).childNodes);
     } catch (error) {
       if (error instanceof Unauthorised) return showLogin(error.message);
       status(error.message, true);
