@@ -380,7 +380,8 @@ document.addEventListener("keydown", (event) => {
     else return;
     event.preventDefault();
   } else if ((view === "queue" || view === "") && (event.key === "n" || event.key === "ArrowRight") && session.queue.length) {
-    location.hash = `#/item/${session.queue[0].id}`;
+    const [first] = session.queue;
+    location.hash = views[first.kind] ? `#/${first.kind}/${first.id}` : `#/item/${first.id}`;
     event.preventDefault();
   }
 });
