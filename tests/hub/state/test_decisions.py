@@ -3,19 +3,37 @@ latest standing decision about a subject counts, and revoking it brings back the
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from hub.state import StateStore
 from hub.state.decisions import DecisionError, NewDecision
+from tests.support.postgres_fixture import postgres_url  # noqa: F401  (session fixture)
 
 
-@pytest.fixture
-def state(tmp_path: Path) -> Iterator[StateStore]:
-    with StateStore(f"sqlite:///{tmp_path / 'state.db'}") as opened:
-        yield opened
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore]:
+    """The state on SQLite, and in a schema of its own on a real PostgreSQL (production's)."""
+    if request.param == "sqlite":
+        with StateStore(f"sqlite:///{tmp_path / 'state.db'}") as opened:
+            yield opened
+        return
+    server = request.getfixturevalue("postgres_url")
+    schema = f"decisions_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(server)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    try:
+        with StateStore(f"{server}?options=-csearch_path%3D{schema}") as opened:
+            yield opened
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
 
 
 def test_one_act_is_one_batch_revoked_whole_and_kept(state: StateStore) -> None:
