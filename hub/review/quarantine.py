@@ -23,7 +23,7 @@ from hub.settings import Settings
 from hub.state import StateStore
 from hub.state.decisions import Decision, DecisionError, NewDecision
 from hub.store import GraphStore
-from hub.sync.pipeline import SourceSync, new_run_id
+from hub.sync.pipeline import DUPLICATE, SourceSync, new_run_id
 from hub.sync.replay import write_replayed
 
 
@@ -70,6 +70,12 @@ def fix_and_replay(
     except RowError as exc:
         # Nothing is written or recorded: the steward sees why and corrects again.
         raise DecisionError(f"quarantined row {entry_id} of {entry.source} still fails: {exc}") from exc
+    if entry.error.startswith(DUPLICATE, entry.error.find(": ") + 2) and row.record_id == entry.record_id:
+        # The read kept another row of this record (as `quarantine replay` refuses it too).
+        raise DecisionError(
+            f"quarantined row {entry_id} repeats record {entry.record_id!r} of its read, whose other row "
+            "was kept: writing it would overwrite that one; correct its record id, or the source"
+        )
     write_replayed(sync, [(entry.id, row)])
     changed = {name: {"before": entry.raw.get(name), "after": value} for name, value in fields.items()}
     after = {"row": fixed, "entry": entry.id, "record_id": row.record_id, "run": run_id, "changed": changed}

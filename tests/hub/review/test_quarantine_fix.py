@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from connectors.mapping import content_hash
 from hub.demo.generator import generate_district
 from hub.demo.run import SOURCES_DIR, demo_sources
 from hub.jobs import run_job
@@ -16,6 +17,7 @@ from hub.state import StateStore
 from hub.state.decisions import DecisionError
 from hub.store import open_store
 from hub.sync import sync_sources
+from hub.sync.pipeline import DUPLICATE
 
 pytestmark = pytest.mark.integration
 
@@ -93,3 +95,22 @@ def test_a_fix_names_what_is_missing(synced: Settings) -> None:
         pytest.raises(DecisionError, match="no quarantined row 9999"),
     ):
         run_job("quarantine-fix", store, state, settings, {"entry": 9999, "fields": {}, "steward": "王"})
+
+
+def test_a_row_repeating_a_kept_record_is_replayed_only_under_another_record_id(synced: Settings) -> None:
+    settings = synced
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        entry_id, source, record, column = _bad_date(state)
+        entry = state.quarantine_entry(entry_id)
+        assert entry is not None
+        [key] = next(c for c in demo_sources(store.schema) if c.name == source).record_id
+        # A second row of the record in one read: the read kept the first, this one waits.
+        row = {**entry.raw, column: "1990-02-28"}
+        error = f"{key}: {DUPLICATE} {record!r} in this read: row 9 repeats row 3, which is kept"
+        state.quarantine("r-dup", source, record, error, row, content_hash(row))
+        [duplicate] = [e.id for e in state.quarantined(source, "r-dup")]
+        options = {"entry": duplicate, "steward": "王科员"}
+        with pytest.raises(DecisionError, match="repeats record"):
+            run_job("quarantine-fix", store, state, settings, {**options, "fields": {}})
+        fixed = run_job("quarantine-fix", store, state, settings, {**options, "fields": {key: f"{record}-2"}})
+        assert f"record {record}-2" in fixed.result["summary"]
