@@ -19,6 +19,7 @@ from connectors.config import load_source_configs
 from connectors.errors import ConnectorError
 from graph_schema import SchemaError, default_schema
 from graph_schema.ddl import ladybug_statements, neo4j_statements
+from hub.cli_decisions import register_decisions
 from hub.cli_schedule import schedule_app
 from hub.cli_tasks import tasks_app
 from hub.console import print_crash, print_model, print_report, print_resolution, sync_progress
@@ -69,6 +70,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(schema_app, name="schema")
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(tasks_app, name="tasks")
+register_decisions(review_app, quarantine_app)  # pick, bulk, revoke, decisions; quarantine fix
 # Piped output (CI logs, files) gets wide tables instead of Rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
@@ -227,6 +229,8 @@ def review_list(
                 f"{c['building_id']} ({c['score']})" for c in payload.get("candidates", [])
             )
             what = f"{payload.get('text', '')} — {payload.get('reason', '')} — candidates: {candidates}"
+        elif item["kind"] == "quarantine":
+            what = f"{payload['error']} — `gridhub quarantine fix {item['id']} --set field=value`"
         elif item["kind"] == "merge":
             what = f"{payload['left']} ~ {payload['right']} (p={payload['probability']:.3f}); `gridhub explain` shows why"
         else:

@@ -59,6 +59,13 @@ class Settings(BaseSettings):
             "tasks` and the server's task jobs read it when not told otherwise."
         ),
     )
+    sources_config_dir: Path = Field(
+        Path("config/sources"),
+        description=(
+            "The source declarations the server's steward decisions sync with (a building picked "
+            "for an address, a quarantined row fixed and replayed) when not told otherwise."
+        ),
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     # -- API security: on by default; see hub/api/security/ ---------------------------------------

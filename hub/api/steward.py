@@ -104,7 +104,7 @@ def steward_router(
     @router.get("/review")
     async def review_queue(
         _: Annotated[Principal, Depends(require_steward)],
-        kind: Annotated[str | None, Query(description="address, merge or conflict")] = None,
+        kind: Annotated[str | None, Query(description="address, merge, conflict or quarantine")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         order: Annotated[
             Order, Query(description="oldest first, or what an answer would teach the model most")

@@ -3,5 +3,8 @@ the CLI on the store itself, or by the API server that holds the embedded store 
 channel, hub/jobs/channel.py), so that writing never needs the API taken down."""
 
 from hub.jobs.commands import COMMANDS, JobError, JobResult, run_job
+from hub.jobs.decision_commands import DECISION_COMMANDS
+
+COMMANDS.update(DECISION_COMMANDS)  # the decisions of issue 16 (hub/jobs/decision_commands.py)
 
 __all__ = ["COMMANDS", "JobError", "JobResult", "run_job"]

@@ -17,13 +17,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hub.errors import HubError
-from hub.state import StateStore
+from hub.state import QuarantineEntry, StateStore
 from resolvers.linking.learning import pattern_text, uncertainty
 
 Order = Literal["oldest", "informative"]
 # What files review items: the resolution pass (merge candidates, conflicts on golden values)
-# and the sync (addresses it could not place).
-REVIEW_KINDS = ("address", "conflict", "merge")
+# and the sync (addresses it could not place, rows it could not map: "quarantine", listed from
+# the quarantine table; their ids are quarantine entry ids, so they are listed only when asked
+# for by kind, never mixed with review items whose ids they could be mistaken for).
+REVIEW_KINDS = ("address", "conflict", "merge", "quarantine")
+QUARANTINE = "quarantine"
 
 
 def review_kind(kind: str | None) -> str | None:
@@ -93,6 +96,8 @@ def review_order(
 def ranked_queue(state: StateStore, kind: str | None, limit: int, order: Order) -> list[Ranked]:
     """The open review items (of ``kind``), in ``order``, the first ``limit``."""
     kind = review_kind(kind)
+    if kind == QUARANTINE:
+        return [Ranked(quarantine_item(entry), None, "") for entry in state.quarantined()[:limit]]
     everything = 2**62
     if order == "oldest":
         open_items = state.review_queue(kind, limit)
@@ -105,3 +110,17 @@ def ranked_queue(state: StateStore, kind: str | None, limit: int, order: Order) 
         i for i in state.review_queue("merge", everything, open_only=False) if i["id"] not in open_ids
     ]
     return review_order(open_items, order, answered)[:limit]
+
+
+def quarantine_item(entry: QuarantineEntry) -> dict[str, Any]:
+    """A quarantined row as the queue lists items: why it is there is the mapping's error."""
+    payload = {"source": entry.source, "record_id": entry.record_id, "error": entry.error, "raw": entry.raw,
+               "run_id": entry.run_id}  # fmt: skip
+    subject = f"quarantine:{entry.source}:{entry.record_id or entry.id}"
+    return {
+        "id": entry.id,
+        "kind": QUARANTINE,
+        "subject": subject,
+        "run_id": entry.run_id,
+        "payload": payload,
+    }

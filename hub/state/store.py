@@ -30,6 +30,7 @@ from hub.errors import HubError
 from hub.redact import redact_pii
 from hub.state.api_keys import ApiKeyState
 from hub.state.audit import AuditState
+from hub.state.decisions import DecisionState
 from hub.state.events import EventState
 from hub.state.judgements import JudgementState
 from hub.state.mentions import MentionState
@@ -47,20 +48,24 @@ from hub.state.tables import (
     runs,
     source_cursor,
     source_declaration,
+    steward_decisions,
 )
 from hub.state.tasks import TaskState
 
 
 def _decided_items() -> Any:
-    """The review items a standing decision answers: a judgement (merge candidates) or a chosen
-    value (conflicts), neither revoked."""
+    """The review items a standing decision answers: a judgement (merge candidates), a chosen
+    value (conflicts) or another steward decision (a building picked, a skip), none revoked."""
     judged = select(judgements.c.review_item).where(
         judgements.c.review_item.is_not(None), judgements.c.revoked_at.is_(None)
     )
     pinned = select(golden_pins.c.review_item).where(
         golden_pins.c.review_item.is_not(None), golden_pins.c.revoked_at.is_(None)
     )
-    return union(judged, pinned)
+    decided = select(steward_decisions.c.review_item).where(
+        steward_decisions.c.review_item.is_not(None), steward_decisions.c.revoked_at.is_(None)
+    )
+    return union(judged, pinned, decided)
 
 
 def _review_item(row: Any) -> dict[str, Any]:
@@ -82,6 +87,19 @@ class QuarantineEntry:
     raw: dict[str, Any]
     created_at: datetime
     replayed_run: str | None
+
+
+def _quarantine_entry(row: Any) -> QuarantineEntry:
+    return QuarantineEntry(
+        id=row.id,
+        run_id=row.run_id,
+        source=row.source,
+        record_id=row.record_id,
+        error=row.error,
+        raw=json.loads(row.raw),
+        created_at=row.created_at,
+        replayed_run=row.replayed_run,
+    )
 
 
 def encode_cursor(value: Any) -> str:
@@ -114,7 +132,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
-class StateStore(MentionState, JudgementState, PinState, ApiKeyState, AuditState, TaskState, EventState):
+class StateStore(
+    MentionState, JudgementState, PinState, DecisionState, ApiKeyState, AuditState, TaskState, EventState
+):
     def __init__(self, url: str) -> None:
         self.url = url
         try:
@@ -378,19 +398,13 @@ class StateStore(MentionState, JudgementState, PinState, ApiKeyState, AuditState
         if pending_only:
             query = query.where(quarantine.c.replayed_run.is_(None))
         with self.engine.connect() as conn:
-            return [
-                QuarantineEntry(
-                    id=row.id,
-                    run_id=row.run_id,
-                    source=row.source,
-                    record_id=row.record_id,
-                    error=row.error,
-                    raw=json.loads(row.raw),
-                    created_at=row.created_at,
-                    replayed_run=row.replayed_run,
-                )
-                for row in conn.execute(query)
-            ]
+            return [_quarantine_entry(row) for row in conn.execute(query)]
+
+    def quarantine_entry(self, entry_id: int) -> QuarantineEntry | None:
+        """One quarantined row, replayed or not."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(quarantine).where(quarantine.c.id == entry_id)).one_or_none()
+        return None if row is None else _quarantine_entry(row)
 
     def mark_replayed(self, entry_ids: Iterable[int], run_id: str) -> None:
         ids = list(entry_ids)
@@ -444,8 +458,14 @@ class StateStore(MentionState, JudgementState, PinState, ApiKeyState, AuditState
             .where(review_items.c.id.not_in(decided))
             .group_by(review_items.c.kind)
         )
+        pending = select(func.count()).select_from(quarantine).where(quarantine.c.replayed_run.is_(None))
         with self.engine.connect() as conn:
-            return {kind: int(n) for kind, n in conn.execute(query)}
+            counts = {kind: int(n) for kind, n in conn.execute(query)}
+            # Quarantined rows wait for a steward too (a fix and a replay): a kind of the queue.
+            waiting = int(conn.execute(pending).scalar() or 0)
+        if waiting:
+            counts["quarantine"] = waiting
+        return counts
 
     def run(self, run_id: str) -> dict[str, Any] | None:
         """One run: status, times and its whole report (a failed run's error included)."""

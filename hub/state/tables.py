@@ -329,3 +329,28 @@ event_reports = Table(
     Index("ix_event_reports_status", "outcome", "status"),
     Index("ix_event_reports_reported", "reported_at"),
 )
+
+# Steward decisions that are neither a judgement nor a pin (issue 16): a building picked for an
+# address text (an address alias), a quarantined row fixed and replayed, a review item skipped.
+# Append-only, kept like judgements: who, when, why, the value before and after; a revoked one
+# stays, marked. ``batch`` groups the rows one act made (a pick that answers every open item of
+# the same text, a bulk decision): revoking one revokes its batch.
+steward_decisions = Table(
+    "steward_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch", Integer),
+    Column("kind", String(20), nullable=False),  # address, quarantine, skip, bulk
+    # What the decision is about: the cleaned address text, "source:record_id" of a fixed row…
+    Column("subject", String(700), nullable=False),
+    Column("review_item", Integer),
+    Column("value", Text, nullable=False),  # JSON: the "after"
+    Column("previous", Text),  # JSON: the "before"
+    Column("steward", String(200), nullable=False),
+    Column("reason", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", String(200)),
+    Index("ix_steward_decisions_subject", "kind", "subject"),
+    Index("ix_steward_decisions_item", "review_item"),
+)

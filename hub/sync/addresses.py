@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,11 +111,15 @@ class AddressBook:
         store: GraphStore,
         cache_dir: Path | None = None,
         cache_key: Callable[[], str | None] | None = None,
+        aliases: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         """``cache_key`` names the library's current version (e.g. the standard sources' cursors):
         a library built for that version is kept under ``cache_dir`` and reloaded next time,
-        since reading and indexing half a million rooms costs most of a small re-sync."""
+        since reading and indexing half a million rooms costs most of a small re-sync.
+        ``aliases``: cleaned address text → the building (and room) a steward picked for it
+        (hub/review/addresses.py), consulted before the matcher."""
         self.store = store
+        self._aliases = dict(aliases or {})
         self._cache_dir = cache_dir
         self._cache_key = cache_key
         self.schema: Schema = store.schema
@@ -212,12 +216,28 @@ class AddressBook:
             if text is None:
                 out.count("by code" if standard_room else "no standard match")
                 continue
-            match = resolve(self.library, str(text))
+            match = self._picked(str(text)) or resolve(self.library, str(text))
             room = parse_address(str(text)).room
             if room:
                 mention.hints[ROOM_HINT] = room_token(room)
             self._place(mention, str(text), match, standard_room, out)
         return out
+
+    def _picked(self, text: str) -> AddressMatch | None:
+        """The steward's pick for this text, if one stands and its building is still in the
+        library (a building gone from it leaves the text to the matcher again)."""
+        picked = self._aliases.get(clean(text)) if self._aliases else None
+        if picked is None:
+            return None
+        building = str(picked["building_id"])
+        self.library  # noqa: B018  (the building labels are read with it)
+        if building not in self._building_labels:
+            return None
+        room = picked.get("address_id")
+        reason = f"picked by a steward (decision {picked.get('decision', '?')})"
+        if room and self._room_buildings.get(str(room)) == building:
+            return AddressMatch("room", building, str(room), 1.0, reason)
+        return AddressMatch("building", building, None, 1.0, reason)
 
     def resolved_ids(self) -> set[str]:
         """Every address entity id that is a resolved one: the library's own addresses and the
@@ -287,7 +307,10 @@ class AddressBook:
             out.entity_ids[mention.key] = node_id
             out.nodes[node_id] = {"full_text": clean(text)}
             out.count(match.status, match.reason)
-            if match.status == "ambiguous":
+            # Ambiguous (two buildings fit) and unknown (none does) alike wait for a steward to
+            # pick the building (hub/review/addresses.py): a pick places every later mention of
+            # the text.
+            if match.status in ("ambiguous", "unknown"):
                 out.review[f"address:{mention.source}:{mention.record_id}:{mention.role}"] = {
                     "source": mention.source, "record_id": mention.record_id, "role": mention.role, "text": text,
                     "reason": match.reason, "candidates": [c._asdict() for c in match.candidates],

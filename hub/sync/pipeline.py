@@ -92,7 +92,7 @@ class SourceSync:
         self.run_id = run_id
         self.mapper = Mapper(config, store.schema)
         self.linker = ExactLinker(store.schema)
-        self.addresses = addresses or AddressBook(store)
+        self.addresses = addresses or AddressBook(store, aliases=state.address_aliases())
         self.report = SourceReport(source=config.name)
         self.known = state.hashes(config.name)
         # The source's current records before this read: what the retirement guard measures by.
@@ -101,6 +101,9 @@ class SourceSync:
         # Record id → the row of this read that first had it (a later row with it is a duplicate).
         self.first_row: dict[str, int] = {}
         self.pending = state.pending_quarantine(config.name)
+        # Rows a steward fixed (hub/review/quarantine.py): the source's row, by its hash, is read
+        # as the fixed one for as long as the source sends it unchanged and the fix stands.
+        self.fixes = state.row_fixes(config.name)
         # Merged-away id → survivor. Only a resolution pass adds aliases, and it runs after the
         # sources: one read serves every source of a run.
         self.aliases = state.aliases() if aliases is None else aliases
@@ -275,6 +278,9 @@ class SourceSync:
         mapping: that is what keeps a re-sync of unchanged sources a small fraction of the first.
         """
         digest = content_hash(raw)
+        fixed = self.fixes.get(digest)
+        if fixed is not None:
+            raw, digest = dict(fixed), content_hash(fixed)
         # A malformed row (the connector's reason, with its line) or a NUL byte or oversized field.
         problem = raw.get("__invalid__")
         if problem is None and (problem := row_problem(raw)) is not None:
@@ -511,7 +517,8 @@ def sync_sources(
         cursors = [state.cursor(name) for name in standard]
         return None if not cursors or None in cursors else repr(cursors)
 
-    addresses = AddressBook(store, settings.data_dir / "cache", library_version)
+    # A building a steward picked for an address text holds on every sync (hub/review/addresses.py).
+    addresses = AddressBook(store, settings.data_dir / "cache", library_version, state.address_aliases())
     aliases = state.aliases()
     try:
         # The sources the address library is made of first: the others resolve against it.

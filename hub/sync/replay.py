@@ -42,12 +42,19 @@ def replay_quarantine(
                 passed.append((entry.id, sync.mapper.map_row(entry.raw)))
             except RowError:
                 report.still_failing[config.name] = report.still_failing.get(config.name, 0) + 1
-        if passed:
-            rows = [row for _, row in passed]
-            asserted = sync.write(rows)
-            state.commit_batch(
-                config.name, run_id, {r.record_id: r.content_hash for r in rows}, None, asserted
-            )
-            state.mark_replayed([entry_id for entry_id, _ in passed], run_id)
+        write_replayed(sync, passed)
         report.replayed[config.name] = len(passed)
     return report
+
+
+def write_replayed(sync: SourceSync, passed: list[tuple[int, SourceRow]]) -> None:
+    """Write rows that now map, commit their hashes, and mark their quarantine entries replayed
+    (also the steward's fix-and-replay, hub/review/quarantine.py)."""
+    if not passed:
+        return
+    rows = [row for _, row in passed]
+    asserted = sync.write(rows)
+    sync.state.commit_batch(
+        sync.config.name, sync.run_id, {r.record_id: r.content_hash for r in rows}, None, asserted
+    )
+    sync.state.mark_replayed([entry_id for entry_id, _ in passed], sync.run_id)

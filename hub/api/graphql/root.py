@@ -21,6 +21,7 @@ from graph_schema import NodeType, PropertyType, Schema
 from hub.api.context import Info
 from hub.api.errors import ApiError, GraphQLSchemaConflict
 from hub.api.graphql.cursors import decode_cursor, encode_cursor
+from hub.api.graphql.decision_mutations import DecisionQueries
 from hub.api.graphql.filters import normalise_identifier
 from hub.api.graphql.guard import check_condition, check_sort
 from hub.api.graphql.names import graphql_field, list_name, lookup_name
@@ -306,7 +307,10 @@ def build_query(schema: Schema, objects: NodeObjects) -> type:
     clashes = sorted(set(searches) & set(names))
     if clashes:
         raise GraphQLSchemaConflict(f"root query fields clash: {clashes}")
-    query = type("Query", (StatsQuery,), {**RootFields(schema, objects).namespace(), **searches})
+    # DecisionQueries: the bulk decision's preview (hub/api/graphql/decision_mutations.py).
+    query = type(
+        "Query", (StatsQuery, DecisionQueries), {**RootFields(schema, objects).namespace(), **searches}
+    )
     return strawberry.type(query, name="Query")
 
 

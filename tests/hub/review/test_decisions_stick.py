@@ -59,7 +59,7 @@ def test_queue_filters_forgive_case_and_refuse_unknown_kinds(synced: Settings) -
             r.item["id"] for r in merges
         ]
         with pytest.raises(
-            HubError, match="no review item kind 'merges' \\(one of address, conflict, merge\\)"
+            HubError, match="no review item kind 'merges' \\(one of address, conflict, merge, quarantine\\)"
         ):
             ranked_queue(state, "merges", 50, "oldest")
 

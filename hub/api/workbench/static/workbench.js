@@ -64,8 +64,12 @@ let labels = null; // GET /steward/labels: the schema's titles
 // The queue as last fetched, its filter, the items skipped in this tab, the item on screen.
 const session = { queue: [], kind: "", order: "oldest", skipped: new Set(), current: null, busy: false };
 
+// Hooks for other modules of the page (decisions.js): views by hash name, panels shown on an
+// item of a kind, and their own strings, looked up after these.
+const views = (window.gridhubViews ??= {});
+const extras = (window.gridhubItemExtras ??= {});
 const t = (key, values = {}) =>
-  (STRINGS[lang][key] ?? key).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
+  (STRINGS[lang][key] ?? window.gridhubStrings?.[lang]?.[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
 
 function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -193,9 +197,9 @@ async function queueView() {
         ["oldest", "informative"].map((o) => h("option", { value: o, selected: session.order === o }, t(`order.${o}`))))),
     h("ul", { class: "counts" },
       kinds.map((k) => h("li", { "data-kind": k }, h("b", {}, String(counts[k] ?? 0)), " ", kindLabel(k)))));
-  const open = (id) => () => (location.hash = `#/item/${id}`);
+  const open = (item) => () => (location.hash = views[item.kind] ? `#/${item.kind}/${item.id}` : `#/item/${item.id}`);
   const rows = items.map((item) =>
-    h("tr", { "data-item": item.id, "data-kind": item.kind, class: "link", onclick: open(item.id) },
+    h("tr", { "data-item": item.id, "data-kind": item.kind, class: "link", onclick: open(item) },
       h("td", {}, `#${item.id}`), h("td", {}, kindLabel(item.kind)),
       h("td", {}, typeLabel(item.payload.entity_type ?? "")), h("td", {}, subject(item)),
       h("td", { class: "num" }, percent(item.payload.probability)),
@@ -289,13 +293,14 @@ async function itemView(id) {
     h("article", { class: "item", "data-item": item.id },
       h("h2", {}, title.join(" · ")),
       answered ? h("p", { class: "answered" }, t("decidedBy", { steward: answered.steward, verdict: t(answered.verdict) })) : null,
-      item.kind !== "merge" ? h("p", { class: "hint" }, t("onlyMerge")) : null,
+      item.kind !== "merge" && !extras[item.kind] ? h("p", { class: "hint" }, t("onlyMerge")) : null,
       h("div", { class: "decide" },
         h("input", { id: "reason", type: "text", maxlength: 2000, placeholder: t("reason"), disabled: !decidable }),
         button("same", "s"), button("different", "d"), button("unsure", "u"),
         h("button", { type: "button", class: "skip", onclick: () => skip(item.id) }, t("skip"), h("kbd", {}, "n")),
         h("p", { class: "hint" }, t("keys"))),
       payloadDetails(body),
+      extras[item.kind]?.(body) ?? null,
       recordsTable(body),
       explained ? explanationTable(body.entity_type, explained) : null);
   return { node, current: { item, decidable } };
@@ -375,7 +380,8 @@ document.addEventListener("keydown", (event) => {
     else return;
     event.preventDefault();
   } else if ((view === "queue" || view === "") && (event.key === "n" || event.key === "ArrowRight") && session.queue.length) {
-    location.hash = `#/item/${session.queue[0].id}`;
+    const [first] = session.queue;
+    location.hash = views[first.kind] ? `#/${first.kind}/${first.id}` : `#/item/${first.id}`;
     event.preventDefault();
   }
 });
@@ -396,6 +402,7 @@ async function route() {
   try {
     labels ??= await api("/steward/labels");
     const shown =
+      views[view] ? await views[view](id) :
       view === "item" && id ? await itemView(Number(id)) : view === "history" ? await historyView() : await queueView();
     if (mine !== generation) return;
     render(shown.node);
@@ -431,6 +438,7 @@ document.getElementById("logout").addEventListener("click", () => {
   route();
 });
 
+window.gridhub = { api, h, t, status, route, showLogin, Unauthorised, lang: () => lang }; // for decisions.js
 window.addEventListener("hashchange", route);
 applyLanguage();
 route();
