@@ -15,7 +15,7 @@ import strawberry
 
 from hub.api.context import Info
 from hub.api.errors import FORBIDDEN, ApiError
-from hub.api.graphql.event_mutations import EventMutations
+from hub.api.graphql.event_mutations import EventMutations, QueueMutations
 from hub.api.graphql.task_mutations import TaskMutations
 from hub.api.security.principal import STEWARD_SCOPE
 from hub.errors import HubError
@@ -105,8 +105,8 @@ async def _choose(info: Info, item: int, value: str, reason: str | None) -> Chos
 
 @strawberry.type
 class Mutation(
-    TaskMutations, EventMutations
-):  # task status changes and reportEvent too (task_, event_mutations.py)
+    TaskMutations, EventMutations, QueueMutations
+):  # task status changes, reportEvent and the dispatchers' queue too (task_, event_mutations.py)
     # strawberry's decorators are untyped for mypy (no plugin here); the signatures are typed.
     @strawberry.mutation(description="Answer a merge candidate of the review queue (steward scope).")  # type: ignore[untyped-decorator]
     async def decide_review_item(
