@@ -20,8 +20,8 @@ and assigned as on intake, or joined) or ``{"close": reason, "note"}``; it runs 
 new status and its task; ``404`` for no such report, ``409`` for one not waiting, ``422`` naming
 the field of a bad answer. Who settled it is kept with the report and in the audit log.
 
-The intake (the graph's address library, the item list, the search service) is built once per
-app, on the first event.
+The intake (the graph's address library, the item list, the search service) is built on the first
+event and again after a sync, resolution pass or judgement has finished (hub/api/app.py).
 """
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at runtime, and the

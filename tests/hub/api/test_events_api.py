@@ -307,3 +307,36 @@ def test_the_queue_mutations(hub: Hub) -> None:
         "/graphql", json={"query": CLOSE, "variables": {"id": other}}, headers=worker
     ).json()
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+SOURCES = Path(__file__).resolve().parents[3] / "hub" / "demo" / "sources"
+
+
+def test_the_intake_sees_addresses_a_sync_adds_without_a_restart(hub: Hub, synced: Synced) -> None:
+    """An estate the address library lacks is no place (queued); once a sync through the server
+    added it, the next event there is placed in its grid, by the same server."""
+    library = hub.settings.data_dir / "demo" / "address_library.csv"
+    library.parent.mkdir(exist_ok=True)
+    shutil.copy(synced.root / "demo" / "address_library.csv", library)
+    with library.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert not any("翠湖" in r["标准地址"] for r in rows)
+    template = rows[0]
+    new = {**template, "地址编码": "44030499999999990101", "楼栋编码": "4403049999999999", "楼栋名称": "1栋",
+           "道路": "翠湖路", "门牌号": "8号", "小区": "翠湖新苑", "单元": "", "楼层": "1", "房号": "101",
+           "标准地址": f"广东省深圳市福田区{template['街道名称']}{template['社区名称']}翠湖路8号翠湖新苑1栋101"}  # fmt: skip
+    event = {"event_id": "FRESH-1", "channel": "12345热线", "reported_at": "2026-11-01 09:00",
+             "text": "翠湖新苑1栋楼下垃圾堆了好几天没人清理，臭气熏天", "address_text": "翠湖路8号翠湖新苑1栋"}  # fmt: skip
+    before = hub.client.post("/events", json=event)
+    assert before.status_code == 202, before.text
+    assert "address unresolved" in [r["kind"] for r in before.json()["reasons"]]
+
+    with library.open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=list(template)).writerow(new)
+    options = {"config": str(SOURCES), "sources": ["address_library"]}
+    synced_now = hub.client.app.state.jobs.run("sync", options)  # as `gridhub sync` sends it
+    assert synced_now.exit_code == 0, synced_now.result
+
+    after = hub.client.post("/events", json={**event, "event_id": "FRESH-2"})
+    assert after.status_code == 201, after.text
+    assert hub.grid_codes[after.json()["grid"]] == template["网格编码"]
