@@ -224,9 +224,11 @@ def _share(right: int, of: int) -> str:
     return f"{right:,}/{of:,} = {right / of:.1%}" if of else "—"
 
 
-def event_dispatch(env: dict[str, str], data_dir: Path, store: str, posters: int, log: Path) -> None:
+def event_dispatch(
+    env: dict[str, str], data_dir: Path, store: str, posters: int, log: Path, limit: int | None = None
+) -> None:
     with (data_dir / "demo" / "events.jsonl").open(encoding="utf-8") as handle:
-        events = [json.loads(line) for line in handle]
+        events = [json.loads(line) for line in handle][:limit]
     with (data_dir / "demo" / "events_truth.csv").open(encoding="utf-8", newline="") as handle:
         truth = [dict(row) for row in csv.DictReader(handle)]
     by_id = {row["event_id"]: row for row in truth}
@@ -320,6 +322,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--stores", default="ladybug", help="ladybug, neo4j or both (comma-separated)")
     parser.add_argument("--posters", type=int, default=10, help="concurrent clients posting events")
+    parser.add_argument(
+        "--events", type=int, default=None, help="post only the first N events (default: all)"
+    )
     parser.add_argument("--skip", choices=("daily", "events"), action="append", default=[],
                         help="leave out the daily run or the event dispatch (repeatable)")  # fmt: skip
     parser.add_argument("--work", type=Path, default=None, help="working directory (default: a temp dir)")
@@ -359,7 +364,7 @@ def main() -> None:
             if "daily" not in args.skip:
                 daily_run(env, prepared, store, neo4j_pid)
             if "events" not in args.skip:
-                event_dispatch(env, data_dir, store, args.posters, work / f"serve-{store}.log")
+                event_dispatch(env, data_dir, store, args.posters, work / f"serve-{store}.log", args.events)
             print(f"\n{machine_line()}", flush=True)
 
 
