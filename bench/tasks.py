@@ -279,6 +279,19 @@ def event_dispatch(
         1 for i in itemed if (a := clients.answers[i]) is not None and a.get("item") == truths[i]["item_code"]
     )
     alone_grid = sum(1 for i in placed if alone["grids"][i] == truths[i]["grid_code"])
+    # Where the misses are: a queued event counts as a miss above; what was dispatched is scored
+    # apart (an event whose words fix no place, or whose item is off the list, belongs in the queue).
+    answers = clients.answers
+    queued_ = [i for i, a in enumerate(answers) if a is not None and "queued" in a]
+    dispatched = [i for i, a in enumerate(answers) if a is not None and a.get("task")]
+    wrong_grid = sum(
+        1 for i in placed
+        if (a := answers[i]) is not None and a.get("task") and codes.get(a.get("grid") or "") != truths[i]["grid_code"]
+    )  # fmt: skip
+    placed_queued = [i for i in queued_ if truths[i]["place_level"] != "none"]
+    off_list = sum(1 for i in placed_queued if not truths[i]["item_code"])
+    listed = [i for i in dispatched if truths[i]["item_code"]]
+    listed_right = sum(1 for i in listed if (answers[i] or {}).get("item") == truths[i]["item_code"])
     outcomes = {
         "opened": sum(1 for s in clients.statuses if s == 201),
         "joined": sum(1 for a in clients.answers if a is not None and a.get("joined")),
@@ -309,6 +322,11 @@ def event_dispatch(
     print(
         f"outcomes over HTTP: {outcomes['opened']:,} tasks opened, {outcomes['joined']:,} joined a task, "
         f"{outcomes['queued']:,} queued; the gazetteer was read from the store in {alone['build_s']:.2f} s"
+    )
+    print(
+        f"misses: of the {len(placed):,} events whose words fix a place, {http_grid:,} dispatched to the right grid, "
+        f"{wrong_grid:,} to a wrong one, {len(placed_queued):,} queued ({off_list:,} of them on no item of the list); "
+        f"of the {len(listed):,} dispatched events on an item of the list, {listed_right:,} on the right item"
     )
     if clients.errors:
         print(f"first error: {clients.first_error}")

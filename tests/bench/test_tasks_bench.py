@@ -59,3 +59,7 @@ def test_tasks_bench_on_a_tiny_district(tmp_path: Path) -> None:
     )
     assert outcomes is not None, out
     assert sum(int(n) for n in outcomes.groups()) == 40  # every event a task or a queue entry
+    misses = re.search(r"^misses: of the (\d+) events whose words fix a place, (\d+) dispatched to the right grid, "
+                       r"(\d+) to a wrong one, (\d+) queued", out, re.M)  # fmt: skip
+    assert misses is not None, out
+    assert int(misses[1]) == int(misses[2]) + int(misses[3]) + int(misses[4])
