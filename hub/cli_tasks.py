@@ -1,8 +1,9 @@
-"""`gridhub tasks …`: the daily task run, the task list, and status changes.
+"""`gridhub tasks …`: the daily task run, the task list, status changes, and the dispatchers'
+queue (`gridhub tasks queue list|settle`).
 
-Registered in hub/cli.py with ``app.add_typer(tasks_app, name="tasks")``. The run and status
-changes write the graph: when `gridhub serve` holds the embedded store they are sent to it (as
-the other write commands are); listing and showing read the state database only.
+Registered in hub/cli.py with ``app.add_typer(tasks_app, name="tasks")``. The run, status changes
+and a settled queue entry write the graph: when `gridhub serve` holds the embedded store they are
+sent to it (as the other write commands are); listing and showing read the state database only.
 """
 
 from __future__ import annotations
@@ -18,13 +19,17 @@ from rich.console import Console
 from rich.table import Table
 
 from hub.console import sync_progress
+from hub.errors import HubError
 from hub.jobs import JobResult, run_job
 from hub.jobs.channel import find_server
 from hub.settings import get_settings
 from hub.state import StateStore
+from hub.state.events import QUEUE_STATUSES, WAITING
 from hub.state.tasks import TaskRecord
 from hub.store import open_store
+from hub.tasks.events import EventError
 from hub.tasks.lifecycle import REASONS, Action, Status
+from hub.tasks.queue import QueueAnswer
 from hub.tasks.workdays import Calendar, load_calendar
 
 tasks_app = typer.Typer(help="Tasks for grid workers and departments, matched by rules over the graph.")
@@ -284,3 +289,99 @@ def _options(
         "config": str(_config(config)),
         "today": _today(today).isoformat(),
     }
+
+
+queue_app = typer.Typer(help="The dispatchers' queue: events intake could not dispatch, with the reasons.")
+tasks_app.add_typer(queue_app, name="queue")
+
+
+@queue_app.command("list")
+def queue_list(
+    status: Annotated[
+        str, typer.Option(help=f"One of {', '.join(QUEUE_STATUSES)} (settled entries keep their answer).")
+    ] = WAITING,
+    limit: Annotated[int, typer.Option(help="At most this many, oldest first.")] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
+    as_json: AsJson = False,
+) -> None:
+    """Events waiting for a dispatcher (or settled ones), from the state database, with why
+    intake could not dispatch them and what it found."""
+    if status not in QUEUE_STATUSES:
+        raise typer.BadParameter(f"one of {', '.join(QUEUE_STATUSES)}, not {status!r}", param_hint="--status")
+    with StateStore(get_settings().state_database_url) as state:
+        entries = state.event_queue(status, limit, offset)
+        total = state.count_event_queue(status)
+    if as_json:
+        print(
+            json.dumps(
+                {"status": status, "total": total, "items": [e.to_dict() for e in entries]},
+                ensure_ascii=False,
+            )
+        )
+        return
+    table = Table("id", "received", "channel", "event", "reasons", "intake found", "text")
+    for e in entries:
+        found = ", ".join(f"{k} {e.decision[k]}" for k in ("item", "grid") if e.decision.get(k)) or "—"
+        reasons = "; ".join(f"{r['kind']}: {r['detail']}" for r in e.reasons)
+        table.add_row(
+            str(e.id), f"{e.received_at:%Y-%m-%d %H:%M}", e.channel, e.event_id, reasons, found,
+            str(e.raw.get("text", ""))[:40],
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"{len(entries)} of {total} {status} event(s)", highlight=False)
+
+
+@queue_app.command("settle")
+def queue_settle(
+    report: Annotated[int, typer.Argument(help="The queue entry's id (tasks queue list).")],
+    by: By,
+    item: Annotated[
+        str | None, typer.Option(help="Dispatch it on this item (its code in the item list).")
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option(help="Where it happened: a standard address (default: what intake found).")
+    ] = None,
+    grid: Annotated[str | None, typer.Option(help="Or the grid it lies in: its code or id.")] = None,
+    close: Annotated[str | None, typer.Option("--close", help="Close it without a task, saying why.")] = None,
+    note: Note = None,
+    config: TaskConfigDir = None,
+    today: Today = None,
+    as_json: AsJson = False,
+) -> None:
+    """A dispatcher's answer to a queued event: --item (with --address or --grid when intake did
+    not find the place) opens and assigns its task as intake would, or joins the open task of an
+    earlier report of it; --close closes it."""
+    answer = {"item": item, "address": address, "grid": grid, "close": close, "note": note}
+    answer = {k: v for k, v in answer.items() if v is not None}
+    try:
+        QueueAnswer.parse(report, answer)
+    except EventError as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"--{exc.field}" if exc.field else None) from None
+    options = {
+        "report": report,
+        "answer": answer,
+        "by": by,
+        "config": str(_config(config)),
+        "today": _today(today).isoformat(),
+    }
+    try:
+        job = _write_job("queue-settle", options, show_progress=False)
+    except HubError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    settled = job.result
+    if as_json:
+        print(json.dumps(settled, ensure_ascii=False))
+    elif settled["status"] == "closed":
+        out.print(
+            f"queued event {report} closed: {settled['settlement']['close']}", highlight=False, markup=False
+        )
+    else:
+        who = settled.get("assignee") or {}
+        how = "joined the open task" if settled["joined"] else "dispatched to the new task"
+        out.print(
+            f"queued event {report} {how} {settled['task']} (item {settled['item']}), "
+            f"assigned to {who.get('label', '—')} {who.get('code') or ''} {who.get('name') or ''}".rstrip(),
+            highlight=False,
+            markup=False,
+        )

@@ -41,6 +41,8 @@ from hub.schedule import scheduler_for
 from hub.schedule.history import last_synced
 from hub.schedule.submit import in_process
 from hub.search import SearchService
+from hub.search.refresh import Refreshing
+from hub.search.source import runs_version
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.store import GraphStore, StoreError
@@ -182,18 +184,28 @@ def create_app(
                 service = app.state.search = SearchService(store, state_store())
             return service
 
-    intake_lock = threading.Lock()
+    def build_event_intake() -> EventIntake:
+        config = load_task_config(settings.tasks_config_dir, store.schema)
+        return build_intake(store, config, search_service())
+
+    # Event intake (the graph's address library, the item list, the search service): built on
+    # the first event, and built again when a sync, resolution pass or judgement has finished
+    # since (the runs' version, as the search indexes follow it) — a sync may change the address
+    # library. Checked on every event (one indexed aggregate on the state database, beside a
+    # write job's tens of milliseconds) and rebuilt by the event that notices, before it is
+    # decided: an event after a sync is placed against the new library. Events decided meanwhile
+    # by other threads use the intake that is there.
+    app.state.event_intake = Refreshing(
+        "event intake",
+        lambda: runs_version(state_store()),
+        build_event_intake,
+        interval=0.0,
+        background=False,
+    )
 
     def event_intake() -> EventIntake:
-        """Event intake (the graph's address library, the item list, the search service), built
-        on the first event and kept: a sync that changes the address library is seen after a
-        restart."""
-        with intake_lock:
-            intake: EventIntake | None = getattr(app.state, "event_intake", None)
-            if intake is None:
-                config = load_task_config(settings.tasks_config_dir, store.schema)
-                intake = app.state.event_intake = build_intake(store, config, search_service())
-            return intake
+        intake: EventIntake = app.state.event_intake.get()
+        return intake
 
     def aliases(entity_id: str) -> str | None:
         survivor = state_store().resolve_alias(entity_id)

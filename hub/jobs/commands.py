@@ -30,6 +30,7 @@ from hub.tasks.changes import TaskChanges
 from hub.tasks.dispatch import build_intake, dispatch_event
 from hub.tasks.events import EventIntake
 from hub.tasks.lifecycle import Action
+from hub.tasks.queue import QueueAnswer, settle_queued
 from hub.tasks.run import load_task_config, run_tasks
 
 # Exit codes, as `gridhub` and orchestrators read them.
@@ -286,6 +287,31 @@ def event(
     return JobResult(OK, outcome.answer())
 
 
+def queue_settle(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    """A dispatcher's answer to an event waiting in the queue: dispatched to a task or closed
+    (hub/tasks/queue.py). Options: ``report`` (its id), ``answer`` (item, address or grid, note;
+    or close), ``by``, ``today``, ``config``; ``intake`` in the server's own process, as for
+    ``event``."""
+    config_dir, today = _tasks_config(settings, options)
+    config = load_task_config(config_dir, store.schema)
+    report = int(options["report"])
+    answer = QueueAnswer.parse(report, options["answer"])
+    intake = options.get("intake")
+    if not isinstance(intake, EventIntake):
+        # Without a search service: a dispatcher's answer keeps the subjects intake found.
+        intake = build_intake(store, config, None)
+    settled = settle_queued(
+        store, state, config, intake, report, answer, str(options["by"]), today, datetime.now(UTC)
+    )
+    return JobResult(OK, settled.to_dict())
+
+
 COMMANDS: dict[str, Command] = {
     "sync": sync,
     "resolve": resolve,
@@ -297,6 +323,7 @@ COMMANDS: dict[str, Command] = {
     "tasks-run": tasks_run,
     "task-status": task_status,
     "event": event,
+    "queue-settle": queue_settle,
 }
 
 

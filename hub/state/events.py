@@ -44,6 +44,7 @@ class EventReport:
     handled_by: str | None
     handled_at: datetime | None
     received_by: str | None
+    settlement: dict[str, Any] | None = None  # a dispatcher's answer (settle_queued_event)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON values: times as ISO text."""
@@ -58,6 +59,8 @@ def _report(row: Any) -> EventReport:
     values = row._asdict()
     for name in ("raw", "keys", "reasons", "decision"):
         values[name] = json.loads(values[name])
+    if values.get("settlement") is not None:
+        values["settlement"] = json.loads(values["settlement"])
     return EventReport(**values)
 
 
@@ -141,11 +144,30 @@ class EventState:
             return {str(o): int(n) for o, n in conn.execute(query)}
 
     def settle_queued_event(
-        self, report_id: int, status: str, by: str, at: datetime, task_id: str | None = None
+        self,
+        report_id: int,
+        status: str,
+        by: str,
+        at: datetime,
+        task_id: str | None = None,
+        *,
+        settlement: Mapping[str, Any] | None = None,
+        keys: Sequence[str] | None = None,
+        task_event: Mapping[str, Any] | None = None,
     ) -> EventReport:
-        """A dispatcher's answer to a waiting event: dispatched by hand (to ``task_id``) or closed."""
+        """A dispatcher's answer to a waiting event: dispatched by hand (to ``task_id``) or closed,
+        with what they said (``settlement``), in one transaction with, for a dispatch that joined
+        a task, the event on that task. ``keys``: the duplicate keys of the place and item the
+        dispatcher gave, so that later reports of the event find its task."""
         if status not in (DISPATCHED, CLOSED):
             raise EventStateError(f"a queued event is settled as {DISPATCHED} or {CLOSED}, not {status!r}")
+        if (status == DISPATCHED) != (task_id is not None):
+            raise EventStateError(f"an event {DISPATCHED} names its task, one {CLOSED} none")
+        values: dict[str, Any] = {"status": status, "handled_by": by, "handled_at": at, "task_id": task_id}
+        if settlement is not None:
+            values["settlement"] = _dumps(settlement)
+        if keys is not None:
+            values["keys"] = _dumps(list(keys))
         with self.engine.begin() as conn:
             changed = conn.execute(
                 update(event_reports)
@@ -154,8 +176,10 @@ class EventState:
                     event_reports.c.outcome == QUEUED,
                     event_reports.c.status == WAITING,
                 )
-                .values(status=status, handled_by=by, handled_at=at, task_id=task_id)
+                .values(**values)
             ).rowcount
+            if changed == 1 and task_event is not None:
+                conn.execute(insert(task_events).values(**task_event))
             row = conn.execute(select(event_reports).where(event_reports.c.id == report_id)).one_or_none()
         if row is None:
             raise EventStateError(f"no event report {report_id}")

@@ -325,6 +325,9 @@ event_reports = Table(
     Column("handled_by", String(200)),
     Column("handled_at", DateTime(timezone=True)),
     Column("received_by", String(300)),  # the caller that reported it
+    # JSON: a dispatcher's answer to a queued event — what they gave it (item, place, note) or
+    # why they closed it. Added after the table: nullable, so that older databases gain it.
+    Column("settlement", Text),
     Index("ux_event_reports_event", "channel", "event_id", unique=True),
     Index("ix_event_reports_status", "outcome", "status"),
     Index("ix_event_reports_reported", "reported_at"),

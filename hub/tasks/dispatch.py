@@ -216,6 +216,48 @@ def _result(state: StateStore, report: EventReport, again: bool) -> DispatchResu
     )
 
 
+def task_for(
+    store: GraphStore,
+    state: StateStore,
+    config: TaskConfig,
+    event: EventIn,
+    decision: DispatchDecision,
+    keys: tuple[str, ...],
+    today: date,
+    now: datetime,
+    directory: Directory | None = None,
+) -> tuple[str, dict[str, Any] | None]:
+    """The task a dispatchable event goes to: the open task of an earlier report of it (joined:
+    the task event to file with the report is returned too), else a task opened, assigned and
+    written to the graph now. Shared by the intake and by a dispatcher settling a queued event,
+    so that both open and assign tasks alike."""
+    earlier = _earlier(state, decision, keys)
+    if earlier is not None and earlier.task_id is not None:
+        task = state.task(earlier.task_id)
+        assert task is not None
+        note = f"joined: another report ({event.event_id} via {event.channel}, {event.reported_at:%Y-%m-%d %H:%M})"
+        return task.id, {
+            "task_id": task.id,
+            "at": now,
+            "actor": f"event:{event.channel}",
+            "action": REPORT_ACTION,
+            "from_status": task.status,
+            "to_status": task.status,
+            "note": note,
+            "assignee_id": task.assignee_id,
+        }
+    fact = _fact(event, decision, keys)
+    if directory is None:
+        directory = Directory.load(store, config.catalog)
+    assigner = Assigner(directory, state.open_load())
+    opened = open_facts(store, state, config, directory, assigner, [fact], today)
+    # Nothing opened: the task of this fact is on file already (a report lost after its task
+    # was filed, sent again): the event goes to it.
+    tid = opened[0][0] if opened else task_id(store.schema, fact.key)
+    project_pending(store, state)
+    return tid, None
+
+
 def dispatch_event(
     store: GraphStore,
     state: StateStore,
@@ -251,33 +293,9 @@ def dispatch_event(
     if not decision.dispatch:
         report = state.add_event_report({**row, "outcome": QUEUED, "status": WAITING})
         return _result(state, report, again=False)
-    earlier = _earlier(state, decision, keys)
-    if earlier is not None and earlier.task_id is not None:
-        task = state.task(earlier.task_id)
-        assert task is not None
-        note = f"joined: another report ({event.event_id} via {event.channel}, {event.reported_at:%Y-%m-%d %H:%M})"
-        task_event = {
-            "task_id": task.id,
-            "at": now,
-            "actor": f"event:{event.channel}",
-            "action": REPORT_ACTION,
-            "from_status": task.status,
-            "to_status": task.status,
-            "note": note,
-            "assignee_id": task.assignee_id,
-        }
-        report = state.add_event_report(
-            {**row, "outcome": JOINED, "status": "dispatched", "task_id": task.id}, task_event
-        )
-        return _result(state, report, again=False)
-    fact = _fact(event, decision, keys)
-    if directory is None:
-        directory = Directory.load(store, config.catalog)
-    assigner = Assigner(directory, state.open_load())
-    opened = open_facts(store, state, config, directory, assigner, [fact], today)
-    # Nothing opened: the task of this fact is on file already (a report lost after its task
-    # was filed, sent again): the event goes to it.
-    tid = opened[0][0] if opened else task_id(store.schema, fact.key)
-    project_pending(store, state)
-    report = state.add_event_report({**row, "outcome": TASK, "status": "dispatched", "task_id": tid})
+    tid, joined = task_for(store, state, config, event, decision, keys, today, now, directory)
+    outcome = JOINED if joined is not None else TASK
+    report = state.add_event_report(
+        {**row, "outcome": outcome, "status": "dispatched", "task_id": tid}, joined
+    )
     return _result(state, report, again=False)

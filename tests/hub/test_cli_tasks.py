@@ -131,3 +131,60 @@ def test_the_server_runs_task_jobs_sent_over_its_local_channel(district: Path) -
         node = store.get_node("Task", task.id)
         assert node is not None
         assert node.properties["status"] == "accepted"
+
+
+def _queue_events(settings: Settings, wanted: int) -> list[int]:
+    """Events of the generated district taken in (as POST /events does) until ``wanted`` wait in
+    the dispatchers' queue for their address alone: their queue entries."""
+    from hub.jobs import run_job
+
+    with (settings.data_dir / "demo" / "events.jsonl").open(encoding="utf-8") as handle:
+        raw = [json.loads(line) for line in handle]
+    queued: list[int] = []
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        for event in raw:
+            options = {"event": event, "today": TODAY, "config": str(CONFIG)}
+            answer = run_job("event", store, state, settings, options).result
+            if [r["kind"] for r in answer.get("reasons", [])] == ["address unresolved"]:
+                queued.append(int(answer["queued"]))
+                if len(queued) == wanted:
+                    return queued
+    raise AssertionError(f"fewer than {wanted} events were queued for their address")
+
+
+def test_a_dispatcher_lists_and_settles_the_queue(district: Path) -> None:
+    settings = get_settings()
+    first, second = _queue_events(settings, 2)
+    waiting = _json("queue", "list")
+    assert waiting["total"] == len(waiting["items"]) >= 2
+    assert {first, second} <= {e["id"] for e in waiting["items"]}
+    table = runner.invoke(app, ["tasks", "queue", "list"])
+    assert table.exit_code == 0, table.output
+    assert "address unresolved" in table.output
+
+    with open_store(settings, read_only=True) as store:
+        grid = store.read("MATCH (g:Grid) RETURN g.grid_code AS code ORDER BY code LIMIT 1")[0]["code"]
+    settled = _json(
+        "queue", "settle", str(first), "--item", "CG-002", "--grid", grid, "--by", "调度员", "--today", TODAY
+    )
+    assert (settled["status"], settled["item"], settled["joined"]) == ("dispatched", "CG-002", False)
+    with StateStore(settings.state_database_url) as state:
+        task = state.task(settled["task"])
+    assert task is not None
+    assert (task.grid_code, task.status) == (grid, "assigned")
+
+    closed = runner.invoke(
+        app, ["tasks", "queue", "settle", str(second), "--close", "不属于本区", "--by", "调度员"]
+    )
+    assert closed.exit_code == 0, closed.output
+    assert f"queued event {second} closed: 不属于本区" in closed.output
+    assert {e["id"] for e in _json("queue", "list", "--status", "closed")["items"]} == {second}
+
+    again = runner.invoke(app, ["tasks", "queue", "settle", str(first), "--close", "x", "--by", "调度员"])
+    assert again.exit_code == 2
+    assert "not waiting" in again.output
+    both = runner.invoke(
+        app, ["tasks", "queue", "settle", str(first), "--item", "CG-002", "--close", "x", "--by", "调度员"]
+    )
+    assert both.exit_code == 2
+    assert "--close" in both.output

@@ -4,7 +4,12 @@ Needs the ``events`` scope; runs as a write job of the server. The answer is a t
 joined (``task``, ``joined``, ``assignee``) or the dispatchers' queue (``queued``, ``reasons``).
 A malformed event is a BAD_USER_INPUT error naming the field (``extensions.field``).
 
-Merged into the schema's Mutation type by inheritance (``class Mutation(…, EventMutations)``).
+``dispatchQueuedEvent`` and ``closeQueuedEvent`` are a dispatcher's answers to an event waiting in
+the queue (``POST /events/queue/{id}``; hub/tasks/queue.py): events scope too, a write job each,
+and audited as the REST route is (the queue entry and the task it went to, with the caller).
+
+Merged into the schema's Mutation type by inheritance (``class Mutation(…, EventMutations,
+QueueMutations)``).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import strawberry
 
 from hub.api.context import Info
 from hub.api.errors import BAD_USER_INPUT, FORBIDDEN, ApiError
-from hub.api.events import EventRefused, report_event
+from hub.api.events import EventRefused, report_event, settle_event
 from hub.api.security.principal import EVENTS_SCOPE
 
 
@@ -134,3 +139,98 @@ class EventMutations:
                 raise EventInputError(str(exc), exc.field) from exc
             raise ApiError(str(exc), code=FORBIDDEN) from exc
         return _dispatch(answer)
+
+
+@strawberry.type(
+    description="A dispatcher's answer to a queued event: dispatched to a task (opened and assigned "
+    "as on intake, or the open task of an earlier report of it, joined) or closed with the reason."
+)
+class QueueSettlement:
+    report: int = strawberry.field(description="The queue entry.")
+    status: str = strawberry.field(description="dispatched or closed.")
+    task: strawberry.ID | None
+    joined: bool
+    item: str | None
+    grid: strawberry.ID | None
+    assignee: EventAssignee | None
+    note: str | None
+    reason: str | None = strawberry.field(description="Why it was closed.")
+
+
+def _settlement(settled: dict[str, Any]) -> QueueSettlement:
+    who = settled.get("assignee")
+    said = settled.get("settlement") or {}
+    return QueueSettlement(
+        report=int(settled["report"]),
+        status=str(settled["status"]),
+        task=strawberry.ID(settled["task"]) if settled.get("task") else None,
+        joined=bool(settled.get("joined")),
+        item=settled.get("item"),
+        grid=strawberry.ID(settled["grid"]) if settled.get("grid") else None,
+        assignee=None
+        if not who
+        else EventAssignee(
+            id=strawberry.ID(who["id"]),
+            code=who["code"],
+            name=who["name"],
+            label=who["label"],
+            level=who["level"],
+        ),
+        note=said.get("note"),
+        reason=said.get("close"),
+    )
+
+
+async def _settle(info: Info, report: int, answer: dict[str, Any]) -> QueueSettlement:
+    ctx = info.context
+    if not ctx.principal.has(EVENTS_SCOPE):
+        raise ApiError(f"the {EVENTS_SCOPE} scope is needed to settle a queued event", code=FORBIDDEN)
+    if ctx.intake is None or ctx.jobs is None or ctx.jobs.refusal is not None:
+        refusal = ctx.jobs.refusal if ctx.jobs is not None else None
+        raise ApiError(refusal or "this server takes no events", code=FORBIDDEN)
+    principal, jobs, intake, today = ctx.principal, ctx.jobs, ctx.intake, ctx.today
+    try:
+        settled = await anyio.to_thread.run_sync(
+            lambda: settle_event(jobs, intake, principal, report, answer, today)
+        )
+    except EventRefused as exc:
+        if exc.status == 422:
+            raise EventInputError(str(exc), exc.field) from exc
+        # No such entry, or one not waiting: the caller named the wrong one.
+        raise ApiError(str(exc), code=BAD_USER_INPUT) from exc
+    # Audited as the REST route is: who settled which queue entry, and the task it went to.
+    ctx.returned["EventReport"].add(str(report))
+    if settled.get("task"):
+        ctx.returned[ctx.schema.roles.task].add(str(settled["task"]))
+    return _settlement(settled)
+
+
+@strawberry.type
+class QueueMutations:
+    # strawberry's decorators are untyped for mypy (no plugin here); the signatures are typed.
+    @strawberry.mutation(
+        description="Dispatch an event waiting in the dispatchers' queue: the item code and, when "
+        "intake did not find the place, a standard address or a grid (id or code); the task is "
+        "opened and assigned as on intake (events scope)."
+    )  # type: ignore[untyped-decorator]
+    async def dispatch_queued_event(
+        self,
+        info: Info,
+        id: int,
+        item: str,
+        address: str | None = None,
+        grid: str | None = None,
+        note: str | None = None,
+    ) -> QueueSettlement:
+        answer = {"item": item, "address": address, "grid": grid, "note": note}
+        return await _settle(info, id, {k: v for k, v in answer.items() if v is not None})
+
+    @strawberry.mutation(
+        description="Close an event waiting in the dispatchers' queue without a task, saying why "
+        "(events scope)."
+    )  # type: ignore[untyped-decorator]
+    async def close_queued_event(
+        self, info: Info, id: int, reason: str, note: str | None = None
+    ) -> QueueSettlement:
+        answer = {"close": reason, "note": note}
+        return await _settle(info, id, {k: v for k, v in answer.items() if v is not None})

@@ -16,7 +16,7 @@ import strawberry
 from hub.api.context import Info
 from hub.api.errors import FORBIDDEN, ApiError
 from hub.api.graphql.decision_mutations import DecisionMutations
-from hub.api.graphql.event_mutations import EventMutations
+from hub.api.graphql.event_mutations import EventMutations, QueueMutations
 from hub.api.graphql.task_mutations import TaskMutations
 from hub.api.security.principal import STEWARD_SCOPE
 from hub.errors import HubError
@@ -106,8 +106,8 @@ async def _choose(info: Info, item: int, value: str, reason: str | None) -> Chos
 
 @strawberry.type
 class Mutation(
-    TaskMutations, EventMutations, DecisionMutations
-):  # task status changes, reportEvent, issue 16's decisions too (task_, event_, decision_mutations.py)
+    TaskMutations, EventMutations, QueueMutations, DecisionMutations
+):  # task status changes, reportEvent, the dispatchers' queue, steward decisions (task_, event_, decision_mutations.py)
     # strawberry's decorators are untyped for mypy (no plugin here); the signatures are typed.
     @strawberry.mutation(description="Answer a merge candidate of the review queue (steward scope).")  # type: ignore[untyped-decorator]
     async def decide_review_item(

@@ -190,3 +190,153 @@ def test_every_event_posted_ends_as_a_task_or_in_the_queue(hub: Hub) -> None:
         assert reports.get("queued", 0) == codes.get(202, 0) == state.count_event_queue()
         assert reports.get("task", 0) == codes.get(201, 0)
     assert len(_tasks(hub.settings)) == codes.get(201, 0)
+
+
+def _queued_unplaced(hub: Hub) -> tuple[int, dict[str, Any]]:
+    """Post unplaced events of a grid's item until a new one waits for its address: (entry, event)."""
+    for event in (e for e in hub.raw if hub.truth[e["event_id"]]["place_level"] == "none"):
+        response = hub.client.post("/events", json=event)
+        assert response.status_code in (200, 201, 202), response.text
+        if response.json()["again"]:  # posted by an earlier call
+            continue
+        if response.status_code == 202 and [r["kind"] for r in response.json()["reasons"]] == [
+            "address unresolved"
+        ]:
+            return int(response.json()["queued"]), event
+    raise AssertionError("no unplaced event was queued for its address alone")
+
+
+def _audited(hub: Hub, entity: str) -> list[dict[str, Any]]:
+    auditor = api_key_headers(hub.settings, {"audit"}, name="auditor")
+    found: list[dict[str, Any]] = hub.client.get("/audit", params={"entity": entity}, headers=auditor).json()
+    return found
+
+
+def test_a_dispatcher_settles_a_queued_event_over_rest(hub: Hub) -> None:
+    entry, event = _queued_unplaced(hub)
+    before = {t.id for t in _tasks(hub.settings)}  # unplaced events of a department's item
+    grid_id, grid_code = next(iter(hub.grid_codes.items()))
+    item = hub.truth[event["event_id"]]["item_code"] or "CG-002"
+    settled = hub.client.post(
+        f"/events/queue/{entry}", json={"item": item, "grid": grid_code, "note": "回电确认"}
+    )
+    assert settled.status_code == 200, settled.text
+    body = settled.json()
+    assert (body["status"], body["grid"], body["item"]) == ("dispatched", grid_id, item)
+    assert body["assignee"]["id"]
+    assert {t.id for t in _tasks(hub.settings)} - before == {body["task"]}
+    dispatched = hub.client.get("/events/queue", params={"status": "dispatched"}).json()["items"]
+    assert [(e["id"], e["task_id"], e["settlement"]["note"]) for e in dispatched] == [
+        (entry, body["task"], "回电确认")
+    ]
+    assert entry not in [e["id"] for e in hub.client.get("/events/queue").json()["items"]]
+    # Who settled it is kept with the report and in the audit log.
+    assert dispatched[0]["handled_by"].endswith("(12345 hotline)")
+    assert any(e["operation"] == f"POST /events/queue/{entry}" for e in _audited(hub, body["task"]))
+    again = hub.client.post(f"/events/queue/{entry}", json={"close": "重复"})
+    assert again.status_code == 409
+    assert "not waiting" in again.json()["detail"]
+
+
+def test_a_bad_answer_to_the_queue_is_refused_naming_the_field(hub: Hub) -> None:
+    entry, _ = _queued_unplaced(hub)
+    before = len(_tasks(hub.settings))
+    cases = [
+        ({"grid": "x"}, "item"),
+        ({"item": "XX-999", "grid": next(iter(hub.grid_codes.values()))}, "item"),
+        ({"item": "CG-002", "grid": "no-such-grid"}, "grid"),
+        ({"item": "CG-002", "close": "x"}, "close"),
+    ]
+    for answer, field in cases:
+        response = hub.client.post(f"/events/queue/{entry}", json=answer)
+        assert response.status_code == 422, (answer, response.text)
+        assert response.json()["field"] == field, response.json()
+    assert hub.client.post("/events/queue/999999", json={"close": "x"}).status_code == 404
+    worker = api_key_headers(hub.settings, {READ_SCOPE, TASKS_SCOPE}, name="worker")
+    assert hub.client.post(f"/events/queue/{entry}", json={"close": "x"}, headers=worker).status_code == 403
+    assert entry in [e["id"] for e in hub.client.get("/events/queue").json()["items"]]  # still waiting
+    assert len(_tasks(hub.settings)) == before
+
+
+SETTLE = """
+mutation Dispatch($id: Int!, $item: String!, $grid: String) {
+  dispatchQueuedEvent(id: $id, item: $item, grid: $grid, note: "现场核实") {
+    report status task joined item grid note reason assignee { id level }
+  }
+}
+"""
+CLOSE = """
+mutation Close($id: Int!) { closeQueuedEvent(id: $id, reason: "不属于本区") { report status task reason } }
+"""
+
+
+def test_the_queue_mutations(hub: Hub) -> None:
+    entry, event = _queued_unplaced(hub)
+    grid_id, grid_code = next(iter(hub.grid_codes.items()))
+    item = hub.truth[event["event_id"]]["item_code"] or "CG-002"
+    variables = {"id": entry, "item": item, "grid": grid_code}
+    body = hub.client.post("/graphql", json={"query": SETTLE, "variables": variables}).json()
+    assert "errors" not in body, body
+    found = body["data"]["dispatchQueuedEvent"]
+    assert (found["report"], found["status"], found["grid"], found["note"]) == (
+        entry,
+        "dispatched",
+        grid_id,
+        "现场核实",
+    )
+    assert found["assignee"]["id"]
+    audited = _audited(hub, found["task"])
+    assert [(e["operation"], e["entity_type"]) for e in audited] == [("graphql", "Task")], audited
+    twice = hub.client.post("/graphql", json={"query": CLOSE, "variables": {"id": entry}}).json()
+    assert twice["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+    other, _ = _queued_unplaced(hub)
+    bad = hub.client.post(
+        "/graphql", json={"query": SETTLE, "variables": {**variables, "id": other, "item": "XX-999"}}
+    ).json()
+    assert bad["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "item"}
+    closed = hub.client.post("/graphql", json={"query": CLOSE, "variables": {"id": other}}).json()
+    assert closed["data"]["closeQueuedEvent"] == {
+        "report": other,
+        "status": "closed",
+        "task": None,
+        "reason": "不属于本区",
+    }
+    worker = api_key_headers(hub.settings, {READ_SCOPE, TASKS_SCOPE}, name="worker")
+    refused = hub.client.post(
+        "/graphql", json={"query": CLOSE, "variables": {"id": other}}, headers=worker
+    ).json()
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+SOURCES = Path(__file__).resolve().parents[3] / "hub" / "demo" / "sources"
+
+
+def test_the_intake_sees_addresses_a_sync_adds_without_a_restart(hub: Hub, synced: Synced) -> None:
+    """An estate the address library lacks is no place (queued); once a sync through the server
+    added it, the next event there is placed in its grid, by the same server."""
+    library = hub.settings.data_dir / "demo" / "address_library.csv"
+    library.parent.mkdir(exist_ok=True)
+    shutil.copy(synced.root / "demo" / "address_library.csv", library)
+    with library.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert not any("翠湖" in r["标准地址"] for r in rows)
+    template = rows[0]
+    new = {**template, "地址编码": "44030499999999990101", "楼栋编码": "4403049999999999", "楼栋名称": "1栋",
+           "道路": "翠湖路", "门牌号": "8号", "小区": "翠湖新苑", "单元": "", "楼层": "1", "房号": "101",
+           "标准地址": f"广东省深圳市福田区{template['街道名称']}{template['社区名称']}翠湖路8号翠湖新苑1栋101"}  # fmt: skip
+    event = {"event_id": "FRESH-1", "channel": "12345热线", "reported_at": "2026-11-01 09:00",
+             "text": "翠湖新苑1栋楼下垃圾堆了好几天没人清理，臭气熏天", "address_text": "翠湖路8号翠湖新苑1栋"}  # fmt: skip
+    before = hub.client.post("/events", json=event)
+    assert before.status_code == 202, before.text
+    assert "address unresolved" in [r["kind"] for r in before.json()["reasons"]]
+
+    with library.open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=list(template)).writerow(new)
+    options = {"config": str(SOURCES), "sources": ["address_library"]}
+    synced_now = hub.client.app.state.jobs.run("sync", options)  # as `gridhub sync` sends it
+    assert synced_now.exit_code == 0, synced_now.result
+
+    after = hub.client.post("/events", json={**event, "event_id": "FRESH-2"})
+    assert after.status_code == 201, after.text
+    assert hub.grid_codes[after.json()["grid"]] == template["网格编码"]
