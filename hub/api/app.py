@@ -36,6 +36,7 @@ from hub.api.security.principal import Principal
 from hub.api.state_metrics import StateCollector, last_sync
 from hub.api.steward import steward_router
 from hub.api.workbench import workbench_router
+from hub.api.workbench.entity_routes import entity_router
 from hub.schedule import scheduler_for
 from hub.schedule.history import last_synced
 from hub.schedule.submit import in_process
@@ -219,6 +220,7 @@ def create_app(
     app.include_router(router, prefix=GRAPHQL_PATH)
     app.include_router(steward_router(authenticator.authenticate, state_store, jobs))
     app.include_router(workbench_router(authenticator.authenticate, state_store, store.schema))
+    app.include_router(entity_router(authenticator.authenticate, state_store, store, search_service))
     app.include_router(events_router(authenticator.authenticate, state_store, jobs, event_intake))
     app.include_router(jobs_router(jobs))
     app.include_router(audit_router(authenticator.authenticate))
