@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -42,7 +43,8 @@ def _json_safe(value: Any) -> Any:
         return [_json_safe(v) for v in value]
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    return str(value)  # dates and times, in ISO form
+    isoformat = getattr(value, "isoformat", None)
+    return str(isoformat() if callable(isoformat) else value)  # dates and times in ISO form
 
 
 def _properties(node_type: NodeType, node: Node, show_pii: bool) -> dict[str, Any]:
@@ -165,6 +167,29 @@ def _worth_a_second_hop(schema: Schema, node: Node) -> bool:
     return node.label not in (roles.source_record, roles.record_version, roles.task)
 
 
+def _climb_to_grid(
+    store: GraphStore,
+    nodes: dict[tuple[str, str], dict[str, Any]],
+    add: Callable[[Node, int, str, bool, tuple[str, str]], None],
+) -> None:
+    """Every address and building in the picture is followed up the address hierarchy to its
+    grid (the unit a grid worker looks after), whatever hop it was reached at."""
+    levels, links = store.schema.roles.address_levels, store.schema.roles.address_links
+    grid = levels.index("Grid") if "Grid" in levels else 2
+    pending = [key for key in nodes if key[0] in levels[:grid]]
+    while pending:
+        label, node_id = pending.pop()
+        level = levels.index(label)
+        up = store.neighbourhood(label, node_id, rel_types=[links[level]], limit=1)
+        for edge in [] if up is None else up.edges:
+            if edge.outgoing and edge.node.label == levels[level + 1]:
+                key = (edge.node.label, edge.node.id)
+                new = key not in nodes
+                add(edge.node, int(nodes[(label, node_id)]["hop"]) + 1, edge.type, True, (label, node_id))
+                if new and level + 1 < grid:
+                    pending.append(key)
+
+
 def neighbourhood_graph(
     store: GraphStore, principal: Principal, label: str, entity_id: str, hood: Neighbourhood
 ) -> dict[str, Any]:
@@ -182,7 +207,9 @@ def neighbourhood_graph(
         if key not in nodes:
             nodes[key] = {"label": node.label, "id": node.id, "caption": caption(node), "hop": hop}
         src, dst = (parent, key) if outgoing else (key, parent)
-        edges.append({"type": rel, "from": f"{src[0]}/{src[1]}", "to": f"{dst[0]}/{dst[1]}"})
+        edge = {"type": rel, "from": f"{src[0]}/{src[1]}", "to": f"{dst[0]}/{dst[1]}"}
+        if edge not in edges:
+            edges.append(edge)
 
     first = [e for e in hood.edges if e.type not in skip][:MAX_NEIGHBOURS]
     for edge in first:
@@ -196,6 +223,7 @@ def neighbourhood_graph(
         onward = [e for e in further.edges if e.type not in skip and (e.node.label, e.node.id) not in nodes]
         for second in onward[:MAX_SECOND_HOP]:
             add(second.node, 2, second.type, second.outgoing, (edge.node.label, edge.node.id))
+    _climb_to_grid(store, nodes, add)
     # A restricted steward sees only what lies in its streets; the entity itself was checked.
     by_label: dict[str, set[str]] = defaultdict(set)
     for node_label, node_id in nodes:

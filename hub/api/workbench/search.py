@@ -54,18 +54,19 @@ def _hit(
             "score": round(score, 3), "reasons": reasons, "details": details}  # fmt: skip
 
 
-def _by_identifier(store: GraphStore, query: str, limit: int) -> list[tuple[Node, list[str]]]:
+def _by_identifier(store: GraphStore, query: str, limit: int, show_pii: bool) -> list[tuple[Node, list[str]]]:
     """Nodes whose identifier property holds the query, normalised as that property's values
     are (each property its own normaliser; the query as typed where it has none)."""
     found: list[tuple[Node, list[str]]] = []
     for node_type in store.schema.node_types:
         for prop in node_type.identifiers:
-            value = query.strip()
-            note = f"{prop.name} = {value}"
+            value, problem = query.strip(), None
             if prop.normalizer:
                 normalised = get_normalizer(prop.normalizer)(value)
-                value = normalised.value
-                note = f"{prop.name} = {value}" + (f" ({normalised.problem})" if normalised.problem else "")
+                value, problem = normalised.value, normalised.problem
+            # The reason repeats the number looked for: masked as the values are.
+            said = mask_pii(value) if prop.pii and not show_pii else value
+            note = f"{prop.name} = {said}" + (f" ({problem})" if problem else "")
             for node in store.find_nodes(node_type.name, prop.name, value, limit):
                 found.append((node, [note]))
     return found[:limit]
@@ -81,7 +82,7 @@ def search(
     searches = classify(query) if kind == "auto" else [kind]
     hits: list[tuple[Node, str, float, list[str]]] = []
     if "id" in searches:
-        hits += [(node, "id", 1.0, notes) for node, notes in _by_identifier(store, query, limit)]
+        hits += [(node, "id", 1.0, notes) for node, notes in _by_identifier(store, query, limit, show_pii)]
     if "name" in searches:
         for label, found in ((PERSON, service.persons(query, limit=limit)),
                              (COMPANY, service.companies(query, limit=limit))):  # fmt: skip

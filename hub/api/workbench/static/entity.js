@@ -5,7 +5,7 @@
 //
 // The neighbourhood is drawn as inline SVG by the small radial layout below (no library, no
 // CDN: the hub works offline): the entity in the middle, its neighbours on a ring around it,
-// and the second hop on an outer ring, each next to the neighbour it was reached from.
+// and further hops on outer rings, each next to the neighbour it was reached from.
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -164,33 +164,34 @@ function decisionsSection(ui, s, body) {
 
 // --- the neighbourhood picture -------------------------------------------------------------
 
-// Positions on two rings: hop 1 evenly around the entity; hop 2 fanned out in the sector of
-// the hop-1 node it hangs from, so a building's grid sits beyond the building.
+// Positions on rings: hop 1 evenly around the entity; each further hop fanned out in the
+// sector of the node it hangs from, one ring further out (a building beyond its address, the
+// grid beyond the building).
 export function layout(graph, width, height) {
   const cx = width / 2, cy = height / 2;
-  const r1 = Math.min(width, height) * 0.27, r2 = Math.min(width, height) * 0.45;
+  const deepest = Math.max(1, ...graph.nodes.map((n) => n.hop));
+  const ring = (hop) => (Math.min(width, height) * 0.44 * hop) / deepest;
   const at = new Map();
   const centre = graph.nodes.find((n) => n.hop === 0);
-  if (centre) at.set(centre.key, { x: cx, y: cy, angle: 0 });
+  if (centre) at.set(centre.key, { x: cx, y: cy, angle: -Math.PI / 2, sector: 2 * Math.PI });
+  const place = (n, angle, sector) =>
+    at.set(n.key, { x: cx + ring(n.hop) * Math.cos(angle), y: cy + ring(n.hop) * Math.sin(angle), angle, sector });
   const first = graph.nodes.filter((n) => n.hop === 1);
-  first.forEach((n, i) => {
-    const angle = (2 * Math.PI * i) / Math.max(first.length, 1) - Math.PI / 2;
-    at.set(n.key, { x: cx + r1 * Math.cos(angle), y: cy + r1 * Math.sin(angle), angle });
-  });
-  const sector = (2 * Math.PI) / Math.max(first.length, 1);
-  const children = new Map();
-  for (const n of graph.nodes.filter((n) => n.hop === 2)) {
-    const edge = graph.edges.find((e) => (e.to === n.key && at.has(e.from)) || (e.from === n.key && at.has(e.to)));
-    const parent = edge ? (edge.to === n.key ? edge.from : edge.to) : centre?.key;
-    if (!children.has(parent)) children.set(parent, []);
-    children.get(parent).push(n);
-  }
-  for (const [parent, kids] of children) {
-    const base = at.get(parent)?.angle ?? 0;
-    kids.forEach((n, i) => {
-      const angle = base + sector * 0.8 * ((i + 0.5) / kids.length - 0.5);
-      at.set(n.key, { x: cx + r2 * Math.cos(angle), y: cy + r2 * Math.sin(angle), angle });
-    });
+  const share = (2 * Math.PI) / Math.max(first.length, 1);
+  first.forEach((n, i) => place(n, share * i - Math.PI / 2, share));
+  for (let hop = 2; hop <= deepest; hop++) {
+    const children = new Map();
+    for (const n of graph.nodes.filter((n) => n.hop === hop)) {
+      const edge = graph.edges.find((e) => (e.to === n.key && at.get(e.from)) || (e.from === n.key && at.get(e.to)));
+      const parent = edge ? (edge.to === n.key ? edge.from : edge.to) : centre?.key;
+      if (!children.has(parent)) children.set(parent, []);
+      children.get(parent).push(n);
+    }
+    for (const [parent, kids] of children) {
+      const { angle = 0, sector = share } = at.get(parent) ?? {};
+      const each = (sector * 0.8) / kids.length;
+      kids.forEach((n, i) => place(n, angle + each * (i + 0.5) - (sector * 0.8) / 2, each));
+    }
   }
   return at;
 }
@@ -215,13 +216,13 @@ function drawNeighbourhood(ui, graph) {
   });
   const dots = graph.nodes.filter((n) => at.has(n.key)).map((n) => {
     const p = at.get(n.key);
-    const r = n.hop === 0 ? 16 : n.hop === 1 ? 11 : 8;
+    const r = n.hop === 0 ? 16 : n.hop === 1 ? 11 : 7;
     const title = svg("title", {}, `${ui.typeLabel(n.label)} ${n.caption} (${n.id})`);
     const group = svg("g", { class: `node hop${n.hop} type-${n.label}`, "data-node": n.key },
       title,
       svg("circle", { cx: p.x, cy: p.y, r }),
       svg("text", { x: p.x, y: p.y + r + 12, "text-anchor": "middle", class: "type" }, ui.typeLabel(n.label)),
-      svg("text", { x: p.x, y: p.y + r + 24, "text-anchor": "middle" }, shorten(n.caption, n.hop === 0 ? 18 : 12)));
+      svg("text", { x: p.x, y: p.y + r + 24, "text-anchor": "middle" }, shorten(n.caption, n.hop === 0 ? 18 : 10)));
     if (n.hop === 0) return group;
     return svg("a", { href: entityHash(n.label, n.id) }, group);
   });
