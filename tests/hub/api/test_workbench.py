@@ -261,7 +261,8 @@ def test_item_counts_and_history_for_a_steward(client: TestClient, settings: Set
     entries = client.get("/audit", params={"entity": "P-2"}, headers=auditor).json()
     # The history names the entities judged: each look at it is in the log too (newest first).
     assert [e["operation"] for e in entries] == [
-        "GET /steward/judgements", *[f"GET /steward/items/{ids['merge']}"] * 2
+        "GET /steward/judgements",
+        *[f"GET /steward/items/{ids['merge']}"] * 2,
     ]
     entries = entries[1:]
     assert entries[0]["entity_ids"] == ["P-1", "P-2"]
