@@ -170,7 +170,9 @@ function decisionsSection(ui, s, body) {
 export function layout(graph, width, height) {
   const cx = width / 2, cy = height / 2;
   const deepest = Math.max(1, ...graph.nodes.map((n) => n.hop));
-  const ring = (hop) => (Math.min(width, height) * 0.44 * hop) / deepest;
+  // Hop 1 halfway out, the last hop at the rim: room for the labels under the inner nodes.
+  const rim = Math.min(width, height) * 0.44;
+  const ring = (hop) => (hop === 0 ? 0 : rim * (0.5 + (0.5 * (hop - 1)) / Math.max(deepest - 1, 1)));
   const at = new Map();
   const centre = graph.nodes.find((n) => n.hop === 0);
   if (centre) at.set(centre.key, { x: cx, y: cy, angle: -Math.PI / 2, sector: 2 * Math.PI });
@@ -203,7 +205,9 @@ function svg(tag, attrs = {}, ...children) {
   return node;
 }
 
-const shorten = (text, n) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+// An address is told apart by its end (building, unit, room), anything else by its start.
+const shorten = (text, n, tail = false) =>
+  text.length <= n ? text : tail ? `…${text.slice(text.length - n + 1)}` : `${text.slice(0, n - 1)}…`;
 
 function drawNeighbourhood(ui, graph) {
   const width = 560, height = 420;
@@ -212,7 +216,7 @@ function drawNeighbourhood(ui, graph) {
     const a = at.get(e.from), b = at.get(e.to);
     return svg("g", { class: "edge" },
       svg("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y }),
-      svg("text", { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 - 3, "text-anchor": "middle" }, e.type));
+      svg("text", { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2, "text-anchor": "middle", "dominant-baseline": "middle" }, e.type));
   });
   const dots = graph.nodes.filter((n) => at.has(n.key)).map((n) => {
     const p = at.get(n.key);
@@ -222,7 +226,7 @@ function drawNeighbourhood(ui, graph) {
       title,
       svg("circle", { cx: p.x, cy: p.y, r }),
       svg("text", { x: p.x, y: p.y + r + 12, "text-anchor": "middle", class: "type" }, ui.typeLabel(n.label)),
-      svg("text", { x: p.x, y: p.y + r + 24, "text-anchor": "middle" }, shorten(n.caption, n.hop === 0 ? 18 : 10)));
+      svg("text", { x: p.x, y: p.y + r + 24, "text-anchor": "middle" }, shorten(n.caption, n.hop === 0 ? 18 : 10, n.label === "Address")));
     if (n.hop === 0) return group;
     return svg("a", { href: entityHash(n.label, n.id) }, group);
   });
