@@ -22,7 +22,7 @@ from hub.api.jobs import JobRunner
 from hub.api.security.authenticator import PrincipalDependency, require_scope
 from hub.api.security.principal import PII_SCOPE, STEWARD_SCOPE, Principal
 from hub.api.workbench.records import mask_explanation
-from hub.api.workbench.scope import item_entities, outside_message, token_entity, visible_ids, visible_items
+from hub.api.workbench.scope import outside_message, shown_ids, token_entity, visible_ids, visible_items
 from hub.errors import HubError
 from hub.resolution.explain import explain
 from hub.review.ordering import Order, Ranked, ranked_queue
@@ -171,8 +171,7 @@ def steward_router(
         except HubError as exc:  # an unknown kind
             raise HTTPException(422, str(exc)) from exc
         # The queue names the entities in review (and a conflict's values): a view, audited.
-        about = [item_entities(opened, r.item) for r in ranked]
-        ids = sorted({i for entities in about if entities for i in entities[1]})
+        ids = sorted({i for r in ranked for i in shown_ids(r.item)})
         client = request.client.host if request.client else None
         request.app.state.audit.record(principal, "GET /steward/review", None, ids, ["review"], client)
         # Each item as filed, with its informativeness score and comparison pattern (merges).

@@ -147,15 +147,17 @@ def _lineage(state: StateStore, node_type: NodeType, node: Node, show_pii: bool)
 def _decisions(state: StateStore, label: str, entity_id: str) -> dict[str, list[dict[str, Any]]]:
     """Judgements naming the entity (either side, before merges too) and pins on it, newest first,
     revoked ones included."""
+    # Ids merged into it since a decision named them count as its own (no lookup per decision).
+    ids = state.merged_into(entity_id) | {entity_id}
     judged = [
         _json_safe(asdict(j))
         for j in state.judgement_history(label, MAX_DECISIONS)
-        if entity_id in {state.resolve_alias(j.left_entity), state.resolve_alias(j.right_entity)}
+        if j.left_entity in ids or j.right_entity in ids
     ]
     pinned = [
         _json_safe(asdict(p))
         for p in state.pin_history(MAX_DECISIONS)
-        if p.entity_type == label and state.resolve_alias(p.entity_id) == entity_id
+        if p.entity_type == label and p.entity_id in ids
     ]
     return {"judgements": judged, "pins": pinned}
 

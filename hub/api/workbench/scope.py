@@ -80,6 +80,19 @@ def item_entities(state: StateStore, item: Mapping[str, Any]) -> ItemEntities:
     return None
 
 
+def shown_ids(item: Mapping[str, Any]) -> list[str]:
+    """The entities (or, for an address item, the record) a queue row names, as filed: what
+    the audit log records of a look at the queue (no lookups: the queue is read often)."""
+    payload = item["payload"]
+    if item["kind"] == "merge":
+        return [str(payload["left"]), str(payload["right"])]
+    if item["kind"] == "conflict":
+        return [str(payload["entity_id"])]
+    if "source" in payload and "record_id" in payload:
+        return [f"{payload['source']}:{payload['record_id']}"]
+    return []
+
+
 def token_entity(state: StateStore, token: str) -> tuple[str, str] | None:
     """(node type, current entity id) of a mention (source:record_id:role) or an entity id, as
     `explain` and `judge` read them; None when the hub knows neither."""
