@@ -13,7 +13,9 @@ how long a steward's decision takes to show in the graph.
   5. decision to graph: per filed item, POST /steward/review/{item}/decision {"verdict": "same"}
      while a second client polls GraphQL (`person(id:)` of both entities) until both ids name
      one entity; the time from sending the decision to the first poll that sees the merge,
-     p50 / p95 / max (target < 1 s), beside the POST's own latency.
+     p50 / p95 / max (target < 1 s), beside the POST's own latency;
+  6. then the merged people's entity pages and a search for each by name (first one builds the
+     search index), p50 / p95, for the record.
 
 Printed with the machine (cores), the data size and the code's commit.
 
@@ -133,6 +135,19 @@ def decision_to_graph(url: str, key: str, pair: dict[str, Any]) -> tuple[float, 
     return visible_at[0] - sent, answered
 
 
+def page_loads(url: str, key: str, paths: list[str]) -> list[float]:
+    """Wall ms of each GET in ``paths`` (one client, one at a time)."""
+    import httpx
+
+    out = []
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
+        for path in paths:
+            started = time.perf_counter()
+            client.get(path).raise_for_status()
+            out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
 def commit() -> str:
     result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
     dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, cwd=ROOT).stdout
@@ -181,14 +196,18 @@ def main() -> None:
         key = api_key(env)
         server = Server(env, 1, Path(scratch) / "server.log")
         try:
-            counts = httpx.get(
-                f"{server.url}/steward/counts", headers={"Authorization": f"Bearer {key}"}
-            ).json()
+            auth = {"Authorization": f"Bearer {key}"}
+            counts = httpx.get(f"{server.url}/steward/counts", headers=auth).json()
             print(
                 f"data: {args.persons:,} residents, {prepared['rows']:,} source rows; open review items {counts}"
             )
             loads = queue_loads(server.url, key, args.warmup, args.loads)
             timings = [decision_to_graph(server.url, key, pair) for pair in pairs]
+            # The merged people's pages and a search for each by name, as a steward goes on.
+            entities = page_loads(server.url, key, [f"/steward/entities/Person/{p['left']}" for p in pairs])
+            names = [httpx.get(f"{server.url}/steward/entities/Person/{p['left']}", headers=auth).json()["caption"]
+                     for p in pairs]  # fmt: skip
+            searches = page_loads(server.url, key, [f"/steward/search?q={n}&kind=name" for n in names])
         finally:
             server.stop()
     print("\n== queue load (/review's requests: counts + review?limit=200, together)")
@@ -203,6 +222,9 @@ def main() -> None:
     print(line("POST decision (answered)", [t[1] for t in timings], "s"))
     p95 = percentile(visible, 0.95)
     print(f"target p95 < {DECISION_TARGET_S:.0f} s: {'met' if p95 < DECISION_TARGET_S else 'NOT met'}")
+    print("\n== after the decisions (no target)")
+    print(line("GET /steward/entities/…", entities))
+    print(line("GET /steward/search (name)", searches))
 
 
 if __name__ == "__main__":
