@@ -11,7 +11,6 @@ merge candidate about the two. Answering "same" merges them again through the or
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +23,7 @@ from hub.sync.pipeline import new_run_id
 
 SETUP_STEWARD = "review-items generator"
 PERSON = "Person"
+_PAGE = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,19 +41,33 @@ def _mention(row: dict[str, Any]) -> str:
     return f"{row['source']}:{row['record_id']}:{row['role']}"
 
 
+def _two_record_people(
+    store: GraphStore, state: StateStore, wanted: int
+) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(entity, one mention, a mention of another record) for the first people (by id) whose
+    mentions come from two source records; read a page of people at a time, so a district of
+    any size is looked at only as far as needed."""
+    found: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    skip = 0
+    while len(found) < wanted:
+        page = [node.id for node in store.find(PERSON, None, (), skip, _PAGE, fields=())]
+        if not page:
+            break
+        skip += len(page)
+        for entity, rows in sorted(state.mentions_of(page).items()):
+            rows = sorted(rows, key=_mention)
+            first = (rows[0]["source"], rows[0]["record_id"])
+            other = next((r for r in rows[1:] if (r["source"], r["record_id"]) != first), None)
+            if other is not None:
+                found.append((entity, rows[0], other))
+    return found
+
+
 def file_split_pairs(store: GraphStore, state: StateStore, count: int) -> list[FiledPair]:
     """File ``count`` merge candidates as the module says; raises ValueError when the district
     has fewer people with two records."""
-    by_entity: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in state.mentions_matching(entity_type=PERSON):
-        by_entity[str(row["entity_id"])].append(row)
-    # People with records from two different source records, in a fixed order (reproducible).
-    candidates = []
-    for entity in sorted(by_entity):
-        rows = sorted(by_entity[entity], key=_mention)
-        other = next((r for r in rows[1:] if (r["source"], r["record_id"]) != (rows[0]["source"], rows[0]["record_id"])), None)  # fmt: skip
-        if other is not None:
-            candidates.append((entity, rows[0], other))
+    # A few more than asked: a person whose record cannot be split off is passed over.
+    candidates = _two_record_people(store, state, count + count // 4 + 5)
     if len(candidates) < count:
         raise ValueError(f"the district has {len(candidates)} people with two records; {count} asked")
     run_id = new_run_id(datetime.now(UTC))
@@ -81,5 +95,9 @@ def file_split_pairs(store: GraphStore, state: StateStore, count: int) -> list[F
         }  # fmt: skip
         state.open_review_items("merge", run_id, {subject: payload})
         filed.append((subject, entity, right, left_mention, right_mention))
+    if len(filed) < count:
+        raise ValueError(
+            f"only {len(filed)} of the {count} people asked could be split (see the run reports)"
+        )
     items = {item["subject"]: int(item["id"]) for item in state.review_queue("merge", 2**62)}
     return [FiledPair(items[subject], *rest) for subject, *rest in filed]
