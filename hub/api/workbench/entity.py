@@ -31,6 +31,7 @@ from resolvers.linking.feature_columns import DERIVED_PREFIX
 # from each neighbour that is a place or an entity of its own.
 MAX_NEIGHBOURS = 24
 MAX_SECOND_HOP = 4
+MAX_SECOND_HOP_TOTAL = 24
 MAX_DECISIONS = 2_000
 # The property a node is named by in the picture, the first one it has.
 _CAPTIONS = ("name", "full_text", "license_number", "record_id", "item", "building_code")
@@ -217,7 +218,7 @@ def neighbourhood_graph(
     for edge in first:
         add(edge.node, 1, edge.type, edge.outgoing, (label, entity_id))
     for edge in first:
-        if not _worth_a_second_hop(schema, edge.node):
+        if not _worth_a_second_hop(schema, edge.node) or len(nodes) > len(first) + MAX_SECOND_HOP_TOTAL:
             continue
         further = store.neighbourhood(edge.node.label, edge.node.id, limit=MAX_SECOND_HOP * 4)
         if further is None:

@@ -171,8 +171,10 @@ export function layout(graph, width, height) {
   const cx = width / 2, cy = height / 2;
   const deepest = Math.max(1, ...graph.nodes.map((n) => n.hop));
   // Hop 1 halfway out, the last hop at the rim: room for the labels under the inner nodes.
+  // Many neighbours need the room of a wider first ring.
   const rim = Math.min(width, height) * 0.44;
-  const ring = (hop) => (hop === 0 ? 0 : rim * (0.5 + (0.5 * (hop - 1)) / Math.max(deepest - 1, 1)));
+  const inner = graph.nodes.filter((n) => n.hop === 1).length > 10 ? 0.7 : 0.5;
+  const ring = (hop) => (hop === 0 ? 0 : rim * (inner + ((1 - inner) * (hop - 1)) / Math.max(deepest - 1, 1)));
   const at = new Map();
   const centre = graph.nodes.find((n) => n.hop === 0);
   if (centre) at.set(centre.key, { x: cx, y: cy, angle: -Math.PI / 2, sector: 2 * Math.PI });
@@ -212,21 +214,26 @@ const shorten = (text, n, tail = false) =>
 function drawNeighbourhood(ui, graph) {
   const width = 560, height = 420;
   const at = layout(graph, width, height);
-  const lines = graph.edges.filter((e) => at.has(e.from) && at.has(e.to)).map((e) => {
+  // A crowded picture keeps its lines and node names; the relationship names would cover them.
+  const drawn = graph.edges.filter((e) => at.has(e.from) && at.has(e.to));
+  const named = drawn.length <= 14;
+  const lines = drawn.map((e) => {
     const a = at.get(e.from), b = at.get(e.to);
     return svg("g", { class: "edge" },
       svg("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y }),
-      svg("text", { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2, "text-anchor": "middle", "dominant-baseline": "middle" }, e.type));
+      named ? svg("text", { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2, "text-anchor": "middle", "dominant-baseline": "middle" }, e.type) : null);
   });
+  const crowded = graph.nodes.length > 20;
   const dots = graph.nodes.filter((n) => at.has(n.key)).map((n) => {
     const p = at.get(n.key);
-    const r = n.hop === 0 ? 16 : n.hop === 1 ? 11 : 7;
+    const r = n.hop === 0 ? 16 : crowded ? 6 : n.hop === 1 ? 11 : 7;
     const title = svg("title", {}, `${ui.typeLabel(n.label)} ${n.caption} (${n.id})`);
     const group = svg("g", { class: `node hop${n.hop} type-${n.label}`, "data-node": n.key },
       title,
       svg("circle", { cx: p.x, cy: p.y, r }),
-      svg("text", { x: p.x, y: p.y + r + 12, "text-anchor": "middle", class: "type" }, ui.typeLabel(n.label)),
-      svg("text", { x: p.x, y: p.y + r + 24, "text-anchor": "middle" }, shorten(n.caption, n.hop === 0 ? 18 : 10, n.label === "Address")));
+      crowded && n.hop > 0 ? null : svg("text", { x: p.x, y: p.y + r + 12, "text-anchor": "middle", class: "type" }, ui.typeLabel(n.label)),
+      svg("text", { x: p.x, y: p.y + r + (crowded && n.hop > 0 ? 11 : 24), "text-anchor": "middle" },
+        shorten(n.caption, n.hop === 0 ? 18 : crowded ? 7 : 10, n.label === "Address")));
     if (n.hop === 0) return group;
     return svg("a", { href: entityHash(n.label, n.id) }, group);
   });
