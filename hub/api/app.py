@@ -37,6 +37,7 @@ from hub.api.state_metrics import StateCollector, last_sync
 from hub.api.steward import steward_router
 from hub.api.workbench import workbench_router
 from hub.api.workbench.decision_routes import decision_router
+from hub.api.workbench.entity_routes import entity_router
 from hub.schedule import scheduler_for
 from hub.schedule.history import last_synced
 from hub.schedule.submit import in_process
@@ -233,6 +234,7 @@ def create_app(
     app.include_router(steward_router(authenticator.authenticate, state_store, jobs))
     app.include_router(workbench_router(authenticator.authenticate, state_store, store.schema))
     app.include_router(decision_router(authenticator.authenticate, state_store, jobs, store))
+    app.include_router(entity_router(authenticator.authenticate, state_store, store, search_service))
     app.include_router(events_router(authenticator.authenticate, state_store, jobs, event_intake))
     app.include_router(jobs_router(jobs))
     app.include_router(audit_router(authenticator.authenticate))

@@ -22,10 +22,12 @@ from hub.api.jobs import JobRunner
 from hub.api.security.authenticator import PrincipalDependency, require_scope
 from hub.api.security.principal import PII_SCOPE, STEWARD_SCOPE, Principal
 from hub.api.workbench.records import mask_explanation
+from hub.api.workbench.scope import outside_message, shown_ids, token_entity, visible_ids, visible_items
 from hub.errors import HubError
 from hub.resolution.explain import explain
-from hub.review.ordering import Order, ranked_queue
+from hub.review.ordering import Order, Ranked, ranked_queue
 from hub.state import StateStore, Verdict
+from hub.store import GraphStore
 
 
 def _plain(value: object) -> object:
@@ -87,6 +89,55 @@ async def _steward_job(
     return result
 
 
+def visible_queue(
+    graph: GraphStore, state: StateStore, principal: Principal, kind: str | None, limit: int, order: Order
+) -> list[Ranked]:
+    """The first ``limit`` open items the principal may see. A restricted steward's items are
+    among more of the queue: it is read in growing pages until enough are found or it ends."""
+    if not principal.restricted:
+        return ranked_queue(state, kind, limit, order)
+    page = limit * 4
+    while True:
+        ranked = ranked_queue(state, kind, page, order)
+        shown = {id(item) for item in visible_items(graph, state, principal, [r.item for r in ranked])}
+        mine = [r for r in ranked if id(r.item) in shown]
+        if len(mine) >= limit or len(ranked) < page:
+            return mine[:limit]
+        page *= 4
+
+
+async def require_visible_item(
+    request: Request, principal: Principal, state: Callable[[], StateStore], item: int
+) -> None:
+    """A restricted steward may look at and decide only items about its streets' entities."""
+    if not principal.restricted:
+        return
+    opened = await anyio.to_thread.run_sync(state)
+    found = await anyio.to_thread.run_sync(opened.review_item, item)
+    graph = request.app.state.store
+    if found is None or not await anyio.to_thread.run_sync(
+        lambda: visible_items(graph, opened, principal, [found])
+    ):
+        raise HTTPException(404, outside_message(f"review item {item}"))
+
+
+async def require_visible_tokens(
+    request: Request, principal: Principal, state: StateStore, *tokens: str
+) -> None:
+    """Mentions (source:record_id:role) or entity ids a restricted steward names must be its own."""
+    if not principal.restricted:
+        return
+    graph = request.app.state.store
+
+    def visible(token: str) -> bool:
+        found = token_entity(state, token)
+        return found is not None and bool(visible_ids(graph, principal, found[0], [found[1]]))
+
+    for token in tokens:
+        if not await anyio.to_thread.run_sync(visible, token):
+            raise HTTPException(404, outside_message(token))
+
+
 def _audit(request: Request, principal: Principal, label: str, ids: list[str], fields: list[str]) -> None:
     client = request.client.host if request.client else None
     request.app.state.audit.record(principal, f"POST {request.url.path}", label, ids, fields, client)
@@ -103,18 +154,26 @@ def steward_router(
 
     @router.get("/review")
     async def review_queue(
-        _: Annotated[Principal, Depends(require_steward)],
+        request: Request,
+        principal: Annotated[Principal, Depends(require_steward)],
         kind: Annotated[str | None, Query(description="address, merge, conflict or quarantine")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         order: Annotated[
             Order, Query(description="oldest first, or what an answer would teach the model most")
         ] = "oldest",
     ) -> list[dict[str, Any]]:
-        store = await anyio.to_thread.run_sync(state)
+        opened = await anyio.to_thread.run_sync(state)
+        graph = request.app.state.store
         try:
-            ranked = await anyio.to_thread.run_sync(lambda: ranked_queue(store, kind, limit, order))
+            ranked = await anyio.to_thread.run_sync(
+                lambda: visible_queue(graph, opened, principal, kind, limit, order)
+            )
         except HubError as exc:  # an unknown kind
             raise HTTPException(422, str(exc)) from exc
+        # The queue names the entities in review (and a conflict's values): a view, audited.
+        ids = sorted({i for r in ranked for i in shown_ids(r.item)})
+        client = request.client.host if request.client else None
+        request.app.state.audit.record(principal, "GET /steward/review", None, ids, ["review"], client)
         # Each item as filed, with its informativeness score and comparison pattern (merges).
         return [{**r.item, "score": r.score, "pattern": r.pattern} for r in ranked]
 
@@ -126,6 +185,7 @@ def steward_router(
         b: Annotated[str, Query(description="another mention or entity id")],
     ) -> dict[str, Any]:
         store = await anyio.to_thread.run_sync(state)
+        await require_visible_tokens(request, principal, store, a, b)
         try:
             explained, mention_a, mention_b = await anyio.to_thread.run_sync(explain, store, a, b)
         except HubError as exc:
@@ -151,6 +211,7 @@ def steward_router(
     ) -> dict[str, Any]:
         """Answer a merge candidate: "same" merges now, "different" keeps them apart on every
         later run, "unsure" records the look. The item leaves the queue."""
+        await require_visible_item(request, principal, state, item)
         options = {
             "item": item, "verdict": decision.verdict.value, "reason": decision.reason, "confirm": decision.confirm,
         }  # fmt: skip
@@ -164,6 +225,7 @@ def steward_router(
         chosen: ChosenValue,
     ) -> dict[str, Any]:
         """Answer a conflict: the value is written now and holds on every later run (a pin)."""
+        await require_visible_item(request, principal, state, item)
         options = {"item": item, "value": chosen.value, "reason": chosen.reason}
         result = await _steward_job(jobs, principal, "review-choose", options)
         pin = result["pin"]
@@ -178,6 +240,9 @@ def steward_router(
     ) -> dict[str, Any]:
         """Judge any two mentions or entities (found in search or the 360° view), as
         `gridhub judge` does."""
+        await require_visible_tokens(
+            request, principal, await anyio.to_thread.run_sync(state), judgement.a, judgement.b
+        )
         options = {
             "a": judgement.a,
             "b": judgement.b,

@@ -421,6 +421,12 @@ class MentionState:
         with self.engine.connect() as conn:
             return {row.old_id: row.new_id for row in conn.execute(query)}
 
+    def merged_into(self, survivor: str) -> set[str]:
+        """The ids merged away into ``survivor`` (an entity's page lists decisions naming them)."""
+        query = select(aliases.c.old_id).where(aliases.c.new_id == survivor)
+        with self.engine.connect() as conn:
+            return {str(old) for old in conn.execute(query).scalars()}
+
     def resolve_alias(self, entity_id: str) -> str:
         with self.engine.connect() as conn:
             new = conn.execute(select(aliases.c.new_id).where(aliases.c.old_id == entity_id)).scalar()

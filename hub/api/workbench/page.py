@@ -20,7 +20,11 @@ STATIC_DIR = Path(__file__).parent / "static"
 PAGE_PATH = "/review"
 ASSETS_PATH = "/review/assets"
 # What the page loads, with its media type; nothing else under ASSETS_PATH is served.
-ASSETS = {"workbench.css": "text/css; charset=utf-8", "workbench.js": "text/javascript; charset=utf-8"}
+ASSETS = {
+    "workbench.css": "text/css; charset=utf-8",
+    "workbench.js": "text/javascript; charset=utf-8",
+    "entity.js": "text/javascript; charset=utf-8",
+}
 ASSETS["decisions.js"] = "text/javascript; charset=utf-8"  # issue 16's decisions (their own module)
 
 SECURITY_HEADERS = {

@@ -5,6 +5,9 @@
 // of fetch() calls to this server (never a cookie). Data is put into the page as text nodes,
 // never as HTML.
 
+// The entity page and search (entity.js), loaded with this module's own version query.
+const entityModule = import(new URL(`entity.js${new URL(import.meta.url).search}`, import.meta.url));
+
 const KEY = "gridhub.review.key"; // sessionStorage: this tab only, gone when it closes
 const LANG = "gridhub.review.lang"; // localStorage: a preference, not a secret
 const KINDS = ["merge", "conflict", "address"];
@@ -12,7 +15,7 @@ const META = ["source", "record_id", "role", "read_at", "entity_id", "trust", "r
 
 const STRINGS = {
   zh: {
-    title: "审核工作台", queue: "待审队列", history: "决定记录", logout: "退出", otherLanguage: "English",
+    title: "审核工作台", queue: "待审队列", history: "决定记录", search: "搜索", logout: "退出", otherLanguage: "English",
     keyLabel: "API 密钥（需 steward 权限）", signIn: "进入",
     keyHint: "密钥只保存在本标签页（sessionStorage），关闭即清除。",
     keyRefused: "密钥无效或已失效，请重新输入。", noScope: "此密钥没有 steward 权限。",
@@ -29,13 +32,13 @@ const STRINGS = {
     same: "同一对象", different: "不同对象", unsure: "无法确定", skip: "跳过",
     reason: "理由（可选）", deciding: "正在提交……", decidedBy: "已由 {steward} 判定：{verdict}",
     onlyMerge: "目前只有合并候选可以判定；此事项可跳过。",
-    keys: "快捷键：s 同一 · d 不同 · u 无法确定 · n / → 跳过 · Esc 返回队列",
+    keys: "快捷键：s 同一 · d 不同 · u 无法确定 · n / → 跳过 · Esc 返回队列 · / 搜索",
     candidates: "候选地址", values: "各来源的值", conflictOn: "冲突字段",
     at: "时间", steward: "审核人", verdict: "结论", left: "甲方", right: "乙方", revoked: "已撤销",
     noJudgements: "还没有判定记录。",
   },
   en: {
-    title: "Review workbench", queue: "Queue", history: "History", logout: "Sign out", otherLanguage: "中文",
+    title: "Review workbench", queue: "Queue", history: "History", search: "Search", logout: "Sign out", otherLanguage: "中文",
     keyLabel: "API key (steward scope)", signIn: "Open",
     keyHint: "The key stays in this tab (sessionStorage) and is gone when the tab closes.",
     keyRefused: "The key was refused or has expired: enter it again.", noScope: "This key lacks the steward scope.",
@@ -52,7 +55,7 @@ const STRINGS = {
     same: "Same", different: "Different", unsure: "Unsure", skip: "Skip",
     reason: "Reason (optional)", deciding: "Sending…", decidedBy: "Decided by {steward}: {verdict}",
     onlyMerge: "Only merge candidates take a decision so far; skip this one.",
-    keys: "Keys: s same · d different · u unsure · n / → skip · Esc queue",
+    keys: "Keys: s same · d different · u unsure · n / → skip · Esc queue · / search",
     candidates: "Candidate addresses", values: "Values of the sources", conflictOn: "Conflict on",
     at: "At", steward: "Steward", verdict: "Verdict", left: "Left", right: "Right", revoked: "revoked",
     noJudgements: "No judgements yet.",
@@ -151,6 +154,10 @@ const mentionText = (id) => String(id).replaceAll("\u001f", ":");
 const when = (iso) => (iso ? String(iso).slice(0, 16).replace("T", " ") : "—");
 const percent = (p) => (typeof p === "number" ? `${(100 * p).toFixed(1)}%` : "");
 
+const entityHash = (label, id) => `#/entity/${encodeURIComponent(label)}/${encodeURIComponent(id)}`;
+// What entity.js uses of this module.
+const ui = { h, api, t, lang: () => lang, typeLabel, fieldLabel, show, when };
+
 function subject(item) {
   const p = item.payload;
   if (item.kind === "merge") return `${p.left} ↔ ${p.right}`;
@@ -215,13 +222,22 @@ async function queueView() {
   };
 }
 
+// The entity a record belongs to opens its page; the other metadata is text.
+function metaValue(key, side) {
+  if (key === "read_at") return when(side[key]);
+  if (key === "entity_id" && side.entity_id) {
+    return h("a", { class: "entity-link", href: entityHash(side.entity_type, side.entity_id) }, side.entity_id);
+  }
+  return show(side[key]);
+}
+
 function recordsTable(body) {
   const { sides, fields, entity_type: type, item } = body;
   const conflictOn = item.kind === "conflict" ? item.payload.property : null;
   const head = h("tr", {}, h("th", {}, t("field")), sides.map((s, i) => h("th", {}, `${String.fromCharCode(65 + i)} · ${s.source ?? ""}`)));
   const meta = META.map((key) =>
     h("tr", { class: "meta" }, h("th", {}, t(key)),
-      sides.map((s) => h("td", {}, s.missing ? (key === "source" ? t("missing") : "") : key === "read_at" ? when(s[key]) : show(s[key])))));
+      sides.map((s) => h("td", {}, s.missing ? (key === "source" ? t("missing") : "") : metaValue(key, s)))));
   const values = fields.map((f) =>
     h("tr", { "data-field": f.name, class: f.name === conflictOn ? "conflict" : f.differs ? "differs" : f.partial ? "partial" : null },
       h("th", {}, fieldLabel(type, f.name), f.pii ? h("span", { class: "pii", title: "PII" }, " ●") : null),
@@ -371,6 +387,16 @@ async function next(id) {
 document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest?.("input, textarea, select")) return;
   const view = location.hash.split("/")[1] ?? "queue";
+  if (event.key === "/") {
+    location.hash = "#/search";
+    event.preventDefault();
+    return;
+  }
+  if ((view === "entity" || view === "search") && event.key === "Escape") {
+    history.back();
+    event.preventDefault();
+    return;
+  }
   if (view === "item" && session.current) {
     const { item } = session.current;
     const verdict = { s: "same", d: "different", u: "unsure" }[event.key];
@@ -391,21 +417,30 @@ document.addEventListener("keydown", (event) => {
 // Views are fetched concurrently when the steward moves fast; only the latest is shown.
 let generation = 0;
 
+async function viewFor(view, id, extra) {
+  const decode = (part) => decodeURIComponent(part ?? "");
+  if (views[view]) return views[view](id); // a view another module registered (decisions.js)
+  if (view === "item" && id) return itemView(Number(id));
+  if (view === "history") return historyView();
+  if (view === "entity" && id && extra) return (await entityModule).entityView(ui, decode(id), decode(extra));
+  if (view === "search") return (await entityModule).searchView(ui, decode(id), decode(extra) || "auto");
+  return queueView();
+}
+
 async function route() {
   const mine = ++generation;
   const signedIn = Boolean(sessionStorage.getItem(KEY));
   document.getElementById("logout").hidden = !signedIn;
-  const [, view = "queue", id] = location.hash.split("/");
+  const [, view = "queue", id, extra] = location.hash.split("/");
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.hash === `#/${view}`));
   session.current = null;
   if (!signedIn) return showLogin();
   try {
     labels ??= await api("/steward/labels");
-    const shown =
-      views[view] ? await views[view](id) :
-      view === "item" && id ? await itemView(Number(id)) : view === "history" ? await historyView() : await queueView();
+    const shown = await viewFor(view, id, extra);
     if (mine !== generation) return;
     render(shown.node);
+    shown.focus?.focus();
     session.current = shown.current ?? null;
     if (document.getElementById("status").classList.contains("error")) status(""); // an old error
   } catch (error) {

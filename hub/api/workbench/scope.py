@@ -1,0 +1,139 @@
+"""What a steward with a row-level restriction may see: the review items, entities and search
+hits placed in its streets / communities, as GraphQL narrows every query (``restricted`` in
+hub/api/graphql/objects.py, with the same :func:`hub.store.query.restriction`).
+
+An item is visible when every entity it is about is: a merge candidate between a person of the
+steward's street and one elsewhere would otherwise show the other person's records. An item
+that names no entity (a quarantined row) cannot be placed and is left to unrestricted stewards.
+A node type that has no place (a department) is not restricted, as in GraphQL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any
+
+from graph_schema import Schema
+from hub.api.security.principal import Principal
+from hub.errors import HubError
+from hub.resolution.explain import mentions_of
+from hub.state import StateStore
+from hub.state.mentions import SEP
+from hub.store import GraphStore
+from hub.store.query import AllOf, Compare, Op, restriction
+
+# Items beyond which the aliases are read at once (a restricted steward's counts read them all).
+_FEW = 20
+# An item's entities: (node type, entity ids), or None when the item names none.
+ItemEntities = tuple[str, tuple[str, ...]] | None
+
+
+def places(schema: Schema, principal: Principal) -> dict[str, frozenset[str]]:
+    """The principal's streets and communities by the level label the schema gives them."""
+    levels = schema.roles.address_levels
+    out: dict[str, frozenset[str]] = {}
+    if principal.streets is not None:
+        out[levels[-1]] = principal.streets
+    if principal.communities is not None:
+        out[levels[-2]] = principal.communities
+    return out
+
+
+def visible_ids(store: GraphStore, principal: Principal, label: str, ids: Collection[str]) -> set[str]:
+    """The ids among ``ids`` (nodes of ``label``) the principal may see: one store round trip,
+    none without a restriction."""
+    wanted = set(ids)
+    if not principal.restricted or not wanted:
+        return wanted
+    limit = restriction(store.schema, label, places(store.schema, principal))
+    if limit is None:
+        return wanted
+    test = AllOf((Compare(store.schema.id_property, Op.IN, tuple(sorted(wanted))), limit))
+    return {node.id for node in store.find(label, test, (), 0, len(wanted), fields=())}
+
+
+def visible_nodes(
+    store: GraphStore, principal: Principal, ids_by_label: Mapping[str, Iterable[str]]
+) -> set[tuple[str, str]]:
+    """(label, id) pairs among ``ids_by_label`` the principal may see: one round trip per label."""
+    return {
+        (label, node_id)
+        for label, ids in ids_by_label.items()
+        for node_id in visible_ids(store, principal, label, set(ids))
+    }
+
+
+def item_entities(
+    state: StateStore, item: Mapping[str, Any], resolve: Callable[[str], str] | None = None
+) -> ItemEntities:
+    """The entities a review item is about (after merges: ``resolve``, one lookup per id by
+    default), as filed in its payload."""
+    survivor = resolve or state.resolve_alias
+    payload = item["payload"]
+    kind = item["kind"]
+    if kind == "merge":
+        ids = (str(payload["left"]), str(payload["right"]))
+        return str(payload["entity_type"]), tuple(survivor(i) for i in ids)
+    if kind == "conflict":
+        return str(payload["entity_type"]), (survivor(str(payload["entity_id"])),)
+    if kind == "address":
+        rows = state.mentions_matching(
+            source=str(payload["source"]), record_id=str(payload["record_id"]), role=str(payload["role"])
+        )
+        if rows:
+            return str(rows[0]["entity_type"]), (survivor(str(rows[0]["entity_id"])),)
+    return None
+
+
+def shown_ids(item: Mapping[str, Any]) -> list[str]:
+    """The entities (or, for an address item, the record) a queue row names, as filed: what
+    the audit log records of a look at the queue (no lookups: the queue is read often)."""
+    payload = item["payload"]
+    if item["kind"] == "merge":
+        return [str(payload["left"]), str(payload["right"])]
+    if item["kind"] == "conflict":
+        return [str(payload["entity_id"])]
+    if "source" in payload and "record_id" in payload:
+        return [f"{payload['source']}:{payload['record_id']}"]
+    return []
+
+
+def token_entity(state: StateStore, token: str) -> tuple[str, str] | None:
+    """(node type, current entity id) of a mention (source:record_id:role) or an entity id, as
+    `explain` and `judge` read them; None when the hub knows neither."""
+    try:
+        entity_type, rows = mentions_of(state, token.replace(SEP, ":"))
+    except HubError:
+        return None
+    return entity_type, state.resolve_alias(str(rows[0]["entity_id"]))
+
+
+def visible_items(
+    store: GraphStore, state: StateStore, principal: Principal, items: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The items the principal may see, in their order (all of them without a restriction)."""
+    if not principal.restricted:
+        return items
+    resolve: Callable[[str], str] | None = None
+    if len(items) > _FEW:  # every alias in one query rather than one query per id
+        merged = state.aliases()
+
+        def resolve(entity_id: str) -> str:
+            return merged.get(entity_id, entity_id)
+
+    about = [item_entities(state, item, resolve) for item in items]
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for entities in about:
+        if entities is not None:
+            wanted[entities[0]].update(entities[1])
+    seen = visible_nodes(store, principal, wanted)
+    return [
+        item
+        for item, entities in zip(items, about, strict=True)
+        if entities is not None and all((entities[0], i) in seen for i in entities[1])
+    ]
+
+
+def outside_message(what: str) -> str:
+    return f"{what} is not in your streets or communities"
