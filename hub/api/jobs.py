@@ -54,6 +54,10 @@ class JobRunner:
         self._writer: GraphStore | None = None
         self.running: str | None = None
 
+    def reads(self) -> tuple[GraphStore, StateStore]:
+        """The app's store and state database, for the checks a route makes before a job."""
+        return self._store, self._state()
+
     def run(self, command: str, options: Mapping[str, Any], emit: Emit | None = None) -> JobResult:
         """Run one job (blocking: call it from a worker thread)."""
         if self.refusal is not None:

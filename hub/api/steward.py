@@ -22,7 +22,14 @@ from hub.api.jobs import JobRunner
 from hub.api.security.authenticator import PrincipalDependency, require_scope
 from hub.api.security.principal import PII_SCOPE, STEWARD_SCOPE, Principal
 from hub.api.workbench.records import mask_explanation
-from hub.api.workbench.scope import outside_message, shown_ids, token_entity, visible_ids, visible_items
+from hub.api.workbench.scope import (
+    job_outside,
+    outside_message,
+    shown_ids,
+    token_entity,
+    visible_ids,
+    visible_items,
+)
 from hub.errors import HubError
 from hub.resolution.explain import explain
 from hub.review.ordering import Order, Ranked, ranked_queue
@@ -78,6 +85,10 @@ async def _steward_job(
 ) -> dict[str, Any]:
     if jobs.refusal is not None:
         raise HTTPException(409, jobs.refusal)
+    refused = await anyio.to_thread.run_sync(lambda: job_outside(*jobs.reads(), principal, command, options))
+    if refused is not None:
+        outside, why = refused
+        raise HTTPException(404 if outside else 403, why)
     options = {**options, "steward": principal.name}
     try:
         outcome = await anyio.to_thread.run_sync(lambda: jobs.run(command, options))

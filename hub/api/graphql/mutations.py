@@ -19,6 +19,7 @@ from hub.api.graphql.decision_mutations import DecisionMutations
 from hub.api.graphql.event_mutations import EventMutations, QueueMutations
 from hub.api.graphql.task_mutations import TaskMutations
 from hub.api.security.principal import STEWARD_SCOPE
+from hub.api.workbench.scope import job_outside
 from hub.errors import HubError
 
 
@@ -52,6 +53,11 @@ async def _steward_job(info: Info, command: str, options: dict[str, Any]) -> dic
     jobs = ctx.jobs
     if jobs is None or jobs.refusal is not None:
         raise ApiError(jobs.refusal if jobs is not None else "this server takes no decisions", code=FORBIDDEN)
+    principal = ctx.principal
+    store, state = jobs.reads()
+    refused = await anyio.to_thread.run_sync(lambda: job_outside(store, state, principal, command, options))
+    if refused is not None:
+        raise ApiError(refused[1], code=FORBIDDEN)
     options = {**options, "steward": ctx.principal.name}
     try:
         outcome = await anyio.to_thread.run_sync(lambda: jobs.run(command, options))

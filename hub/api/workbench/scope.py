@@ -137,3 +137,34 @@ def visible_items(
 
 def outside_message(what: str) -> str:
     return f"{what} is not in your streets or communities"
+
+
+# Decisions a restricted steward may take: those about an item or two records it may see.
+# Everything else (bulk decisions over a filter, revoking a decision, fixing a quarantined row,
+# the review queue's other writes) is not tied to one place and needs an unrestricted steward.
+_ITEM_OPTION, _TOKEN_OPTIONS = "item", ("a", "b")
+
+
+def job_outside(
+    store: GraphStore, state: StateStore, principal: Principal, command: str, options: Mapping[str, Any]
+) -> tuple[bool, str] | None:
+    """Why a restricted steward may not run the decision ``command`` (None: it may): (whether
+    the thing named lies outside its streets, else the decision is not tied to a place; the
+    message). Every route and mutation that decides asks this before the job runs."""
+    if not principal.restricted:
+        return None
+    if options.get(_ITEM_OPTION) is not None:
+        item = state.review_item(int(options[_ITEM_OPTION]))
+        if item is None or not visible_items(store, state, principal, [item]):
+            return True, outside_message(f"review item {options[_ITEM_OPTION]}")
+        return None
+    tokens = [str(options[k]) for k in _TOKEN_OPTIONS if options.get(k) is not None]
+    if tokens:
+        for token in tokens:
+            found = token_entity(state, token)
+            if found is None or not visible_ids(store, principal, found[0], [found[1]]):
+                return True, outside_message(token)
+        return None
+    return False, (
+        f"{command} is not tied to one place: it needs a steward without a street or community restriction"
+    )

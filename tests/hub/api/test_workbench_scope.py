@@ -200,3 +200,35 @@ def test_every_view_is_audited(setting: Setting) -> None:
     [page] = [e for e in mine if e.operation.startswith("GET /steward/entities/")][:1]
     assert setting.inside.left in page.entity_ids
     assert "identity_number" in page.fields
+
+
+def test_decisions_not_tied_to_the_street_need_an_unrestricted_steward(setting: Setting) -> None:
+    client, outside = setting.client, setting.outside
+    # A bulk decision over the whole queue, a revocation, a quarantined row: tied to no place.
+    preview = client.post(
+        "/steward/bulk/preview", json={"verdict": "skip", "kind": "merge"}, headers=setting.everywhere
+    )
+    assert preview.status_code == 200, preview.text
+    token = preview.json()["token"]
+    applied = client.post(
+        "/steward/bulk/apply",
+        json={"verdict": "skip", "kind": "merge", "token": token},
+        headers=setting.restricted,
+    )
+    assert applied.status_code == 403
+    assert "without a street or community restriction" in applied.json()["detail"]
+    assert setting.state.item_answer(outside.item) is None
+    assert client.post("/steward/decisions/1/revoke", headers=setting.restricted).status_code == 403
+    # A building picked for an item outside the street: not found, as the item itself.
+    picked = client.post(
+        f"/steward/review/{outside.item}/building", json={"building": "B-x"}, headers=setting.restricted
+    )
+    assert picked.status_code == 404
+    # The same rules through GraphQL.
+    for mutation in (
+        f"mutation {{ decideReviewItem(item: {outside.item}, verdict: SAME) {{ summary }} }}",
+        "mutation { revokeDecision(decision: 1) { summary } }",
+    ):
+        answer = client.post("/graphql", json={"query": mutation}, headers=setting.restricted).json()
+        assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN", answer
+    assert setting.state.item_answer(outside.item) is None
