@@ -25,6 +25,8 @@ from connectors.contracts import declaration_fingerprint, mapped_properties, row
 from connectors.errors import RowError, SourceRefused
 from connectors.mapping import Mapper, content_hash
 from connectors.records import SourceRow
+from hub.errors import HubError
+from hub.resolution.engines import Dedupe, Engine, full_pass_engine
 from hub.resolution.merges import finish_graph_merges
 from hub.resolution.passes import resolve_entities
 from hub.settings import Settings
@@ -36,6 +38,7 @@ from hub.sync.report import RunReport, SourceReport
 from hub.sync.writer import assertions, build_batch, follow_aliases, write_batch
 from resolvers.exact import ExactLinker
 from resolvers.ids import record_node_id
+from resolvers.linking import dedupe
 
 log = structlog.get_logger(__name__)
 # How the quarantine reason of a duplicate record id begins (after the column names).
@@ -599,7 +602,13 @@ def adopt_unfinished_writes(state: StateStore, run_id: str) -> None:
 
 
 def owed_resolution(
-    store: GraphStore, state: StateStore, run_id: str, settings: Settings, *, full: bool = False
+    store: GraphStore,
+    state: StateStore,
+    run_id: str,
+    settings: Settings,
+    *,
+    full: bool = False,
+    full_dedupe: Dedupe = dedupe,
 ) -> list[dict[str, Any]]:
     """The resolution pass, recorded as under way while it runs and as done when it finished.
 
@@ -624,16 +633,26 @@ def owed_resolution(
             # Interrupted before the state kept what a pass did per type: all again, in full.
             redo = {n.name: interrupted for n in store.schema.node_types if n.resolver}
     state.set_flag(RESOLUTION_RUNNING, run_id)
-    resolved = resolve_entities(store, state, run_id, settings.data_dir / "cache", full, redo=redo)
+    resolved = resolve_entities(
+        store, state, run_id, settings.data_dir / "cache", full, redo=redo, full_dedupe=full_dedupe
+    )
     reports = [asdict(r) for r in resolved]
     state.clear_flags(RESOLUTION_RUNNING, RESOLUTION_OWED)
     return reports
 
 
 def resolve_pass(
-    store: GraphStore, state: StateStore, settings: Settings, *, full: bool = False
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    *,
+    full: bool = False,
+    engine: Engine = Engine.INPROCESS,
 ) -> list[dict[str, Any]]:
-    """The resolution pass on its own, recorded as a run of its own."""
+    """The resolution pass on its own, recorded as a run of its own. ``engine``: what computes
+    its full clusterings (Spark only with ``full``: an incremental pass stays in process)."""
+    if engine is not Engine.INPROCESS and not full:
+        raise HubError(f"the {engine.value} engine runs the full pass only: add --full")
     started_at = datetime.now(UTC)
     run_id = new_run_id(started_at)
     process = {"pid": os.getpid(), "host": socket.gethostname()}
@@ -641,7 +660,8 @@ def resolve_pass(
     state.save_run(run_id, started_at, "running", {"kind": "resolve", "full": full, **process}, None)
     adopt_unfinished_writes(state, run_id)
     try:
-        reports = owed_resolution(store, state, run_id, settings, full=full)
+        with full_pass_engine(engine, settings) as full_dedupe:
+            reports = owed_resolution(store, state, run_id, settings, full=full, full_dedupe=full_dedupe)
     except BaseException as exc:
         failed = {"kind": "resolve", "full": full, **process, "error": f"{type(exc).__name__}: {exc}"}
         state.save_run(run_id, started_at, "failed", failed, datetime.now(UTC))

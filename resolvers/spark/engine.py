@@ -38,13 +38,13 @@ from resolvers.spark.records import write_records
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 
-def _collect(compared: object, fields: int) -> tuple[np.ndarray, np.ndarray, LevelMatrix]:
+def _collect(compared: DataFrame, fields: int) -> tuple[np.ndarray, np.ndarray, LevelMatrix]:
     """Positions and levels on the driver, ascending (a, b) like ``block_dedupe``'s pair keys
     (Spark returns them in no particular order; ties in weight are later broken by this one)."""
-    table = compared.toArrow()  # type: ignore[attr-defined]
+    table = compared.toArrow()
     a = table.column("a").to_numpy().astype(np.int64)
     b = table.column("b").to_numpy().astype(np.int64)
     order = np.lexsort((b, a))
