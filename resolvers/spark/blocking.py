@@ -52,53 +52,75 @@ def _rule_pairs(records: DataFrame, rule: BlockingRule, cap: int) -> tuple[DataF
     return pairs, blocks
 
 
-def _diagnostics(rule: BlockingRule, blocks: DataFrame, cap: int, pairs: int, new: int) -> RuleDiagnostics:
+def _block_stats(blocks: DataFrame, caps: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Per rule: blocks paired, and the blocks, records and pairs the cap skipped (one job)."""
     size = sf.col("size")
+    cap = sf.element_at(sf.array(*(sf.lit(c) for c in caps)), sf.col(RULE) + 1)
     over = size > cap
-    row = blocks.agg(
-        sf.sum(((size >= 2) & ~over).cast("long")).alias("blocks"),
-        sf.sum(over.cast("long")).alias("skipped_blocks"),
-        sf.sum(sf.when(over, size).otherwise(0)).alias("skipped_records"),
-        sf.sum(sf.when(over, size * (size - 1) / 2).otherwise(0)).cast("long").alias("skipped_pairs"),
-    ).first()
-    assert row is not None
-    # Ties in size go to the block met first, as the in-process codes number blocks by first entry.
-    top = blocks.where(size > 1).orderBy(sf.desc("size"), sf.asc("first")).limit(LARGEST).collect()
-    largest = tuple(("|".join(str(r[c]) for c in rule.columns), int(r["size"])) for r in top)
-    return RuleDiagnostics(
-        rule=rule.label,
-        blocks=int(row["blocks"] or 0),
-        pairs=pairs,
-        new_pairs=new,
-        skipped_blocks=int(row["skipped_blocks"] or 0),
-        skipped_records=int(row["skipped_records"] or 0),
-        skipped_pairs=int(row["skipped_pairs"] or 0),
-        largest=largest,
+    rows = (
+        blocks.groupBy(RULE)
+        .agg(
+            sf.sum(((size >= 2) & ~over).cast("long")).alias("blocks"),
+            sf.sum(over.cast("long")).alias("skipped_blocks"),
+            sf.sum(sf.when(over, size).otherwise(0)).alias("skipped_records"),
+            sf.sum(sf.when(over, size * (size - 1) / 2).otherwise(0)).cast("long").alias("skipped_pairs"),
+        )
+        .collect()
     )
+    return {int(r[RULE]): {k: int(r[k] or 0) for k in r.asDict() if k != RULE} for r in rows}
+
+
+def _largest_blocks(blocks: DataFrame) -> dict[int, list[tuple[str, int]]]:
+    """Per rule, the LARGEST biggest blocks (key label, entries); ties in size go to the block
+    met first, as the in-process codes number blocks by their first entry."""
+    from pyspark.sql import Window
+
+    rank = sf.row_number().over(Window.partitionBy(RULE).orderBy(sf.desc("size"), sf.asc("first")))
+    top = blocks.where(sf.col("size") > 1).withColumn("rank", rank).where(sf.col("rank") <= LARGEST)
+    out: dict[int, list[tuple[str, int]]] = {}
+    for r in top.orderBy(RULE, "rank").collect():
+        out.setdefault(int(r[RULE]), []).append((str(r["label"]), int(r["size"])))
+    return out
 
 
 def block_dedupe_spark(
     records: DataFrame, rules: Sequence[BlockingRule], max_block_size: int
 ) -> tuple[DataFrame, BlockingDiagnostics]:
-    """Candidate pairs (a < b, record positions) of one table under any rule, cached, and the
-    blocking diagnostics (counted by Spark)."""
-    per_rule: list[tuple[BlockingRule, DataFrame, DataFrame, int]] = []
-    union: Any = None
-    for index, rule in enumerate(rules):
-        cap = rule_cap(rule, max_block_size)
-        pairs, blocks = _rule_pairs(records, rule, cap)
-        per_rule.append((rule, pairs, blocks, cap))
-        tagged = pairs.withColumn(RULE, sf.lit(index))
-        union = tagged if union is None else union.unionByName(tagged)
-    if union is None:
+    """Candidate pairs (a < b, record positions, and the first rule that paired them) of one table
+    under any rule, cached (unpersist when done), and the blocking diagnostics, counted by Spark in a few jobs for all rules."""
+    if not rules:
         raise ValueError("no blocking rules: every pair would be a candidate")
-    first_rule = union.groupBy("a", "b").agg(sf.min(RULE).alias(RULE)).cache()
-    new_by_rule = {int(r[RULE]): int(r["count"]) for r in first_rule.groupBy(RULE).count().collect()}
-    counted = union.groupBy(RULE).count().collect()
-    pairs_by_rule = {int(r[RULE]): int(r["count"]) for r in counted}
+    caps = [rule_cap(rule, max_block_size) for rule in rules]
+    tagged: Any = None
+    labelled: Any = None
+    for index, (rule, cap) in enumerate(zip(rules, caps, strict=True)):
+        pairs, blocks = _rule_pairs(records, rule, cap)
+        pairs = pairs.withColumn(RULE, sf.lit(index))
+        # The in-process label of a block: its key values as text, joined by "|".
+        label = sf.concat_ws("|", *(sf.col(c).cast("string") for c in rule.columns))
+        blocks = blocks.select(sf.lit(index).alias(RULE), "size", "first", label.alias("label"))
+        tagged = pairs if tagged is None else tagged.unionByName(pairs)
+        labelled = blocks if labelled is None else labelled.unionByName(blocks)
+    tagged = tagged.cache()
+    labelled = labelled.cache()
+    try:
+        pairs_by_rule = {int(r[RULE]): int(r["count"]) for r in tagged.groupBy(RULE).count().collect()}
+        first_rule = tagged.groupBy("a", "b").agg(sf.min(RULE).alias(RULE)).cache()
+        new_by_rule = {int(r[RULE]): int(r["count"]) for r in first_rule.groupBy(RULE).count().collect()}
+        stats, largest = _block_stats(labelled, caps), _largest_blocks(labelled)
+    finally:
+        tagged.unpersist()
+        labelled.unpersist()
+    empty = {"blocks": 0, "skipped_blocks": 0, "skipped_records": 0, "skipped_pairs": 0}
     diagnostics = tuple(
-        _diagnostics(rule, blocks, cap, pairs_by_rule.get(i, 0), new_by_rule.get(i, 0))
-        for i, (rule, _, blocks, cap) in enumerate(per_rule)
+        RuleDiagnostics(
+            rule=rule.label,
+            pairs=pairs_by_rule.get(i, 0),
+            new_pairs=new_by_rule.get(i, 0),
+            largest=tuple(largest.get(i, ())),
+            **stats.get(i, empty),
+        )
+        for i, rule in enumerate(rules)
     )
     total = sum(new_by_rule.values())
-    return first_rule.select("a", "b"), BlockingDiagnostics(diagnostics, total, max_block_size)
+    return first_rule, BlockingDiagnostics(diagnostics, total, max_block_size)

@@ -60,7 +60,7 @@ def compare_spark(pairs: DataFrame, records: DataFrame, fields: Sequence[FieldSp
     columns = list(dict.fromkeys(c for f in fields for c in f.columns))
     left = records.select(sf.col(ROW).alias("a"), *(sf.col(c).alias(f"l{i}") for i, c in enumerate(columns)))
     right = records.select(sf.col(ROW).alias("b"), *(sf.col(c).alias(f"r{i}") for i, c in enumerate(columns)))
-    joined = pairs.join(left, on="a").join(right, on="b")
+    joined = pairs.select("a", "b").join(left, on="a").join(right, on="b")
     schema = ", ".join(["a long", "b long", *(f"{level_column(j)} byte" for j in range(len(fields)))])
     chosen = tuple(fields)
     return joined.mapInPandas(lambda batches: compare_batches(batches, chosen, columns), schema)

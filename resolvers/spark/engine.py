@@ -72,14 +72,18 @@ def dedupe_spark(
     started = perf_counter()
     frame, ids = prepare(df, spec)
     path = write_records(frame, spec, work_dir / f"{spec.entity_type}.parquet", streets)
-    records = session.read.parquet(str(path))
+    # Read by every rule's join and by the comparison: cached once.
+    records = session.read.parquet(str(path)).cache()
     written = perf_counter()
-    pairs, diagnostics = block_dedupe_spark(records, spec.blocking, spec.max_block_size)
-    blocked = perf_counter()
     try:
-        a, b, levels = _collect(compare_spark(pairs, records, spec.fields), len(spec.fields))
+        pairs, diagnostics = block_dedupe_spark(records, spec.blocking, spec.max_block_size)
+        blocked = perf_counter()
+        try:
+            a, b, levels = _collect(compare_spark(pairs, records, spec.fields), len(spec.fields))
+        finally:
+            pairs.unpersist()
     finally:
-        pairs.unpersist()
+        records.unpersist()
     compared = perf_counter()
     candidates = CandidatePairs(a, b, diagnostics)
     result = dedupe_compared(
