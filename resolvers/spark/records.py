@@ -4,7 +4,8 @@ Only the columns blocking and comparison read go to Spark, with each record's po
 engine's frame (``_row``): pairs are made of positions, so the driver's frame, ids and model
 line up with what Spark returns. Partitioning by street keeps a district's streets in separate
 files (a street's records are what a city-wide run would ship to one executor); a mention
-whose street is not known goes to the partition ``unknown``.
+whose street is not known goes to the partition ``unknown``. Directory names are the streets
+URI-encoded (Arrow's default), so any street name makes one directory.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from resolvers.linking.errors import SpecError
 from resolvers.linking.spec import LinkSpec
 
 ROW = "_row"
-STREET = "_street"
+# Not "_street": readers skip directories whose names start with "_" (Arrow does, Spark not always).
+STREET = "mention_street"
 UNKNOWN_STREET = "unknown"
 
 
