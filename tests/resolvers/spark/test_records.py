@@ -29,7 +29,8 @@ def test_partitioned_by_street_with_unknown_for_a_missing_one(tmp_path: Path) ->
     assert sorted(unquote(p.name) for p in path.iterdir()) == [f"{STREET}=unknown", f"{STREET}=东风街道"]
     table = ds.dataset(path, partitioning="hive").to_table().to_pandas().sort_values(ROW)
     assert table[ROW].tolist() == [0, 1, 2]
-    assert table["name"].tolist()[:2] == ["a", "b"] and pd.isna(table["name"].tolist()[2])
+    assert table["name"].tolist()[:2] == ["a", "b"]
+    assert pd.isna(table["name"].tolist()[2])
     assert spark_columns(spec()) == ["key", "name"]
 
 
