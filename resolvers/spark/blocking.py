@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as sf
 from pyspark.sql.types import ArrayType
 
@@ -45,9 +45,13 @@ def _rule_pairs(records: DataFrame, rule: BlockingRule, cap: int) -> tuple[DataF
     blocks = entries.groupBy(*keys).agg(
         sf.count(sf.lit(1)).alias("size"), sf.min(sf.struct(ROW, POS)).alias("first")
     )
-    kept = blocks.where((sf.col("size") >= 2) & (sf.col("size") <= cap)).select(*keys)
-    left = entries.join(kept, on=keys, how="left_semi").select(sf.col(ROW).alias("a"), *keys)
-    right = entries.join(kept, on=keys, how="left_semi").select(sf.col(ROW).alias("b"), *keys)
+    # Each entry learns its block's size from a window over the key (one shuffle), rather than
+    # from joining the blocks back: the join of the kept entries with themselves then reuses
+    # that partitioning by key.
+    sized = entries.withColumn("size", sf.count(sf.lit(1)).over(Window.partitionBy(*keys)))
+    kept = sized.where((sf.col("size") >= 2) & (sf.col("size") <= cap))
+    left = kept.select(sf.col(ROW).alias("a"), *keys)
+    right = kept.select(sf.col(ROW).alias("b"), *keys)
     pairs = left.join(right, on=keys).where(sf.col("a") < sf.col("b")).select("a", "b").distinct()
     return pairs, blocks
 
@@ -73,8 +77,6 @@ def _block_stats(blocks: DataFrame, caps: Sequence[int]) -> dict[int, dict[str, 
 def _largest_blocks(blocks: DataFrame) -> dict[int, list[tuple[str, int]]]:
     """Per rule, the LARGEST biggest blocks (key label, entries); ties in size go to the block
     met first, as the in-process codes number blocks by their first entry."""
-    from pyspark.sql import Window
-
     rank = sf.row_number().over(Window.partitionBy(RULE).orderBy(sf.desc("size"), sf.asc("first")))
     top = blocks.where(sf.col("size") > 1).withColumn("rank", rank).where(sf.col("rank") <= LARGEST)
     out: dict[int, list[tuple[str, int]]] = {}
