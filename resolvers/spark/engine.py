@@ -10,9 +10,10 @@ What runs where, and why, at this stage:
   which fits the model (EM runs on the distinct comparison patterns and their counts, as in
   process), counts term frequencies, scores, and clusters with the steward's cannot-links
   honoured. Collecting the pairs keeps one implementation of scoring and clustering, and so one
-  explanation of every merge; its cost is driver memory proportional to the candidate pairs
-  (16 bytes of positions and one per field each). Connected components and scoring in Spark, collecting only
-  the pairs above the lower threshold, are the next step for a city's hundreds of millions of pairs.
+  explanation of every merge; its cost is driver memory proportional to the candidate pairs (16
+  bytes of positions and one per field each). Connected components and scoring in Spark,
+  collecting only the pairs above the lower threshold, are the next step for a city's hundreds
+  of millions of pairs.
 - Per-record work stays on the driver too: the fields are prepared once per record for the
   random pairs that estimate u, the judged pairs and the exclusive keys (records, not pairs).
 """
