@@ -158,8 +158,13 @@ def main() -> None:
     step = {"inprocess": ("comparing", 1), "spark": ("spark: comparing", spark_cores)}
     rates: dict[str, float] = {}
     print(f"{'engine':10} {'type':12} {'mentions':>9} {'pairs':>9} {'cmp/s/core':>11} {'F1':>7}")
+    crosswalks: dict[str, pd.DataFrame] = {}
     for engine in ("inprocess", "spark"):
         run, crosswalk_csv = resolve_with(synced, engine, args.master)
+        crosswalks[engine] = pd.read_csv(crosswalk_csv, dtype=str, keep_default_na=False)
+        crosswalks[engine] = crosswalks[engine].sort_values(
+            list(crosswalks[engine].columns), ignore_index=True
+        )
         scores = {
             s.entity_type: s
             for s in pairwise_scores(pd.read_csv(crosswalk_csv, dtype=str, keep_default_na=False), truth)
@@ -167,6 +172,8 @@ def main() -> None:
         name, cores = step[engine]
         for report in run.reports:
             kind = report["entity_type"]
+            steps = ", ".join(f"{k} {v:.1f} s" for k, v in report["seconds"].items())
+            print(f"{engine:10} {kind:12} steps: {steps}")
             seconds = report["seconds"].get(name, 0.0)
             rate = report["candidate_pairs"] / seconds / cores if seconds else 0.0
             if kind == "Person":
@@ -179,6 +186,9 @@ def main() -> None:
         print(
             f"{engine:10} whole pass: {run.seconds:.1f} s wall, peak RSS of the process tree {run.peak_mb:,.0f} MB"
         )
+    same = crosswalks["inprocess"].equals(crosswalks["spark"])
+    # The gate on one machine is equivalence, not speed (see resolvers/spark/engine.py).
+    print(f"crosswalks identical: {same} ({len(crosswalks['spark']):,} rows)")
     if rates.get("spark"):
         for executors, cores in SHAPES:
             per_second = rates["spark"] * executors * cores
