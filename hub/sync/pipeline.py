@@ -657,20 +657,16 @@ def resolve_pass(
     run_id = new_run_id(started_at)
     process = {"pid": os.getpid(), "host": socket.gethostname()}
     mark_interrupted_runs(state)
-    state.save_run(run_id, started_at, "running", {"kind": "resolve", "full": full, **process}, None)
+    # Which engine computed the pass is kept with it: a merge's explanation names the run.
+    kind = {"kind": "resolve", "full": full, "engine": engine.value}
+    state.save_run(run_id, started_at, "running", {**kind, **process}, None)
     adopt_unfinished_writes(state, run_id)
     try:
         with full_pass_engine(engine, settings) as full_dedupe:
             reports = owed_resolution(store, state, run_id, settings, full=full, full_dedupe=full_dedupe)
     except BaseException as exc:
-        failed = {"kind": "resolve", "full": full, **process, "error": f"{type(exc).__name__}: {exc}"}
+        failed = {**kind, **process, "error": f"{type(exc).__name__}: {exc}"}
         state.save_run(run_id, started_at, "failed", failed, datetime.now(UTC))
         raise
-    state.save_run(
-        run_id,
-        started_at,
-        "succeeded",
-        {"kind": "resolve", "full": full, "resolution": reports},
-        datetime.now(UTC),
-    )
+    state.save_run(run_id, started_at, "succeeded", {**kind, "resolution": reports}, datetime.now(UTC))
     return reports
