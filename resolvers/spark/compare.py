@@ -31,7 +31,8 @@ def _values(batch: pd.DataFrame, names: Sequence[str]) -> npt.NDArray[np.object_
     text comes back as pandas strings with NaN), stacked when a field spans several columns."""
     columns = []
     for name in names:
-        values = batch[name].to_numpy(dtype=object)
+        # A copy: an object column's array may be the batch's own, read-only under copy-on-write.
+        values = batch[name].to_numpy(dtype=object, copy=True)
         values[pd.isna(values)] = None
         columns.append(values)
     return columns[0] if len(columns) == 1 else np.stack(columns, axis=1)
