@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The Spark engine's extra (pyspark, ~300 MB): for the tests and the type check, not for the demo.
+SPARK_STAMP := $(VENV)/.installed-spark
 
 .PHONY: demo report report-picture model-picture test lint format bench clean
 
@@ -11,6 +13,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
+
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,spark]'
+	touch $(SPARK_STAMP)
 
 ## Generate a demo district, sync it into the embedded graph, serve the API and ask it a query.
 demo: $(STAMP)
@@ -29,10 +35,10 @@ model-picture: $(STAMP)
 	PYTHONPATH=. $(BIN)/python tools/model_picture.py docs/model.png
 
 ## Unit and integration tests, including the ones against a real Neo4j (started by the tests).
-test: $(STAMP)
+test: $(SPARK_STAMP)
 	$(BIN)/python -m pytest $(ARGS)
 
-lint: $(STAMP)
+lint: $(SPARK_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

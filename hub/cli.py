@@ -29,6 +29,7 @@ from hub.jobs.channel import find_server
 from hub.logging import configure_logging
 from hub.quality import build_report, print_quality, render_html
 from hub.redact import redact_pii
+from hub.resolution.engines import Engine
 from hub.review.ordering import ranked_queue
 from hub.settings import get_settings
 from hub.state import StateStore, Verdict
@@ -142,10 +143,18 @@ def resolve(
         bool, typer.Option("--full", help="Re-cluster every mention and refit the models.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the pass's report as JSON.")] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="What computes a full pass: in this process, or on Spark (the 'spark' extra and "
+            "Java 17; GRIDHUB_SPARK_MASTER says where). The incremental pass always runs in process.",
+        ),
+    ] = Engine.INPROCESS,
 ) -> None:
     """Run the resolution pass alone: what a sync does at its end (unless
     GRIDHUB_RESOLVE_AFTER_SYNC is off), or everything again with --full."""
-    reports = _write_job("resolve", {"full": full}, show_progress=not as_json).result["resolution"]
+    options = {"full": full, "engine": engine.value}
+    reports = _write_job("resolve", options, show_progress=not as_json).result["resolution"]
     if as_json:
         out.print_json(json.dumps(reports, default=str))
     else:

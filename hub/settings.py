@@ -66,6 +66,20 @@ class Settings(BaseSettings):
             "for an address, a quarantined row fixed and replayed) when not told otherwise."
         ),
     )
+    # -- The batch resolution pass on Spark (`gridhub resolve --full --engine spark`) -------------
+    spark_master: str = Field(
+        "local[*]", description="Spark master URL: local[*] (every core here), spark://host:7077, yarn…"
+    )
+    spark_driver_memory: str = Field(
+        "2g",
+        pattern=r"^[0-9]+[kmgt]?$",
+        description="Memory of the Spark driver (read when its JVM starts), e.g. 2g, 512m.",
+    )
+    spark_shuffle_partitions: int = Field(
+        8,
+        ge=1,
+        description="Partitions of Spark's joins and aggregations (8–16 on a few cores; Spark's 200 is for clusters).",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     # -- API security: on by default; see hub/api/security/ ---------------------------------------
@@ -119,6 +133,11 @@ class Settings(BaseSettings):
     @property
     def state_database_url(self) -> str:
         return self.state_url or f"sqlite:///{self.data_dir / 'state.db'}"
+
+    @property
+    def spark_dir(self) -> Path:
+        """Where the Spark engine writes the mentions (Parquet) and its checkpoints."""
+        return self.data_dir / "spark"
 
     @property
     def embedded_graph_path(self) -> Path:

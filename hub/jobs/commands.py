@@ -14,6 +14,7 @@ from typing import Any
 
 from connectors.config import SourceConfig, load_source_configs
 from hub.errors import HubError
+from hub.resolution.engines import parse_engine
 from hub.resolution.golden import golden_values
 from hub.review import decide_item
 from hub.review import judge as judge_pair
@@ -86,7 +87,8 @@ def resolve(
     options: Mapping[str, Any],
     progress: Progress | None,
 ) -> JobResult:
-    reports = resolve_pass(store, state, settings, full=bool(options.get("full")))
+    engine = parse_engine(options.get("engine"))
+    reports = resolve_pass(store, state, settings, full=bool(options.get("full")), engine=engine)
     return JobResult(OK, {"resolution": reports})
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 import structlog
 
 from graph_schema import NodeType
+from hub.resolution.engines import Dedupe
 from hub.resolution.features import mention_frame
 from hub.resolution.golden import (
     GoldenRow,
@@ -67,6 +68,8 @@ class Clustering:
     counted beside the linking; ``oversized``: blocks over the cap among mentions not read (see
     candidate_mask). ``recompute``: every entity's golden values are recomputed in "full" (an
     interrupted pass's merges and splits may have left values no mention agreement shows).
+    ``dedupe``: what clusters the mentions when not linking (the in-process engine unless a full
+    pass was asked to run on another, see hub.resolution.engines).
     """
 
     mentions: MentionColumns
@@ -77,6 +80,7 @@ class Clustering:
     sizes: Future[pd.Series] | None = None
     oversized: Oversized | None = None
     recompute: bool = False
+    dedupe: Dedupe = dedupe
 
 
 def save_fitted(
@@ -117,7 +121,7 @@ def cluster_and_apply(run: TypePass, work: Clustering) -> tuple[TypeReport, dict
         )
         clustered = result.clusters.index.get_level_values("id")
     else:
-        result = dedupe(frame, spec, must, cannot, model=model)
+        result = work.dedupe(frame, spec, must, cannot, model=model)
         clustered = result.clusters.index
         if model is None:
             report.model_warnings = save_fitted(state, node.name, spec, run_id, result.model)

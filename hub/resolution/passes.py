@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from graph_schema import NodeType
 from hub.resolution.clustering import Clustering, TypePass, cluster_and_apply
+from hub.resolution.engines import Dedupe
 from hub.resolution.features import mention_frame, prepared_token_lists, token_lists
 from hub.resolution.golden import golden_values
 from hub.resolution.report import TypeReport
@@ -49,7 +50,7 @@ from hub.resolution.snapshot_rows import (
 from hub.state import StateStore
 from hub.state.mentions import MentionColumns
 from hub.store import GraphStore
-from resolvers.linking import FSModel, LinkSpec
+from resolvers.linking import FSModel, LinkSpec, dedupe
 from resolvers.linking.feature_columns import feature_keys
 from resolvers.linking.frame import prepare
 from resolvers.linking.prefilter import batch_keys, candidate_mask, rule_columns
@@ -67,18 +68,27 @@ def resolve_entities(
     cache_dir: Path | None = None,
     full: bool = False,
     redo: Collection[str] = (),
+    full_dedupe: Dedupe = dedupe,
 ) -> list[TypeReport]:
     """The resolution pass over every type with a resolver (``full``: re-cluster everyone and
     refit the models, as after changing a linking spec). ``redo``: the types whose full
     clustering an interrupted pass left half done, clustered in full again with every golden
-    value recomputed. Each type's end is recorded as it comes (see StateStore.finish_type_pass)."""
+    value recomputed. Each type's end is recorded as it comes (see StateStore.finish_type_pass).
+    ``full_dedupe``: what clusters a type in full (see hub.resolution.engines)."""
     reports = []
     for node in store.schema.node_types:
         if node.resolver:
             started = perf_counter()
             again = node.name in redo
             report = resolve_type(
-                store, state, node, run_id, cache_dir=cache_dir, full=full or again, redo=again
+                store,
+                state,
+                node,
+                run_id,
+                cache_dir=cache_dir,
+                full=full or again,
+                redo=again,
+                full_dedupe=full_dedupe,
             )
             report.seconds["total"] = round(perf_counter() - started, 3)
             state.finish_type_pass(node.name, run_id)
@@ -95,6 +105,7 @@ def resolve_type(
     cache_dir: Path | None = None,
     full: bool = False,
     redo: bool = False,
+    full_dedupe: Dedupe = dedupe,
 ) -> TypeReport:
     """Resolve the type's mentions: new and changed ones against everyone when few changed
     (incremental), all of them otherwise, or only those of ``entities`` under the saved model
@@ -150,6 +161,8 @@ def resolve_type(
         saved if incremental else None,
         changed if incremental else None,
         recompute=redo,
+        # Only a full clustering may run elsewhere: an incremental one stays in process.
+        dedupe=dedupe if incremental else full_dedupe,
     )
     if not incremental:
         # From here the model, the entities and the snapshot change: killed before the type is

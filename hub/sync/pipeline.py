@@ -26,6 +26,8 @@ from connectors.errors import RowError, SourceRefused
 from connectors.mapping import Mapper, content_hash
 from connectors.records import SourceRow
 from connectors.values import cursor_after, later
+from hub.errors import HubError
+from hub.resolution.engines import Dedupe, Engine, full_pass_engine
 from hub.resolution.merges import finish_graph_merges
 from hub.resolution.passes import resolve_entities
 from hub.settings import Settings
@@ -37,6 +39,7 @@ from hub.sync.report import RunReport, SourceReport
 from hub.sync.writer import MentionKey, assertions, build_batch, follow_aliases, write_batch
 from resolvers.exact import ExactLinker
 from resolvers.ids import record_node_id
+from resolvers.linking import dedupe
 
 log = structlog.get_logger(__name__)
 # How the quarantine reason of a duplicate record id begins (after the column names).
@@ -629,7 +632,13 @@ def adopt_unfinished_writes(state: StateStore, run_id: str) -> None:
 
 
 def owed_resolution(
-    store: GraphStore, state: StateStore, run_id: str, settings: Settings, *, full: bool = False
+    store: GraphStore,
+    state: StateStore,
+    run_id: str,
+    settings: Settings,
+    *,
+    full: bool = False,
+    full_dedupe: Dedupe = dedupe,
 ) -> list[dict[str, Any]]:
     """The resolution pass, recorded as under way while it runs and as done when it finished.
 
@@ -661,7 +670,9 @@ def owed_resolution(
             # Interrupted before the state kept what a pass did per type: all again, in full.
             redo = {n.name: interrupted for n in store.schema.node_types if n.resolver}
     state.set_flag(RESOLUTION_RUNNING, run_id)
-    resolved = resolve_entities(store, state, run_id, settings.data_dir / "cache", full, redo=redo)
+    resolved = resolve_entities(
+        store, state, run_id, settings.data_dir / "cache", full, redo=redo, full_dedupe=full_dedupe
+    )
     reports = [asdict(r) for r in resolved]
     for entity_type in targeted:
         state.end_targeted_pass(entity_type)
@@ -670,26 +681,31 @@ def owed_resolution(
 
 
 def resolve_pass(
-    store: GraphStore, state: StateStore, settings: Settings, *, full: bool = False
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    *,
+    full: bool = False,
+    engine: Engine = Engine.INPROCESS,
 ) -> list[dict[str, Any]]:
-    """The resolution pass on its own, recorded as a run of its own."""
+    """The resolution pass on its own, recorded as a run of its own. ``engine``: what computes
+    its full clusterings (Spark only with ``full``: an incremental pass stays in process)."""
+    if engine is not Engine.INPROCESS and not full:
+        raise HubError(f"the {engine.value} engine runs the full pass only: add --full")
     started_at = datetime.now(UTC)
     run_id = new_run_id(started_at)
     process = {"pid": os.getpid(), "host": socket.gethostname()}
     mark_interrupted_runs(state)
-    state.save_run(run_id, started_at, "running", {"kind": "resolve", "full": full, **process}, None)
+    # Which engine computed the pass is kept with it: a merge's explanation names the run.
+    kind = {"kind": "resolve", "full": full, "engine": engine.value}
+    state.save_run(run_id, started_at, "running", {**kind, **process}, None)
     adopt_unfinished_writes(state, run_id)
     try:
-        reports = owed_resolution(store, state, run_id, settings, full=full)
+        with full_pass_engine(engine, settings) as full_dedupe:
+            reports = owed_resolution(store, state, run_id, settings, full=full, full_dedupe=full_dedupe)
     except BaseException as exc:
-        failed = {"kind": "resolve", "full": full, **process, "error": f"{type(exc).__name__}: {exc}"}
+        failed = {**kind, **process, "error": f"{type(exc).__name__}: {exc}"}
         state.save_run(run_id, started_at, "failed", failed, datetime.now(UTC))
         raise
-    state.save_run(
-        run_id,
-        started_at,
-        "succeeded",
-        {"kind": "resolve", "full": full, "resolution": reports},
-        datetime.now(UTC),
-    )
+    state.save_run(run_id, started_at, "succeeded", {**kind, "resolution": reports}, datetime.now(UTC))
     return reports

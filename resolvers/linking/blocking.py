@@ -160,7 +160,7 @@ def _union(
     return seen, BlockingDiagnostics(tuple(diagnostics), len(seen), cap)
 
 
-def _cap(rule: BlockingRule, default: int) -> int:
+def rule_cap(rule: BlockingRule, default: int) -> int:
     return default if rule.max_block_size is None else min(rule.max_block_size, default)
 
 
@@ -168,7 +168,7 @@ def block_dedupe(frame: pd.DataFrame, rules: tuple[BlockingRule, ...], max_block
     """Pairs (i < j) of records of one frame sharing a key under any rule."""
     n = len(frame)
     per_rule = [
-        (rule, *_dedupe_rule(rule_keys(frame, rule), n, _cap(rule, max_block_size))) for rule in rules
+        (rule, *_dedupe_rule(rule_keys(frame, rule), n, rule_cap(rule, max_block_size))) for rule in rules
     ]
     pair_keys, diagnostics = _union(per_rule, max_block_size)
     return CandidatePairs(pair_keys // max(n, 1), pair_keys % max(n, 1), diagnostics)
@@ -190,7 +190,11 @@ def block_link(
         (
             rule,
             *_link_rule(
-                rule_keys(both, rule), n_left, n_right, _cap(rule, max_block_size), over.get(rule.label, ())
+                rule_keys(both, rule),
+                n_left,
+                n_right,
+                rule_cap(rule, max_block_size),
+                over.get(rule.label, ()),
             ),
         )
         for rule in rules

@@ -158,6 +158,37 @@ def dedupe(
     return _resolve(spec, (frame, frame), (ids, ids), candidates, prepared, judged, model, keep_all, clock)
 
 
+def dedupe_compared(
+    frame: pd.DataFrame,
+    ids: pd.Index,
+    spec: LinkSpec,
+    candidates: CandidatePairs,
+    levels: LevelMatrix,
+    must_link: IdPairs = (),
+    cannot_link: IdPairs = (),
+    *,
+    model: FSModel | None = None,
+    keep_all: bool = False,
+) -> LinkResult:
+    """:func:`dedupe` for candidates blocked and compared elsewhere (resolvers/spark): ``frame``
+    and ``ids`` as :func:`resolvers.linking.frame.prepare` gives them, ``candidates`` in the order
+    :func:`block_dedupe` gives them (ascending left, then right: ties in weight are broken by it)
+    and their ``levels``. Fitting, scoring and clustering are this module's own."""
+    if levels.shape != (len(candidates), len(spec.fields)):
+        raise ValueError(
+            f"{spec.entity_type}: levels of shape {levels.shape} for {len(candidates)} candidate pairs "
+            f"and {len(spec.fields)} fields"
+        )
+    clock = _Clock()
+    with reusing(spec, frame):
+        prepared = prepare_fields(spec.fields, frame, None)
+    clock.lap("preparing fields")
+    judged = _judged_dedupe(ids, must_link, cannot_link)
+    return _resolve(
+        spec, (frame, frame), (ids, ids), candidates, prepared, judged, model, keep_all, clock, levels=levels
+    )
+
+
 def link(
     left: pd.DataFrame,
     right: pd.DataFrame,
@@ -241,14 +272,17 @@ def _resolve(
     keep_all: bool,
     clock: _Clock,
     keep_frequencies: bool = False,
+    levels: LevelMatrix | None = None,
 ) -> LinkResult:
-    """Compare, fit, score and cluster; the same for one table (frames identical) or two."""
+    """Compare (unless given the ``levels``), fit, score and cluster; the same for one table
+    (frames identical) or two."""
     dedupe_mode = frames[0] is frames[1]
     n_left, n_right = len(frames[0]), len(frames[1])
     a, b = candidates.left, candidates.right
     must_a, must_b = judged.must
     cannot_a, cannot_b = judged.cannot
-    levels = compare_pairs(prepared, a, b)
+    if levels is None:
+        levels = compare_pairs(prepared, a, b)
     known, known_apart = key_verdicts(spec, levels, frames[0], frames[1], a, b)
     clock.lap("comparing")
     labelled = None

@@ -135,3 +135,15 @@ def test_resolve_and_steward_commands(tmp_path: Path) -> None:
     assert counts["nodes"]["Person"] > 0
     runs = json.loads(run("runs", "--json", env=env).stdout)
     assert {r["status"] for r in runs} == {"succeeded"}
+
+
+def test_the_spark_engine_without_full_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = run("resolve", "--engine", "spark", env={"GRIDHUB_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert "error: the spark engine runs the full pass only: add --full" in result.stderr
+    assert "Traceback" not in result.stderr
+    unknown = run("resolve", "--full", "--engine", "dask", env={"GRIDHUB_DATA_DIR": str(tmp_path)})
+    assert unknown.returncode == 2
+    # Rich draws typer's usage errors in a box that wraps lines: checked piece by piece.
+    assert "Invalid value for '--engine'" in unknown.stderr
+    assert "'dask'" in unknown.stderr
