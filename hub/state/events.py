@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, or_, select, update
 
 from hub.errors import HubError
 from hub.state.tables import event_reports, task_events
@@ -104,15 +104,32 @@ class EventState:
             stored = conn.execute(select(event_reports).where(event_reports.c.id == inserted[0])).one()
         return _report(stored)
 
-    def dispatched_reports(self, since: datetime, until: datetime) -> list[EventReport]:
-        """Reports that went to a task (opened or joined), reported in [since, until], newest first."""
+    def dispatched_reports(
+        self, since: datetime, until: datetime, keys: Sequence[str] | None = None
+    ) -> list[EventReport]:
+        """Reports that went to a task (opened or joined), reported in [since, until], newest
+        first; with ``keys``, only those whose duplicate keys name one of them. The keys are
+        matched in the database (as quoted JSON strings in the stored list), so a busy window
+        is not read and decoded row by row for the few reports an event may repeat."""
+        conditions = [
+            event_reports.c.task_id.is_not(None),
+            event_reports.c.reported_at >= since,
+            event_reports.c.reported_at <= until,
+        ]
+        if keys is not None:
+            if not keys:
+                return []
+            conditions.append(
+                or_(
+                    *(
+                        event_reports.c["keys"].contains(json.dumps(k, ensure_ascii=False), autoescape=True)
+                        for k in keys
+                    )
+                )
+            )
         query = (
             select(event_reports)
-            .where(
-                event_reports.c.task_id.is_not(None),
-                event_reports.c.reported_at >= since,
-                event_reports.c.reported_at <= until,
-            )
+            .where(*conditions)
             .order_by(event_reports.c.reported_at.desc(), event_reports.c.id.desc())
         )
         with self.engine.connect() as conn:

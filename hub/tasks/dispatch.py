@@ -168,7 +168,7 @@ def _earlier(state: StateStore, decision: DispatchDecision, keys: tuple[str, ...
         return None
     at = decision.reported_at
     wanted = set(keys)
-    for report in state.dispatched_reports(at - DUPLICATE_WINDOW, at + DUPLICATE_WINDOW):
+    for report in state.dispatched_reports(at - DUPLICATE_WINDOW, at + DUPLICATE_WINDOW, sorted(wanted)):
         if report.task_id is None or not wanted & set(report.keys):
             continue
         task = state.task(report.task_id)
