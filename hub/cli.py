@@ -201,13 +201,14 @@ def quarantine_replay(
 class ReviewOrder(StrEnum):
     OLDEST = "oldest"
     INFORMATIVE = "informative"
+    PRIORITY = "priority"
 
 
 @review_app.callback()
 def review_default(ctx: typer.Context) -> None:
     """`gridhub review` alone lists the open items."""
     if ctx.invoked_subcommand is None:
-        review_list(kind=None, limit=50, order=ReviewOrder.OLDEST)
+        review_list(kind=None, limit=50, order=ReviewOrder.OLDEST, entity_type=None, source=None)
 
 
 @review_app.command("list")
@@ -218,14 +219,19 @@ def review_list(
         ReviewOrder,
         typer.Option(
             help="oldest: as filed; informative: the merge candidates whose answer would teach the "
-            "model most first (uncertainty × candidate pairs sharing the comparison pattern)."
+            "model most first (uncertainty × candidate pairs sharing the comparison pattern); "
+            "priority: uncertainty × impact (open tasks about the item's entities)."
         ),
     ] = ReviewOrder.OLDEST,
+    entity_type: Annotated[
+        str | None, typer.Option("--type", help="Only items about this entity type.")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Only items naming a record of this source.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
 ) -> None:
     """Open review items (those no steward has decided yet), oldest first unless --order informative."""
     with StateStore(get_settings().state_database_url) as state:
-        ranked = ranked_queue(state, kind, limit, order.value)
+        ranked = ranked_queue(state, kind, limit, order.value, entity_type=entity_type, source=source)
     if as_json:
         print_json([{**r.item, "score": r.score, "pattern": r.pattern} for r in ranked])
         return

@@ -101,15 +101,22 @@ async def _steward_job(
 
 
 def visible_queue(
-    graph: GraphStore, state: StateStore, principal: Principal, kind: str | None, limit: int, order: Order
+    graph: GraphStore,
+    state: StateStore,
+    principal: Principal,
+    kind: str | None,
+    limit: int,
+    order: Order,
+    **narrow: str | None,
 ) -> list[Ranked]:
-    """The first ``limit`` open items the principal may see. A restricted steward's items are
-    among more of the queue: it is read in growing pages until enough are found or it ends."""
+    """The first ``limit`` open items the principal may see (``narrow``: entity_type, source,
+    as :func:`ranked_queue` takes them). A restricted steward's items are among more of the
+    queue: it is read in growing pages until enough are found or it ends."""
     if not principal.restricted:
-        return ranked_queue(state, kind, limit, order)
+        return ranked_queue(state, kind, limit, order, **narrow)
     page = limit * 4
     while True:
-        ranked = ranked_queue(state, kind, page, order)
+        ranked = ranked_queue(state, kind, page, order, **narrow)
         shown = {id(item) for item in visible_items(graph, state, principal, [r.item for r in ranked])}
         mine = [r for r in ranked if id(r.item) in shown]
         if len(mine) >= limit or len(ranked) < page:
@@ -170,14 +177,24 @@ def steward_router(
         kind: Annotated[str | None, Query(description="address, merge, conflict or quarantine")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         order: Annotated[
-            Order, Query(description="oldest first, or what an answer would teach the model most")
+            Order,
+            Query(
+                description="oldest first; informative: what an answer would teach the model most; "
+                "priority: uncertainty × impact (open tasks about the item's entities)"
+            ),
         ] = "oldest",
+        entity_type: Annotated[
+            str | None, Query(alias="type", description="only items about this type")
+        ] = None,
+        source: Annotated[str | None, Query(description="only items naming a record of this source")] = None,
     ) -> list[dict[str, Any]]:
         opened = await anyio.to_thread.run_sync(state)
         graph = request.app.state.store
         try:
             ranked = await anyio.to_thread.run_sync(
-                lambda: visible_queue(graph, opened, principal, kind, limit, order)
+                lambda: visible_queue(
+                    graph, opened, principal, kind, limit, order, entity_type=entity_type, source=source
+                )
             )
         except HubError as exc:  # an unknown kind
             raise HTTPException(422, str(exc)) from exc

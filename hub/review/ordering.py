@@ -1,4 +1,11 @@
-"""The order stewards answer merge candidates in: oldest first, or the most informative first.
+"""The order stewards answer review items in: oldest first, the most informative first, or by
+priority (uncertainty × impact).
+
+"priority": an item's score is the uncertainty about it (a merge candidate's 1 − |2p − 1|; 1 for
+the other kinds, which no model scored) times its impact, 1 + the open tasks about the entities
+it names (a person some grid worker is being sent to see comes first), highest first, then
+oldest first. Items can be narrowed by entity type and by source (the source of a record the
+item names).
 
 "informative" (active learning, see :mod:`resolvers.linking.learning`): an item's score is the
 model's uncertainty about the pair (1 − |2p − 1|, p the match probability when the item was
@@ -20,7 +27,7 @@ from hub.errors import HubError
 from hub.state import QuarantineEntry, StateStore
 from resolvers.linking.learning import pattern_text, uncertainty
 
-Order = Literal["oldest", "informative"]
+Order = Literal["oldest", "informative", "priority"]
 # What files review items: the resolution pass (merge candidates, conflicts on golden values)
 # and the sync (addresses it could not place, rows it could not map: "quarantine", listed from
 # the quarantine table; their ids are quarantine entry ids, so they are listed only when asked
@@ -93,16 +100,64 @@ def review_order(
     return [scores.get(item["id"], Ranked(item, None, "")) for item in open_items]
 
 
-def ranked_queue(state: StateStore, kind: str | None, limit: int, order: Order) -> list[Ranked]:
-    """The open review items (of ``kind``), in ``order``, the first ``limit``."""
+def item_sources(item: dict[str, Any]) -> set[str]:
+    """The sources of the records an item names: a merge candidate's two mentions
+    (source:record_id:role), an address item's or a quarantined row's source."""
+    payload = item["payload"]
+    found = {str(m).split(":", 1)[0] for m in payload.get("mentions", ())}
+    if payload.get("source"):
+        found.add(str(payload["source"]))
+    return found
+
+
+def item_entity_ids(item: dict[str, Any]) -> list[str]:
+    payload = item["payload"]
+    return [str(payload[k]) for k in ("left", "right", "entity_id") if payload.get(k)]
+
+
+def _matches(item: dict[str, Any], entity_type: str | None, source: str | None) -> bool:
+    if entity_type is not None and str(item["payload"].get("entity_type", "")).lower() != entity_type.lower():
+        return False
+    return source is None or source in item_sources(item)
+
+
+def by_priority(state: StateStore, open_items: Sequence[dict[str, Any]]) -> list[Ranked]:
+    """``open_items`` by uncertainty × impact (see the module's docstring)."""
+    tasks = state.open_tasks_about({e for item in open_items for e in item_entity_ids(item)})
+    ranked = []
+    for item in open_items:
+        payload = item["payload"]
+        doubt = float(uncertainty(float(payload["probability"]))) if "probability" in payload else 1.0
+        impact = 1 + sum(tasks.get(e, 0) for e in item_entity_ids(item))
+        ranked.append(Ranked(item, doubt * impact, ""))
+    return sorted(ranked, key=lambda r: (-(r.score or 0.0), r.item["id"]))
+
+
+def ranked_queue(
+    state: StateStore,
+    kind: str | None,
+    limit: int,
+    order: Order,
+    *,
+    entity_type: str | None = None,
+    source: str | None = None,
+) -> list[Ranked]:
+    """The open review items (of ``kind``, ``entity_type``, naming a record of ``source``), in
+    ``order``, the first ``limit``."""
     kind = review_kind(kind)
     if kind == QUARANTINE:
-        return [Ranked(quarantine_item(entry), None, "") for entry in state.quarantined()[:limit]]
+        rows = [quarantine_item(entry) for entry in state.quarantined()]
+        return [Ranked(item, None, "") for item in rows if _matches(item, None, source)][:limit]
     everything = 2**62
-    if order == "oldest":
+    narrowed = entity_type is not None or source is not None
+    if order == "oldest" and not narrowed:
         open_items = state.review_queue(kind, limit)
     else:
-        open_items = state.review_queue(kind, everything)
+        open_items = [i for i in state.review_queue(kind, everything) if _matches(i, entity_type, source)]
+    if order == "priority":
+        return by_priority(state, open_items)[:limit]
+    if order == "oldest":
+        open_items = open_items[:limit]
     if kind not in (None, "merge") or not any(i["kind"] == "merge" for i in open_items):
         return [Ranked(item, None, "") for item in open_items][:limit]
     open_ids = {i["id"] for i in state.review_queue("merge", everything)}

@@ -182,6 +182,24 @@ class TaskState:
             load = {a: load.get(a, 0) for a in assignee_ids}
         return load
 
+    def open_tasks_about(self, ids: Collection[str]) -> dict[str, int]:
+        """Tasks not done whose subject (or the entity they are about) is one of ``ids``, per id:
+        what a steward's queue ranks by impact (a person with open work first)."""
+        wanted = sorted(set(ids))
+        found: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                for column in (tasks.c.subject_id, tasks.c.about_id):
+                    query = (
+                        select(column, func.count())
+                        .where(tasks.c.status != DONE, column.in_(chunk))
+                        .group_by(column)
+                    )
+                    for entity, n in conn.execute(query):
+                        found[str(entity)] = found.get(str(entity), 0) + int(n)
+        return found
+
     def returned_by(self, task_id: str) -> dict[str, str]:
         """Who returned this task before, with the reason of their last return."""
         query = (
