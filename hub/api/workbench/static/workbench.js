@@ -19,7 +19,7 @@ const STRINGS = {
     keyLabel: "API 密钥（需 steward 权限）", signIn: "进入",
     keyHint: "密钥只保存在本标签页（sessionStorage），关闭即清除。",
     keyRefused: "密钥无效或已失效，请重新输入。", noScope: "此密钥没有 steward 权限。",
-    kind: "类型", allKinds: "全部", order: "排序", "order.oldest": "最早提交", "order.informative": "信息量最大",
+    kind: "类型", allKinds: "全部", order: "排序", "order.oldest": "最早提交", "order.informative": "信息量最大", "order.priority": "优先（不确定 × 待办任务）",
     "kind.merge": "合并候选", "kind.conflict": "值冲突", "kind.address": "地址待定",
     item: "事项", entityType: "实体类型", subject: "内容", probability: "匹配概率", score: "信息量", pattern: "比较模式",
     queueEmpty: "队列中没有待审事项。", queueHint: "点击一行打开事项；n 或 → 打开第一项。",
@@ -42,7 +42,7 @@ const STRINGS = {
     keyLabel: "API key (steward scope)", signIn: "Open",
     keyHint: "The key stays in this tab (sessionStorage) and is gone when the tab closes.",
     keyRefused: "The key was refused or has expired: enter it again.", noScope: "This key lacks the steward scope.",
-    kind: "Kind", allKinds: "All", order: "Order", "order.oldest": "Oldest first", "order.informative": "Most informative",
+    kind: "Kind", allKinds: "All", order: "Order", "order.oldest": "Oldest first", "order.informative": "Most informative", "order.priority": "Priority (uncertainty × open tasks)",
     "kind.merge": "Merge candidate", "kind.conflict": "Conflict", "kind.address": "Address",
     item: "Item", entityType: "Type", subject: "Subject", probability: "Probability", score: "Score", pattern: "Pattern",
     queueEmpty: "Nothing to review.", queueHint: "Click a row to open it; n or → opens the first.",
@@ -201,7 +201,7 @@ async function queueView() {
         kinds.map((k) => h("option", { value: k, selected: session.kind === k }, `${kindLabel(k)} (${counts[k] ?? 0})`)))),
     h("label", {}, t("order"), " ",
       h("select", { id: "order", onchange: refilter("order") },
-        ["oldest", "informative"].map((o) => h("option", { value: o, selected: session.order === o }, t(`order.${o}`))))),
+        ["oldest", "informative", "priority"].map((o) => h("option", { value: o, selected: session.order === o }, t(`order.${o}`))))),
     h("ul", { class: "counts" },
       kinds.map((k) => h("li", { "data-kind": k }, h("b", {}, String(counts[k] ?? 0)), " ", kindLabel(k)))));
   const open = (item) => () => (location.hash = views[item.kind] ? `#/${item.kind}/${item.id}` : `#/item/${item.id}`);
