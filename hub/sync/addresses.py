@@ -311,9 +311,12 @@ class AddressBook:
             # pick the building (hub/review/addresses.py): a pick places every later mention of
             # the text.
             if match.status in ("ambiguous", "unknown"):
+                # The text's own Address node is what the item is about (a task about a waiting
+                # item, the entity-type filter of the queue): named with it.
                 out.review[f"address:{mention.source}:{mention.record_id}:{mention.role}"] = {
                     "source": mention.source, "record_id": mention.record_id, "role": mention.role, "text": text,
                     "reason": match.reason, "candidates": [c._asdict() for c in match.candidates],
+                    "entity_type": self.schema.roles.standard_address, "entity_id": node_id,
                 }  # fmt: skip
         # The standard library is the authority on standard addresses; a source's own values
         # (a wrong code, say) must not overwrite them.

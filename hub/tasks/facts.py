@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from hub.errors import HubError
+from hub.review.items import item_entities
 from hub.state import StateStore
 from hub.store import GraphStore
 from hub.tasks.rules import REVIEW_BACKLOG, Fact, RuleDef
@@ -79,11 +80,9 @@ def review_facts(rule: RuleDef, state: StateStore, today: date) -> list[Fact]:
     before = datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=UTC)
     facts = []
     for item in state.waiting_review_items(before, kinds):
-        payload = item["payload"]
-        about = None
-        entity = payload.get("entity_id") or payload.get("left")
-        if payload.get("entity_type") and entity:
-            about = (str(payload["entity_type"]), str(entity))
+        # The entity it is about (an address item: the entity its record's mention denotes).
+        named = item_entities(state, item)
+        about = (named[0], named[1][0]) if named is not None and named[1] else None
         filed = item["created_at"]
         facts.append(
             Fact(

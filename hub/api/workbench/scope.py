@@ -18,6 +18,7 @@ from graph_schema import Schema
 from hub.api.security.principal import Principal
 from hub.errors import HubError
 from hub.resolution.explain import mentions_of
+from hub.review.items import item_entities
 from hub.state import StateStore
 from hub.state.mentions import SEP
 from hub.store import GraphStore
@@ -25,8 +26,6 @@ from hub.store.query import AllOf, Compare, Op, restriction
 
 # Items beyond which the aliases are read at once (a restricted steward's counts read them all).
 _FEW = 20
-# An item's entities: (node type, entity ids), or None when the item names none.
-ItemEntities = tuple[str, tuple[str, ...]] | None
 
 
 def places(schema: Schema, principal: Principal) -> dict[str, frozenset[str]]:
@@ -62,28 +61,6 @@ def visible_nodes(
         for label, ids in ids_by_label.items()
         for node_id in visible_ids(store, principal, label, set(ids))
     }
-
-
-def item_entities(
-    state: StateStore, item: Mapping[str, Any], resolve: Callable[[str], str] | None = None
-) -> ItemEntities:
-    """The entities a review item is about (after merges: ``resolve``, one lookup per id by
-    default), as filed in its payload."""
-    survivor = resolve or state.resolve_alias
-    payload = item["payload"]
-    kind = item["kind"]
-    if kind == "merge":
-        ids = (str(payload["left"]), str(payload["right"]))
-        return str(payload["entity_type"]), tuple(survivor(i) for i in ids)
-    if kind == "conflict":
-        return str(payload["entity_type"]), (survivor(str(payload["entity_id"])),)
-    if kind == "address":
-        rows = state.mentions_matching(
-            source=str(payload["source"]), record_id=str(payload["record_id"]), role=str(payload["role"])
-        )
-        if rows:
-            return str(rows[0]["entity_type"]), (survivor(str(rows[0]["entity_id"])),)
-    return None
 
 
 def shown_ids(item: Mapping[str, Any]) -> list[str]:
