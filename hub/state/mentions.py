@@ -305,13 +305,16 @@ class MentionState:
         return out
 
     def mentions_matching(self, **where: str) -> list[dict[str, Any]]:
-        """Mentions by column equality (entity_id=…, or source=…, record_id=…, role=…)."""
-        query = select(mentions).where(*(mentions.c[column] == value for column, value in where.items()))
+        """Mentions by column equality (entity_id=…, or source=…, record_id=…, role=…), all of
+        them: an entity's mentions were cut at 500 before, silently (a judgement then checked
+        only some of its identifiers). Callers that compare them bound their own work (explain)."""
+        query = (
+            select(mentions)
+            .where(*(mentions.c[column] == value for column, value in where.items()))
+            .order_by(mentions.c.source, mentions.c.record_id, mentions.c.role)
+        )
         with self.engine.connect() as conn:
-            return [
-                {**row._asdict(), "features": json.loads(row.features)}
-                for row in conn.execute(query.limit(500))
-            ]
+            return [{**row._asdict(), "features": json.loads(row.features)} for row in conn.execute(query)]
 
     def mentions_of(self, entity_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
         """The current mentions of these entities, by entity (the lineage of their values)."""

@@ -105,3 +105,10 @@ def test_resolved_addresses_count_reasons_by_kind() -> None:
     out.count("room", "x; room 1")
     assert out.counts == {"unknown": 2, "room": 1}
     assert out.reasons == {"unknown": {"estate not in the library": 2}, "room": {"room determined": 1}}
+
+
+def test_every_mention_of_an_entity_is_read(state: StateStore) -> None:
+    # An entity with more mentions than a page of 500: none left out without a word.
+    ids = [f"r{n:04d}" for n in range(620)]
+    state.replace_mentions("s", ids, [_row(i, "P-big", NEW) for i in ids])
+    assert sorted(m["record_id"] for m in state.mentions_matching(entity_id="P-big")) == ids
