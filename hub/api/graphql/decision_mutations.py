@@ -17,6 +17,7 @@ from typing import Any
 import strawberry
 
 from hub.api.context import Info
+from hub.api.graphql.steward_jobs import steward_job
 
 
 @strawberry.enum(description="A bulk decision's verdict: same is decided one pair at a time, never in bulk.")
@@ -118,14 +119,6 @@ def _filter(wanted: BulkFilterInput | None) -> dict[str, Any]:
             "min_score": wanted.min_score, "max_score": wanted.max_score}  # fmt: skip
 
 
-async def _job(info: Info, command: str, options: dict[str, Any]) -> dict[str, Any]:
-    # The steward-scope check and the job runner are the other steward mutations' (imported
-    # here, not at the top: mutations.py imports this module to inherit its mutations).
-    from hub.api.graphql.mutations import _steward_job
-
-    return await _steward_job(info, command, options)
-
-
 def _outcome(result: dict[str, Any]) -> DecisionOutcome:
     rows = result.get("decisions") or [result["decision"]]
     return DecisionOutcome(
@@ -143,7 +136,9 @@ class DecisionMutations:
     async def pick_building(
         self, info: Info, item: int, building: str, reason: str | None = None
     ) -> DecisionOutcome:
-        result = await _job(info, "review-pick", {"item": item, "building": building, "reason": reason})
+        result = await steward_job(
+            info, "review-pick", {"item": item, "building": building, "reason": reason}
+        )
         return _outcome(result)
 
     @strawberry.mutation(
@@ -154,7 +149,9 @@ class DecisionMutations:
         self, info: Info, entry: int, fields: list[FieldValueInput], reason: str | None = None
     ) -> DecisionOutcome:
         changes = {f.field: f.value for f in fields}
-        result = await _job(info, "quarantine-fix", {"entry": entry, "fields": changes, "reason": reason})
+        result = await steward_job(
+            info, "quarantine-fix", {"entry": entry, "fields": changes, "reason": reason}
+        )
         return _outcome(result)
 
     @strawberry.mutation(
@@ -170,7 +167,7 @@ class DecisionMutations:
         reason: str | None = None,
     ) -> BulkOutcome:
         options = {**_filter(filter), "verdict": verdict.value, "token": token, "reason": reason}
-        result = await _job(info, "review-bulk", options)
+        result = await steward_job(info, "review-bulk", options)
         refused = [BulkRefusal(item=int(k), reason=v) for k, v in result["refused"].items()]
         return BulkOutcome(
             summary=result["summary"], decided=result["decided"], refused=refused, batch=result["batch"]
@@ -181,7 +178,7 @@ class DecisionMutations:
         "what it did is undone (steward scope)."
     )  # type: ignore[untyped-decorator]
     async def revoke_decision(self, info: Info, decision: int) -> DecisionOutcome:
-        return _outcome(await _job(info, "review-revoke", {"decision": decision}))
+        return _outcome(await steward_job(info, "review-revoke", {"decision": decision}))
 
 
 @strawberry.type
@@ -194,7 +191,7 @@ class DecisionQueries:
         self, info: Info, verdict: BulkVerdict, filter: BulkFilterInput | None = None, first: int = 20
     ) -> BulkPreview:
         options = {**_filter(filter), "verdict": verdict.value, "first": max(0, min(first, 500))}
-        result = await _job(info, "review-bulk-preview", options)
+        result = await steward_job(info, "review-bulk-preview", options)
         items = [BulkPreviewItem(id=i["id"], kind=i["kind"], subject=i["subject"]) for i in result["items"]]
         return BulkPreview(
             verdict=BulkVerdict(result["verdict"]), count=result["count"], items=items, token=result["token"]

@@ -10,17 +10,13 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-import anyio.to_thread
 import strawberry
 
 from hub.api.context import Info
-from hub.api.errors import FORBIDDEN, ApiError
 from hub.api.graphql.decision_mutations import DecisionMutations
 from hub.api.graphql.event_mutations import EventMutations, QueueMutations
+from hub.api.graphql.steward_jobs import steward_job
 from hub.api.graphql.task_mutations import TaskMutations
-from hub.api.security.principal import STEWARD_SCOPE
-from hub.api.workbench.scope import job_outside
-from hub.errors import HubError
 
 
 @strawberry.enum(description="A steward's verdict about two records.")
@@ -45,31 +41,9 @@ class StewardDecision:
     review_item: int | None
 
 
-async def _steward_job(info: Info, command: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Run a steward's decision as a write job of the server, in the caller's name."""
-    ctx = info.context
-    if not ctx.principal.has(STEWARD_SCOPE):
-        raise ApiError(f"the {STEWARD_SCOPE} scope is needed to decide", code=FORBIDDEN)
-    jobs = ctx.jobs
-    if jobs is None or jobs.refusal is not None:
-        raise ApiError(jobs.refusal if jobs is not None else "this server takes no decisions", code=FORBIDDEN)
-    principal = ctx.principal
-    store, state = jobs.reads()
-    refused = await anyio.to_thread.run_sync(lambda: job_outside(store, state, principal, command, options))
-    if refused is not None:
-        raise ApiError(refused[1], code=FORBIDDEN)
-    options = {**options, "steward": ctx.principal.name}
-    try:
-        outcome = await anyio.to_thread.run_sync(lambda: jobs.run(command, options))
-    except HubError as exc:
-        raise ApiError(str(exc)) from exc
-    result: dict[str, Any] = outcome.result
-    return result
-
-
 async def _decide(info: Info, command: str, options: dict[str, Any]) -> StewardDecision:
     ctx = info.context
-    result = await _steward_job(info, command, options)
+    result = await steward_job(info, command, options)
     j = result["judgement"]
     # Audited like a read of the two entities: who decided about whom.
     ctx.returned[j["entity_type"]].update((j["left_entity"], j["right_entity"]))
@@ -96,7 +70,7 @@ class ChosenValue:
 
 
 async def _choose(info: Info, item: int, value: str, reason: str | None) -> ChosenValue:
-    result = await _steward_job(info, "review-choose", {"item": item, "value": value, "reason": reason})
+    result = await steward_job(info, "review-choose", {"item": item, "value": value, "reason": reason})
     pin = result["pin"]
     info.context.returned[pin["entity_type"]].add(pin["entity_id"])
     return ChosenValue(
