@@ -23,8 +23,13 @@ async def steward_job(info: Info, command: str, options: dict[str, Any]) -> dict
     if jobs is None or jobs.refusal is not None:
         raise ApiError(jobs.refusal if jobs is not None else "this server takes no decisions", code=FORBIDDEN)
     principal = ctx.principal
-    store, state = jobs.reads()
-    refused = await anyio.to_thread.run_sync(lambda: job_outside(store, state, principal, command, options))
+
+    # In a worker thread: the state database may be opened on first use, and the check reads it.
+    def outside() -> tuple[bool, str] | None:
+        store, state = jobs.reads()
+        return job_outside(store, state, principal, command, options)
+
+    refused = await anyio.to_thread.run_sync(outside)
     if refused is not None:
         raise ApiError(refused[1], code=FORBIDDEN)
     options = {**options, "steward": ctx.principal.name}
