@@ -14,7 +14,11 @@ how long a steward's decision takes to show in the graph.
      while a second client polls GraphQL (`person(id:)` of both entities) until both ids name
      one entity; the time from sending the decision to the first poll that sees the merge,
      p50 / p95 / max (target < 1 s), beside the POST's own latency;
-  6. then the merged people's entity pages and a search for each by name (first one builds the
+  6. building picks: per open address item (--picks of them), POST /steward/review/{item}/building
+     with a library building, while a second client polls GraphQL (the building's address and its
+     source records with the item's record id) until the graph shows the record at the building;
+     the time from sending the pick to that poll, p50 / p95 / max (target < 1 s);
+  7. then the merged people's entity pages and a search for each by name (first one builds the
      search index), p50 / p95, for the record.
 
 Printed with the machine (cores), the data size and the code's commit.
@@ -46,6 +50,10 @@ from api import Server, api_key, machine_line, percentile, prepare, setup_line, 
 QUEUE_TARGET_MS = 300.0
 DECISION_TARGET_S = 1.0
 POLL_INTERVAL_S = 0.01
+PLACED = (
+    "query Placed($a: ID!, $r: String!) { address(id: $a) { sourceRecords(where: {recordId: {eq: $r}}) "
+    "{ totalCount } } }"
+)
 SAME_ENTITY = "query Merged($a: ID!, $b: ID!) { a: person(id: $a) { id } b: person(id: $b) { id } }"
 
 
@@ -135,6 +143,46 @@ def decision_to_graph(url: str, key: str, pair: dict[str, Any]) -> tuple[float, 
     return visible_at[0] - sent, answered
 
 
+def pick_to_graph(
+    url: str, key: str, item: dict[str, Any], building: str, address: str
+) -> tuple[float, float]:
+    """(seconds until the graph shows the item's record at the picked building's address, seconds
+    until the POST was answered)."""
+    import httpx
+
+    auth = {"Authorization": f"Bearer {key}"}
+    record = str(item["payload"]["record_id"])
+    seen: list[float] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        with httpx.Client(base_url=url, headers=auth, timeout=30) as client:
+            while not done.is_set():
+                answer = client.post(
+                    "/graphql", json={"query": PLACED, "variables": {"a": address, "r": record}}
+                )
+                placed = (answer.json()["data"] or {}).get("address")
+                if placed and placed["sourceRecords"]["totalCount"]:
+                    seen.append(time.perf_counter())
+                    return
+                time.sleep(POLL_INTERVAL_S)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(1) as pool:
+        watcher = pool.submit(poll)
+        answer = httpx.post(
+            f"{url}/steward/review/{item['id']}/building",
+            headers=auth,
+            json={"building": building},
+            timeout=120,
+        )
+        answered = time.perf_counter() - started
+        answer.raise_for_status()
+        watcher.result(timeout=60)
+        done.set()
+    return seen[0] - started, answered
+
+
 def page_loads(url: str, key: str, paths: list[str]) -> list[float]:
     """Wall ms of each GET in ``paths`` (one client, one at a time)."""
     import httpx
@@ -160,6 +208,36 @@ def line(name: str, values: list[float], unit: str = "ms") -> str:
     return f"{name:28} n={len(values):<4} p50 {p50:8.{digits}f} {unit}  p95 {p95:8.{digits}f} {unit}  max {top:8.{digits}f} {unit}"
 
 
+def building_picks(url: str, key: str, count: int) -> list[tuple[float, float]]:
+    """Answer up to ``count`` open address items, each with the building the matcher ranked first
+    for it, else any (a pick also answers the open items of the same text: the queue is read
+    again before each)."""
+    import httpx
+
+    auth = {"Authorization": f"Bearer {key}"}
+    fallback = httpx.get(f"{url}/steward/buildings?q=栋&limit=1", headers=auth).json()
+    timings = []
+    for _ in range(count):
+        items = httpx.get(f"{url}/steward/review?kind=address&limit=1", headers=auth).json()
+        if not items:
+            break
+        [item] = items
+        candidates = item["payload"].get("candidates") or []
+        building = candidates[0]["building_id"] if candidates else fallback[0]["building_id"]
+        address = candidates[0].get("address_id") if candidates else None
+        timings.append(pick_to_graph(url, key, item, building, address or building_address(building)))
+    return timings
+
+
+def building_address(building: str) -> str:
+    """The id of a building's own address (resolvers/ids.building_address_id)."""
+    from graph_schema import default_schema
+    from resolvers.ids import building_address_id
+
+    schema = default_schema()
+    return building_address_id(schema.node(schema.roles.standard_address).id_prefix, building)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -171,6 +249,7 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=50, help="queue loads measured")
     parser.add_argument("--warmup", type=int, default=5, help="queue loads before measuring")
     parser.add_argument("--decisions", type=int, default=20, help="'same' decisions measured")
+    parser.add_argument("--picks", type=int, default=20, help="building picks measured")
     parser.add_argument("--fresh", action="store_true", help="generate and sync again")
     args = parser.parse_args()
     import httpx
@@ -203,6 +282,7 @@ def main() -> None:
             )
             loads = queue_loads(server.url, key, args.warmup, args.loads)
             timings = [decision_to_graph(server.url, key, pair) for pair in pairs]
+            picks = building_picks(server.url, key, args.picks)
             # The merged people's pages and a search for each by name, as a steward goes on.
             entities = page_loads(server.url, key, [f"/steward/entities/Person/{p['left']}" for p in pairs])
             names = [httpx.get(f"{server.url}/steward/entities/Person/{p['left']}", headers=auth).json()["caption"]
@@ -222,6 +302,13 @@ def main() -> None:
     print(line("POST decision (answered)", [t[1] for t in timings], "s"))
     p95 = percentile(visible, 0.95)
     print(f"target p95 < {DECISION_TARGET_S:.0f} s: {'met' if p95 < DECISION_TARGET_S else 'NOT met'}")
+    print(f"\n== building picks ({len(picks)} address items; GraphQL polled every 10 ms until placed)")
+    placed = [t[0] for t in picks]
+    print(line("pick → record at the building in graph", placed, "s"))
+    print(line("POST pick (answered)", [t[1] for t in picks], "s"))
+    if placed:
+        p95 = percentile(placed, 0.95)
+        print(f"target p95 < {DECISION_TARGET_S:.0f} s: {'met' if p95 < DECISION_TARGET_S else 'NOT met'}")
     print("\n== after the decisions (no target)")
     print(line("GET /steward/entities/…", entities))
     print(line("GET /steward/search (name)", searches))

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from hub.api.jobs import JobRunner
 from hub.api.security.authenticator import PrincipalDependency, require_scope
 from hub.api.security.principal import PII_SCOPE, STEWARD_SCOPE, Principal
-from hub.api.workbench.records import mask_explanation
+from hub.api.workbench.records import mask_explanation, mask_item
 from hub.api.workbench.scope import (
     job_outside,
     outside_message,
@@ -202,8 +202,13 @@ def steward_router(
         ids = sorted({i for r in ranked for i in shown_ids(r.item)})
         client = request.client.host if request.client else None
         request.app.state.audit.record(principal, "GET /steward/review", None, ids, ["review"], client)
-        # Each item as filed, with its informativeness score and comparison pattern (merges).
-        return [{**r.item, "score": r.score, "pattern": r.pattern} for r in ranked]
+        # Each item as filed, with its informativeness score and comparison pattern (merges);
+        # personal values masked without the pii scope, as the records beside them are.
+        show = principal.has(PII_SCOPE)
+        return [
+            {**(r.item if show else mask_item(graph.schema, r.item)), "score": r.score, "pattern": r.pattern}
+            for r in ranked
+        ]
 
     @router.get("/explain")
     async def explain_pair(

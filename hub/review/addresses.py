@@ -80,7 +80,8 @@ def pick_building(
     payload = item["payload"]
     text = str(payload["text"])
     cleaned = clean(text)
-    library = address_book(store, state, configs, settings).library
+    book = address_book(store, state, configs, settings)
+    library = book.library
     labels = {b.building_id: b.label for b in library.buildings}
     building_id = building_id.strip()
     if building_id not in labels:
@@ -103,8 +104,9 @@ def pick_building(
     rows = [NewDecision(cleaned, after, previous, i["id"]) for i in same_text]
     decisions = state.record_decisions("address", rows, steward, reason)
     records = {(str(i["payload"]["source"]), str(i["payload"]["record_id"])) for i in same_text}
+    book.use_aliases(state.address_aliases())  # with this pick (the library is not read twice)
     run_id = resync_address_records(
-        store, state, configs, settings, records, {previous["address_id"]}, progress
+        store, state, configs, settings, records, {previous["address_id"]}, progress, book
     )
     others = len(decisions) - 1
     summary = (

@@ -6,8 +6,10 @@ the row unchanged); the row is mapped with the current declaration and written a
 with the mapping's error and nothing is recorded. The fix is kept as a decision (the row before
 and after, who, when, why) under the source's row's content hash: every later sync reading that
 same row from the source reads the fixed one instead (SourceSync.fixes), so the fix holds until
-the source sends a changed row. Revoking the fix lets the next sync read the source's row as it
-is (it goes to quarantine again; the values the fix wrote stay until the record is written again).
+the source sends a changed row. Revoking the fix undoes what it wrote: the row waits in quarantine
+again, and the record is what it was before the fix — its earlier version written again from the
+row the graph keeps of it, or retired if the fix had made it (the source's row does not map). A
+record the source has changed since is left as the source has it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import UTC, datetime
 from connectors.config import SourceConfig
 from connectors.errors import RowError
 from connectors.mapping import content_hash
+from hub.review.remap import current_rows
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.state.decisions import Decision, DecisionError, NewDecision
@@ -76,9 +79,12 @@ def fix_and_replay(
             f"quarantined row {entry_id} repeats record {entry.record_id!r} of its read, whose other row "
             "was kept: writing it would overwrite that one; correct its record id, or the source"
         )
+    # The record's version before the fix (None: it had none), which revoking the fix restores.
+    before_hash = state.hashes(config.name, [row.record_id]).get(row.record_id)
     write_replayed(sync, [(entry.id, row)])
     changed = {name: {"before": entry.raw.get(name), "after": value} for name, value in fields.items()}
-    after = {"row": fixed, "entry": entry.id, "record_id": row.record_id, "run": run_id, "changed": changed}
+    after = {"row": fixed, "entry": entry.id, "record_id": row.record_id, "run": run_id, "changed": changed,
+             "before_hash": before_hash}  # fmt: skip
     [decision] = state.record_decisions(
         "quarantine",
         [NewDecision(f"{entry.source}:{content_hash(entry.raw)}", after, entry.raw)],
@@ -91,3 +97,42 @@ def fix_and_replay(
         f"{run_id}, fixed: {what}"
     )
     return RowFix(decision, summary, run_id)
+
+
+def revoke_fix(
+    store: GraphStore,
+    state: StateStore,
+    configs: Sequence[SourceConfig],
+    settings: Settings,
+    decision: Decision,
+) -> str:
+    """Undo what the (revoked) fix ``decision`` wrote; returns what was done, in a sentence."""
+    source = decision.subject.split(":", 1)[0]
+    value = decision.value
+    record_id, entry = str(value["record_id"]), int(value["entry"])
+    state.reopen_quarantine([entry])
+    config = next((c for c in configs if c.name == source), None)
+    now_hash = state.hashes(source, [record_id]).get(record_id)
+    if config is None or "before_hash" not in value or now_hash != content_hash(value["row"]):
+        # A fix kept before its record's earlier version was, or one the source has overtaken
+        # (it sent a changed row since, which the sync wrote): the record is left as it is.
+        return f"row {entry} of {source} waits in quarantine again; record {record_id} is left as it is now"
+    run_id = new_run_id(datetime.now(UTC))
+    sync = SourceSync(store, state, config, settings, run_id, only={record_id})
+    before = value["before_hash"]
+    if not before:
+        sync.retire([record_id])
+        return f"row {entry} of {source} waits in quarantine again; record {record_id}, which the fix made, is retired"
+    rows, missing = current_rows(store, sync, [record_id], {record_id: before})
+    if missing:
+        sync.retire([record_id])
+        return (
+            f"row {entry} of {source} waits in quarantine again; record {record_id}'s earlier version "
+            "is not kept (or no longer maps): the record is retired"
+        )
+    asserted = sync.write(rows)
+    state.commit_batch(source, run_id, {r.record_id: r.content_hash for r in rows}, None, asserted)
+    return (
+        f"row {entry} of {source} waits in quarantine again; record {record_id} is back to its version "
+        f"before the fix (run {run_id})"
+    )

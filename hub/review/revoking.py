@@ -3,7 +3,8 @@
 The decision (its whole batch) stays, marked with who revoked it and when; its review items are
 open again. A picked building: the records it placed are synced again (the matcher decides the
 text again). A bulk verdict: each judgement it made is revoked too. A skip: nothing else. A
-fixed quarantined row: the next sync reads the source's row as it is again.
+fixed quarantined row: it waits in quarantine again, and its record is as before the fix
+(hub/review/quarantine.revoke_fix).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from connectors.config import SourceConfig
 from hub.review.addresses import revoke_pick
+from hub.review.quarantine import revoke_fix
 from hub.settings import Settings
 from hub.state import JudgementError, StateStore
 from hub.state.decisions import Decision
@@ -51,5 +53,5 @@ def revoke(
                 pass
         what += f"; {revoked} judgement(s) revoked with it"
     elif kind == "quarantine":
-        what += "; the next sync reads the source's row as it is"
+        what += "; " + "; ".join(revoke_fix(store, state, configs, settings, d) for d in decisions)
     return Revocation(decisions, what)

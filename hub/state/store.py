@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -171,12 +171,19 @@ class StateStore(
 
     # -- record hashes and cursors -------------------------------------------------------------
 
-    def hashes(self, source: str) -> dict[str, str]:
+    def hashes(self, source: str, only: Collection[str] | None = None) -> dict[str, str]:
+        """Record id → content hash of the source's current records (``only`` those, if given)."""
         query = select(record_state.c.record_id, record_state.c.content_hash).where(
             record_state.c.source == source
         )
         with self.engine.connect() as conn:
-            return {row.record_id: row.content_hash for row in conn.execute(query)}
+            if only is None:
+                return {row.record_id: row.content_hash for row in conn.execute(query)}
+            ids, found = list(only), {}
+            for start in range(0, len(ids), 500):
+                part = query.where(record_state.c.record_id.in_(ids[start : start + 500]))
+                found.update({row.record_id: row.content_hash for row in conn.execute(part)})
+            return found
 
     def assertions(self, source: str, record_ids: Iterable[str]) -> dict[str, str]:
         """Record id → what it asserts in the graph, as written (records written before this
@@ -411,6 +418,13 @@ class StateStore(
         if ids:
             with self.engine.begin() as conn:
                 conn.execute(update(quarantine).where(quarantine.c.id.in_(ids)).values(replayed_run=run_id))
+
+    def reopen_quarantine(self, entry_ids: Iterable[int]) -> None:
+        """The entries wait in quarantine again (a steward's fix of them was revoked)."""
+        ids = list(entry_ids)
+        if ids:
+            with self.engine.begin() as conn:
+                conn.execute(update(quarantine).where(quarantine.c.id.in_(ids)).values(replayed_run=None))
 
     # -- review items --------------------------------------------------------------------------
 

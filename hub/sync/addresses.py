@@ -130,6 +130,10 @@ class AddressBook:
         self._building_streets: dict[str, str] | None = None
         self._prefix = self.schema.node(self.schema.roles.standard_address).id_prefix
 
+    def use_aliases(self, aliases: Mapping[str, Mapping[str, Any]]) -> None:
+        """Resolve by these steward picks from now on (the state's, after a pick changed them)."""
+        self._aliases = dict(aliases)
+
     def invalidate(self) -> None:
         self._library = None
         self._building_streets = None

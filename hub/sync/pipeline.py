@@ -11,7 +11,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from itertools import islice
@@ -85,8 +85,12 @@ class SourceSync:
         aliases: dict[str, str] | None = None,
         *,
         allow_retire: bool = False,
+        only: Collection[str] | None = None,
     ) -> None:
+        """``only``: the sync writes just these records, from rows it is given (a steward's
+        remap, hub/review/remap.py): the other records' hashes are not read, and it cannot run."""
         self.store = store
+        self.only = only
         self.state = state
         self.config = config
         # The relationship types this source's records can assert (what a change can retract).
@@ -97,7 +101,7 @@ class SourceSync:
         self.linker = ExactLinker(store.schema)
         self.addresses = addresses or AddressBook(store, aliases=state.address_aliases())
         self.report = SourceReport(source=config.name)
-        self.known = state.hashes(config.name)
+        self.known = state.hashes(config.name, only)
         # The source's current records before this read: what the retirement guard measures by.
         self.current = len(self.known)
         self.allow_retire = allow_retire
@@ -120,6 +124,10 @@ class SourceSync:
     def run(self, progress: Progress | None = None) -> SourceReport:
         """Read, map and write the source. Raises `SourceRefused` when its export breaks the data
         contract (a missing column, a read that would retire too much): nothing is retired then."""
+        if self.only is not None:
+            raise HubError(
+                f"a sync of some records of {self.config.name} writes rows it is given; it reads nothing"
+            )
         started = time.perf_counter()
         unmapped = self._redeclared()
         since = self.state.cursor(self.config.name) if self.config.mode == "incremental" else None
@@ -481,14 +489,18 @@ class SourceSync:
         return cursor
 
     def _retire_unseen(self) -> None:
-        gone = sorted(set(self.known) - self.seen)
-        if not gone:
+        self.retire(sorted(set(self.known) - self.seen))
+
+    def retire(self, record_ids: Sequence[str]) -> None:
+        """The records are no longer current (also a revoked quarantine fix's record, whose
+        source row does not map)."""
+        if not record_ids:
             return
-        ids = [record_node_id(self.config.name, record_id) for record_id in gone]
+        ids = [record_node_id(self.config.name, record_id) for record_id in record_ids]
         # A retired record is history: it stays, but what only it asserted is no longer so.
         self.store.retract_records(ids, self.asserted)
-        self.report.retired = self.store.retire_records(ids, datetime.now(UTC))
-        self.state.forget(self.config.name, gone)
+        self.report.retired += self.store.retire_records(ids, datetime.now(UTC))
+        self.state.forget(self.config.name, record_ids)
 
 
 def sync_sources(

@@ -47,7 +47,9 @@ class DecisionRecord:
     revoked_by: str | None
 
 
-def _record(data: dict[str, Any]) -> DecisionRecord:
+def decision_record(data: dict[str, Any]) -> DecisionRecord:
+    """A decision as the jobs give it (hub/jobs/decision_commands.decision_dict)."""
+
     def when(value: Any) -> dt.datetime | None:
         return None if value is None else dt.datetime.fromisoformat(str(value))
 
@@ -122,7 +124,7 @@ def _filter(wanted: BulkFilterInput | None) -> dict[str, Any]:
 def _outcome(result: dict[str, Any]) -> DecisionOutcome:
     rows = result.get("decisions") or [result["decision"]]
     return DecisionOutcome(
-        summary=result["summary"], run_id=result.get("run_id"), decisions=[_record(r) for r in rows]
+        summary=result["summary"], run_id=result.get("run_id"), decisions=[decision_record(r) for r in rows]
     )
 
 

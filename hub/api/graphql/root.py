@@ -35,6 +35,7 @@ from hub.api.graphql.objects import (
     python_type,
     restricted,
 )
+from hub.api.graphql.review_queries import ReviewQueries
 from hub.api.graphql.search import SearchFields
 from hub.store import Node
 from hub.store.query import Compare, Condition, Op, PlaceCount, place_path_to
@@ -307,9 +308,12 @@ def build_query(schema: Schema, objects: NodeObjects) -> type:
     clashes = sorted(set(searches) & set(names))
     if clashes:
         raise GraphQLSchemaConflict(f"root query fields clash: {clashes}")
-    # DecisionQueries: the bulk decision's preview (hub/api/graphql/decision_mutations.py).
+    # DecisionQueries: the bulk decision's preview (hub/api/graphql/decision_mutations.py);
+    # ReviewQueries: the steward's queue, counts and decisions (hub/api/graphql/review_queries.py).
     query = type(
-        "Query", (StatsQuery, DecisionQueries), {**RootFields(schema, objects).namespace(), **searches}
+        "Query",
+        (StatsQuery, DecisionQueries, ReviewQueries),
+        {**RootFields(schema, objects).namespace(), **searches},
     )
     return strawberry.type(query, name="Query")
 

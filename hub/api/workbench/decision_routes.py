@@ -23,6 +23,7 @@ from hub.api.jobs import JobRunner
 from hub.api.security.authenticator import PrincipalDependency, require_scope
 from hub.api.security.principal import PII_SCOPE, STEWARD_SCOPE, Principal
 from hub.api.steward import _audit, _steward_job
+from hub.api.workbench.records import HIDDEN
 from hub.errors import HubError
 from hub.jobs.decision_commands import bulk_filter, decision_dict
 from hub.review.bulk import preview_bulk
@@ -31,7 +32,6 @@ from hub.store import GraphStore
 from hub.sync.addresses import AddressBook
 from resolvers.address.text import clean
 
-HIDDEN = "•••"  # a quarantined row's value shown without the pii scope
 LIBRARY_TTL_S = 300.0  # how long the building list for the picker is reused
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from graph_schema import Schema
 from hub.api.masking import mask_pii
+from hub.redact import redact_value
 from hub.state import StateStore
 from hub.state.mentions import SEP
 
@@ -39,6 +40,9 @@ def schema_labels(schema: Schema) -> dict[str, Any]:
     }
     context = {f"{_snake(node.name)}_id": node.title for node in schema.node_types if node.title}
     return {"types": types, "context": context}
+
+
+HIDDEN = "•••"  # a quarantined row's value shown without the pii scope
 
 
 def _pii_names(schema: Schema) -> frozenset[str]:
@@ -66,6 +70,20 @@ def mask_explanation(schema: Schema, body: dict[str, Any]) -> None:
         parts = [*str(field.get("field", "")).split("_"), str(field.get("field", ""))]
         if any(_is_pii(part, own, anywhere) for part in parts):
             field["value_a"], field["value_b"] = _masked(field.get("value_a")), _masked(field.get("value_b"))
+
+
+def mask_item(schema: Schema, item: Mapping[str, Any]) -> dict[str, Any]:
+    """A queued item as a caller without the PII scope sees it: a conflict's values of a personal
+    property masked, a quarantined row's values hidden (as GET /steward/quarantine hides them),
+    and any identity number or mobile number left in its text masked."""
+    payload = dict(item.get("payload") or {})
+    node = next((n for n in schema.node_types if n.name == payload.get("entity_type")), None)
+    own = frozenset(() if node is None else (p.name for p in node.properties if p.pii))
+    if item.get("kind") == "conflict" and _is_pii(str(payload.get("property", "")), own, _pii_names(schema)):
+        payload["values"] = [_masked(v) for v in payload.get("values") or ()]
+    if isinstance(payload.get("raw"), dict):
+        payload["raw"] = dict.fromkeys(payload["raw"], HIDDEN)
+    return {**item, "payload": redact_value(payload)}
 
 
 def _mention_rows(state: StateStore, item: Mapping[str, Any]) -> list[dict[str, Any] | str]:

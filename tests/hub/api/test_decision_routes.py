@@ -4,7 +4,9 @@ decisions previewed then applied with their token, the history, revocation — R
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -160,3 +162,74 @@ def test_a_bulk_decision_is_previewed_then_applied_with_its_token_over_http_and_
     ).json()
     assert all(d["revokedBy"] for d in revoked["data"]["revokeDecision"]["decisions"])
     assert len(http.get("/steward/review", params={"kind": "merge"}).json()) == graphql_preview["count"]
+
+
+QUEUE = """query($kind: String, $type: String, $source: String, $order: ReviewOrder!) {
+  reviewQueue(kind: $kind, entityType: $type, source: $source, order: $order, first: 500) {
+    id kind subject reason entityType entityIds score pattern runId payload
+  }
+  reviewCounts { kind count }
+}"""
+
+
+def _queue(
+    http: TestClient, headers: dict[str, str] | None = None, **variables: str | None
+) -> dict[str, Any]:
+    body = http.post(
+        "/graphql", json={"query": QUEUE, "variables": {"order": "OLDEST", **variables}}, headers=headers
+    ).json()
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def test_the_review_queue_counts_and_decisions_are_read_over_graphql_as_over_rest(
+    client: tuple[TestClient, Settings],
+) -> None:
+    http, settings = client
+    rest = http.get("/steward/review", params={"limit": 500}).json()
+    everything = _queue(http)
+    assert [i["id"] for i in everything["reviewQueue"]] == [i["id"] for i in rest]
+    counts = {c["kind"]: c["count"] for c in everything["reviewCounts"]}
+    assert counts == http.get("/steward/counts").json()
+    assert {"address", "conflict", "quarantine"} <= set(counts)
+    # Why each item is in review is said (the resolver's or the sync's reason).
+    assert all(i["reason"] for i in everything["reviewQueue"])
+
+    conflicts = _queue(http, kind=" Conflict ")["reviewQueue"]  # case and spaces forgiven, as in REST
+    assert conflicts
+    assert {i["kind"] for i in conflicts} == {"conflict"}
+    assert all(i["entityType"] == "Person" and i["entityIds"] for i in conflicts if i["entityType"])
+    companies = _queue(http, type="LegalEntity")["reviewQueue"]
+    assert all(i["entityType"] == "LegalEntity" for i in companies)
+    [address] = _queue(http, kind="address")["reviewQueue"]
+    source = json.loads(address["payload"])["source"]
+    assert [i["id"] for i in _queue(http, kind="address", source=source)["reviewQueue"]] == [address["id"]]
+    assert _queue(http, kind="address", source="no such source")["reviewQueue"] == []
+    by_priority = _queue(http, order="PRIORITY")["reviewQueue"]
+    assert sorted(i["id"] for i in by_priority) == sorted(i["id"] for i in rest)
+    assert all(i["score"] is not None for i in by_priority)
+
+    unknown = http.post("/graphql", json={"query": QUEUE, "variables": {"order": "OLDEST", "kind": "merges"}})
+    assert "no review item kind 'merges'" in unknown.json()["errors"][0]["message"]
+    clerk = api_key_headers(settings, {"read", "pii"}, name="clerk")
+    refused = http.post("/graphql", json={"query": QUEUE, "variables": {"order": "OLDEST"}}, headers=clerk)
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    # Without the pii scope, a quarantined row's values are hidden (as GET /steward/quarantine does).
+    steward_only = api_key_headers(settings, {"read", "steward"}, name="no pii")
+    rows = _queue(http, steward_only, kind="quarantine")["reviewQueue"]
+    assert rows
+    assert {v for row in rows for v in json.loads(row["payload"])["raw"].values()} == {"•••"}
+    with_pii = _queue(http, kind="quarantine")["reviewQueue"]
+    assert {v for row in with_pii for v in json.loads(row["payload"])["raw"].values()} != {"•••"}
+
+    # A pick shows in the decisions kept, newest first.
+    building = http.get("/steward/buildings", params={"q": "栋"}).json()[0]["building_id"]
+    picked = http.post(f"/steward/review/{address['id']}/building", json={"building": building})
+    assert picked.status_code == 200, picked.text
+    history = http.post(
+        "/graphql", json={"query": '{ stewardDecisions(kind: "address") { id kind reviewItem steward } }'}
+    ).json()["data"]["stewardDecisions"]
+    assert [(d["kind"], d["reviewItem"]) for d in history] == [("address", address["id"])]
+    assert address["id"] not in {i["id"] for i in _queue(http)["reviewQueue"]}

@@ -3,7 +3,10 @@ of the text, placed now, kept on every later sync and full pass, revocable (issu
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,3 +119,61 @@ def test_a_pick_answers_only_address_items(synced: Settings) -> None:
             )
         with pytest.raises(DecisionError, match="no review item 99999"):
             run_job("review-pick", store, state, settings, {"item": 99999, "building": "x", "steward": "王"})
+
+
+def _pick_first_item(settings: Settings) -> tuple[dict[str, Any], str, str]:
+    """Pick a library building for the district's first address item: (result, record's source
+    and id as "source:record")."""
+    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
+        [item] = state.review_queue("address", 1)
+        building = AddressBook(store).library.buildings[0].building_id
+        options = {"item": item["id"], "building": building, "steward": "王科员"}
+        result = run_job("review-pick", store, state, settings, options).result
+        label = store.schema.roles.standard_address
+        payload = item["payload"]
+        placed = building_address_id(store.schema.node(label).id_prefix, building)
+        asserted = dict(state.asserted_entities(payload["source"], label))
+        assert asserted[payload["record_id"]] == placed
+        return result, payload["source"], placed
+
+
+def test_a_pick_writes_the_records_from_the_rows_the_graph_keeps_not_from_the_source(
+    synced: Settings,
+) -> None:
+    """The records a pick concerns are mapped again from their kept raw rows (RecordVersion):
+    the source is not read, so a pick costs what its records cost, not what the source does."""
+    with StateStore(synced.state_database_url) as state:
+        [item] = state.review_queue("address", 1)
+        cursor_before = state.cursor(item["payload"]["source"])
+    # Every source file gone: a pick that read a source would fail here.
+    shutil.move(synced.data_dir / "demo", synced.data_dir / "elsewhere")
+    result, source, _ = _pick_first_item(synced)
+    with StateStore(synced.state_database_url) as state:
+        run = state.run(result["run_id"])
+        assert run is not None
+        assert run["status"] == "succeeded"
+        # Written as changed, under the hash of the source's row: the next sync sees it unchanged.
+        [report] = [s for s in run["report"]["sources"] if s["source"] == source]
+        assert report["changed"] >= 1
+        assert report["read"] == 0
+        assert state.cursor(source) == cursor_before
+
+
+def test_a_record_without_a_kept_row_is_synced_from_its_source(
+    synced: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No RecordVersion to map from (a graph restored without them, say): the source is read."""
+    from hub.store.ladybug_store import LadybugStore
+
+    found = LadybugStore.get_nodes
+
+    def without_versions(self: LadybugStore, label: str, ids: Collection[str]) -> dict[str, Any]:
+        return {} if label == self.schema.roles.record_version else found(self, label, ids)
+
+    monkeypatch.setattr(LadybugStore, "get_nodes", without_versions)
+    result, source, _ = _pick_first_item(synced)
+    with StateStore(synced.state_database_url) as state:
+        run = state.run(result["run_id"])
+        assert run is not None
+        [report] = [s for s in run["report"]["sources"] if s["source"] == source]
+        assert report["read"] > 0  # the source file was read for it
