@@ -208,7 +208,15 @@ class ReviewOrder(StrEnum):
 def review_default(ctx: typer.Context) -> None:
     """`gridhub review` alone lists the open items."""
     if ctx.invoked_subcommand is None:
-        review_list(kind=None, limit=50, order=ReviewOrder.OLDEST, entity_type=None, source=None)
+        review_list(
+            kind=None,
+            limit=50,
+            order=ReviewOrder.OLDEST,
+            entity_type=None,
+            source=None,
+            street=None,
+            community=None,
+        )
 
 
 @review_app.command("list")
@@ -227,11 +235,30 @@ def review_list(
         str | None, typer.Option("--type", help="Only items about this entity type.")
     ] = None,
     source: Annotated[str | None, typer.Option(help="Only items naming a record of this source.")] = None,
+    street: Annotated[
+        str | None, typer.Option(help="Only items whose entities all lie in this street (id, code or name).")
+    ] = None,
+    community: Annotated[
+        str | None, typer.Option(help="Only items in this community (id, code or name).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
 ) -> None:
     """Open review items (those no steward has decided yet), oldest first unless --order informative."""
-    with StateStore(get_settings().state_database_url) as state:
-        ranked = ranked_queue(state, kind, limit, order.value, entity_type=entity_type, source=source)
+    settings = get_settings()
+    with StateStore(settings.state_database_url) as state:
+        if street or community:
+            # Placing items needs the graph (where their entities live); the queue alone does not.
+            from hub.api.security.principal import Principal
+            from hub.api.steward import visible_queue
+            from hub.api.workbench.scope import narrowed
+
+            with open_store(settings, read_only=True) as store:
+                seeing = narrowed(store, Principal("cli", frozenset()), street, community)
+                ranked = visible_queue(
+                    store, state, seeing, kind, limit, order.value, entity_type=entity_type, source=source
+                )
+        else:
+            ranked = ranked_queue(state, kind, limit, order.value, entity_type=entity_type, source=source)
     if as_json:
         print_json([{**r.item, "score": r.score, "pattern": r.pattern} for r in ranked])
         return

@@ -24,6 +24,7 @@ from hub.api.security.principal import PII_SCOPE, STEWARD_SCOPE, Principal
 from hub.api.workbench.records import mask_explanation, mask_item
 from hub.api.workbench.scope import (
     job_outside,
+    narrowed,
     outside_message,
     shown_ids,
     token_entity,
@@ -187,16 +188,26 @@ def steward_router(
             str | None, Query(alias="type", description="only items about this type")
         ] = None,
         source: Annotated[str | None, Query(description="only items naming a record of this source")] = None,
+        street: Annotated[
+            str | None,
+            Query(description="only items whose entities all lie in this street (id, code or name)"),
+        ] = None,
+        community: Annotated[
+            str | None, Query(description="only items in this community (id, code or name)")
+        ] = None,
     ) -> list[dict[str, Any]]:
         opened = await anyio.to_thread.run_sync(state)
         graph = request.app.state.store
-        try:
-            ranked = await anyio.to_thread.run_sync(
-                lambda: visible_queue(
-                    graph, opened, principal, kind, limit, order, entity_type=entity_type, source=source
-                )
+
+        def ranked_items() -> list[Ranked]:
+            seeing = narrowed(graph, principal, street, community)
+            return visible_queue(
+                graph, opened, seeing, kind, limit, order, entity_type=entity_type, source=source
             )
-        except HubError as exc:  # an unknown kind
+
+        try:
+            ranked = await anyio.to_thread.run_sync(ranked_items)
+        except HubError as exc:  # an unknown kind, street or community
             raise HTTPException(422, str(exc)) from exc
         # The queue names the entities in review (and a conflict's values): a view, audited.
         ids = sorted({i for r in ranked for i in shown_ids(r.item)})

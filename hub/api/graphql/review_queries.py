@@ -14,7 +14,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import anyio.to_thread
 import strawberry
@@ -26,7 +26,7 @@ from hub.api.graphql.decision_mutations import DecisionRecord, decision_record
 from hub.api.security.principal import PII_SCOPE, STEWARD_SCOPE
 from hub.api.steward import visible_queue
 from hub.api.workbench.records import mask_item
-from hub.api.workbench.scope import shown_ids, visible_items
+from hub.api.workbench.scope import narrowed, shown_ids, visible_items
 from hub.errors import HubError
 from hub.jobs.decision_commands import decision_dict
 from hub.review.ordering import REVIEW_KINDS, Ranked
@@ -106,8 +106,8 @@ def _reads(info: Info) -> Callable[[], tuple[GraphStore, StateStore]]:
 @strawberry.type
 class ReviewQueries:
     @strawberry.field(
-        description="Open review items, in `order`, narrowed by kind, entity type and source (steward scope; "
-        "a restricted steward sees its streets' items only)."
+        description="Open review items, in `order`, narrowed by kind, entity type, source, street and community "
+        "(steward scope; a restricted steward sees its streets' items only)."
     )  # type: ignore[untyped-decorator]
     async def review_queue(
         self,
@@ -117,6 +117,15 @@ class ReviewQueries:
         source: str | None = None,
         order: ReviewOrder = ReviewOrder.OLDEST,
         first: int = 50,
+        street: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only items whose entities all lie in this street (id, code or name)."
+            ),
+        ] = None,
+        community: Annotated[
+            str | None, strawberry.argument(description="Only items in this community (id, code or name).")
+        ] = None,
     ) -> list[ReviewItem]:
         principal = info.context.principal
         limit = max(1, min(first, MAX_FIRST))
@@ -124,13 +133,14 @@ class ReviewQueries:
 
         def ranked() -> list[Ranked]:
             store, state = reads()
+            seeing = narrowed(store, principal, street, community)
             return visible_queue(
-                store, state, principal, kind, limit, order.value, entity_type=entity_type, source=source
+                store, state, seeing, kind, limit, order.value, entity_type=entity_type, source=source
             )
 
         try:
             found = await anyio.to_thread.run_sync(ranked)
-        except HubError as exc:  # an unknown kind
+        except HubError as exc:  # an unknown kind, street or community
             raise ApiError(str(exc)) from exc
         items = [_item(info.context.schema, r, principal.has(PII_SCOPE)) for r in found]
         # The queue names entities in review: who looked is audited, as for GET /steward/review.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from graph_schema import Schema
@@ -110,6 +111,38 @@ def visible_items(
         for item, entities in zip(items, about, strict=True)
         if entities is not None and all((entities[0], i) in seen for i in entities[1])
     ]
+
+
+def place_ids(store: GraphStore, label: str, wanted: str) -> frozenset[str]:
+    """The street (or community: ``label``) a steward names by id, code or name; an unknown one
+    is an error, not an empty queue that looks like nothing to do."""
+    text = wanted.strip()
+    if store.get_node(label, text) is not None:
+        return frozenset({text})
+    node = store.schema.node(label)
+    for prop in [*node.identifiers, *(p for p in node.properties if p.name_key)]:
+        found = store.find_nodes(label, prop.name, text, limit=50)
+        if found:
+            return frozenset(n.id for n in found)
+    raise HubError(f"no {label} {text!r} (name it by its id, code or name)")
+
+
+def narrowed(
+    store: GraphStore, principal: Principal, street: str | None = None, community: str | None = None
+) -> Principal:
+    """The principal seeing only what lies in ``street`` / ``community`` too (a queue filter): a
+    restricted steward's own streets still bound it, so a street outside them shows nothing."""
+    if not (street and street.strip()) and not (community and community.strip()):
+        return principal
+    levels = store.schema.roles.address_levels
+    streets, communities = principal.streets, principal.communities
+    if street and street.strip():
+        named = place_ids(store, levels[-1], street)
+        streets = named if streets is None else streets & named
+    if community and community.strip():
+        named = place_ids(store, levels[-2], community)
+        communities = named if communities is None else communities & named
+    return replace(principal, streets=streets, communities=communities)
 
 
 def outside_message(what: str) -> str:

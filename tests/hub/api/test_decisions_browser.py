@@ -104,6 +104,13 @@ def decide_in_the_browser(
             # The queue counts quarantined rows as a kind, in Chinese.
             page.locator("ul.counts li[data-kind='quarantine']").wait_for()
             assert "隔离数据" in page.locator("ul.counts li[data-kind='quarantine']").inner_text()
+            # The toolbar narrows the queue: the address items alone by their entity type, then all again.
+            page.locator(f"tr[data-kind='conflict'][data-item='{conflict}']").wait_for()
+            page.locator("#filter-type").select_option("Address")
+            page.locator(f"tr[data-kind='conflict'][data-item='{conflict}']").wait_for(state="detached")
+            assert page.locator("tr[data-item]").count() == page.locator("tr[data-kind='address']").count() >= 1
+            page.locator("#filter-type").select_option("")
+            page.locator(f"tr[data-kind='conflict'][data-item='{conflict}']").wait_for()
 
             # The address item: search a building and pick it.
             page.locator(f"tr[data-kind='address'][data-item='{item}']").click()

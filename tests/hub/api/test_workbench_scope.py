@@ -232,3 +232,40 @@ def test_decisions_not_tied_to_the_street_need_an_unrestricted_steward(setting: 
         answer = client.post("/graphql", json={"query": mutation}, headers=setting.restricted).json()
         assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN", answer
     assert setting.state.item_answer(outside.item) is None
+
+
+def test_the_queue_is_narrowed_to_a_street_by_id_code_or_name_within_the_stewards_own(
+    setting: Setting,
+) -> None:
+    """An unrestricted steward narrows the queue to a street (the workbench's place filter), by
+    the Street's id, code or name, over REST and GraphQL; a restricted one cannot widen its own."""
+    client, store = setting.client, setting.store
+    street = store.get_node("Street", setting.street)
+    assert street is not None
+    restricted = client.get(
+        "/steward/review", params={"kind": "merge", "limit": 500}, headers=setting.restricted
+    ).json()
+    for named in (setting.street, street.properties["street_code"], street.properties["name"]):
+        narrowed = client.get(
+            "/steward/review",
+            params={"kind": "merge", "limit": 500, "street": named},
+            headers=setting.everywhere,
+        ).json()
+        assert [i["id"] for i in narrowed] == [i["id"] for i in restricted]
+    query = 'query($s: String) { reviewQueue(kind: "merge", first: 500, street: $s) { id } }'
+    graphql = client.post(
+        "/graphql",
+        json={"query": query, "variables": {"s": street.properties["name"]}},
+        headers=setting.everywhere,
+    ).json()
+    assert [i["id"] for i in graphql["data"]["reviewQueue"]] == [i["id"] for i in restricted]
+    assert setting.outside.item not in {i["id"] for i in restricted}
+    # A street that is not the restricted steward's own shows nothing, rather than more.
+    other = next(s for s in store.iter_nodes("Street") if s.id != setting.street)
+    elsewhere = client.get(
+        "/steward/review", params={"kind": "merge", "street": other.id}, headers=setting.restricted
+    )
+    assert elsewhere.json() == []
+    unknown = client.get("/steward/review", params={"street": "no such street"}, headers=setting.everywhere)
+    assert unknown.status_code == 422
+    assert "no Street 'no such street'" in unknown.json()["detail"]

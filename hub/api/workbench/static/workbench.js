@@ -19,7 +19,8 @@ const STRINGS = {
     keyLabel: "API 密钥（需 steward 权限）", signIn: "进入",
     keyHint: "密钥只保存在本标签页（sessionStorage），关闭即清除。",
     keyRefused: "密钥无效或已失效，请重新输入。", noScope: "此密钥没有 steward 权限。",
-    kind: "类型", allKinds: "全部", order: "排序", "order.oldest": "最早提交", "order.informative": "信息量最大", "order.priority": "优先（不确定 × 待办任务）",
+    kind: "类型", allKinds: "全部", order: "排序", filterType: "实体类型", filterSource: "来源系统",
+    filterStreet: "街道", filterCommunity: "社区", filterHint: "编码、名称或编号", anyType: "全部", "order.oldest": "最早提交", "order.informative": "信息量最大", "order.priority": "优先（不确定 × 待办任务）",
     "kind.merge": "合并候选", "kind.conflict": "值冲突", "kind.address": "地址待定",
     item: "事项", entityType: "实体类型", subject: "内容", probability: "匹配概率", score: "信息量", pattern: "比较模式",
     queueEmpty: "队列中没有待审事项。", queueHint: "点击一行打开事项；n 或 → 打开第一项。",
@@ -42,7 +43,8 @@ const STRINGS = {
     keyLabel: "API key (steward scope)", signIn: "Open",
     keyHint: "The key stays in this tab (sessionStorage) and is gone when the tab closes.",
     keyRefused: "The key was refused or has expired: enter it again.", noScope: "This key lacks the steward scope.",
-    kind: "Kind", allKinds: "All", order: "Order", "order.oldest": "Oldest first", "order.informative": "Most informative", "order.priority": "Priority (uncertainty × open tasks)",
+    kind: "Kind", allKinds: "All", order: "Order", filterType: "Entity type", filterSource: "Source",
+    filterStreet: "Street", filterCommunity: "Community", filterHint: "code, name or id", anyType: "Any", "order.oldest": "Oldest first", "order.informative": "Most informative", "order.priority": "Priority (uncertainty × open tasks)",
     "kind.merge": "Merge candidate", "kind.conflict": "Conflict", "kind.address": "Address",
     item: "Item", entityType: "Type", subject: "Subject", probability: "Probability", score: "Score", pattern: "Pattern",
     queueEmpty: "Nothing to review.", queueHint: "Click a row to open it; n or → opens the first.",
@@ -65,7 +67,10 @@ const STRINGS = {
 let lang = localStorage.getItem(LANG) === "en" ? "en" : "zh";
 let labels = null; // GET /steward/labels: the schema's titles
 // The queue as last fetched, its filter, the items skipped in this tab, the item on screen.
-const session = { queue: [], kind: "", order: "oldest", skipped: new Set(), current: null, busy: false };
+// The narrowing filters (entity type, source, street, community) go to GET /steward/review as they are.
+const FILTERS = { type: "filterType", source: "filterSource", street: "filterStreet", community: "filterCommunity" };
+const session = { queue: [], kind: "", order: "oldest", type: "", source: "", street: "", community: "",
+                  skipped: new Set(), current: null, busy: false };
 
 // Hooks for other modules of the page (decisions.js): views by hash name, panels shown on an
 // item of a kind, and their own strings, looked up after these.
@@ -122,6 +127,7 @@ async function api(path, init = {}) {
 function queueParams() {
   const params = new URLSearchParams({ limit: "200", order: session.order });
   if (session.kind) params.set("kind", session.kind);
+  for (const name of Object.keys(FILTERS)) if (session[name]) params.set(name, session[name]);
   return params;
 }
 
@@ -202,6 +208,14 @@ async function queueView() {
     h("label", {}, t("order"), " ",
       h("select", { id: "order", onchange: refilter("order") },
         ["oldest", "informative", "priority"].map((o) => h("option", { value: o, selected: session.order === o }, t(`order.${o}`))))),
+    h("label", {}, t("filterType"), " ",
+      h("select", { id: "filter-type", onchange: refilter("type") },
+        h("option", { value: "" }, t("anyType")),
+        Object.keys(labels?.types ?? {}).map((type) => h("option", { value: type, selected: session.type === type }, typeLabel(type))))),
+    ["source", "street", "community"].map((name) =>
+      h("label", {}, t(FILTERS[name]), " ",
+        h("input", { id: `filter-${name}`, type: "search", maxlength: 200, size: 12, value: session[name],
+                     placeholder: name === "source" ? "" : t("filterHint"), onchange: refilter(name) }))),
     h("ul", { class: "counts" },
       kinds.map((k) => h("li", { "data-kind": k }, h("b", {}, String(counts[k] ?? 0)), " ", kindLabel(k)))));
   const open = (item) => () => (location.hash = views[item.kind] ? `#/${item.kind}/${item.id}` : `#/item/${item.id}`);
