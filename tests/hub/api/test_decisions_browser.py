@@ -108,7 +108,9 @@ def decide_in_the_browser(
             page.locator(f"tr[data-kind='conflict'][data-item='{conflict}']").wait_for()
             page.locator("#filter-type").select_option("Address")
             page.locator(f"tr[data-kind='conflict'][data-item='{conflict}']").wait_for(state="detached")
-            assert page.locator("tr[data-item]").count() == page.locator("tr[data-kind='address']").count() >= 1
+            assert (
+                page.locator("tr[data-item]").count() == page.locator("tr[data-kind='address']").count() >= 1
+            )
             page.locator("#filter-type").select_option("")
             page.locator(f"tr[data-kind='conflict'][data-item='{conflict}']").wait_for()
 
