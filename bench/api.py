@@ -86,6 +86,8 @@ def store_env(data_dir: Path, graph_url: str, persons: int) -> dict[str, str]:
         "GRIDHUB_GRAPH_URL": graph_url,
         "GRIDHUB_STATE_URL": "",
         "GRIDHUB_LOG_LEVEL": "WARNING",
+        # The demo's declarations: what the server's steward decisions write records with.
+        "GRIDHUB_SOURCES_CONFIG_DIR": str(ROOT / "hub" / "demo" / "sources"),
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "bench")]),
     }
     env.setdefault("GRIDHUB_LADYBUG_BUFFER_POOL_MB", str(max(1024, persons // 160)))

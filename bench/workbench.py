@@ -161,7 +161,10 @@ def pick_to_graph(
                 answer = client.post(
                     "/graphql", json={"query": PLACED, "variables": {"a": address, "r": record}}
                 )
-                placed = (answer.json()["data"] or {}).get("address")
+                body = answer.json()
+                if body.get("errors"):
+                    raise RuntimeError(f"GraphQL: {body['errors'][0]['message']}")
+                placed = body["data"]["address"]
                 if placed and placed["sourceRecords"]["totalCount"]:
                     seen.append(time.perf_counter())
                     return
@@ -170,16 +173,21 @@ def pick_to_graph(
     started = time.perf_counter()
     with ThreadPoolExecutor(1) as pool:
         watcher = pool.submit(poll)
-        answer = httpx.post(
-            f"{url}/steward/review/{item['id']}/building",
-            headers=auth,
-            json={"building": building},
-            timeout=120,
-        )
-        answered = time.perf_counter() - started
-        answer.raise_for_status()
-        watcher.result(timeout=60)
-        done.set()
+        try:
+            answer = httpx.post(
+                f"{url}/steward/review/{item['id']}/building",
+                headers=auth,
+                json={"building": building},
+                timeout=120,
+            )
+            answered = time.perf_counter() - started
+            if answer.status_code != 200:
+                raise RuntimeError(
+                    f"pick of item {item['id']}: HTTP {answer.status_code} {answer.text[:300]}"
+                )
+            watcher.result(timeout=60)
+        finally:
+            done.set()
     return seen[0] - started, answered
 
 

@@ -13,7 +13,7 @@ from hub.api.security.api_keys import ApiKeys, CreatedKey
 from hub.api.security.principal import FIXED_SCOPES
 from hub.console import print_report, sync_progress
 from hub.demo.generator import generate_district
-from hub.demo.run import ask_api, demo_sources, load_demo_config
+from hub.demo.run import ask_api, demo_sources, load_demo_config, sources_dir
 from hub.errors import HubError
 from hub.quality import build_report, print_quality
 from hub.serve import serve
@@ -108,6 +108,9 @@ def run_demo(
             if once:
                 server.should_exit = True
 
-        serve(create_app(store, settings), settings.api_host, port, on_ready=first_query)
+        # The server's steward decisions (a picked building, a fixed row) write records of the
+        # demo's sources again: it is told where they are declared.
+        served = settings.model_copy(update={"sources_config_dir": sources_dir(style)})
+        serve(create_app(store, served), settings.api_host, port, on_ready=first_query)
     if not answered or not answered[0]:
         raise HubError(f"the API at {base_url} did not answer the documented query with a person")

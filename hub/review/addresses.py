@@ -78,6 +78,14 @@ def pick_building(
             f"review item {item_id} was answered already by {what}; revoke it to answer the item again"
         )
     payload = item["payload"]
+    declared = {c.name for c in configs}
+    if str(payload.get("source")) not in declared:
+        # Recorded but never written, the pick would look done and change nothing in the graph.
+        raise DecisionError(
+            f"review item {item_id} names a record of source {payload.get('source')!r}, which is not among "
+            f"the source declarations the decisions write with ({', '.join(sorted(declared)) or 'none'}): "
+            "point GRIDHUB_SOURCES_CONFIG_DIR (or --config) at its declaration"
+        )
     text = str(payload["text"])
     cleaned = clean(text)
     book = address_book(store, state, configs, settings)

@@ -177,3 +177,19 @@ def test_a_record_without_a_kept_row_is_synced_from_its_source(
         assert run is not None
         [report] = [s for s in run["report"]["sources"] if s["source"] == source]
         assert report["read"] > 0  # the source file was read for it
+
+
+def test_a_pick_whose_source_is_not_declared_is_refused_not_recorded(
+    synced: Settings, tmp_path: Path
+) -> None:
+    """A server told no declarations (an empty GRIDHUB_SOURCES_CONFIG_DIR) cannot write the pick's
+    records: it says so, rather than recording a pick that changes nothing in the graph."""
+    empty = tmp_path / "no-declarations"
+    empty.mkdir()
+    with open_store(synced) as store, StateStore(synced.state_database_url) as state:
+        [item] = state.review_queue("address", 1)
+        building = AddressBook(store).library.buildings[0].building_id
+        options = {"item": item["id"], "building": building, "steward": "王", "config": str(empty)}
+        with pytest.raises(DecisionError, match="not among the source declarations"):
+            run_job("review-pick", store, state, synced, options)
+        assert state.decision_history("address") == []
