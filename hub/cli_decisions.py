@@ -76,6 +76,28 @@ def review_pick(
     out.print(_write_job("review-pick", options).result["summary"], markup=False)
 
 
+def review_split(
+    entity: Annotated[str, typer.Argument(help="The entity to split (its id).")],
+    mentions: Annotated[
+        list[str], typer.Argument(help="The mentions that are not this entity (source:record_id:role).")
+    ],
+    steward: Steward,
+    reason: Reason = None,
+    confirm: Annotated[
+        bool, typer.Option(help="Record it even against an earlier 'same' about the pair.")
+    ] = False,
+) -> None:
+    """Split a cluster: move mentions out of an entity (a 'different' judgement each, kept and revocable)."""
+    options = {
+        "entity": entity,
+        "mentions": mentions,
+        "steward": steward,
+        "reason": reason,
+        "confirm": confirm,
+    }
+    out.print(_write_job("review-split", options).result["summary"], markup=False)
+
+
 def review_revoke(
     decision: Annotated[int, typer.Argument(help="A decision's id (see `gridhub review decisions`).")],
     steward: Steward,
@@ -193,6 +215,7 @@ def quarantine_fix(
 def register_decisions(review_app: typer.Typer, quarantine_app: typer.Typer) -> None:
     """Add the commands to the `review` and `quarantine` groups of hub/cli.py."""
     review_app.command("pick")(review_pick)
+    review_app.command("split")(review_split)
     review_app.command("bulk")(review_bulk)
     review_app.command("revoke")(review_revoke)
     review_app.command("decisions")(review_decisions)

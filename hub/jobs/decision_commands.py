@@ -18,6 +18,7 @@ from hub.review.addresses import pick_building
 from hub.review.bulk import BulkFilter, apply_bulk, preview_bulk
 from hub.review.quarantine import fix_and_replay
 from hub.review.revoking import revoke
+from hub.review.splitting import split_entity
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.state.decisions import Decision
@@ -149,8 +150,34 @@ def revoke_decision(
     )
 
 
+def split(
+    store: GraphStore,
+    state: StateStore,
+    settings: Settings,
+    options: Mapping[str, Any],
+    progress: Progress | None,
+) -> JobResult:
+    """Options: ``entity``, ``mentions`` (source:record_id:role each), ``steward``, ``reason``, ``confirm``."""
+    outcome = split_entity(
+        store, state, str(options["entity"]), [str(m) for m in options["mentions"]], str(options["steward"]),
+        options.get("reason"), settings.data_dir / "cache", confirm=bool(options.get("confirm")),
+    )  # fmt: skip
+    judgements = [o.judgement for o in outcome.outcomes]
+    return JobResult(
+        OK,
+        {
+            "summary": outcome.summary,
+            "entity": outcome.entity,
+            "entity_type": judgements[0].entity_type if judgements else None,
+            "moved": outcome.moved,
+            "judgements": [j.id for j in judgements],
+        },
+    )
+
+
 DECISION_COMMANDS: dict[str, Command] = {
     "review-pick": pick,
+    "review-split": split,
     "quarantine-fix": quarantine_fix,
     "review-bulk": bulk,
     "review-bulk-preview": bulk_preview,

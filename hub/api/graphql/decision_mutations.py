@@ -71,6 +71,20 @@ class DecisionOutcome:
     decisions: list[DecisionRecord]
 
 
+@strawberry.type(description="A mention no longer with the entity split, and where it is now.")
+class MovedMention:
+    mention: str
+    entity: str
+
+
+@strawberry.type(description="What a split did: the entity kept, every mention moved, the judgements made.")
+class SplitOutcome:
+    summary: str
+    entity: str = strawberry.field(description="The entity split (the mention kept is in it).")
+    moved: list[MovedMention]
+    judgements: list[int] = strawberry.field(description="Revoke these to undo the split's cannot-links.")
+
+
 @strawberry.input(description="A corrected value of a quarantined row's field.")
 class FieldValueInput:
     field: str
@@ -142,6 +156,23 @@ class DecisionMutations:
             info, "review-pick", {"item": item, "building": building, "reason": reason}
         )
         return _outcome(result)
+
+    @strawberry.mutation(
+        description="Split a cluster: move these mentions (source:record_id:role) out of the entity, each "
+        "judged 'different' from the mention it keeps; the outcome names every mention that moved (steward "
+        "scope)."
+    )  # type: ignore[untyped-decorator]
+    async def split_entity(
+        self, info: Info, entity: str, mentions: list[str], reason: str | None = None, confirm: bool = False
+    ) -> SplitOutcome:
+        options = {"entity": entity, "mentions": mentions, "reason": reason, "confirm": confirm}
+        result = await steward_job(info, "review-split", options)
+        if result["entity_type"]:
+            info.context.returned[result["entity_type"]].update({result["entity"], *result["moved"].values()})
+        moved = [MovedMention(mention=m, entity=e) for m, e in sorted(result["moved"].items())]
+        return SplitOutcome(
+            summary=result["summary"], entity=result["entity"], moved=moved, judgements=result["judgements"]
+        )
 
     @strawberry.mutation(
         description="Correct a quarantined row's fields and replay it through the sync; the fixed row is read "

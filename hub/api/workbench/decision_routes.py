@@ -35,6 +35,14 @@ from resolvers.address.text import clean
 LIBRARY_TTL_S = 300.0  # how long the building list for the picker is reused
 
 
+class SplitMentions(BaseModel):
+    """The mentions (source:record_id:role) of an entity that are not that entity."""
+
+    mentions: list[str] = Field(min_length=1, max_length=200)
+    reason: str | None = Field(None, max_length=2_000)
+    confirm: bool = False  # record it even against an earlier "same" about a pair
+
+
 class PickedBuilding(BaseModel):
     """A steward's answer to an address item: the library's building the text means."""
 
@@ -112,6 +120,25 @@ def decision_router(
         options = {"item": item, "building": picked.building, "reason": picked.reason}
         result = await run(principal, "review-pick", options)
         _audit(request, principal, store.schema.roles.standard_address, [picked.building], [])
+        return result
+
+    @router.post("/entities/{entity_type}/{entity}/split")
+    async def split_entity(
+        request: Request,
+        principal: Steward,
+        entity_type: Annotated[str, Path(max_length=100, description="the entity's node type")],
+        entity: Annotated[str, Path(max_length=200, description="the entity to split")],
+        split: SplitMentions,
+    ) -> dict[str, Any]:
+        """Split a cluster: move these mentions out of the entity ('different' from the mention kept)."""
+        options = {
+            "entity": entity,
+            "mentions": split.mentions,
+            "reason": split.reason,
+            "confirm": split.confirm,
+        }
+        result = await run(principal, "review-split", options)
+        _audit(request, principal, entity_type, sorted({result["entity"], *result["moved"].values()}), [])
         return result
 
     @router.get("/quarantine")

@@ -255,6 +255,8 @@ def entity_page(
         "caption": caption(hood.node),
         "properties": _properties(node_type, hood.node, show_pii),
         "pii": [p.name for p in node_type.properties if p.pii],
+        # A resolved type's records are mentions: the page offers to split some off.
+        "splittable": bool(node_type.resolver),
         "records": _source_records(store, hood, show_pii),
         "lineage": _lineage(state, node_type, hood.node, show_pii),
         "decisions": _decisions(state, label, survivor),

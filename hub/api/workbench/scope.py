@@ -152,7 +152,7 @@ def outside_message(what: str) -> str:
 # Decisions a restricted steward may take: those about an item or two records it may see.
 # Everything else (bulk decisions over a filter, revoking a decision, fixing a quarantined row,
 # the review queue's other writes) is not tied to one place and needs an unrestricted steward.
-_ITEM_OPTION, _TOKEN_OPTIONS = "item", ("a", "b")
+_ITEM_OPTION, _TOKEN_OPTIONS = "item", ("a", "b", "entity")
 
 
 def job_outside(

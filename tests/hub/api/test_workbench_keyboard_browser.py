@@ -171,6 +171,16 @@ def test_a_steward_opens_an_entity_page_and_searches(tmp_path: Path) -> None:
         look_someone_up(sync_api, district, tmp_path)
 
 
+def page_with_mentions(district: District, at_least: int) -> str:
+    """A person the hub put together from ``at_least`` mentions of current records."""
+    with StateStore(district.settings.state_database_url) as state:
+        rows = state.mentions_matching(entity_type="Person")
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[str(row["entity_id"])] = counts.get(str(row["entity_id"]), 0) + 1
+    return next(entity for entity, n in sorted(counts.items()) if n >= at_least)
+
+
 def look_someone_up(sync_api: ModuleType, district: District, tmp_path: Path) -> None:
     pair = district.pairs[0]
     person = district.store.get_node("Person", pair.left)
@@ -230,6 +240,24 @@ def look_someone_up(sync_api: ModuleType, district: District, tmp_path: Path) ->
             assert idn not in page.locator("table.hits").inner_text()  # masked in the results too
             found.click()
             page.locator(f"article.entity[data-entity='Person/{pair.left}']").wait_for()
+
+            # Split a cluster on its page: tick a record that is not this person, split it off.
+            many = page_with_mentions(district, 2)
+            page.goto(f"{base}/review#/entity/Person/{many}")
+            entity = page.locator(f"article.entity[data-entity='Person/{many}']")
+            entity.wait_for()
+            boxes = entity.locator("input.split-pick")
+            before = boxes.count()
+            assert before >= 2
+            moved = boxes.last.get_attribute("value")
+            boxes.last.check()
+            page.fill("#split-reason", "不是同一人")
+            page.click("#split-off")
+            page.wait_for_function(
+                "() => document.getElementById('status').textContent.includes('moved out of')"
+            )
+            page.wait_for_function(f"() => document.querySelectorAll('input.split-pick').length < {before}")
+            assert moved not in [b.get_attribute("value") for b in page.locator("input.split-pick").all()]
         finally:
             browser.close()
     assert errors == []

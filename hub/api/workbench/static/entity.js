@@ -22,6 +22,7 @@ const STRINGS = {
     decisions: "决定记录", judgements: "匹配判定", pins: "值锁定", value: "值", previous: "原值",
     noDecisions: "没有关于该实体的决定。", mergedInto: "{asked} 已合并到 {id}。", graphHint: "点击节点打开其页面。",
     trustShort: "可信度", hop1: "直接关联", hop2: "二级关联",
+    splitOff: "拆出所选记录（不是此实体）", splitReason: "原因", splitPick: "选择", splitNone: "请先勾选要拆出的记录。",
   },
   en: {
     search: "Search", searchLabel: "Name, ID number or address", searchKind: "By", "searchKind.auto": "auto",
@@ -35,6 +36,8 @@ const STRINGS = {
     decisions: "Decisions", judgements: "Judgements", pins: "Pins", value: "Value", previous: "Before",
     noDecisions: "No decisions about this entity.", mergedInto: "{asked} was merged into {id}.", graphHint: "Click a node to open its page.",
     trustShort: "trust", hop1: "one hop", hop2: "two hops",
+    splitOff: "Split the selected records off (not this entity)", splitReason: "Reason", splitPick: "Pick",
+    splitNone: "Tick the records to split off first.",
   },
 };
 
@@ -124,18 +127,42 @@ function lineageSection(ui, s, body) {
 
 function recordsSection(ui, s, body) {
   const { h } = ui;
-  const head = [s("source"), s("department"), s("record_id"), s("role"), s("firstSeen"), s("lastSeen"), s("readAt"), s("raw")];
+  // A resolved type's current records are its mentions: ticked ones can be split off.
+  const split = body.splittable && body.records.filter((r) => !r.retired_at && r.role).length > 1;
+  const mention = (r) => `${r.source}:${r.record_id}:${r.role}`;
+  const pick = (r) => (split && !r.retired_at && r.role
+    ? h("input", { type: "checkbox", class: "split-pick", value: mention(r), "aria-label": mention(r) })
+    : "");
+  const head = [...(split ? [s("splitPick")] : []), s("source"), s("department"), s("record_id"), s("role"),
+    s("firstSeen"), s("lastSeen"), s("readAt"), s("raw")];
   const raw = (row) => (row && typeof row === "object"
     ? h("details", {}, h("summary", {}, `${Object.keys(row).length}`),
         h("dl", {}, Object.entries(row).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, ui.show(v))])))
     : "—");
   const rows = body.records.map((r) =>
     h("tr", { "data-record": r.record, class: r.retired_at ? "revoked" : null },
+      split ? h("td", {}, pick(r)) : null,
       h("td", {}, r.source), h("td", {}, ui.show(r.department)), h("td", {}, r.record_id),
       h("td", {}, ui.show(r.role)), h("td", {}, ui.when(r.first_seen)), h("td", {}, ui.when(r.last_seen)),
       h("td", {}, ui.when(r.read_at)), h("td", {}, raw(r.raw))));
-  return h("section", { class: "source-records" }, h("h3", {}, `${s("records")} (${body.records.length})`),
+  const section = h("section", { class: "source-records" }, h("h3", {}, `${s("records")} (${body.records.length})`),
     h("div", { class: "scroll" }, h("table", {}, h("thead", {}, h("tr", {}, head.map((x) => h("th", {}, x)))), h("tbody", {}, rows))));
+  if (!split) return section;
+  const reason = h("input", { id: "split-reason", type: "text", maxlength: 2000, placeholder: s("splitReason") });
+  const splitOff = async () => {
+    const mentions = [...section.querySelectorAll("input.split-pick:checked")].map((box) => box.value);
+    if (!mentions.length) return ui.status(s("splitNone"), true);
+    try {
+      const done = await ui.api(`/steward/entities/${encodeURIComponent(body.label)}/${encodeURIComponent(body.id)}/split`,
+        { method: "POST", body: JSON.stringify({ mentions, reason: reason.value.trim() || null }) });
+      ui.status(done.summary);
+      ui.reload();
+    } catch (error) {
+      ui.status(error.message, true);
+    }
+  };
+  section.append(h("div", { class: "split" }, reason, " ", h("button", { id: "split-off", type: "button", onclick: splitOff }, s("splitOff"))));
+  return section;
 }
 
 function decisionsSection(ui, s, body) {

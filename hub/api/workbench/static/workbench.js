@@ -162,7 +162,7 @@ const percent = (p) => (typeof p === "number" ? `${(100 * p).toFixed(1)}%` : "")
 
 const entityHash = (label, id) => `#/entity/${encodeURIComponent(label)}/${encodeURIComponent(id)}`;
 // What entity.js uses of this module.
-const ui = { h, api, t, lang: () => lang, typeLabel, fieldLabel, show, when };
+const ui = { h, api, t, lang: () => lang, typeLabel, fieldLabel, show, when, status, reload: () => route() };
 
 function subject(item) {
   const p = item.payload;
