@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from connectors.config import SourceConfig, load_source_configs
+from graph_schema import Schema
 from hub.jobs.commands import OK, Command, JobError, JobResult
 from hub.review.addresses import pick_building
 from hub.review.bulk import BulkFilter, apply_bulk, preview_bulk
@@ -27,7 +29,20 @@ from hub.sync.pipeline import Progress
 
 
 def _configs(store: GraphStore, settings: Settings, options: Mapping[str, Any]) -> list[SourceConfig]:
-    return load_source_configs(Path(str(options.get("config") or settings.sources_config_dir)), store.schema)
+    directory = Path(str(options.get("config") or settings.sources_config_dir))
+    if not directory.is_dir():
+        return load_source_configs(directory, store.schema)  # its error names the directory
+    # Read again only when a declaration file changed: a server deciding all day would otherwise
+    # parse every YAML file per decision (a fifth of a pick's time).
+    files = tuple(sorted((f.name, f.stat().st_mtime_ns) for f in directory.glob("*.yaml")))
+    return list(_declared(directory.resolve(), files, store.schema))
+
+
+@lru_cache(maxsize=8)
+def _declared(
+    directory: Path, files: tuple[tuple[str, int], ...], schema: Schema
+) -> tuple[SourceConfig, ...]:
+    return tuple(load_source_configs(directory, schema))
 
 
 def decision_dict(decision: Decision) -> dict[str, Any]:

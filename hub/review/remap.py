@@ -12,7 +12,7 @@ write, at a cost that grows with the records concerned, not with the source.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -30,6 +30,29 @@ from hub.sync.report import RunReport
 from resolvers.ids import record_node_id, version_id
 
 log = structlog.get_logger(__name__)
+
+
+class AliasesAsked(Mapping[str, str]):
+    """Merged-away id → survivor, asked of the state for the ids a few records name (reading
+    every alias, as a sync does once for a whole source, costs more than the remap itself)."""
+
+    def __init__(self, state: StateStore) -> None:
+        self._state = state
+        self._known: dict[str, str] = {}
+
+    def __getitem__(self, entity_id: str) -> str:
+        if entity_id not in self._known:
+            self._known[entity_id] = self._state.resolve_alias(entity_id)
+        survivor = self._known[entity_id]
+        if survivor == entity_id:
+            raise KeyError(entity_id)
+        return survivor
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, v in self._known.items() if k != v)
+
+    def __len__(self) -> int:
+        return sum(1 for k, v in self._known.items() if k != v)
 
 
 @dataclass
@@ -94,7 +117,9 @@ def remap_records(
             wanted = records.get(config.name)
             if not wanted:
                 continue
-            sync = SourceSync(store, state, config, settings, result.run_id, addresses, only=wanted)
+            sync = SourceSync(
+                store, state, config, settings, result.run_id, addresses, AliasesAsked(state), only=wanted
+            )
             rows, missing = current_rows(store, sync, wanted)
             if missing:
                 result.unread[config.name] = missing

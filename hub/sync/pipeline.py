@@ -82,7 +82,7 @@ class SourceSync:
         settings: Settings,
         run_id: str,
         addresses: AddressBook | None = None,
-        aliases: dict[str, str] | None = None,
+        aliases: Mapping[str, str] | None = None,
         *,
         allow_retire: bool = False,
         only: Collection[str] | None = None,
