@@ -22,6 +22,7 @@ from hub.console import sync_progress
 from hub.errors import HubError
 from hub.jobs import JobResult, run_job
 from hub.jobs.channel import find_server
+from hub.redact import redact_pii, redact_value
 from hub.settings import get_settings
 from hub.state import StateStore
 from hub.state.events import QUEUE_STATUSES, WAITING
@@ -303,9 +304,13 @@ def queue_list(
     limit: Annotated[int, typer.Option(help="At most this many, oldest first.")] = 50,
     offset: Annotated[int, typer.Option(help="Skip this many first.")] = 0,
     as_json: AsJson = False,
+    show_pii: Annotated[
+        bool, typer.Option("--show-pii", help="Show reporters' phone and identity numbers as written.")
+    ] = False,
 ) -> None:
     """Events waiting for a dispatcher (or settled ones), from the state database, with why
-    intake could not dispatch them and what it found."""
+    intake could not dispatch them and what it found. Reporters' phone and identity numbers are
+    masked (as the API masks them without the pii scope) unless --show-pii."""
     if status not in QUEUE_STATUSES:
         raise typer.BadParameter(f"one of {', '.join(QUEUE_STATUSES)}, not {status!r}", param_hint="--status")
     with StateStore(get_settings().state_database_url) as state:
@@ -314,7 +319,11 @@ def queue_list(
     if as_json:
         print(
             json.dumps(
-                {"status": status, "total": total, "items": [e.to_dict() for e in entries]},
+                {
+                    "status": status,
+                    "total": total,
+                    "items": [e.to_dict() if show_pii else redact_value(e.to_dict()) for e in entries],
+                },
                 ensure_ascii=False,
             )
         )
@@ -325,7 +334,7 @@ def queue_list(
         reasons = "; ".join(f"{r['kind']}: {r['detail']}" for r in e.reasons)
         table.add_row(
             str(e.id), f"{e.received_at:%Y-%m-%d %H:%M}", e.channel, e.event_id, reasons, found,
-            str(e.raw.get("text", ""))[:40],
+            str(e.raw.get("text", "") if show_pii else redact_pii(str(e.raw.get("text", ""))))[:40],
         )  # fmt: skip
     out.print(table)
     out.print(f"{len(entries)} of {total} {status} event(s)", highlight=False)

@@ -158,6 +158,14 @@ def test_a_dispatcher_lists_and_settles_the_queue(district: Path) -> None:
     waiting = _json("queue", "list")
     assert waiting["total"] == len(waiting["items"]) >= 2
     assert {first, second} <= {e["id"] for e in waiting["items"]}
+    # Reporters' numbers are masked unless asked for (as the API masks them without pii).
+    shown = _json("queue", "list", "--show-pii")
+    phones = {e["id"]: e["raw"]["reporter_phone"] for e in shown["items"] if e["raw"].get("reporter_phone")}
+    assert phones
+    masked = {e["id"]: e["raw"]["reporter_phone"] for e in waiting["items"] if e["id"] in phones}
+    for entry, phone in phones.items():
+        assert masked[entry] != phone
+        assert "*" in masked[entry]
     table = runner.invoke(app, ["tasks", "queue", "list"])
     assert table.exit_code == 0, table.output
     assert "address unresolved" in table.output
