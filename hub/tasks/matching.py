@@ -6,7 +6,7 @@ score and the reason, or no code with the reason, for the dispatcher's queue.
 1. **Category.** A category naming an item settles it: its code (CG-001), its name (占道经营), or a
    name close to it (rapidfuzz ratio ≥ 90). A category of the list's own (城市管理) narrows the
    items the text is matched against; any other category (a hotline's 市容环境-占道经营) is read as
-   more text, at half weight.
+   more text, at half weight, that supports the text's evidence and never decides alone.
 2. **Words.** The text is folded (NFKC, traditional → simplified with OpenCC, lower case, one "，"
    between clauses) and searched for each item's keywords and the words of its name. A word weighs
    more the longer it is and the fewer items share it (噪音 in two items counts half for each); a
@@ -290,6 +290,10 @@ class ItemMatcher:
             return ItemMatch(None, round(score, 3), reason, runner[0])
         if score < self.accept:
             return ItemMatch(None, round(score, 3), f"only weak evidence: {words} ({best})", best)
+        if extra and best not in self.scores(text, "", within)[0]:
+            # A channel's own category names a field of work (民政服务-救助管理 is relief for
+            # vagrants, not 低保救助): it supports what the text says, and says nothing alone.
+            return ItemMatch(None, round(score, 3), f"only the category's words: {words} ({best})", best)
         reason = f"{best} {self._items[best].name}: {words}"
         if runner[0] is not None:
             reason += f"; next {runner[0]} ({runner[1]:.2f})"
