@@ -32,6 +32,9 @@ TEXT_HINT = "address_text"
 ROOM_HINT = "room_number"
 # Bumped whenever the pickled library's classes change, so that an old cache is not loaded.
 LIBRARY_FORMAT = 3
+# The properties of a standard address the library keeps (read by AddressBook._standard_rooms):
+# a source's values of them never overwrite the library's.
+LIBRARY_PROPERTIES = ("address_code", "full_text", "unit", "floor", "room")
 
 
 def resolves_addresses(config: SourceConfig, schema: Schema) -> bool:
@@ -289,13 +292,15 @@ class AddressBook:
             or match.building_id == self._room_buildings[standard_room]
         ):
             out.count("by code")  # the code and the text agree, or the text says nothing sure
-            return
+            return  # placed at its room by the code: its values stand
         if standard_room:
             mention.problems["address_code"] = "the standard address code disagrees with the address text"
             mention.properties.pop("address_code", None)
+        at_room = False
         if match.status == "room" and match.address_id:
             out.entity_ids[mention.key] = match.address_id
             out.count("room", match.reason)
+            at_room = True
         elif match.status == "building" and match.address_id:
             # A library kept at building level: the building's own standard address.
             out.entity_ids[mention.key] = match.address_id
@@ -322,9 +327,18 @@ class AddressBook:
                     "reason": match.reason, "candidates": [c._asdict() for c in match.candidates],
                     "entity_type": self.schema.roles.standard_address, "entity_id": node_id,
                 }  # fmt: skip
-        # The standard library is the authority on standard addresses; a source's own values
-        # (a wrong code, say) must not overwrite them.
-        mention.properties.clear()
+        self._keep_own(mention, room=at_room)
+
+    @staticmethod
+    def _keep_own(mention: Mention, room: bool) -> None:
+        """The standard library is the authority on standard addresses: a source's own values of
+        the library's properties (a wrong code, say) must not overwrite them. What the library
+        does not keep (a rental register's head count of the room) stays the source's where the
+        mention is placed at its room; an address placed only in its building (or nowhere) is
+        not the room those values describe, and keeps none."""
+        for name in list(mention.properties):
+            if name in LIBRARY_PROPERTIES or not room:
+                mention.properties.pop(name, None)
 
     def _building_text(self, building_id: str) -> str:
         return self._building_labels.get(building_id, "")

@@ -6,7 +6,7 @@ score and the reason, or no code with the reason, for the dispatcher's queue.
 1. **Category.** A category naming an item settles it: its code (CG-001), its name (占道经营), or a
    name close to it (rapidfuzz ratio ≥ 90). A category of the list's own (城市管理) narrows the
    items the text is matched against; any other category (a hotline's 市容环境-占道经营) is read as
-   more text, at half weight.
+   more text, at half weight, that supports the text's evidence and never decides alone.
 2. **Words.** The text is folded (NFKC, traditional → simplified with OpenCC, lower case, one "，"
    between clauses) and searched for each item's keywords and the words of its name. A word weighs
    more the longer it is and the fewer items share it (噪音 in two items counts half for each); a
@@ -55,10 +55,11 @@ CATEGORY_TEXT = 0.5  # a category that names no item (a hotline's own), read as 
 PER_TERM = 2  # a term found at more places than this adds no more
 ONE_CHARACTER = 0.5  # a keyword of one character (吵): found exactly only
 # Keywords that say where or who rather than what (人行道 is where a stall, a bike or a hole is;
-# 房东 lets rooms, crowded or not): weak evidence for any item.
+# 房东 lets rooms, crowded or not; flies and rats gather at a bin as in a kitchen): weak evidence for
+# any item.
 WEAK_WORDS = frozenset(
     {"人行道", "马路", "路口", "路边", "楼道", "小区", "门口", "街道", "道路", "楼下", "房东", "租客", "业主",
-     "老人", "小孩", "孩子", "邻居", "物业", "老板", "商户", "居民"}
+     "老人", "小孩", "孩子", "邻居", "物业", "老板", "商户", "居民", "苍蝇", "蚊子", "老鼠", "蟑螂"}
 )  # fmt: skip
 WEAK = 0.4
 # Words item names end in that say what is done, not what it is about: 居住登记核查 → 居住登记.
@@ -85,7 +86,13 @@ LEXICON: tuple[tuple[str, str], ...] = (
     ),
     (r"打桩|挖掘机|混凝土|搅拌机|炮机", "施工噪音"),
     (rf"装修{W}{{0,4}}(?:电钻|电锯|冲击钻|声音|噪音)?|敲敲打打", "装修"),
-    (r"广场舞|音响|大喇叭|ktv|k歌|酒吧|唱歌", "音响"),
+    # A loudspeaker's sound, whatever it plays (大喇叭循环播放促销广告 is noise, not a flyer).
+    (rf"(?:大喇叭|喇叭|扩音器|音箱)(?:{W}{{0,12}}(?:广告|促销|叫卖))?|广场舞|音响|ktv|k歌|酒吧|唱歌", "音响"),
+    # Neighbours' living noise: what the people upstairs or next door do (not a building site).
+    (
+        rf"(?:楼上|楼下|隔壁|对门|邻居){W}{{0,10}}(?:拖|跳|蹦|脚步|走路|咚咚|砰砰|敲|弹琴|练琴|麻将|喧哗|大声)",
+        "喧哗",
+    ),
     (rf"烟熏|排烟|油腻|炒菜{W}{{0,3}}烟|烧烤|大排档|油烟|排气扇", "油烟"),
     (r"脏水|泔水|黑臭|又黑又臭|臭水|污水|排污|化粪|粪水|发臭", "污水"),
     (
@@ -122,9 +129,12 @@ LEXICON: tuple[tuple[str, str], ...] = (
     ),
     (r"脚手架|防护网|围挡|塔吊|工地", "工地"),
     (
-        rf"隔断|隔成{W}{{0,8}}(?:单间|房间)|上下铺|床位|住了{W}{{0,4}}(?:十|二十|七八|好多|很多){W}{{0,2}}人",
+        rf"隔断|隔成{W}{{0,8}}(?:单间|房间)|上下铺|床位|住了{W}{{0,4}}(?:十|二十|七八|好多|很多){W}{{0,2}}人"
+        rf"|(?:客厅|阳台|厨房|杂物间|储物间){W}{{0,6}}(?:隔|出租|租出去|租给|住人)",
         "群租",
     ),
+    # People coming and going all day at a home: many living there (the noise they make is theirs).
+    (rf"(?:进进出出|进出的人|人来人往){W}{{0,3}}(?:很?杂|很?多|很?吵|不断)?", "人太多"),
     (rf"租出去|短租|租客|房客|陌生人{W}{{0,6}}进出|经常换人", "出租房"),
     (
         rf"(?:没有|无|没挂|没有挂){W}{{0,3}}(?:营业执照|许可证|证照|执照|牌)|无证|无照|没证|有没有证|黑作坊|黑诊所",
@@ -144,7 +154,14 @@ LEXICON: tuple[tuple[str, str], ...] = (
     (r"不给退|退不回|退钱|退款|会员卡|预付卡|跑路|假货|翻新|质量问题|商家|电商|网购", "消费纠纷"),
 )
 # Phrases whose words mislead: 吵架 is a quarrel, not noise. They cover those words and say nothing.
-BLOCKS: tuple[str, ...] = (r"吵架|吵起来|吵了起来|争吵|吵嘴",)
+# Children's way to school says who passes by, not a question about school places (小孩上学都要
+# 绕着走).
+BLOCKS: tuple[str, ...] = (
+    r"吵架|吵起来|吵了起来|争吵|吵嘴",
+    rf"上学{W}{{0,4}}(?:绕|经过|路过|走过|必经)|上下学|上学路上|放学路上|放学",
+    # Motor vehicles parked badly are the traffic police's, not the shared-bike item's 乱停.
+    rf"(?:摩托车|私家车|汽车|小车|货车|车辆|面包车){W}{{0,4}}乱停",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +290,10 @@ class ItemMatcher:
             return ItemMatch(None, round(score, 3), reason, runner[0])
         if score < self.accept:
             return ItemMatch(None, round(score, 3), f"only weak evidence: {words} ({best})", best)
+        if extra and best not in self.scores(text, "", within)[0]:
+            # A channel's own category names a field of work (民政服务-救助管理 is relief for
+            # vagrants, not 低保救助): it supports what the text says, and says nothing alone.
+            return ItemMatch(None, round(score, 3), f"only the category's words: {words} ({best})", best)
         reason = f"{best} {self._items[best].name}: {words}"
         if runner[0] is not None:
             reason += f"; next {runner[0]} ({runner[1]:.2f})"
