@@ -29,6 +29,7 @@ Printed with the machine (cores), the data size and the code's commit.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import shutil
@@ -258,6 +259,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5, help="queue loads before measuring")
     parser.add_argument("--decisions", type=int, default=20, help="'same' decisions measured")
     parser.add_argument("--picks", type=int, default=20, help="building picks measured")
+    parser.add_argument("--keep", action="store_true", help="keep the run's copy and server log")
     parser.add_argument("--fresh", action="store_true", help="generate and sync again")
     args = parser.parse_args()
     import httpx
@@ -269,7 +271,12 @@ def main() -> None:
     print(f"commit {commit()}; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
     prepared = prepare(args.work, "ladybug", args.persons, args.seed, "", args.fresh)
     print(setup_line(prepared))
-    with tempfile.TemporaryDirectory(prefix="workbench-bench-", dir=args.work) as scratch:
+    kept = (
+        contextlib.nullcontext(tempfile.mkdtemp(prefix="workbench-bench-", dir=args.work))
+        if args.keep
+        else None
+    )
+    with kept or tempfile.TemporaryDirectory(prefix="workbench-bench-", dir=args.work) as scratch:
         data_dir = Path(scratch) / "district"
         started = time.perf_counter()
         shutil.copytree(prepared["data_dir"], data_dir)
