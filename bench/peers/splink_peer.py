@@ -295,22 +295,32 @@ def _pandas(table: Any) -> pd.DataFrame:
     return frame
 
 
-def person_settings() -> Any:
+def person_blocking_rules() -> list[Any]:
+    from splink import block_on
+
+    return [
+        block_on("identity_number"),
+        block_on("phone"),
+        block_on("name_simplified", "birth_date"),
+        block_on("name_pinyin", "birth_date"),
+        block_on("name_pinyin", "building"),
+        block_on("birth_date", "building"),
+    ]
+
+
+# The birth date's format, as each backend's SQL writes it (DuckDB's strptime, Spark's Java one).
+DATE_FORMATS = {"duckdb": "%Y-%m-%d", "spark": "yyyy-MM-dd"}
+
+
+def person_settings(dialect: str = "duckdb") -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
+    from splink import SettingsCreator
 
     return SettingsCreator(
         unique_id_column_name="mention_id",
         link_type="dedupe_only",
-        blocking_rules_to_generate_predictions=[
-            block_on("identity_number"),
-            block_on("phone"),
-            block_on("name_simplified", "birth_date"),
-            block_on("name_pinyin", "birth_date"),
-            block_on("name_pinyin", "building"),
-            block_on("birth_date", "building"),
-        ],
+        blocking_rules_to_generate_predictions=person_blocking_rules(),
         comparisons=[
             # NameComparison's Jaro-Winkler levels are made for Latin names; a Chinese name is two
             # or three characters, so its levels are script-aware: same characters, same sound
@@ -326,7 +336,9 @@ def person_settings() -> Any:
                     cll.ElseLevel(),
                 ],
             ),
-            cl.DateOfBirthComparison("birth_date", input_is_string=True, datetime_format="%Y-%m-%d"),
+            cl.DateOfBirthComparison(
+                "birth_date", input_is_string=True, datetime_format=DATE_FORMATS[dialect]
+            ),
             # 18 characters; a typo or a transposition is one edit away.
             cl.DamerauLevenshteinAtThresholds("identity_number", [1, 2]),
             # A shared (guardian's, old) phone is common: frequent values weigh less.
@@ -338,7 +350,11 @@ def person_settings() -> Any:
 
 
 def person_clusters(
-    mentions: pd.DataFrame, threshold: float = PERSON_CLUSTER_THRESHOLD, u_max_pairs: float = 1e7
+    mentions: pd.DataFrame,
+    threshold: float = PERSON_CLUSTER_THRESHOLD,
+    u_max_pairs: float = 1e7,
+    db_api: Any = None,
+    timings: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Cluster Person mentions: returns ``mention_id, cluster_id`` for every input mention.
 
@@ -346,12 +362,19 @@ def person_clusters(
     null but the id). Trained and clustered like Splink's deduplicate_50k_synthetic page.
     ``u_max_pairs`` is that page's 1e7 (Splink warns that fewer make u imprecise); sampling them
     is most of the run on a small district (the identity-number edit distance on every pair).
+    ``db_api``: the backend (default DuckDB; ``SparkAPI(spark_session=...)`` runs the same model
+    on Spark, bench/scale_spark.py). ``timings``, when given, receives the seconds of training,
+    predicting (blocking, comparing and scoring every candidate pair) and clustering.
     """
+    import time
+
     from splink import DuckDBAPI, Linker, block_on
 
-    db_api = DuckDBAPI()
+    db_api = DuckDBAPI() if db_api is None else db_api
+    clock = time.perf_counter()
     frame = db_api.register(person_features(mentions))
-    linker = Linker(frame, person_settings(), log_level=logging.WARNING)
+    settings = person_settings(str(db_api.sql_dialect.sql_dialect_str))
+    linker = Linker(frame, settings, log_level=logging.WARNING)
     deterministic_rules: list[Any] = [block_on("identity_number"), block_on("name_simplified", "birth_date")]
     linker.training.estimate_probability_two_random_records_match(deterministic_rules, recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs)
@@ -362,15 +385,39 @@ def person_clusters(
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("name_pinyin", "birth_date"), estimate_without_term_frequencies=True
     )
+    trained = time.perf_counter()
     # Only pairs at or above the cluster threshold can join a cluster; a lower prediction
     # threshold keeps the scored table small at 100k persons without changing the clusters.
     predictions = linker.inference.predict(threshold_match_probability=min(0.5, threshold))
+    predicted = time.perf_counter()
     clusters = _pandas(
         linker.clustering.cluster_pairwise_predictions_at_threshold(
             predictions, threshold_match_probability=threshold
         )
     )
+    if timings is not None:
+        timings.update(
+            training=trained - clock,
+            predicting=predicted - trained,
+            clustering=time.perf_counter() - predicted,
+        )
     return clusters[["mention_id", "cluster_id"]].astype({"mention_id": str, "cluster_id": str})
+
+
+def person_comparisons(mentions: pd.DataFrame, db_api: Any) -> int:
+    """The candidate pairs Splink's prediction compares under the person model's blocking rules
+    (each pair once, as predict() scores it): Splink's own exact count (every record, not its
+    default 5% sample), made by creating the blocked pairs without comparing them."""
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    records = count_comparisons_from_blocking_rules(
+        db_api.register(person_features(mentions)),
+        blocking_rules=person_blocking_rules(),
+        link_type="dedupe_only",
+        unique_id_column_name="mention_id",
+        record_sample_proportion=1.0,
+    )
+    return int(records[-1]["cumulative_comparison_count"]) if records else 0
 
 
 # --- District legal entities --------------------------------------------------------------------

@@ -16,7 +16,9 @@ from typing import Protocol
 import pandas as pd
 
 from hub.errors import HubError
+from hub.resolution.streets import building_streets, mention_streets
 from hub.settings import Settings
+from hub.store import GraphStore
 from resolvers.linking import FSModel, LinkResult, LinkSpec, dedupe
 
 
@@ -49,9 +51,10 @@ def parse_engine(value: object) -> Engine:
 
 
 @contextmanager
-def full_pass_engine(engine: Engine, settings: Settings) -> Iterator[Dedupe]:
+def full_pass_engine(engine: Engine, settings: Settings, store: GraphStore | None = None) -> Iterator[Dedupe]:
     """The dedupe a full pass calls; for Spark, a session started from the settings and stopped
-    after the pass. A clear :class:`HubError` when Spark cannot run here."""
+    after the pass. A clear :class:`HubError` when Spark cannot run here. ``store``: where the
+    Spark engine finds each mention's street (its Parquet partition; without it, one partition)."""
     if engine is Engine.INPROCESS:
         yield dedupe
         return
@@ -69,6 +72,9 @@ def full_pass_engine(engine: Engine, settings: Settings) -> Iterator[Dedupe]:
         raise HubError(str(exc)) from exc
     from resolvers.spark.engine import dedupe_spark
 
+    # Building → street, read once per pass (the types' mentions share the buildings).
+    streets_of: dict[str, str] | None = None
+
     def on_spark(
         df: pd.DataFrame,
         spec: LinkSpec,
@@ -77,8 +83,20 @@ def full_pass_engine(engine: Engine, settings: Settings) -> Iterator[Dedupe]:
         *,
         model: FSModel | None = None,
     ) -> LinkResult:
+        nonlocal streets_of
+        streets = None
+        if store is not None:
+            streets_of = building_streets(store) if streets_of is None else streets_of
+            streets = mention_streets(store, df, streets_of)
         return dedupe_spark(
-            df, spec, must_link, cannot_link, session=session, work_dir=settings.spark_dir, model=model
+            df,
+            spec,
+            must_link,
+            cannot_link,
+            session=session,
+            work_dir=settings.spark_dir,
+            model=model,
+            streets=streets,
         )
 
     try:

@@ -713,7 +713,7 @@ def resolve_pass(
     state.save_run(run_id, started_at, "running", {**kind, **process}, None)
     adopt_unfinished_writes(state, run_id)
     try:
-        with full_pass_engine(engine, settings) as full_dedupe:
+        with full_pass_engine(engine, settings, store) as full_dedupe:
             reports = owed_resolution(store, state, run_id, settings, full=full, full_dedupe=full_dedupe)
     except BaseException as exc:
         failed = {**kind, **process, "error": f"{type(exc).__name__}: {exc}"}

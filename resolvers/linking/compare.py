@@ -7,7 +7,7 @@ byte per pair and field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +108,27 @@ def key_verdicts(
     are two people), or a "different" decision rule. Keys come first, then "different" rules,
     then "same" ones (see spec.DecisionRule).
     """
+    valid_left = valid_flags(spec, left)
+    valid_right = valid_left if right is left else valid_flags(spec, right)
+    return key_verdicts_valid(spec, levels, valid_left, valid_right, a, b)
+
+
+def valid_flags(spec: LinkSpec, frame: pd.DataFrame) -> dict[str, npt.NDArray[np.bool_]]:
+    """Per key validity column, whether each record's key is valid (what :func:`key_verdicts`
+    reads of the records): computed once, it goes to Spark's workers instead of the frame."""
+    columns = dict.fromkeys(k.valid_column for k in spec.keys if k.valid_column is not None)
+    return {c: _flags(frame[c]) for c in columns}
+
+
+def key_verdicts_valid(
+    spec: LinkSpec,
+    levels: LevelMatrix,
+    valid_left: Mapping[str, npt.NDArray[np.bool_]],
+    valid_right: Mapping[str, npt.NDArray[np.bool_]],
+    a: Ints,
+    b: Ints,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """:func:`key_verdicts` with the records' :func:`valid_flags`."""
     same = np.zeros(len(a), dtype=bool)
     different = np.zeros(len(a), dtype=bool)
     names = [f.name for f in spec.fields]
@@ -116,9 +137,7 @@ def key_verdicts(
         level, top = levels[:, i], spec.fields[i].top_level
         valid = np.ones(len(a), dtype=bool)
         if key.valid_column is not None:
-            valid_left = _flags(left[key.valid_column])
-            valid_right = valid_left if right is left else _flags(right[key.valid_column])
-            valid = valid_left[a] & valid_right[b]
+            valid = valid_left[key.valid_column][a] & valid_right[key.valid_column][b]
         same |= valid & (level == top)
         if key.exclusive:
             different |= valid & (level >= 0) & (level < top)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from resolvers.linking.arrays import pattern_counts
+from resolvers.linking.arrays import group_bounds, pattern_counts
 from resolvers.linking.bounds import FieldBounds, all_free
 from resolvers.linking.model import LevelMatrix
 
@@ -43,22 +43,47 @@ class EMResult:
     u_unclipped: tuple[Floats, ...] = ()
 
 
-def compress(levels: LevelMatrix, sizes: Sequence[int]) -> tuple[LevelMatrix, npt.NDArray[np.int64]]:
-    """Distinct rows of the level matrix and their counts."""
+def _codes(levels: LevelMatrix, sizes: Sequence[int]) -> tuple[npt.NDArray[np.int64], list[int]]:
+    """One integer per row of ``levels`` (each level shifted by one: −1 is missing), and the radix."""
     radix = [s + 1 for s in sizes]  # one more for the missing level
-    if len(levels) == 0:
-        return levels, np.zeros(0, dtype=np.int64)
     if float(np.prod(np.asarray(radix, dtype=np.float64))) >= 2.0**62:
         raise ValueError("too many fields and levels to encode a comparison pattern in 64 bits")
     code = np.zeros(len(levels), dtype=np.int64)
     for i, r in enumerate(radix):
         code = code * r + (levels[:, i].astype(np.int64) + 1)
-    uniques, counts = pattern_counts(code)
-    patterns = np.empty((len(uniques), len(sizes)), dtype=np.int8)
-    for i in range(len(sizes) - 1, -1, -1):
+    return code, radix
+
+
+def _decode(uniques: npt.NDArray[np.int64], radix: Sequence[int]) -> LevelMatrix:
+    patterns = np.empty((len(uniques), len(radix)), dtype=np.int8)
+    for i in range(len(radix) - 1, -1, -1):
         patterns[:, i] = uniques % radix[i] - 1
         uniques = uniques // radix[i]
-    return patterns, counts
+    return patterns
+
+
+def compress(levels: LevelMatrix, sizes: Sequence[int]) -> tuple[LevelMatrix, npt.NDArray[np.int64]]:
+    """Distinct rows of the level matrix and their counts, ordered by their code."""
+    if len(levels) == 0:
+        return levels, np.zeros(0, dtype=np.int64)
+    code, radix = _codes(levels, sizes)
+    uniques, counts = pattern_counts(code)
+    return _decode(uniques, radix), counts
+
+
+def compress_counted(
+    levels: LevelMatrix, counts: npt.NDArray[np.int64], sizes: Sequence[int]
+) -> tuple[LevelMatrix, npt.NDArray[np.int64]]:
+    """:func:`compress` of rows that already carry a count (patterns counted elsewhere, by Spark
+    say, or a coarser view of finer patterns): the same distinct rows in the same order, with the
+    counts summed, so what is fitted on them adds up in the same order as in process."""
+    if len(levels) == 0:
+        return levels.reshape(0, len(sizes)), np.zeros(0, dtype=np.int64)
+    code, radix = _codes(levels, sizes)
+    order = np.argsort(code, kind="stable")
+    starts, _ = group_bounds(code[order])
+    summed = np.add.reduceat(np.asarray(counts, dtype=np.int64)[order], starts)
+    return _decode(code[order][starts], radix), summed.astype(np.int64)
 
 
 def level_counts(patterns: LevelMatrix, weights: Floats, sizes: Sequence[int]) -> tuple[Floats, ...]:
@@ -127,10 +152,44 @@ def fit_em(
     after every iteration; a key field's m among the undecided pairs alone (what scores them
     inside EM) is not clipped, since it differs from m over all matches by construction.
     """
-    bounds = all_free(sizes) if bounds is None else bounds
     flagged = levels if verdicts is None else np.column_stack((levels, verdicts))
     patterns, counts = compress(flagged, [*sizes, 3][: flagged.shape[1]])
-    verdict = patterns[:, -1] if verdicts is not None else np.zeros(len(patterns), dtype=np.int8)
+    return fit_patterns(
+        patterns,
+        counts,
+        sizes,
+        u_start,
+        fix_u=fix_u,
+        flagged=verdicts is not None,
+        key_fields=key_fields,
+        tops=tops,
+        max_iterations=max_iterations,
+        tolerance=tolerance,
+        smoothing=smoothing,
+        bounds=bounds,
+    )
+
+
+def fit_patterns(
+    patterns: LevelMatrix,
+    counts: npt.NDArray[np.int64],
+    sizes: Sequence[int],
+    u_start: Sequence[Floats],
+    *,
+    fix_u: bool,
+    flagged: bool,
+    key_fields: Sequence[int] = (),
+    tops: Sequence[int] | None = None,
+    max_iterations: int = 100,
+    tolerance: float = 1e-5,
+    smoothing: float = 0.5,
+    bounds: Sequence[FieldBounds] | None = None,
+) -> EMResult:
+    """:func:`fit_em` over the pairs' distinct patterns and their counts, as :func:`compress`
+    orders them (``flagged``: the last column is the verdict). Engines that count the patterns
+    themselves (resolvers/spark) fit here, on the same numbers in the same order."""
+    bounds = all_free(sizes) if bounds is None else bounds
+    verdict = patterns[:, -1] if flagged else np.zeros(len(patterns), dtype=np.int8)
     anchored, excluded = verdict == 1, verdict == 2
     patterns = patterns[:, : len(sizes)]
     weights = counts.astype(np.float64)
@@ -209,4 +268,11 @@ def _start_share(patterns: LevelMatrix, weights: Floats, sizes: Sequence[int]) -
 def u_from_random(levels: LevelMatrix, sizes: Sequence[int], smoothing: float) -> tuple[Floats, ...]:
     """u estimated from random pairs: nearly all are non-matches, whatever the blocking."""
     patterns, counts = compress(levels, sizes)
+    return u_from_patterns(patterns, counts, sizes, smoothing)
+
+
+def u_from_patterns(
+    patterns: LevelMatrix, counts: npt.NDArray[np.int64], sizes: Sequence[int], smoothing: float
+) -> tuple[Floats, ...]:
+    """:func:`u_from_random` of pairs given as :func:`compress` gives them."""
     return level_frequencies(patterns, counts.astype(np.float64), sizes, smoothing)

@@ -7,9 +7,10 @@ of two tables. Steward judgements enter ``dedupe`` as must-links ("same") and ca
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from time import perf_counter
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -24,15 +25,21 @@ from resolvers.linking.compare import (
     deciding_rules,
     exclusive_keys,
     key_verdicts,
+    level_sizes,
     prepare_fields,
 )
 from resolvers.linking.derive import reusing
 from resolvers.linking.frame import prepare
-from resolvers.linking.learning import fit_thresholds, pattern_sizes, thresholds
+from resolvers.linking.learning import fit_thresholds, pattern_sizes_among, thresholds
 from resolvers.linking.model import FSModel, LevelMatrix
 from resolvers.linking.scoring import Floats, TermAdjustment, score_frame, term_adjustments, total_weights
 from resolvers.linking.spec import LinkSpec
-from resolvers.linking.training import train, with_term_frequencies
+from resolvers.linking.training import (
+    CandidatePatterns,
+    candidate_patterns,
+    train_patterns,
+    with_term_frequencies,
+)
 
 IdPairs = Iterable[tuple[object, object]]
 Bools = npt.NDArray[np.bool_]
@@ -162,31 +169,23 @@ def dedupe_compared(
     frame: pd.DataFrame,
     ids: pd.Index,
     spec: LinkSpec,
-    candidates: CandidatePairs,
-    levels: LevelMatrix,
+    compared: ComparedPairs,
     must_link: IdPairs = (),
     cannot_link: IdPairs = (),
     *,
     model: FSModel | None = None,
     keep_all: bool = False,
 ) -> LinkResult:
-    """:func:`dedupe` for candidates blocked and compared elsewhere (resolvers/spark): ``frame``
-    and ``ids`` as :func:`resolvers.linking.frame.prepare` gives them, ``candidates`` in the order
-    :func:`block_dedupe` gives them (ascending left, then right: ties in weight are broken by it)
-    and their ``levels``. Fitting, scoring and clustering are this module's own."""
-    if levels.shape != (len(candidates), len(spec.fields)):
-        raise ValueError(
-            f"{spec.entity_type}: levels of shape {levels.shape} for {len(candidates)} candidate pairs "
-            f"and {len(spec.fields)} fields"
-        )
+    """:func:`dedupe` for candidates blocked, compared and scored elsewhere (resolvers/spark):
+    ``frame`` and ``ids`` as :func:`resolvers.linking.frame.prepare` gives them, ``compared`` the
+    pairs seen through their patterns and the pairs worth deciding. Fitting (on the patterns),
+    deciding and clustering (on the pairs kept) are this module's own."""
     clock = _Clock()
     with reusing(spec, frame):
         prepared = prepare_fields(spec.fields, frame, None)
     clock.lap("preparing fields")
     judged = _judged_dedupe(ids, must_link, cannot_link)
-    return _resolve(
-        spec, (frame, frame), (ids, ids), candidates, prepared, judged, model, keep_all, clock, levels=levels
-    )
+    return _decide(spec, (frame, frame), (ids, ids), compared, prepared, judged, model, keep_all, clock)
 
 
 def link(
@@ -272,31 +271,104 @@ def _resolve(
     keep_all: bool,
     clock: _Clock,
     keep_frequencies: bool = False,
-    levels: LevelMatrix | None = None,
 ) -> LinkResult:
-    """Compare (unless given the ``levels``), fit, score and cluster; the same for one table
-    (frames identical) or two."""
+    """Compare, fit, score and cluster; the same for one table (frames identical) or two."""
+    a, b = candidates.left, candidates.right
+    levels = compare_pairs(prepared, a, b)
+    known, known_apart = key_verdicts(spec, levels, frames[0], frames[1], a, b)
+    verdicts = (known + 2 * known_apart).astype(np.int8)
+    compared = InMemoryPairs(a, b, levels, verdicts, candidates.diagnostics, level_sizes(spec.fields))
+    clock.lap("comparing")
+    return _decide(spec, frames, ids, compared, prepared, judged, model, keep_all, clock, keep_frequencies)
+
+
+@dataclass(frozen=True)
+class Retained:
+    """The candidate pairs worth deciding about, ascending by left, then right record (the
+    order :func:`block_dedupe` gives: ties in weight are broken by it)."""
+
+    a: Ints
+    b: Ints
+    levels: LevelMatrix
+    verdicts: npt.NDArray[np.int8]  # key and decision rules: 0 neither, 1 same, 2 different
+
+
+class ComparedPairs(Protocol):
+    """Compared candidate pairs as fitting and deciding see them: in memory here, in Spark
+    (resolvers/spark/engine.py) for a city. Fitting needs the patterns and their counts only;
+    deciding needs the pairs at or above the lower threshold, and those a rule decides."""
+
+    diagnostics: BlockingDiagnostics
+
+    def patterns(self) -> CandidatePatterns: ...
+
+    def retained(
+        self, model: FSModel, adjustments: Sequence[TermAdjustment], lower: float, keep_all: bool
+    ) -> Retained:
+        """Pairs whose :func:`total_weights` is at least ``lower`` or that a key or decision rule
+        calls the same (every pair with ``keep_all``)."""
+        ...
+
+
+class InMemoryPairs:
+    """Candidate pairs compared in process: all of them in memory."""
+
+    def __init__(
+        self,
+        a: Ints,
+        b: Ints,
+        levels: LevelMatrix,
+        verdicts: npt.NDArray[np.int8],
+        diagnostics: BlockingDiagnostics,
+        sizes: Sequence[int],
+    ) -> None:
+        self.a, self.b, self.levels, self.verdicts = a, b, levels, verdicts
+        self.diagnostics = diagnostics
+        self._sizes = list(sizes)
+
+    def patterns(self) -> CandidatePatterns:
+        return candidate_patterns(self.levels, (self.a, self.b), self.verdicts, self._sizes)
+
+    def retained(
+        self, model: FSModel, adjustments: Sequence[TermAdjustment], lower: float, keep_all: bool
+    ) -> Retained:
+        if keep_all:
+            return Retained(self.a, self.b, self.levels, self.verdicts)
+        weights = total_weights(self.levels, self.a, self.b, model, adjustments)
+        keep = np.flatnonzero((weights >= lower) | (self.verdicts == 1))
+        return Retained(self.a[keep], self.b[keep], self.levels[keep], self.verdicts[keep])
+
+
+def _decide(
+    spec: LinkSpec,
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+    ids: tuple[pd.Index, pd.Index],
+    compared: ComparedPairs,
+    prepared: PreparedFields,
+    judged: _Judged,
+    model: FSModel | None,
+    keep_all: bool,
+    clock: _Clock,
+    keep_frequencies: bool = False,
+) -> LinkResult:
+    """Fit on the patterns (unless given a model), score, keep the pairs worth deciding and
+    cluster. Everything after fitting reads only the retained pairs: a pair below the lower
+    threshold that no rule decides is never an edge, never a review and not in the result."""
     dedupe_mode = frames[0] is frames[1]
     n_left, n_right = len(frames[0]), len(frames[1])
-    a, b = candidates.left, candidates.right
     must_a, must_b = judged.must
     cannot_a, cannot_b = judged.cannot
-    if levels is None:
-        levels = compare_pairs(prepared, a, b)
-    known, known_apart = key_verdicts(spec, levels, frames[0], frames[1], a, b)
-    clock.lap("comparing")
+    counted = compared.patterns()
     labelled = None
     if model is None:
         same, different = compare_pairs(prepared, *judged.same), compare_pairs(prepared, *judged.different)
-        model = train(
+        model = train_patterns(
             spec,
             prepared,
             (frames[0], None if dedupe_mode else frames[1]),
-            levels,
-            (a, b),
+            counted,
             same=same,
             different=different,
-            verdicts=(known + 2 * known_apart).astype(np.int8),
         )
         labelled = (same, different)
         clock.lap("training")
@@ -305,9 +377,12 @@ def _resolve(
     adjustments = term_adjustments(model, frames[0], frames[1])
     if labelled is not None and model.learned is not None:
         model = _learn_thresholds(spec, model, adjustments, frames, judged, labelled)
+    lower, upper = thresholds(model, spec)
+    kept = compared.retained(model, adjustments, lower, keep_all)
+    a, b, levels = kept.a, kept.b, kept.levels
+    known, known_apart = kept.verdicts == 1, kept.verdicts == 2
     weights = total_weights(levels, a, b, model, adjustments)
     clock.lap("scoring")
-    lower, upper = thresholds(model, spec)
     # A pair stewards called different, or two valid values of an exclusive key, is never an
     # edge; must-links and key matches always are.
     apart = known_apart | _kept_apart(a, b, n_right, judged)
@@ -328,7 +403,7 @@ def _resolve(
     refused[np.flatnonzero(edge)] = clustering.refused[len(must_a) :]
     keep = np.ones(len(weights), bool) if keep_all else (weights >= lower) | known
     pairs = _pairs_table(
-        candidates, levels, weights, keep, model, adjustments, ids, (lower, edge, refused, apart)
+        (a, b), levels, weights, keep, model, adjustments, ids, (lower, edge, refused, apart)
     )
     pairs["key_match"] = known[keep]
     # Why a pair is left to a steward (hub/resolution/reviews.py says it in words).
@@ -338,7 +413,7 @@ def _resolve(
     why[refused] = "refused"
     pairs["why"] = why[keep]
     # Candidate pairs sharing each pair's comparison pattern (what an answer about it teaches).
-    pairs["pattern_pairs"] = pattern_sizes(levels, np.flatnonzero(keep).astype(np.int64))
+    pairs["pattern_pairs"] = pattern_sizes_among(*counted.levels_only(level_sizes(spec.fields)), levels[keep])
     pairs["rule"] = _rule_column(spec, levels[keep], known[keep], known_apart[keep])
     refused_must = clustering.refused[: len(must_a)]
     node_ids = ids[0] if dedupe_mode else pd.Index(np.concatenate((ids[0], ids[1])))
@@ -351,7 +426,7 @@ def _resolve(
     clusters = pd.Series(clustering.labels, index=index, name="cluster")
     clock.lap("results")
     return LinkResult(
-        spec, model, pairs, clusters, candidates.diagnostics, len(candidates), clock.timings, conflicts
+        spec, model, pairs, clusters, compared.diagnostics, counted.pairs, clock.timings, conflicts
     )
 
 
@@ -459,7 +534,7 @@ def _kept_apart(a: Ints, b: Ints, n_right: int, judged: _Judged) -> Bools:
 
 
 def _pairs_table(
-    candidates: CandidatePairs,
+    candidates: tuple[Ints, Ints],
     levels: LevelMatrix,
     weights: Floats,
     keep: Bools,
@@ -473,7 +548,7 @@ def _pairs_table(
     threshold, or decided apart by a steward or an exclusive key)."""
     lower, edge, refused, apart = decisions
     rows = np.flatnonzero(keep)
-    table = score_frame(levels[rows], candidates.left[rows], candidates.right[rows], model, adjustments, *ids)
+    table = score_frame(levels[rows], candidates[0][rows], candidates[1][rows], model, adjustments, *ids)
     decision = np.where(weights[rows] >= lower, "review", "apart").astype(object)
     decision[edge[rows] & ~refused[rows]] = "merge"
     decision[apart[rows]] = "apart"

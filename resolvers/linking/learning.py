@@ -80,6 +80,18 @@ def pattern_sizes(levels: LevelMatrix, rows: Ints) -> Ints:
     return sizes[np.searchsorted(uniques, codes[rows])].astype(np.int64)
 
 
+def pattern_sizes_among(patterns: LevelMatrix, counts: Ints, levels: LevelMatrix) -> Ints:
+    """:func:`pattern_sizes` from the candidate pairs' distinct ``patterns`` and their ``counts``
+    (none repeated), for pairs with these ``levels``: what an engine that keeps only some pairs
+    (resolvers/spark) can tell."""
+    if len(levels) == 0:
+        return np.zeros(0, dtype=np.int64)
+    codes = pattern_codes(patterns)
+    order = np.argsort(codes, kind="stable")
+    where = np.searchsorted(codes[order], pattern_codes(levels))
+    return np.asarray(counts, dtype=np.int64)[order][where]
+
+
 def pattern_text(pattern: Sequence[int], fields: Sequence[str]) -> str:
     """``name:3 birth_date:2 phone:–`` (– where a value is missing)."""
     return " ".join(f"{f}:{'–' if level < 0 else level}" for f, level in zip(fields, pattern, strict=True))

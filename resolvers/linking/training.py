@@ -10,8 +10,8 @@ non-matches agree more often than strangers do, on the blocking keys at least.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -20,11 +20,60 @@ import pandas as pd
 from resolvers.linking.arrays import Ints, isin_sorted
 from resolvers.linking.bounds import BoundHit, FieldBounds, hits
 from resolvers.linking.compare import PreparedFields, compare_pairs, key_verdicts, level_sizes, random_pairs
-from resolvers.linking.em import EMResult, Floats, fit_em, level_counts, u_from_random
+from resolvers.linking.em import (
+    EMResult,
+    Floats,
+    compress,
+    compress_counted,
+    fit_patterns,
+    level_counts,
+    u_from_patterns,
+    u_from_random,
+)
 from resolvers.linking.learning import refit_m
 from resolvers.linking.model import FieldModel, FitReport, FSModel, Learned, LevelMatrix
 from resolvers.linking.spec import LinkSpec
 from resolvers.linking.tf import count_terms
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatePatterns:
+    """What fitting needs of the candidate pairs, whoever compared them: their distinct patterns
+    (a level per field, then the key rules' verdict: 0 neither, 1 same, 2 different) with a count
+    each, ordered as :func:`resolvers.linking.em.compress` orders them, and which pairs of records
+    are candidates (to keep them out of the random sample that estimates u). Not the pairs
+    themselves: a city's hundreds of millions of pairs have a few thousand patterns."""
+
+    patterns: LevelMatrix
+    counts: Ints
+    is_candidate: Callable[[Ints, Ints], npt.NDArray[np.bool_]]
+
+    @property
+    def pairs(self) -> int:
+        return int(self.counts.sum())
+
+    def levels_only(self, sizes: Sequence[int]) -> tuple[LevelMatrix, Ints]:
+        """The patterns without the verdict (counts of those differing only there summed)."""
+        return compress_counted(self.patterns[:, : len(sizes)], self.counts, sizes)
+
+
+def candidate_patterns(
+    levels: LevelMatrix, candidates: tuple[Ints, Ints], verdicts: npt.NDArray[np.int8], sizes: Sequence[int]
+) -> CandidatePatterns:
+    """:class:`CandidatePatterns` of pairs held in memory (``candidates`` ascending by left, then
+    right record, as blocking gives them)."""
+    patterns, counts = compress(np.column_stack((levels, verdicts)), [*sizes, 3])
+    left, right = candidates
+    # Dedupe keys pairs by left * n + right with n the records; a link by the right records. Any
+    # width above every right position keeps the keys ascending, so one wide enough for both.
+    width = int(max(left.max(initial=-1), right.max(initial=-1))) + 1
+    keys = left * width + right
+
+    def is_candidate(a: Ints, b: Ints) -> npt.NDArray[np.bool_]:
+        inside = (a < width) & (b < width)
+        return inside & isin_sorted(np.where(inside, a * width + b, -1), keys)
+
+    return CandidatePatterns(patterns, counts.astype(np.int64), is_candidate)
 
 
 def train(
@@ -43,19 +92,39 @@ def train(
     ``frames`` is (records, None) when deduplicating one table, (left, right) when linking two;
     ``verdicts`` marks the candidate pairs key rules decide (1 same, 2 different, 0 neither).
     """
+    flags = np.zeros(len(levels), dtype=np.int8) if verdicts is None else verdicts
+    compared = candidate_patterns(levels, candidates, flags, level_sizes(spec.fields))
+    return train_patterns(spec, prepared, frames, compared, same=same, different=different)
+
+
+def train_patterns(
+    spec: LinkSpec,
+    prepared: PreparedFields,
+    frames: tuple[pd.DataFrame, pd.DataFrame | None],
+    compared: CandidatePatterns,
+    *,
+    same: LevelMatrix | None = None,
+    different: LevelMatrix | None = None,
+) -> FSModel:
+    """:func:`train` on the candidate pairs' patterns and counts."""
     settings = spec.em
     sizes = level_sizes(spec.fields)
     left, right = frames
+    candidate_pairs = compared.pairs
     total_pairs = len(left) * (len(left) - 1) / 2 if right is None else len(left) * len(right)
-    outside = _outside_levels(spec, prepared, left, right, candidates, total_pairs)
-    u_start = u_from_random(levels if outside is None else outside, sizes, settings.smoothing)
+    outside = _outside_levels(spec, prepared, left, right, compared.is_candidate, total_pairs)
+    if outside is None:
+        u_start = u_from_patterns(*compared.levels_only(sizes), sizes, settings.smoothing)
+    else:
+        u_start = u_from_random(outside, sizes, settings.smoothing)
     bounds = [FieldBounds.of(f) for f in spec.fields]
-    fitted = fit_em(
-        levels,
+    fitted = fit_patterns(
+        compared.patterns,
+        compared.counts,
         sizes,
         u_start,
         fix_u=False,
-        verdicts=verdicts,
+        flagged=True,
         key_fields=spec.decided_fields,
         tops=[f.top_level for f in spec.fields],
         max_iterations=settings.max_iterations,
@@ -68,8 +137,8 @@ def train(
         u_final, prior = fitted.u, fitted.match_share
     else:
         # Expected matches among the candidates, over all pairs: the prior of a random pair.
-        prior = min(max(fitted.match_share * len(levels) / max(total_pairs, 1), 1e-12), 0.5)
-        u_final = _u_over_all_pairs(fitted, outside, sizes, total_pairs - len(levels), settings.smoothing)
+        prior = min(max(fitted.match_share * candidate_pairs / max(total_pairs, 1), 1e-12), 0.5)
+        u_final = _u_over_all_pairs(fitted, outside, sizes, total_pairs - candidate_pairs, settings.smoothing)
         observed = [o | _seen(outside[:, i], s) for i, (o, s) in enumerate(zip(observed, sizes, strict=True))]
     found: dict[tuple[str, int, str], BoundHit] = {}
     # What the data said before the bounds: EM's last estimates, u over all pairs when counted here.
@@ -104,22 +173,23 @@ def train(
     report = FitReport(
         fitted.iterations,
         fitted.converged,
-        len(levels),
+        candidate_pairs,
         fitted.match_share,
         sampled,
-        level_pairs=_level_pairs(levels, sizes),
+        level_pairs=_level_pairs(*compared.levels_only(sizes), sizes),
         bound_hits=tuple(found[k] for k in sorted(found)),
     )
     return replace(model, fit=report)
 
 
-def _level_pairs(levels: LevelMatrix, sizes: Sequence[int]) -> tuple[tuple[int, ...], ...]:
+def _level_pairs(patterns: LevelMatrix, counts: Ints, sizes: Sequence[int]) -> tuple[tuple[int, ...], ...]:
     """Per field, candidate pairs per level, then those with a value missing."""
     out = []
     for i, size in enumerate(sizes):
-        column = levels[:, i] if len(levels) else np.zeros(0, dtype=np.int8)
-        counts = np.bincount(column[column >= 0], minlength=size)[:size]
-        out.append((*(int(c) for c in counts), int((column < 0).sum())))
+        column = patterns[:, i] if len(patterns) else np.zeros(0, dtype=np.int8)
+        present = column >= 0
+        per_level = np.bincount(column[present], weights=counts[present], minlength=size)[:size]
+        out.append((*(int(c) for c in per_level), int(counts[~present].sum())))
     return tuple(out)
 
 
@@ -128,7 +198,7 @@ def _outside_levels(
     prepared: PreparedFields,
     left: pd.DataFrame,
     right: pd.DataFrame | None,
-    candidates: tuple[Ints, Ints],
+    is_candidate: Callable[[Ints, Ints], npt.NDArray[np.bool_]],
     total_pairs: float,
 ) -> LevelMatrix | None:
     """Levels of random pairs that blocking did not make candidates (None when u comes from EM).
@@ -143,8 +213,7 @@ def _outside_levels(
     ra, rb = random_pairs(len(left), n_right, count, spec.em.seed)
     if n_right is None:
         ra, rb = np.minimum(ra, rb), np.maximum(ra, rb)
-    width = len(left) if n_right is None else n_right
-    keep = ~isin_sorted(ra * width + rb, candidates[0] * width + candidates[1])
+    keep = ~is_candidate(ra, rb)
     ra, rb = ra[keep], rb[keep]
     sampled = compare_pairs(prepared, ra, rb)
     same, _ = key_verdicts(spec, sampled, left, left if right is None else right, ra, rb)

@@ -9,7 +9,8 @@ in-process frame: a level depends on the two values alone, not on which batch ho
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -18,12 +19,32 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as sf
 
 from resolvers.comparators import MISSING, get_comparator
-from resolvers.linking.spec import FieldSpec
+from resolvers.linking.arrays import Ints
+from resolvers.linking.compare import key_verdicts_valid
+from resolvers.linking.model import LevelMatrix
+from resolvers.linking.spec import FieldSpec, LinkSpec
 from resolvers.spark.records import ROW
+
+# The key and decision rules' verdict of a pair: 0 neither, 1 same, 2 different.
+VERDICT = "v"
 
 
 def level_column(index: int) -> str:
     return f"g{index}"
+
+
+@dataclass(frozen=True)
+class KeyVerdicts:
+    """:func:`resolvers.linking.compare.key_verdicts` of a batch of pairs, with the records'
+    validity flags (one bool per record and key validity column) rather than the records: what
+    goes to the workers, pickled with the function, is a few bytes per record."""
+
+    spec: LinkSpec
+    valid: Mapping[str, npt.NDArray[np.bool_]]
+
+    def __call__(self, levels: LevelMatrix, a: Ints, b: Ints) -> npt.NDArray[np.int8]:
+        same, different = key_verdicts_valid(self.spec, levels, self.valid, self.valid, a, b)
+        return (same + 2 * different).astype(np.int8)
 
 
 def _values(batch: pd.DataFrame, names: Sequence[str]) -> npt.NDArray[np.object_]:
@@ -39,12 +60,17 @@ def _values(batch: pd.DataFrame, names: Sequence[str]) -> npt.NDArray[np.object_
 
 
 def compare_batches(
-    batches: Iterator[pd.DataFrame], fields: Sequence[FieldSpec], columns: Sequence[str]
+    batches: Iterator[pd.DataFrame],
+    fields: Sequence[FieldSpec],
+    columns: Sequence[str],
+    verdicts: KeyVerdicts | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """Levels of each batch of joined pairs (a, b, l0…, r0…: the ``columns`` of both records)."""
+    """Levels of each batch of joined pairs (a, b, l0…, r0…: the ``columns`` of both records),
+    and with ``verdicts`` each pair's verdict (column ``v``)."""
     position = {name: i for i, name in enumerate(columns)}
     for batch in batches:
-        out = pd.DataFrame({"a": batch["a"].to_numpy(np.int64), "b": batch["b"].to_numpy(np.int64)})
+        a, b = batch["a"].to_numpy(np.int64), batch["b"].to_numpy(np.int64)
+        out = pd.DataFrame({"a": a, "b": b})
         for j, field in enumerate(fields):
             left = _values(batch, [f"l{position[c]}" for c in field.columns])
             right = _values(batch, [f"r{position[c]}" for c in field.columns])
@@ -53,15 +79,22 @@ def compare_batches(
             if field.missing_is_level:  # as compare_pairs does
                 levels[levels == MISSING] = field.top_level + 1
             out[level_column(j)] = levels
+        if verdicts is not None:
+            matrix = out[[level_column(j) for j in range(len(fields))]].to_numpy(np.int8)
+            out[VERDICT] = verdicts(matrix, a, b)
         yield out
 
 
-def compare_spark(pairs: DataFrame, records: DataFrame, fields: Sequence[FieldSpec]) -> DataFrame:
-    """(a, b, g0…) for the candidate ``pairs``: one int8 level per field."""
+def compare_spark(
+    pairs: DataFrame, records: DataFrame, fields: Sequence[FieldSpec], verdicts: KeyVerdicts | None = None
+) -> DataFrame:
+    """(a, b, g0…) for the candidate ``pairs``: one int8 level per field; then ``v``, the
+    verdict, with ``verdicts``."""
     columns = list(dict.fromkeys(c for f in fields for c in f.columns))
     left = records.select(sf.col(ROW).alias("a"), *(sf.col(c).alias(f"l{i}") for i, c in enumerate(columns)))
     right = records.select(sf.col(ROW).alias("b"), *(sf.col(c).alias(f"r{i}") for i, c in enumerate(columns)))
     joined = pairs.select("a", "b").join(left, on="a").join(right, on="b")
-    schema = ", ".join(["a long", "b long", *(f"{level_column(j)} byte" for j in range(len(fields)))])
+    names = ["a long", "b long", *(f"{level_column(j)} byte" for j in range(len(fields)))]
+    schema = ", ".join([*names, f"{VERDICT} byte"] if verdicts is not None else names)
     chosen = tuple(fields)
-    return joined.mapInPandas(lambda batches: compare_batches(batches, chosen, columns), schema)
+    return joined.mapInPandas(lambda batches: compare_batches(batches, chosen, columns, verdicts), schema)

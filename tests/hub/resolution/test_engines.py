@@ -13,6 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -28,6 +29,7 @@ from hub.sync import resolve_pass, sync_sources
 from resolvers.linking.feature_columns import feature_keys
 from resolvers.linking.presets import get_spec
 from resolvers.spark import session as spark_session
+from resolvers.spark.records import UNKNOWN_STREET
 from tests.support.spark_fixture import TEST_CONFIG, require_spark
 
 PERSONS = int(os.environ.get("GRIDHUB_SPARK_EQUIVALENCE_PERSONS", "400"))
@@ -39,6 +41,7 @@ class Outcome:
     reviews: list[tuple[str, str, dict[str, Any]]]  # kind, subject, payload (ids and runs aside)
     models: dict[str, str | None]
     reports: list[dict[str, Any]]  # the pass's figures, its timings aside
+    partitions: dict[str, dict[str, int]]  # Spark: type → street partition → Parquet files
 
 
 def settings_for(data_dir: Path) -> Settings:
@@ -66,7 +69,13 @@ def resolve_copy(synced: Path, to: Path, engine: Engine) -> Outcome:
         reviews = [(i["kind"], i["subject"], i["payload"]) for i in state.review_queue(None, 1_000_000)]
         models = {node.name: state.model(node.name) for node in types}
     figures = [{k: v for k, v in r.items() if k != "seconds"} for r in reports]
-    return Outcome(crosswalk, reviews, models, figures)
+    partitions = {
+        written.name.removesuffix(".parquet"): {
+            unquote(street.name.split("=", 1)[1]): len(list(street.iterdir())) for street in written.iterdir()
+        }
+        for written in settings.spark_dir.glob("*.parquet")
+    }
+    return Outcome(crosswalk, reviews, models, figures, partitions)
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +114,17 @@ def test_the_same_models_and_figures(outcomes: tuple[Outcome, Outcome]) -> None:
     assert spark.models == inprocess.models
     assert all(inprocess.models.values())
     assert spark.reports == inprocess.reports
+
+
+@pytest.mark.integration
+def test_the_mentions_go_to_spark_partitioned_by_their_street(outcomes: tuple[Outcome, Outcome]) -> None:
+    inprocess, spark = outcomes
+    assert inprocess.partitions == {}
+    streets = spark.partitions["Person"]
+    # The demo district's streets (by name), and "unknown" for mentions without a known building.
+    named = [s for s in streets if s != UNKNOWN_STREET]
+    assert len(named) >= 2
+    assert all(s.endswith("街道") for s in named)
 
 
 def test_the_spark_engine_runs_the_full_pass_only(tmp_path: Path) -> None:

@@ -68,3 +68,32 @@ def test_u_from_random_pairs_is_the_level_share() -> None:
     u = u_from_random(levels, SIZES, smoothing=0.0)
     for i in range(len(SIZES)):
         np.testing.assert_allclose(u[i], U[i], atol=0.01)
+
+
+def test_patterns_counted_elsewhere_compress_as_the_pairs_do() -> None:
+    from resolvers.linking.em import compress, compress_counted
+
+    levels, _ = sample(5_000, 0.2, seed=3)
+    patterns, counts = compress(levels, SIZES)
+    # Split every pattern's count in two rows, shuffled: as partial counts from Spark's tasks.
+    half = counts // 2
+    rows = np.concatenate((patterns, patterns))
+    parts = np.concatenate((half, counts - half))
+    shuffled = np.random.default_rng(1).permutation(len(rows))
+    merged, summed = compress_counted(rows[shuffled], parts[shuffled], SIZES)
+    np.testing.assert_array_equal(merged, patterns)
+    np.testing.assert_array_equal(summed, counts)
+
+
+def test_em_on_counted_patterns_is_em_on_the_pairs() -> None:
+    from resolvers.linking.em import compress, fit_patterns
+
+    levels, is_match = sample(20_000, 0.2, seed=4)
+    verdicts = (is_match & (levels[:, 0] == 2)).astype(np.int8)
+    u_start = tuple(np.full(s, 1 / s) for s in SIZES)
+    on_pairs = fit_em(levels, SIZES, u_start, fix_u=False, verdicts=verdicts)
+    patterns, counts = compress(np.column_stack((levels, verdicts)), [*SIZES, 3])
+    on_patterns = fit_patterns(patterns, counts, SIZES, u_start, fix_u=False, flagged=True)
+    assert on_patterns.match_share == on_pairs.match_share  # bit for bit: the same sums in the same order
+    for a, b in zip(on_patterns.m + on_patterns.u, on_pairs.m + on_pairs.u, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -177,3 +177,16 @@ def test_a_saved_model_decides_with_the_thresholds_it_learned() -> None:
     result = dedupe(df, spec, model=strict)
     assert not (result.pairs["decision"] == "merge").any()
     assert not (result.pairs["decision"] == "review").any()
+
+
+def test_pattern_sizes_from_counted_patterns_match_those_from_the_pairs() -> None:
+    from resolvers.linking.em import compress
+    from resolvers.linking.learning import pattern_sizes_among
+
+    rng = np.random.default_rng(2)
+    levels = rng.integers(-1, 3, size=(2_000, 3)).astype(np.int8)
+    rows = np.arange(0, 2_000, 7, dtype=np.int64)
+    patterns, counts = compress(levels, [3, 3, 3])
+    np.testing.assert_array_equal(
+        pattern_sizes_among(patterns, counts, levels[rows]), pattern_sizes(levels, rows)
+    )

@@ -61,3 +61,42 @@ def test_under_a_saved_model(spark: SparkSession, tmp_path: Path) -> None:  # no
     found = dedupe_spark(df, spec, session=spark, work_dir=tmp_path, model=model, keep_all=True)
     assert_same(expected, found)
     assert (found.pairs["decision"] == "merge").any()
+
+
+def test_the_driver_gets_patterns_and_the_pairs_worth_deciding(
+    spark: SparkSession,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np
+
+    import resolvers.spark.engine as spark_engine
+    from resolvers.linking.blocking import block_dedupe
+    from resolvers.linking.engine import dedupe_compared
+    from resolvers.linking.frame import prepare
+
+    seen: dict[str, object] = {}
+
+    def watched(*args: object, **kwargs: object) -> LinkResult:
+        result = dedupe_compared(*args, **kwargs)  # type: ignore[arg-type]
+        compared = args[3]
+        assert isinstance(compared, spark_engine.SparkPairs)
+        seen["collected"] = compared.collected
+        frame, _ = prepare(df, spec)
+        candidates = block_dedupe(frame, spec.blocking, spec.max_block_size)
+        shifted = (candidates.right + 1) % len(frame)
+        expected = np.isin(
+            candidates.left * len(frame) + shifted, candidates.left * len(frame) + candidates.right
+        )
+        seen["candidates"] = compared.is_candidate(candidates.left, candidates.right).all()
+        seen["others"] = (compared.is_candidate(candidates.left, shifted) == expected).all()
+        return result
+
+    monkeypatch.setattr(spark_engine, "dedupe_compared", watched)
+    df, spec = people(150, seed=4), with_key(person_spec(id_column="mid"))
+    found = spark_engine.dedupe_spark(df, spec, session=spark, work_dir=tmp_path)
+    assert_same(dedupe(df, spec), found)
+    # Only the pairs at or above the lower threshold (or a key's match) reached the driver.
+    assert seen["collected"] == len(found.pairs) < found.candidate_pairs
+    assert seen["candidates"]
+    assert seen["others"]
