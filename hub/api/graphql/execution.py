@@ -14,28 +14,42 @@ graphql-core as before. Whenever a plain field's value is anything but ordinary 
 the schema forbids it, a value its scalar refuses, an exception or an awaitable), the whole
 object takes graphql-core's path again, so errors are reported exactly as before.
 
+A list of objects whose selected fields are all plain (a page of residents asked for their
+names) is completed in one loop, without graphql-core's steps per item (completing the item,
+checking its type, collecting its selection: a few microseconds each, per item).
+
 Nothing here depends on the question asked: the plan for a selection is made on the first
 object of each selection in a request and reused for the others.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
-from graphql import GraphQLLeafType, GraphQLNonNull, GraphQLObjectType, is_leaf_type
-from graphql.execution.collect_fields import GroupedFieldSet
+from graphql import (
+    GraphQLLeafType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+# Where strawberry keeps its field definition on graphql-core's (GraphQLCoreConverter.DEFINITION_BACKREF).
+_STRAWBERRY_FIELD = "strawberry-definition"
 # What a plain field's short path returns when the value needs graphql-core's own handling.
 _SLOW = object()
 
 
 @dataclass(frozen=True, slots=True)
 class _Leaf:
-    """A plain field: its resolver (strawberry's attribute read) and scalar type."""
+    """A plain field: how to read it from its object, and its scalar type."""
 
     resolve: Callable[..., Any]
     type: GraphQLLeafType
@@ -92,6 +106,72 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return merged()
         return _in_order(grouped_field_set, fast, slow)  # type: ignore[arg-type]
 
+    def complete_iterable_value(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        done = (
+            self._plain_list(item_type, field_details_list, info, path, items, position_context)
+            if self._short
+            else None
+        )
+        if done is None:
+            return super().complete_iterable_value(
+                item_type, field_details_list, info, path, items, position_context
+            )
+        return done
+
+    def _plain_list(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> list[Any] | None:
+        """A list of objects whose selected fields are all plain, completed item by item
+        without graphql-core's per-item steps (a page of a thousand residents); None when
+        anything about it needs them (a deferred or streamed part, an item of another type,
+        a value the short path declines), and graphql-core then completes the whole list."""
+        if position_context is not None or not isinstance(items, list):
+            return None
+        non_null = isinstance(item_type, GraphQLNonNull)
+        object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if not isinstance(object_type, GraphQLObjectType):
+            return None
+        if self.get_stream_usage(field_details_list, path) is not None:
+            return None
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        if new_defer_usages:
+            return None
+        plan = self._plan(object_type, grouped_field_set)
+        if plan is None or plan.rest is not None:
+            return None
+        is_type_of = object_type.is_type_of
+        completed: list[Any] = []
+        for item in items:
+            if item is None:
+                if non_null:
+                    return None
+                completed.append(None)
+                continue
+            if is_type_of is not None and is_type_of(item, info) is not True:
+                return None
+            row: dict[str, Any] = {}
+            for name, leaf in plan.leaves:
+                value = self._leaf_value(leaf, item)
+                if value is _SLOW:
+                    return None
+                row[name] = value
+            completed.append(row)
+        return completed
+
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> _Plan | None:
         # By the set's id: graphql-core collects a selection once per request and hands the same
         # set over for every object of a list. The plan keeps the set, so the id stays its own.
@@ -125,11 +205,11 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
         if not is_leaf_type(named) or field_def.resolve is None:
             return None
-        return _Leaf(field_def.resolve, named, non_null)
+        return _Leaf(_reader(field_def.resolve, field_def.extensions), named, non_null)
 
     def _leaf_value(self, leaf: _Leaf, source: Any) -> Any:
         try:
-            value = leaf.resolve(source, None)
+            value = leaf.resolve(source)
             if value is None or value is Undefined:
                 return _SLOW if leaf.non_null else None
             if isinstance(value, Exception) or self.is_awaitable(value):
@@ -138,6 +218,16 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception:  # graphql-core's path reports it, located in the response
             return _SLOW
         return _SLOW if coerced is None or coerced is Undefined else coerced
+
+
+def _reader(resolve: Callable[..., Any], extensions: Mapping[str, Any] | None) -> Callable[[Any], Any]:
+    """The value of a plain field from its object: an ``attrgetter`` when strawberry would read
+    the attribute with ``getattr`` (its default), else strawberry's own resolver."""
+    field = (extensions or {}).get(_STRAWBERRY_FIELD)
+    name = getattr(field, "python_name", None)
+    if getattr(field, "default_resolver", None) is getattr and isinstance(name, str):
+        return attrgetter(name)
+    return resolve
 
 
 def _in_order(fields: GroupedFieldSet, fast: dict[str, Any], slow: dict[str, Any]) -> dict[str, Any]:

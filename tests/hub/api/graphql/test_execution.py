@@ -75,6 +75,14 @@ class Query:
     def good(self) -> list[Item]:
         return _items()[:2]
 
+    @strawberry.field
+    def gaps(self) -> list[Item | None]:
+        return [_items()[0], None, _items()[1]]
+
+    @strawberry.field
+    def holes(self) -> list[Item]:
+        return [_items()[0], None]  # type: ignore[list-item]  # breaks `[Item!]!`
+
 
 def _run(query: str, fast: bool, **variables: Any) -> dict[str, Any]:
     schema = strawberry.Schema(query=Query, execution_context_class=HubExecutionContext if fast else None)
@@ -92,6 +100,8 @@ QUERIES = [
     "{ items { size name born colour shout } }",
     "{ good { ... on Item { name } size } }",
     '{ items(where: {size: {lo: 1}, name: "x", anyOf: [{hi: 2}, {lo: null}]}) { name } }',
+    "{ gaps { name size colour } holes { name } }",  # a null item where allowed, and where not
+    "{ a: good { name } b: good { size name } }",
 ]
 
 
