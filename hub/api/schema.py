@@ -20,6 +20,7 @@ from strawberry.types import ExecutionContext
 from graph_schema import Schema
 from hub.api.cost import CostLimiter
 from hub.api.errors import INTERNAL, GraphQLSchemaConflict, is_unexpected
+from hub.api.graphql.execution import HubExecutionContext
 from hub.api.graphql.filters import WhereInputs
 from hub.api.graphql.mutations import ChosenValue, Mutation, StewardDecision, Verdict
 from hub.api.graphql.objects import GraphNode, NodeObjects, PageInfo
@@ -107,6 +108,8 @@ def build_graphql_schema(schema: Schema, *, introspection: bool = True) -> straw
         types=list(objects.classes.values()),
         # Factories, not instances: strawberry creates the extensions anew for every request.
         extensions=extensions,
+        # Plain scalar fields take a short path (hub/api/graphql/execution.py).
+        execution_context_class=HubExecutionContext,
     )
 
 

@@ -20,6 +20,7 @@ import strawberry
 
 from graph_schema import NodeType, PropertyDef, PropertyType, Schema
 from hub.api.errors import ApiError
+from hub.api.graphql.inputs import convert_given_fields_only
 from hub.api.graphql.relationships import RelationshipEnd, relationship_ends
 from hub.store.query import AllOf, AnyOf, Compare, Condition, Not, Op, Quantifier, Related, SortKey
 from resolvers.normalize import get_normalizer
@@ -120,6 +121,8 @@ _OPS = {
     "is_null": Op.IS_NULL,
 }
 _LOGIC = ("AND", "OR", "NOT")
+for _operators in (*_FILTERS.values(), IDFilter):
+    convert_given_fields_only(_operators)
 
 
 def filterable(prop: PropertyDef) -> bool:
@@ -160,6 +163,10 @@ class WhereInputs:
                 self.list_filters[node.name],
                 description=f"Conditions on the {node.name} neighbours over a relationship.",
             )
+        # Every field of these defaults to null: conversion skips the nulls graphql-core fills in.
+        for node in schema.node_types:
+            for cls in (self.where[node.name], self.list_filters[node.name], self.sorts[node.name]):
+                convert_given_fields_only(cls)
 
     # -- generation ---------------------------------------------------------------------------
 

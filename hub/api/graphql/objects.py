@@ -302,6 +302,16 @@ class NodeObjects:
         conn._edge = edge  # type: ignore[attr-defined]
         return conn
 
+    @staticmethod
+    def wants_edges(ctx: RequestContext, conn: type) -> bool:
+        """Whether this request selects ``edges`` of connection type ``conn`` anywhere (or the
+        selection is unknown): a page of a thousand nodes asked for as ``nodes`` alone need not
+        build a thousand edges with their cursors."""
+        if not ctx.selected_fields:
+            return True
+        name = conn.__strawberry_definition__.name  # type: ignore[attr-defined]
+        return "edges" in ctx.selected_fields.get(name, ())
+
     def make_connection(
         self, cls: type, edges: list[Any], nodes: list[Any], skip: int, more: bool, total: Any
     ) -> Any:
@@ -462,13 +472,16 @@ class NodeObjects:
             page = await self._pages(ctx, owner, end, str(root.id), condition, order, skip, first)
             edge_cls: Any = conn._edge  # type: ignore[attr-defined]
             nodes, edges = [], []
+            with_edges = self.wants_edges(ctx, conn)
             for i, edge in enumerate(page.edges):
                 node = self.to_object(edge.node, ctx)
+                nodes.append(node)
+                if not with_edges:
+                    continue
                 extra = {p: edge.properties.get(p) for p in edge_props}
                 if end.rel.has_lineage:
                     extra["records"] = [strawberry.ID(r) for r in edge.properties.get(LINEAGE) or ()]
                 edges.append(edge_cls(cursor=encode_cursor(skip + i), node=node, **extra))
-                nodes.append(node)
             return self.make_connection(conn, edges, nodes, skip, skip + len(nodes) < page.total, page.total)
 
         params = [

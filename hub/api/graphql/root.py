@@ -187,7 +187,11 @@ class RootFields:
                 ctx.store.find, label, condition, order, skip, first + 1, fields=fields
             )
             nodes = [self.objects.to_object(n, ctx) for n in found[:first]]
-            edges = [edge_cls(cursor=encode_cursor(skip + i), node=n) for i, n in enumerate(nodes)]
+            edges = (
+                [edge_cls(cursor=encode_cursor(skip + i), node=n) for i, n in enumerate(nodes)]
+                if self.objects.wants_edges(ctx, conn)
+                else []
+            )
 
             async def count() -> int:
                 if len(found) <= first and (found or skip == 0):
