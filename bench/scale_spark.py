@@ -272,6 +272,9 @@ def main() -> None:
 
     persons = args.persons or (round(args.mentions / MENTIONS_PER_PERSON) if args.mentions else 40_000)
     spark_cores = cores_of(args.master)
+    # The embedded store's buffer pool grows with the district (bench/api.py sizes it alike): the
+    # default 1 GB fills up exporting the crosswalk of ~400k residents.
+    os.environ.setdefault("GRIDHUB_LADYBUG_BUFFER_POOL_MB", str(max(1024, persons // 80)))
     work = args.work or Path(tempfile.mkdtemp(prefix="gridhub-spark-"))
     synced = work / f"district-{persons}"
     truths = list((synced / "demo").glob("**/truth.csv")) if args.reuse else []
