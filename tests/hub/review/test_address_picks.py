@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from hub.demo.generator import generate_district
-from hub.demo.run import SOURCES_DIR, demo_sources
+from hub.demo.run import demo_sources
 from hub.jobs import run_job
 from hub.settings import Settings
 from hub.state import StateStore
@@ -23,15 +22,6 @@ from resolvers.address.text import clean
 from resolvers.ids import building_address_id, text_address_id
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def synced(tmp_path: Path) -> Settings:
-    generate_district(tmp_path / "demo", persons=400, seed=3)
-    settings = Settings(data_dir=tmp_path, ladybug_buffer_pool_mb=256, sources_config_dir=SOURCES_DIR)
-    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        sync_sources(store, state, demo_sources(store.schema), settings)
-    return settings
 
 
 def test_a_picked_building_places_the_text_now_and_on_every_later_sync_until_revoked(

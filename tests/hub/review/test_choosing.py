@@ -3,29 +3,16 @@ later pass, revocable (issue 16)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from hub.demo.generator import generate_district
-from hub.demo.run import demo_sources
 from hub.jobs import run_job
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.state.pins import PinError
 from hub.store import open_store
-from hub.sync import resolve_pass, sync_sources
+from hub.sync import resolve_pass
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def synced(tmp_path: Path) -> Settings:
-    generate_district(tmp_path / "demo", persons=400, seed=3)
-    settings = Settings(data_dir=tmp_path, ladybug_buffer_pool_mb=256)
-    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        sync_sources(store, state, demo_sources(store.schema), settings)
-    return settings
 
 
 def test_a_chosen_value_is_written_kept_and_revocable(synced: Settings) -> None:

@@ -4,28 +4,14 @@ but refuse unknown kinds."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from hub.demo.generator import generate_district
-from hub.demo.run import demo_sources
 from hub.errors import HubError
 from hub.review import judge
 from hub.review.ordering import ranked_queue
 from hub.settings import Settings
 from hub.state import JudgementError, StateStore, Verdict
 from hub.store import open_store
-from hub.sync import sync_sources
-
-
-@pytest.fixture
-def synced(tmp_path: Path) -> Settings:
-    generate_district(tmp_path / "demo", persons=400, seed=3)
-    settings = Settings(data_dir=tmp_path, ladybug_buffer_pool_mb=256)
-    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        sync_sources(store, state, demo_sources(store.schema), settings)
-    return settings
 
 
 @pytest.mark.integration

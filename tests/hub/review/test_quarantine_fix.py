@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from connectors.mapping import content_hash
-from hub.demo.generator import generate_district
-from hub.demo.run import SOURCES_DIR, demo_sources
+from hub.demo.run import demo_sources
 from hub.jobs import run_job
 from hub.review.ordering import ranked_queue
 from hub.settings import Settings
@@ -24,15 +23,6 @@ from hub.sync.pipeline import DUPLICATE
 from resolvers.ids import record_node_id
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def synced(tmp_path: Path) -> Settings:
-    generate_district(tmp_path / "demo", persons=400, seed=3)
-    settings = Settings(data_dir=tmp_path, ladybug_buffer_pool_mb=256, sources_config_dir=SOURCES_DIR)
-    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        sync_sources(store, state, demo_sources(store.schema), settings)
-    return settings
 
 
 def _bad_date(state: StateStore) -> tuple[int, str, str, str]:

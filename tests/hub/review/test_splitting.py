@@ -5,31 +5,19 @@ that every later pass obeys; the outcome names what moved; over the CLI's job, R
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from hub.api.app import create_app
-from hub.demo.generator import generate_district
-from hub.demo.run import SOURCES_DIR, demo_sources
 from hub.jobs import run_job
 from hub.settings import Settings
 from hub.state import JudgementError, StateStore
 from hub.store import open_store
-from hub.sync import resolve_pass, sync_sources
+from hub.sync import resolve_pass
 from tests.hub.api.conftest import api_key_headers
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def synced(tmp_path: Path) -> Settings:
-    generate_district(tmp_path / "demo", persons=400, seed=3)
-    settings = Settings(data_dir=tmp_path, ladybug_buffer_pool_mb=256, sources_config_dir=SOURCES_DIR)
-    with open_store(settings) as store, StateStore(settings.state_database_url) as state:
-        sync_sources(store, state, demo_sources(store.schema), settings)
-    return settings
 
 
 def _person_with_mentions(state: StateStore, at_least: int) -> tuple[str, list[str]]:
