@@ -29,11 +29,11 @@ date: the others are quarantined); likewise a company's status and industry come
 registry row the hub reads. Deliberate noise can still hide a case from a rule: a
 day/month-swapped birth date, a licence whose holder the licence system names too badly to link.
 The rental register's 居住人数 is mapped to the room (Address.registered_occupants): the
-rental-crowded rule compares the residents on record with it, so the planted crowded rooms (on the
-register for one occupant, three or more registered) and those by chance (a head count the
-register has not kept up with) are exactly the let rooms registered beyond the register's number.
-The rule counts residents on record in any source, the truth those registered: a room can be
-found with more people on record (a grid visit, a birth, the tenant) than registered.
+rental-crowded rule compares the residents registered at the room (the population register's rows
+naming it, each person once) with it, so the planted crowded rooms (on the register for one
+occupant, three or more registered) and those by chance (a head count the register has not kept up
+with) are exactly the let rooms registered beyond the register's number. People linked to the room
+by other records (a grid visit, a birth, the tenant) do not count, as they do not here.
 """
 
 from __future__ import annotations
