@@ -72,8 +72,9 @@ public final class TestServer {
                 .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(HttpsConnector.enabled, false)
-                // Test data is tiny; the default page cache sizing would claim half the RAM.
-                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(256))
+                // Test data is tiny; the default page cache sizing would claim half the RAM. A
+                // bench on an imported city-sized database sizes it (NEO4J_TEST_PAGECACHE_MB).
+                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb()))
                 // Small, non-preallocated, non-retained tx logs keep the temp home small and fast.
                 .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, ByteUnit.mebiBytes(16))
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
@@ -118,6 +119,23 @@ public final class TestServer {
             // A broken stdin means the parent is gone, same as EOF.
         }
         System.exit(0);
+    }
+
+    private static long pageCacheMb() {
+        String value = System.getenv("NEO4J_TEST_PAGECACHE_MB");
+        if (value == null || value.isBlank()) {
+            return 256;
+        }
+        try {
+            long mb = Long.parseLong(value.trim());
+            if (mb >= 8) {
+                return mb;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        usage("NEO4J_TEST_PAGECACHE_MB must be a whole number of MiB, 8 or more: " + value);
+        return 256; // not reached: usage exits
     }
 
     private static String require(String value, String flag) {
