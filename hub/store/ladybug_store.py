@@ -16,6 +16,7 @@ import copy
 import itertools
 import os
 import re
+import time
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +35,7 @@ from hub.store.errors import StoreError, StoreLocked, StoreTimeout, StoreUnavail
 from hub.store.ladybug_identifiers import IdentifierIndex
 from hub.store.ladybug_lineage import End, RelLineage
 from hub.store.port import Counts, Edge, Link, MentionMove, Neighbourhood, Node, RelRow
-from hub.store.set_queries import SetQueries
+from hub.store.set_queries import RelatedForms, SetQueries
 
 _ARROW_TYPES: dict[PropertyType, pa.DataType] = {
     PropertyType.STRING: pa.string(),
@@ -51,6 +52,12 @@ _UPDATE_GROUPS = 8
 _PREPARED_STATEMENTS = 64
 # Up to this many nodes, their relationships are read one node at a time (see _related_rows).
 _PER_NODE_READS = 1_000
+# The cost model of _scan_is_cheaper (ms): one query per anchor by key, and a scan of a label
+# per node and per node and anchor; a label's size is counted again after _LABEL_SIZE_TTL_S.
+_ANCHOR_MS = 0.2
+_SCAN_NODE_MS = 0.09e-3
+_SCAN_TEST_MS = 4e-6
+_LABEL_SIZE_TTL_S = 60.0
 # Up to this many ids, get_nodes looks them up by primary key rather than through a batch file.
 _FEW = 2_000
 _LOCK_HOLDER = re.compile(r"held by PID (\d+)")
@@ -94,6 +101,8 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         self._scratch = path.parent / f".{path.name}.batches"
         self._scratch_seq = itertools.count()
         self._read_timeout_s: float | None = None
+        # Node counts by label with when they were taken (see _label_size).
+        self._label_sizes: dict[str, tuple[float, int]] = {}
         # False for a writer() twin: it shares the database and sidecars of the store it came from.
         self._owns_database = True
         try:
@@ -565,18 +574,42 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         return self._node(str(value["_LABEL"]), value, _native)
 
     def _related_rows(
-        self, one: str, many: str, ids: list[str], params: Mapping[str, Any]
+        self, label: str, forms: RelatedForms, ids: list[str], params: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
         # ladybug plans the many-anchor form as a scan of the label and the relationship joined
         # by hash: 0.3–1 s at 100k persons whatever the number of anchors, where one node by key
         # and its relationships take 0.2 ms. So up to a few hundred nodes, one query each (in
         # this one call: still one round trip for the API); beyond, the scan is cheaper.
         if len(ids) > _PER_NODE_READS:
-            return self.read(many, {**params, "anchors": ids})
+            return self.read(forms.many, {**params, "anchors": ids})
+        if len(ids) > 1 and self._scan_is_cheaper(label, len(ids)):
+            return self.read(forms.scan, {**params, "anchors": ids})
         rows: list[dict[str, Any]] = []
         for node_id in ids:
-            rows += self.read(one, {**params, "anchor": node_id})
+            rows += self.read(forms.one, {**params, "anchor": node_id})
         return rows
+
+    def _scan_is_cheaper(self, label: str, anchors: int) -> bool:
+        """Whether reading ``label`` whole with ``WHERE n.id IN $anchors`` beats one query per
+        anchor. Measured on a 100k district (2026-12-06): one query by key costs ~0.2 ms; the
+        scan ~0.09 µs per node of the label plus ~4 ns per node and anchor (the list is tested
+        item by item). So the scan wins for the companies of a page (12.7k LegalEntity nodes:
+        11 anchors 1.4 ms against 2.4 ms one by one), never on 102k persons (8–12 ms). Only
+        the plan depends on it, never the rows."""
+        size = self._label_size(label)
+        scan = size * (_SCAN_NODE_MS + anchors * _SCAN_TEST_MS)
+        return scan < anchors * _ANCHOR_MS
+
+    def _label_size(self, label: str) -> int:
+        """How many nodes ``label`` has, counted at most once a minute (a plan's estimate: a
+        sync in between makes it stale, never wrong)."""
+        now = time.monotonic()
+        known = self._label_sizes.get(label)
+        if known is not None and now - known[0] < _LABEL_SIZE_TTL_S:
+            return known[1]
+        size = int(self._run(f"MATCH (n:{self._node_type(label).name}) RETURN count(n) AS c")[0]["c"])
+        self._label_sizes[label] = (now, size)
+        return size
 
     def _lineage_of(
         self, rel: RelType, ends: Collection[tuple[str, str]]

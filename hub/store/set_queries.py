@@ -66,6 +66,16 @@ class _Hop:
     conditions: list[Condition]
 
 
+@dataclass(frozen=True, slots=True)
+class RelatedForms:
+    """One read of a relationship for several nodes, written three ways that return the same
+    rows; the store picks the one its planner runs best for the number of nodes."""
+
+    one: str  # a single node, bound as $anchor (run once per node)
+    many: str  # every node, `UNWIND $anchors` then each by key
+    scan: str  # the label scanned, `WHERE n.id IN $anchors`
+
+
 class SetQueries:
     schema: Schema
     uri: str
@@ -228,12 +238,12 @@ class SetQueries:
         return None
 
     def _related_rows(
-        self, one: str, many: str, ids: list[str], params: Mapping[str, Any]
+        self, label: str, forms: RelatedForms, ids: list[str], params: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
-        """Rows of a relationship read for ``ids``: ``many`` binds them all as ``$anchors``,
-        ``one`` a single node as ``$anchor``. One query for all (a store whose planner walks
-        from many anchors well; see ladybug's override)."""
-        return self.read(many, {**params, "anchors": ids})
+        """Rows of a relationship read for ``ids`` of ``label``, in one of ``forms``. One
+        query for all (a store whose planner walks from many anchors well; see ladybug's
+        override)."""
+        return self.read(forms.many, {**params, "anchors": ids})
 
     def find(
         self,
@@ -285,7 +295,8 @@ class SetQueries:
         key = self.schema.id_property
         pattern, far = w.pattern(label, "n", rel_type, outgoing, far_label)
         pattern = pattern.replace(f"[:{rel.name}]", f"[r:{rel.name}]", 1)
-        test = f" WHERE {w.where(far_label, far, where)}" if where is not None else ""
+        condition = w.where(far_label, far, where) if where is not None else None
+        test = f" WHERE {condition}" if condition is not None else ""
         beside = lineage and rel.has_lineage and not self._lineage_inline
         props = [p.name for p in rel.properties if p.name != LINEAGE or (lineage and not beside)]
         columns = "".join(f", r.{p} AS r_{p}" for p in props)
@@ -293,11 +304,16 @@ class SetQueries:
         ordering = ordering.replace("ORDER BY ", "ORDER BY src, ", 1)
         # From each node by key (`WHERE n.id IN $ids` reads the whole label in ladybug).
         returned = self._returned(far_label, far, fields, "m_")
-        tail = f"{test} RETURN n.{key} AS src, {returned}{columns} {ordering}"
-        many = f"UNWIND $anchors AS anchor MATCH (n:{label} {{{key}: anchor}}) MATCH {pattern}{tail}"
-        one = f"MATCH {pattern.replace('(n)', f'(n:{label} {{{key}: $anchor}})', 1)}{tail}"
+        result = f" RETURN n.{key} AS src, {returned}{columns} {ordering}"
+        tail = f"{test}{result}"
+        scan_test = f" WHERE n.{key} IN $anchors" + (f" AND {condition}" if condition is not None else "")
+        forms = RelatedForms(
+            one=f"MATCH {pattern.replace('(n)', f'(n:{label} {{{key}: $anchor}})', 1)}{tail}",
+            many=f"UNWIND $anchors AS anchor MATCH (n:{label} {{{key}: anchor}}) MATCH {pattern}{tail}",
+            scan=f"MATCH {pattern.replace('(n)', f'(n:{label})', 1)}{scan_test}{result}",
+        )
         rows_by_src: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in self._related_rows(one, many, sorted(set(ids)), w.params):
+        for row in self._related_rows(label, forms, sorted(set(ids)), w.params):
             rows_by_src[row["src"]].append(row)
         pages: dict[str, RelatedPage] = {}
         chosen: list[tuple[str, dict[str, Any]]] = []
