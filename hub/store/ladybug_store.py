@@ -81,6 +81,7 @@ def _native(value: Any) -> Any:
 class LadybugStore(SchemaCheckedStore, SetQueries):
     _lineage_inline = False
     _walks_from_many_anchors = False
+    _joins_some = True
     # Its planner joins a chain of optional matches by hash over whole tables (the person 360°
     # in one Cypher query: 140 ms); one related() per hop is in-process and costs 0.2 ms.
     chains_in_one_query = False

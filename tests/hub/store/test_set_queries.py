@@ -157,3 +157,63 @@ def test_a_chain_to_an_anchored_node_starts_from_that_node(district: GraphStore)
     assert counted.count == 2
     nowhere = Related("LIVES_AT", True, "Address", where=Compare("id", Op.EQ, "no-such-address"))
     assert district.find("Person", nowhere) == []
+
+
+@pytest.mark.parametrize("joins", [False, True])
+def test_some_neighbour_after_a_walk_as_a_subquery_or_an_expansion(
+    district: GraphStore, joins: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store may write "some neighbour matches" on the node a walk reaches as one more MATCH
+    (ladybug) or as an EXISTS subquery (Neo4j): both give the same nodes, counts and figures,
+    also when the condition follows the walk's own relationship type again."""
+    monkeypatch.setattr(district, "_joins_some", joins)
+    in_b1 = Related(
+        "LIVES_AT",
+        True,
+        "Address",
+        where=Related("IN_BUILDING", True, "Building", where=Compare("id", Op.EQ, "B1")),
+    )
+    represents = Related("REPRESENTS", True, "LegalEntity")
+    high = Related("LIVES_AT", True, "Address", where=Compare("floor", Op.GTE, 10))
+    low = Related("LIVES_AT", True, "Address", where=Compare("floor", Op.LT, 10))
+    assert ids(district.find("Person", AllOf((in_b1, represents)))) == ["P1"]
+    assert ids(district.find("Person", AllOf((in_b1, high)))) == ["P1", "P2"]
+    assert district.find("Person", AllOf((in_b1, low))) == []
+    assert district.count("Person", AllOf((in_b1, high, represents))) == 1
+    (counted,) = district.aggregate("Person", AllOf((in_b1, high)), dates=["birth_date"])
+    assert (counted.count, counted.minimum["birth_date"]) == (2, date(1965, 3, 8))
+    licensed = Related("HOLDS", True, "License", where=Compare("valid_until", Op.GTE, date(2027, 1, 1)))
+    at_b1 = Related(
+        "REGISTERED_AT",
+        True,
+        "Address",
+        where=Related("IN_BUILDING", True, "Building", where=Compare("id", Op.EQ, "B1")),
+    )
+    district.upsert_relationships("REGISTERED_AT", "LegalEntity", "Address", [RelRow("L1", "A1")])
+    assert ids(district.find("LegalEntity", AllOf((at_b1, licensed)))) == ["L1"]
+    expired = Related("HOLDS", True, "License", where=Compare("valid_until", Op.LT, date(2027, 1, 1)))
+    assert district.find("LegalEntity", AllOf((at_b1, expired))) == []
+
+
+@pytest.mark.parametrize("form", ["one", "scan", "many"])
+def test_related_for_several_nodes_in_every_form(
+    district: GraphStore, form: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whichever form the store reads a relationship of several nodes in (one query per node,
+    the label scanned for the list, or one query walking from each), the pages are the same.
+    ladybug chooses by the number of nodes and the label's size; here each form is forced."""
+    if hasattr(district, "_scan_is_cheaper"):
+        import hub.store.ladybug_store as ladybug_store
+
+        monkeypatch.setattr(district, "_scan_is_cheaper", lambda label, anchors: form == "scan")
+        if form == "many":
+            monkeypatch.setattr(ladybug_store, "_PER_NODE_READS", 1)
+    district.upsert_relationships("LIVES_AT", "Person", "Address", [RelRow("P3", "A1")])
+    expected = {"P1": ["A1"], "P3": ["A1"], "P4": []}
+    pages = district.related("Person", ["P4", "P3", "P1"], "LIVES_AT", outgoing=True, far_label="Address")
+    assert {k: [e.node.id for e in p.edges] for k, p in pages.items()} == expected
+    high = Compare("floor", Op.GTE, 10)
+    pages = district.related(
+        "Person", ["P1", "P3"], "LIVES_AT", outgoing=True, far_label="Address", where=high, fields={"floor"}
+    )
+    assert [e.node.properties for e in pages["P3"].edges] == [{"floor": 12}]
