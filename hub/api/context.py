@@ -40,6 +40,9 @@ class RequestContext(BaseContext):
     loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict, repr=False)
     # What the response shows of each audited type: node ids, and the fields selected.
     returned: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set), repr=False)
+    # Arguments converted once per request and field of the document (hub/api/graphql/inputs.py),
+    # and what resolvers derive from them (a where's store condition).
+    converted_inputs: dict[Hashable, Any] = field(default_factory=dict, repr=False)
     selected_fields: dict[str, set[str]] = field(default_factory=dict, repr=False)
     round_trips: int = 0
     max_cost: int | None = None  # the cost limit (hub/api/cost.py); None: its default

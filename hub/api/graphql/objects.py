@@ -429,6 +429,20 @@ class NodeObjects:
 
         return load
 
+    def _condition(self, ctx: RequestContext, label: str, where: Any) -> Condition | None:
+        """The store condition of a relationship field's ``where``. The input object is the same
+        one for every parent within a request (hub/api/graphql/inputs.py keeps it), so its
+        condition is translated once too, keyed by the object (kept in the entry)."""
+        if where is None:
+            return None
+        key = ("condition", label, id(where))
+        found = ctx.converted_inputs.get(key)
+        if found is not None and found[0] is where:
+            return cast(Condition | None, found[1])
+        condition = self.inputs.condition(label, where, ctx.today)
+        ctx.converted_inputs[key] = (where, condition)
+        return condition
+
     def _single_field(self, owner: str, end: RelationshipEnd, returns: type) -> Any:
         async def resolve(root: Any, info: Info) -> Any:
             ctx = info.context
@@ -464,7 +478,7 @@ class NodeObjects:
             _check_restricted_end(ctx, owner, end)
             check_first(end.field, first)
             skip = decode_cursor(after)
-            condition = self.inputs.condition(far, where, ctx.today) if far else None
+            condition = self._condition(ctx, far, where) if far else None
             order = self.inputs.sort_keys(far, sort) if far else ()
             if far:
                 check_condition(ctx, far, condition)
