@@ -36,10 +36,6 @@ MAX_ROWS = 100_000
 MAX_SKIP = 10_001
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 def _bounded(skip: int, limit: int) -> tuple[int, int]:
     if not 0 <= skip <= MAX_SKIP or not 0 <= limit <= MAX_ROWS:
         raise SchemaMismatch(
@@ -103,14 +99,34 @@ class SetQueries:
         wanted = [p for p in node.property_names if p in fields and p != key]
         return ", ".join([f"{var}.{key} AS {prefix}{key}", *(f"{var}.{p} AS {prefix}{p}" for p in wanted)])
 
+    # Filled by _columns_of, per store object (a mixin has no __init__ of its own).
+    _columns_cache: dict[tuple[str, frozenset[str], str], tuple[tuple[str, str], ...]]
+
     def _node_of(
         self, label: str | None, row: Mapping[str, Any], fields: Collection[str] | None, prefix: str
     ) -> Node:
         """The node a row holds, as :meth:`_returned` wrote it (its values are native already)."""
         if fields is None or label is None:
             return self._to_node(row[prefix])
-        start = len(prefix)
-        return self._node(label, {k[start:]: v for k, v in row.items() if k.startswith(prefix)}, _same)
+        columns = self._columns_of(label, fields, prefix)
+        properties = {name: row[column] for name, column in columns if row[column] is not None}
+        return Node(label=label, id=str(row[f"{prefix}{self.schema.id_property}"]), properties=properties)
+
+    def _columns_of(self, label: str, fields: Collection[str], prefix: str) -> tuple[tuple[str, str], ...]:
+        """The properties a row holds of a node :meth:`_returned` wrote with ``fields``, and
+        their columns, in the label's order: worked out once per label, fields and prefix
+        rather than for every row (a page of a thousand residents)."""
+        cache = self.__dict__.get("_columns_cache")
+        if cache is None:
+            cache = self.__dict__["_columns_cache"] = {}
+        key = (label, frozenset(fields), prefix)
+        found = cache.get(key)
+        if found is None:
+            # The id column and those of the fields: declared properties only, as _node keeps.
+            given = {self.schema.id_property, *fields}
+            names = self.schema.node(label).property_names
+            found = cache[key] = tuple((p, f"{prefix}{p}") for p in names if p in given)
+        return found
 
     def _lineage_of(
         self, rel: RelType, ends: Collection[tuple[str, str]]
