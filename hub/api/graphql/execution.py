@@ -20,16 +20,28 @@ checking its type, collecting its selection: a few microseconds each, per item).
 
 Nothing here depends on the question asked: the plan for a selection is made on the first
 object of each selection in a request and reused for the others.
+
+The hub's relationship fields (objects.py marks their resolvers with :func:`direct`) are
+resolved once per parent: each company of a page asked for its licences. For them strawberry's
+wrapper (extension chain, argument conversion, an extra coroutine) and graphql-core's argument
+coercion cost more than the resolver itself, although within a request the arguments are the
+same for every parent. Such a field's arguments are coerced and converted once per request and
+field of the document, and its resolver is called directly, the way strawberry would call it
+(a strawberry ``Info``; root and info by name); graphql-core completes the result and reports
+any error as before. A field with a permission class, a field extension or an exception
+handler keeps strawberry's path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
+    FieldNode,
+    GraphQLField,
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -38,11 +50,17 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.executor import to_nodes
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.field import StrawberryField
 
 # Where strawberry keeps its field definition on graphql-core's (GraphQLCoreConverter.DEFINITION_BACKREF).
 _STRAWBERRY_FIELD = "strawberry-definition"
+# The mark of a resolver the execution context may call directly (see direct()).
+_DIRECT = "_hub_direct"
 # What a plain field's short path returns when the value needs graphql-core's own handling.
 _SLOW = object()
 
@@ -66,10 +84,29 @@ class _Plan:
     rest: GroupedFieldSet | None
 
 
+def direct(resolver: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Mark ``resolver`` (a coroutine function taking ``root`` and ``info`` by name, then its
+    arguments) as one the execution context may call without strawberry's wrapper."""
+    setattr(resolver, _DIRECT, True)
+    return resolver
+
+
+@dataclass(frozen=True, slots=True)
+class _Direct:
+    """A field whose resolver is called directly: graphql-core's and strawberry's view of it."""
+
+    field_def: GraphQLField
+    field: StrawberryField
+    resolver: Callable[..., Awaitable[Any]]
+
+
 class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, _Plan] = {}
+        self._directs: dict[tuple[int, str], _Direct | None] = {}
+        # A direct field's converted arguments, by its node in the document (kept in the entry).
+        self._arguments: dict[int, tuple[Any, dict[str, Any]]] = {}
         # A schema extension that wraps resolvers (a middleware) must see every field.
         manager = self.middleware_manager
         self._short = manager is None or not manager.middlewares
@@ -105,6 +142,80 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
             return merged()
         return _in_order(grouped_field_set, fast, slow)  # type: ignore[arg-type]
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        first = field_details_list[0]
+        found = self._direct(parent_type, first.node) if self._short else None
+        if found is None or first.fragment_variable_values is not None:
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        return_type = found.field_def.type
+        info = self.build_resolve_info(found.field_def, to_nodes(field_details_list), parent_type, path)
+        # As graphql-core's execute_field from here: a failure to coerce the arguments or in
+        # the resolver is located at this field, whether raised now or when awaited.
+        try:
+            strawberry_info = self._strawberry.config.info_class(_raw_info=info, _field=found.field)
+            kwargs = self._converted_arguments(found, first.node, strawberry_info)
+            result = found.resolver(root=source, info=strawberry_info, **kwargs)
+            return self.complete_awaitable_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
+    @property
+    def _strawberry(self) -> Any:
+        return self.schema._strawberry_schema  # type: ignore[attr-defined]
+
+    def _direct(self, parent_type: GraphQLObjectType, node: FieldNode) -> _Direct | None:
+        """The field as one called directly, or None (not marked, or strawberry must wrap it)."""
+        key = (id(parent_type), node.name.value)
+        if key in self._directs:
+            return self._directs[key]
+        found: _Direct | None = None
+        field_def = self.schema.get_field(parent_type, node.name.value)
+        field = (field_def.extensions or {}).get(_STRAWBERRY_FIELD) if field_def else None
+        resolver = getattr(getattr(field, "base_resolver", None), "wrapped_func", None)
+        if (
+            field_def is not None
+            and isinstance(field, StrawberryField)
+            and getattr(resolver, _DIRECT, False)
+            and not field.extensions
+            and not field.permission_classes
+            and not self._exception_handlers(field)
+        ):
+            found = _Direct(field_def, field, cast(Callable[..., Awaitable[Any]], resolver))
+        self._directs[key] = found
+        return found
+
+    def _exception_handlers(self, field: StrawberryField) -> Any:
+        handlers = getattr(self._strawberry.schema_converter, "_get_field_exception_handlers", None)
+        return handlers(field) if callable(handlers) else True  # unknown: keep strawberry's path
+
+    def _converted_arguments(self, found: _Direct, node: FieldNode, info: Any) -> dict[str, Any]:
+        """The field's arguments as its resolver takes them, coerced and converted once per
+        request and node: the node's arguments and the request's variables do not change."""
+        kept = self._arguments.get(id(node))
+        if kept is not None and kept[0] is node:
+            return kept[1]
+        raw = get_argument_values(found.field_def, node, self.variable_values, None, self.hide_suggestions)
+        converter = self._strawberry.schema_converter
+        kwargs = convert_arguments(
+            raw,
+            found.field.arguments,
+            scalar_registry=converter.scalar_registry,
+            config=self._strawberry.config,
+            info=info,
+        )
+        self._arguments[id(node)] = (node, kwargs)
+        return kwargs
 
     def complete_iterable_value(
         self,

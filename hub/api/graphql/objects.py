@@ -24,6 +24,7 @@ from graph_schema import LINEAGE, NodeType, PropertyDef, PropertyType, Schema
 from hub.api.context import Info, RequestContext
 from hub.api.errors import DATA_INTEGRITY, FORBIDDEN, ApiError, GraphQLSchemaConflict
 from hub.api.graphql.cursors import decode_cursor, encode_cursor
+from hub.api.graphql.execution import direct
 from hub.api.graphql.filters import WhereInputs
 from hub.api.graphql.guard import check_condition, check_sort
 from hub.api.graphql.lineage import value_lineage_field, versions_field
@@ -459,7 +460,8 @@ class NodeObjects:
             return self.to_object(page.edges[0].node, ctx) if page.edges else None
 
         resolve.__annotations__["return"] = returns | None
-        return strawberry.field(resolver=resolve, description=end.rel.description or None)
+        # Resolved once per parent: called directly by the execution context (execution.py).
+        return strawberry.field(resolver=direct(resolve), description=end.rel.description or None)
 
     def _many_field(self, owner: str, end: RelationshipEnd, conn: type) -> Any:
         far = end.far_label
@@ -514,4 +516,5 @@ class NodeObjects:
             Parameter("after", Parameter.KEYWORD_ONLY, annotation=str | None, default=None),
         ]
         resolve.__signature__ = Signature(params, return_annotation=conn)  # type: ignore[attr-defined]
-        return strawberry.field(resolver=resolve, description=end.rel.description or None)
+        # Resolved once per parent: called directly by the execution context (execution.py).
+        return strawberry.field(resolver=direct(resolve), description=end.rel.description or None)

@@ -8,9 +8,10 @@ from enum import Enum
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 import strawberry
 
-from hub.api.graphql.execution import HubExecutionContext
+from hub.api.graphql.execution import HubExecutionContext, direct
 from hub.api.graphql.inputs import convert_given_fields_only
 
 
@@ -167,3 +168,76 @@ def test_an_argument_asked_for_each_parent_is_converted_once_per_request() -> No
         assert none is None
         assert (first_a.size.lo, first_b.size.lo) == (lo, 2)
         assert every_time[0] is not every_time[3]  # without a place: converted per parent
+
+
+async def _shelf_sizes(
+    root: Any, info: strawberry.Info, lo: int | None = None, where: Where | None = None
+) -> list[int] | None:
+    if lo is not None and lo < 0:
+        raise ValueError("lo must not be negative")
+    low = lo if lo is not None else (where.size.lo if where is not None and where.size else None)
+    return [x for x in range(root.n) if low is None or x >= low]
+
+
+async def _plain_sizes(
+    root: Any, info: strawberry.Info, lo: int | None = None, where: Where | None = None
+) -> list[int] | None:
+    return await _shelf_sizes(root, info, lo, where)  # the same, not marked direct
+
+
+@strawberry.type
+class Shelf:
+    n: int
+    sizes: list[int] | None = strawberry.field(resolver=direct(_shelf_sizes))
+    plain: list[int] | None = strawberry.field(resolver=_plain_sizes)
+
+
+@strawberry.type
+class ShelfQuery:
+    @strawberry.field
+    def shelves(self) -> list[Shelf]:
+        return [Shelf(n=3), Shelf(n=4)]
+
+
+SHELVES = """query ($lo: Int) {
+  shelves { n sizes a: sizes(lo: 1) b: sizes(lo: -1) c: sizes(where: {size: {lo: $lo}}) d: plain(lo: -1) }
+}"""
+
+
+def test_a_direct_resolver_answers_and_fails_as_through_strawberry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resolver marked direct is called without strawberry's wrapper, its arguments converted
+    once per request and field of the document: same data, same errors at the same paths."""
+    from hub.api.graphql import execution
+
+    converted: list[Any] = []
+    convert = execution.convert_arguments
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        converted.append(args[0])
+        return convert(*args, **kwargs)
+
+    monkeypatch.setattr(execution, "convert_arguments", counting)
+
+    def run(fast: bool) -> dict[str, Any]:
+        schema = strawberry.Schema(
+            query=ShelfQuery, execution_context_class=HubExecutionContext if fast else None
+        )
+        result = asyncio.run(schema.execute(SHELVES, variable_values={"lo": 2}))
+        return {
+            "data": result.data,
+            "errors": sorted((e.message, tuple(e.path or ())) for e in result.errors or ()),
+        }
+
+    slow = run(False)
+    assert converted == []
+    assert run(True) == slow
+    assert len(slow["errors"]) == 4  # b and d, on each shelf
+    assert slow["data"]["shelves"][1] == {
+        "n": 4,
+        "sizes": [0, 1, 2, 3],
+        "a": [1, 2, 3],
+        "b": None,
+        "c": [2, 3],
+        "d": None,
+    }
+    assert len(converted) == 4  # sizes, a, b, c: once each, not once per shelf
