@@ -313,6 +313,16 @@ class NodeObjects:
         name = conn.__strawberry_definition__.name  # type: ignore[attr-defined]
         return "edges" in ctx.selected_fields.get(name, ())
 
+    @staticmethod
+    def wants_records(ctx: RequestContext, conn: type) -> bool:
+        """Whether this request selects the asserting records (``records`` or ``assertedBy``)
+        of the edges of connection type ``conn`` anywhere (or the selection is unknown):
+        reading them is a lookup per edge (ladybug keeps them beside the graph)."""
+        if not ctx.selected_fields:
+            return True
+        name = conn._edge.__strawberry_definition__.name  # type: ignore[attr-defined]
+        return bool({"records", "assertedBy"} & ctx.selected_fields.get(name, set()))
+
     def make_connection(
         self, cls: type, edges: list[Any], nodes: list[Any], skip: int, more: bool, total: Any
     ) -> Any:
@@ -358,11 +368,14 @@ class NodeObjects:
         order: tuple[SortKey, ...],
         skip: int,
         limit: int,
+        lineage: bool = False,
     ) -> RelatedPage:
+        """One page of ``end`` for ``node_id``, batched with the other parents' pages; with
+        ``lineage``, each edge holds the records asserting it."""
         far = end.far_label
         where = restricted(ctx, far, where) if far else where
         fields = self.fields_for(ctx, far)
-        key = ("rel", owner, end.rel.name, end.outgoing, where, order, skip, limit, fields)
+        key = ("rel", owner, end.rel.name, end.outgoing, where, order, skip, limit, fields, lineage)
         chain = self._chain(ctx, owner, end) if where is None and not order and not skip else []
         if len(chain) > 1:
             page: RelatedPage = await ctx.loader(key, self._chain_loader(ctx, chain)).load(node_id)
@@ -380,7 +393,7 @@ class NodeObjects:
                 order=order,
                 skip=skip,
                 limit=limit,
-                lineage=end.rel.has_lineage,
+                lineage=lineage,
                 fields=fields,
             )
             return [pages[i] for i in ids]
@@ -424,7 +437,7 @@ class NodeObjects:
         async def load(ids: list[str]) -> list[RelatedPage]:
             levels = await ctx.call(ctx.store.single_chain, owner, ids, hops)
             for (near, end), hop, pages in list(zip(chain, hops, levels, strict=True))[1:]:
-                key = ("rel", near, end.rel.name, end.outgoing, None, (), 0, 2, hop.fields)
+                key = ("rel", near, end.rel.name, end.outgoing, None, (), 0, 2, hop.fields, False)
                 ctx.loader(key, self._chain_loader(ctx, self._chain(ctx, near, end))).prime_many(pages)
             return [levels[0].get(i, empty) for i in ids]
 
@@ -485,10 +498,12 @@ class NodeObjects:
             if far:
                 check_condition(ctx, far, condition)
                 check_sort(ctx, far, order)
-            page = await self._pages(ctx, owner, end, str(root.id), condition, order, skip, first)
+            with_edges = self.wants_edges(ctx, conn)
+            # The records asserting each edge are read only when the request shows them.
+            lineage = end.rel.has_lineage and with_edges and self.wants_records(ctx, conn)
+            page = await self._pages(ctx, owner, end, str(root.id), condition, order, skip, first, lineage)
             edge_cls: Any = conn._edge  # type: ignore[attr-defined]
             nodes, edges = [], []
-            with_edges = self.wants_edges(ctx, conn)
             for i, edge in enumerate(page.edges):
                 node = self.to_object(edge.node, ctx)
                 nodes.append(node)

@@ -150,6 +150,14 @@ def test_relationship_lineage_and_record_nodes(district: GraphStore) -> None:
     )
     (edge,) = data(body)["person"]["addresses"]["edges"]
     assert edge == {"records": ["census:7"], "assertedBy": [{"source": "census", "recordId": "7"}]}
+    # The records are read only when shown: either field alone reads them, neither does not.
+    for selected, expected in [
+        ("assertedBy { recordId }", {"assertedBy": [{"recordId": "7"}]}),
+        ("records", {"records": ["census:7"]}),
+        ("node { id }", {"node": {"id": "A1"}}),
+    ]:
+        body, _ = execute(district, f'{{ person(id: "P1") {{ addresses {{ edges {{ {selected} }} }} }} }}')
+        assert data(body)["person"]["addresses"]["edges"] == [expected]
 
 
 def test_aggregates_count_by_place(district: GraphStore) -> None:
