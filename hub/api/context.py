@@ -40,8 +40,8 @@ class RequestContext(BaseContext):
     loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict, repr=False)
     # What the response shows of each audited type: node ids, and the fields selected.
     returned: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set), repr=False)
-    # Arguments converted once per request and field of the document (hub/api/graphql/inputs.py),
-    # and what resolvers derive from them (a where's store condition).
+    # What resolvers derive once per request from an argument every parent shares (the store
+    # condition of a relationship field's where, hub/api/graphql/objects.py).
     converted_inputs: dict[Hashable, Any] = field(default_factory=dict, repr=False)
     selected_fields: dict[str, set[str]] = field(default_factory=dict, repr=False)
     round_trips: int = 0

@@ -7,17 +7,11 @@ again). A ``PersonWhere`` has some forty fields, every one defaulting to null, a
 request, as much as the store query behind a page of residents. The generated inputs (and
 the operator inputs) default every field to null, so a null needs no conversion: the hook
 below converts only the fields that hold a value and lets the class default the rest.
-
-A field with an argument is resolved once per parent (each company of a page asked for its
-`licenses(where: …)`), and strawberry converts the argument each time although within one
-request it is the same text with the same variables. So an argument given as a whole (not an
-item of a list) is converted once per request and field of the document, when the request's
-context offers a place to keep it (``converted_inputs``); the objects are only read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from strawberry.types.arguments import InputContext
@@ -42,18 +36,6 @@ def convert_given_fields_only(cls: type) -> None:
     fields: dict[str, tuple[str, Any]] = {}
 
     def from_input(target: type, value: Mapping[str, Any], context: InputContext) -> Any:
-        place = _kept_at(target, context)
-        if place is not None:
-            kept, key = place
-            found = kept.get(key)
-            if found is not None:
-                return found
-            built = build(target, value, context)
-            kept[key] = built
-            return built
-        return build(target, value, context)
-
-    def build(target: type, value: Mapping[str, Any], context: InputContext) -> Any:
         if not fields:
             for field in definition.fields:
                 graphql_name = context.config.name_converter.from_field(field)
@@ -71,35 +53,3 @@ def convert_given_fields_only(cls: type) -> None:
 
     definition.from_input = from_input
     setattr(definition, _INSTALLED, True)
-
-
-def _kept_at(target: type, context: InputContext) -> tuple[dict[Hashable, Any], Hashable] | None:
-    """Where the argument being converted is kept for the rest of the request, and its key;
-    None when it is not kept (part of a list, no resolve info, no place in the context).
-
-    The key is the field's node in the parsed document (kept in the key, so that its id stays
-    its own) with the argument's name and the target type: within one request the node's
-    argument and the variables it names do not change."""
-    info = context.info
-    if info is None or len(context.path) != 1:
-        return None
-    kept = getattr(info.context, "converted_inputs", None)
-    if not isinstance(kept, dict):
-        return None
-    node = info._raw_info.field_nodes[0]
-    return kept, (_NodeKey(node), context.path[0], target)
-
-
-class _NodeKey:
-    """A document node as a dictionary key by identity (nodes compare by value, slowly)."""
-
-    __slots__ = ("node",)
-
-    def __init__(self, node: object) -> None:
-        self.node = node
-
-    def __hash__(self) -> int:
-        return id(self.node)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _NodeKey) and other.node is self.node

@@ -445,8 +445,9 @@ class NodeObjects:
 
     def _condition(self, ctx: RequestContext, label: str, where: Any) -> Condition | None:
         """The store condition of a relationship field's ``where``. The input object is the same
-        one for every parent within a request (hub/api/graphql/inputs.py keeps it), so its
-        condition is translated once too, keyed by the object (kept in the entry)."""
+        one for every parent within a request (the execution context converts a direct field's
+        arguments once, execution.py), so its condition is translated once too, keyed by the
+        object (kept in the entry)."""
         if where is None:
             return None
         key = ("condition", label, id(where))

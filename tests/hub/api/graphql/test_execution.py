@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from enum import Enum
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -123,51 +122,6 @@ def test_inputs_built_from_the_fields_given() -> None:
     assert (name, size) == ("x", (1, None))
     assert [(a.lo, a.hi) for a in any_of] == [(None, 2)]
     assert all(isinstance(a, Around) for a in any_of)
-
-
-@strawberry.type
-class Box:
-    n: int
-
-    @strawberry.field
-    def sizes(self, where: Where | None = None) -> list[int]:
-        Box.given.append(where)  # type: ignore[attr-defined]
-        lo = where.size.lo if where is not None and where.size is not None else None
-        return [x for x in range(self.n) if lo is None or x >= lo]
-
-
-@strawberry.type
-class BoxQuery:
-    @strawberry.field
-    def boxes(self) -> list[Box]:
-        return [Box(n=3), Box(n=4)]
-
-
-def _boxes(kept: bool, lo: int) -> tuple[Any, list[Any]]:
-    Box.given = []  # type: ignore[attr-defined]
-    schema = strawberry.Schema(query=BoxQuery, execution_context_class=HubExecutionContext)
-    query = "query ($lo: Int) { boxes { a: sizes(where: {size: {lo: $lo}}) b: sizes(where: {size: {lo: 2}}) c: sizes } }"
-    context = SimpleNamespace(converted_inputs={}) if kept else None
-    result = asyncio.run(schema.execute(query, variable_values={"lo": lo}, context_value=context))
-    assert result.errors is None
-    return result.data, Box.given  # type: ignore[attr-defined]
-
-
-def test_an_argument_asked_for_each_parent_is_converted_once_per_request() -> None:
-    """Each box asks for its sizes with the same arguments: with a place in the context they
-    are converted once per field of the document (aliases apart) and request, and answer the
-    same; the next request, with other variables, converts them again."""
-    for lo in (1, 0):
-        data, given = _boxes(True, lo)
-        plain, every_time = _boxes(False, lo)
-        assert data == plain
-        assert len(given) == len(every_time) == 6
-        first_a, first_b, none, second_a, second_b, _ = given
-        assert first_a is second_a
-        assert first_b is second_b
-        assert none is None
-        assert (first_a.size.lo, first_b.size.lo) == (lo, 2)
-        assert every_time[0] is not every_time[3]  # without a place: converted per parent
 
 
 async def _shelf_sizes(
