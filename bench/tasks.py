@@ -373,7 +373,10 @@ def imported_neo4j(
         shutil.rmtree(stale, ignore_errors=True)
 
     started = time.perf_counter()
-    with LadybugStore(default_schema(), synced / "graph" / "gridhub.lbug", read_only=True) as source:
+    # The export reads every label in id order: the embedded store's pool sized as the sync's.
+    pool_mb = int(store_env(synced, "", args.persons)["GRIDHUB_LADYBUG_BUFFER_POOL_MB"])
+    graph_file = synced / "graph" / "gridhub.lbug"
+    with LadybugStore(default_schema(), graph_file, read_only=True, buffer_pool_mb=pool_mb) as source:
         files = write_import_files(source, files_dir)
     export_s = time.perf_counter() - started
     size_mb = sum(f.stat().st_size for f in files_dir.rglob("*") if f.is_file()) / 2**20
