@@ -192,6 +192,81 @@ def neo4j_server(stack: ExitStack) -> tuple[str, float, int | None]:
     return server.uri, time.perf_counter() - started, process.pid if process is not None else None
 
 
+def imported_neo4j(
+    stack: ExitStack, work: Path, persons: int, seed: int, fresh: bool, pagecache_mb: int
+) -> tuple[dict[str, Any], str, int | None]:
+    """Neo4j loaded as a city's first load is: the embedded sync (cached) exported to
+    `neo4j-admin database import` files, imported into a fresh Neo4j home, a server started on
+    it, the hub's schema applied. Returns (prepared, bolt URI, server pid); each step printed."""
+    from graph_schema import default_schema
+    from hub.export.neo4j_import import write_import_files
+    from hub.store.ladybug_store import LadybugStore
+    from hub.store.neo4j_store import Neo4jStore
+    from tests.support.neo4j_admin import neo4j_admin
+    from tests.support.neo4j_server import Neo4jTestServer, build_launcher
+
+    started = time.perf_counter()
+    embedded = prepare(work, "ladybug", persons, seed, "", fresh)
+    print(
+        f"ladybug (to export): {setup_line(embedded)} ({time.perf_counter() - started:.0f} s here)",
+        flush=True,
+    )
+    synced = Path(embedded["data_dir"])
+    stamp = f"{persons}-seed{seed}"
+    files_dir, home, data_dir = (
+        work / f"neo4j-import-{stamp}",
+        work / f"neo4j-home-{stamp}",
+        work / f"neo4j-imported-{stamp}",
+    )
+    for stale in (files_dir, home, data_dir):
+        shutil.rmtree(stale, ignore_errors=True)
+
+    started = time.perf_counter()
+    # The export reads every label in id order: the embedded store's pool sized as the sync's.
+    pool_mb = int(store_env(synced, "", persons)["GRIDHUB_LADYBUG_BUFFER_POOL_MB"])
+    graph_file = synced / "graph" / "gridhub.lbug"
+    with LadybugStore(default_schema(), graph_file, read_only=True, buffer_pool_mb=pool_mb) as source:
+        files = write_import_files(source, files_dir)
+    export_s = time.perf_counter() - started
+    size_mb = sum(f.stat().st_size for f in files_dir.rglob("*") if f.is_file()) / 2**20
+    print(f"neo4j: exported {sum(files.nodes.values()):,} nodes and {sum(files.relationships.values()):,} "
+          f"relationships ({size_mb:,.0f} MB of CSV) in {export_s:.0f} s", flush=True)  # fmt: skip
+
+    started = time.perf_counter()
+    done = neo4j_admin(
+        home, "database", "import", "full", "neo4j", "--threads=2", "--max-off-heap-memory=2g",
+        "@import.args", cwd=files.directory, heap="2g", timeout_s=4 * 3600,
+    )  # fmt: skip
+    if done.returncode != 0 or "IMPORT DONE" not in done.stdout + done.stderr:
+        raise SystemExit(f"neo4j-admin database import failed:\n{(done.stdout + done.stderr)[-3000:]}")
+    import_s = time.perf_counter() - started
+    print(f"neo4j: neo4j-admin database import full took {import_s:.0f} s", flush=True)
+    shutil.rmtree(files_dir)  # the CSV files are as large as the store: not kept
+
+    os.environ["NEO4J_TEST_PAGECACHE_MB"] = str(pagecache_mb)
+    started = time.perf_counter()
+    server = stack.enter_context(
+        Neo4jTestServer(build_launcher(), home=home, java_options=("-Xmx4g",), startup_timeout=1200)
+    )
+    start_s = time.perf_counter() - started
+    started = time.perf_counter()
+    with Neo4jStore(default_schema(), server.uri) as store:
+        store.apply_schema()  # what the hub's first sync against the database does
+        # Index population runs in the background: wait for it, as a first load would.
+        store.read("CALL db.awaitIndexes(3600)")
+    schema_s = time.perf_counter() - started
+    print(f"neo4j: server on the imported database started in {start_s:.0f} s (page cache "
+          f"{pagecache_mb:,} MB); constraints and indexes built in {schema_s:.0f} s", flush=True)  # fmt: skip
+
+    # The embedded run's state database (records, mentions, tasks' bookkeeping) goes with it.
+    shutil.copytree(synced, data_dir, ignore=shutil.ignore_patterns("graph", "demo"))
+    (data_dir / "demo").symlink_to(synced / "demo")
+    process = getattr(server, "_process", None)
+    prepared = {**embedded, "store": "neo4j", "graph_url": server.uri, "data_dir": str(data_dir), "cached": False,
+                "neo4j_start_s": start_s}  # fmt: skip
+    return prepared, server.uri, process.pid if process is not None else None
+
+
 def wipe_neo4j(uri: str) -> None:
     from neo4j import GraphDatabase
 
@@ -846,6 +921,10 @@ def main() -> None:
     )
     parser.add_argument("--fresh", action="store_true", help="generate and sync again")
     parser.add_argument("--prepare-only", action="store_true")
+    parser.add_argument("--neo4j-load", choices=("sync", "import"), default="sync",
+                        help="fill Neo4j by a sync into it, or by neo4j-admin import of the embedded sync")  # fmt: skip
+    parser.add_argument("--neo4j-pagecache-mb", type=int, default=2048,
+                        help="the imported server's page cache (--neo4j-load import)")  # fmt: skip
     parser.add_argument("--role", choices=("inspect", "http-client", "cypher-peer"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.role:
@@ -864,12 +943,17 @@ def main() -> None:
     with ExitStack() as stack:
         for store in args.stores.split(","):
             neo4j_pid = None
-            if store == "ladybug":
-                graph_url, neo4j_start_s = "", 0.0
+            if store == "neo4j" and args.neo4j_load == "import":
+                prepared, graph_url, neo4j_pid = imported_neo4j(
+                    stack, args.work, args.persons, args.seed, args.fresh, args.neo4j_pagecache_mb
+                )
             else:
-                graph_url, neo4j_start_s, neo4j_pid = neo4j_server(stack)
-            prepared = prepare(args.work, store, args.persons, args.seed, graph_url, args.fresh)
-            prepared["neo4j_start_s"] = neo4j_start_s
+                if store == "ladybug":
+                    graph_url, neo4j_start_s = "", 0.0
+                else:
+                    graph_url, neo4j_start_s, neo4j_pid = neo4j_server(stack)
+                prepared = prepare(args.work, store, args.persons, args.seed, graph_url, args.fresh)
+                prepared["neo4j_start_s"] = neo4j_start_s
             print(f"{store}: {setup_line(prepared)}", flush=True)
             if args.prepare_only:
                 continue
