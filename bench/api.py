@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import api_queries as aq  # noqa: E402  (bench/api_queries.py, beside this file)
+from installed import PEAK_RSS  # noqa: E402  (bench/installed.py: the child's own peak RSS)
 
 CONCURRENCY = (1, 10, 50)
 TARGET_LATENCY_RATIO = 1.5  # GraphQL p50 / Cypher p50, at most
@@ -62,7 +63,9 @@ READ_ONLY = "GRIDHUB_BENCH_READ_ONLY"
 
 # -- setup ------------------------------------------------------------------------------------
 
-SYNC_CHILD = """
+SYNC_CHILD = (
+    PEAK_RSS
+    + """
 import json, resource, sys, time
 from hub.settings import Settings
 from hub.state import StateStore
@@ -75,8 +78,9 @@ with open_store(settings) as store, StateStore(settings.state_database_url) as s
     report = sync_sources(store, state, demo_sources(store.schema), settings)
 print(json.dumps({"seconds": time.perf_counter() - started,
                   "read": sum(s.read for s in report.sources),
-                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "max_rss_mb": peak_rss_mb()}))
 """
+)
 
 
 def store_env(data_dir: Path, graph_url: str, persons: int) -> dict[str, str]:

@@ -18,7 +18,7 @@ For each size (--persons, repeatable) and seed (--seeds):
      recall and F1 per entity type (two mentions pair when resolved to the same entity).
 A row the sync quarantines (e.g. an impossible date) has no crosswalk entry, and the peer skips
 the same rows (the mapper rejects them): both count those mentions as unresolved singletons.
-Wall time is the whole child process, peak RSS the child's ru_maxrss.
+Wall time is the whole child process, peak RSS the child's own VmHWM (sampled; see bench/peers run_measured).
 
     python bench/district_quality.py                       # 10k persons, seeds 1 2 3
     python bench/district_quality.py --persons 10000 --persons 100000 --seeds 1,2,3

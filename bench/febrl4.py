@@ -11,7 +11,7 @@ one duplicate per original, so 5,000 true links (``rec-N-org`` ↔ ``rec-N-dup-M
 
 Each run of each contender is a fresh Python process (imports, reading A and B from Parquet,
 training, predicting, writing its links), so wall time is the whole process; peak RSS is the
-child's ru_maxrss. Runs are interleaved across contenders so machine noise spreads evenly; the
+child's own VmHWM (sampled; not ru_maxrss, which carries the parent's peak). Runs are interleaved across contenders so machine noise spreads evenly; the
 time is the median of --runs. Precision, recall and F1 are over (A, B) link pairs. A contender's
 first row is its own decision; indented rows are alternatives from the same runs, labelled, and
 "best threshold (oracle)" is the F1-optimal cut chosen *with the truth* — a ceiling, not a result.

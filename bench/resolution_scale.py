@@ -38,16 +38,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+from installed import PEAK_RSS  # noqa: E402  (bench/installed.py: the child's own peak RSS)
+
 RSS_MARK = "peak-rss-mb="
 # The command's own peak RSS, printed to stderr on the way out.
-CHILD = f"""
+CHILD = (
+    PEAK_RSS
+    + f"""
 import resource, sys
 from hub.cli import main
 try:
     main()
 finally:
-    print("{RSS_MARK}" + str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), file=sys.stderr)
+    print("{RSS_MARK}" + str(peak_rss_mb()), file=sys.stderr)
 """
+)
 
 
 def gridhub(data_dir: Path, *args: str) -> tuple[float, float, str]:

@@ -5,7 +5,7 @@ For each size (persons) and each store (embedded ladybug, Neo4j), in fresh proce
   2. re-sync with every source unchanged            (target: ≤ 5% of the first run's time),
   3. re-sync with 1% of each source's rows changed   (target: ≤ 10%): one value the graph holds
      changes in every hundredth row (a phone number, a licence's expiry, a floor count).
-Each step runs in its own process and reports its wall time and peak RSS (ru_maxrss); gridhub's
+Each step runs in its own process and reports its wall time and peak RSS (its own VmHWM: see bench/installed.py); gridhub's
 modules are byte-compiled first, as an install does (see installed.py).
 Neo4j is the project's test server (tools/neo4j-test-server) unless GRIDHUB_BENCH_NEO4J_URI is set.
 
@@ -30,7 +30,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CHILD = """
+from installed import PEAK_RSS  # noqa: E402  (bench/installed.py: the child's own peak RSS)
+
+CHILD = (
+    PEAK_RSS
+    + """
 import json, resource, sys, time
 from hub.settings import Settings
 from hub.state import StateStore
@@ -42,12 +46,13 @@ started = time.perf_counter()
 with open_store(settings) as store, StateStore(settings.state_database_url) as state:
     report = sync_sources(store, state, demo_sources(store.schema), settings)
 seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({"seconds": seconds, "max_rss_mb": peak_rss_mb(),
                   "read": sum(s.read for s in report.sources), "new": sum(s.new for s in report.sources),
                   "changed": sum(s.changed for s in report.sources), "unchanged": sum(s.unchanged for s in report.sources),
                   "resolution": {r["entity_type"]: {"mentions": r["mentions"], "seconds": r["seconds"].get("total")}
                                  for r in report.resolution}}))
 """
+)
 
 
 def run_sync(data_dir: Path, graph_url: str, persons: int) -> dict[str, Any]:

@@ -9,7 +9,7 @@ generator's day:
   2. the same run again: nothing new (every rule evaluated, every fact found on file),
   3. the next day's run: what a daily run costs once the backlog is filed (the few facts the
      day brings, overdue flags refreshed).
-Each step reports wall time, peak RSS of the process (ru_maxrss; on Neo4j the server's own peak
+Each step reports wall time, peak RSS of the process (its own VmHWM, not ru_maxrss: bench/installed.py; on Neo4j the server's own peak
 is printed beside it), tasks opened and the seconds of each rule.
 
 **Event dispatch** (issue 15: "throughput and p99 latency at 10 concurrent posters, beside the
@@ -72,8 +72,11 @@ from api import (  # noqa: E402  (bench/api.py: the setup, the server, the key, 
     setup_line,
     store_env,
 )
+from installed import PEAK_RSS  # noqa: E402  (bench/installed.py: the child's own peak RSS)
 
-CHILD = """
+CHILD = (
+    PEAK_RSS
+    + """
 import json, resource, sys, time
 from datetime import date
 from pathlib import Path
@@ -87,9 +90,10 @@ with open_store(settings) as store, StateStore(settings.state_database_url) as s
     report = run_tasks(store, state, Path(sys.argv[1]), date.fromisoformat(sys.argv[2]))
     nodes = store.counts().nodes
 seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({"seconds": seconds, "max_rss_mb": peak_rss_mb(),
                   "report": report.to_dict(), "nodes": nodes}, default=str))
 """
+)
 
 # The address-matching step alone: the gazetteer read from the store, then each event's place
 # asked in turn (events on stdin); also the grids' codes, to score the server's answers.

@@ -118,23 +118,46 @@ def best_threshold(scored: pd.DataFrame, truth: set[Pair]) -> tuple[float, LinkS
 @dataclass(frozen=True)
 class ProcessCost:
     seconds: float  # wall time of the whole process, start to exit
-    max_rss_mb: float  # the child's own peak resident set (ru_maxrss)
+    max_rss_mb: float  # the child's own peak resident set (its VmHWM, sampled)
     returncode: int
+
+
+def _vm_hwm_mb(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
 
 
 def run_measured(command: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None) -> ProcessCost:
     """Run ``command`` as a fresh process (output to ``log``) and measure it from the parent.
 
-    ``os.wait4`` returns this child's own rusage; ``RUSAGE_CHILDREN`` would report the largest
-    peak of every child waited for so far, which is wrong from the second contender on.
+    The peak is the child's own VmHWM (the high-water mark of its address space since exec), read
+    every 20 ms until it exits. Not the ``ru_maxrss`` of ``os.wait4``: Linux carries the
+    parent's high-water mark across fork and exec into the child's, so every contender would
+    report at least this process's peak (bench/installed.py). A rise in the child's last 20 ms
+    is missed; a child that spawns its own processes is counted without them.
     """
     with log.open("wb") as handle:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, cwd=cwd, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
+        peak = 0.0
+        while True:
+            # WNOHANG keeps the child a zombie-free process until reaped, so /proc stays readable.
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _vm_hwm_mb(process.pid) or 0.0)
+            time.sleep(0.02)
         seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return ProcessCost(seconds, usage.ru_maxrss / 1024, process.returncode)  # ru_maxrss: KiB on Linux
+    if peak == 0.0:  # exited before the first sample (or no /proc): the kernel's figure
+        peak = usage.ru_maxrss / 1024
+    return ProcessCost(seconds, peak, process.returncode)
 
 
 def last_line(log: Path) -> str:
