@@ -66,8 +66,6 @@ _LOCK_HOLDER = re.compile(r"held by PID (\d+)")
 # operator, the plan), a parameterised MERGE of one row 1-3 ms. A steward's decision writes a
 # dozen batches of one to five rows: most of its time was these fixed costs.
 _SMALL_BATCH = 32
-# Nodes or relationships per page of an export (iter_nodes, iter_relationships).
-_EXPORT_PAGE = 50_000
 # The batch's columns as the query names them (v_key, v_src …), not after a dot or a $.
 _BATCH_COLUMN = re.compile(r"(?<![.$\w])(v_\w+)")
 _AGGREGATE = re.compile(r"\bRETURN\s+count\(", re.IGNORECASE)
@@ -182,6 +180,8 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         try:
             result = self._conn.execute(query, dict(params or {}))
         except RuntimeError as exc:
+            # An export sorts a whole label in the buffer pool: a pool too small for the graph
+            # fails here first (a million Person nodes in the default 1 GB), so say which knob.
             raise StoreError(f"{self.uri}: {exc}{self._hint(exc)}") from None  # it quotes values
         assert not isinstance(result, list)
         try:
@@ -441,46 +441,25 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
         return found
 
     def iter_nodes(self, label: str) -> Iterator[Node]:
-        # In pages of keys (each a top-k of the rest): one ORDER BY over a whole label sorts it
-        # in the buffer pool, and a million Person nodes filled the default 1 GB pool.
-        node, key = self._node_type(label), self._key
-        after: str | None = None
-        while True:
-            where = "" if after is None else f"WHERE n.{key} > $after "
-            query = f"MATCH (n:{node.name}) {where}RETURN n ORDER BY n.{key} LIMIT {_EXPORT_PAGE}"
-            count = 0
-            for row in self._stream(query, {} if after is None else {"after": after}):
-                count += 1
-                after = row["n"][key]
-                yield self._to_node(row["n"])
-            if count < _EXPORT_PAGE:
-                return
+        node = self._node_type(label)
+        for row in self._stream(f"MATCH (n:{node.name}) RETURN n ORDER BY n.{self._key}"):
+            yield self._to_node(row["n"])
 
     def iter_relationships(self, rel_type: str) -> Iterator[Link]:
         rel = self._rel_type_named(rel_type)
         key = self._key
+        query = (
+            f"MATCH (a)-[r:{rel.name}]->(b) RETURN label(a) AS src_label, a.{key} AS src, label(b) AS dst_label, "
+            f"b.{key} AS dst, r ORDER BY src, dst"
+        )
         lineage = self._lineage.of_type(rel.name) if rel.has_lineage else {}
-        after: tuple[str, str] | None = None
-        while True:  # in pages of (source, target) keys, as iter_nodes
-            where = "" if after is None else f"WHERE a.{key} > $src OR (a.{key} = $src AND b.{key} > $dst) "
-            query = (
-                f"MATCH (a)-[r:{rel.name}]->(b) {where}RETURN label(a) AS src_label, a.{key} AS src, "
-                f"label(b) AS dst_label, b.{key} AS dst, r ORDER BY src, dst LIMIT {_EXPORT_PAGE}"
-            )
-            count = 0
-            for row in self._stream(query, {} if after is None else {"src": after[0], "dst": after[1]}):
-                count += 1
-                after = (row["src"], row["dst"])
-                props = {
-                    p.name: _native(row["r"][p.name])
-                    for p in rel.properties
-                    if row["r"].get(p.name) is not None
-                }
-                if records := lineage.get((row["src"], row["dst"])):
-                    props[LINEAGE] = records
-                yield Link(row["src_label"], row["src"], row["dst_label"], row["dst"], props)
-            if count < _EXPORT_PAGE:
-                return
+        for row in self._stream(query):
+            props = {
+                p.name: _native(row["r"][p.name]) for p in rel.properties if row["r"].get(p.name) is not None
+            }
+            if records := lineage.get((row["src"], row["dst"])):
+                props[LINEAGE] = records
+            yield Link(row["src_label"], row["src"], row["dst_label"], row["dst"], props)
 
     def merge_nodes(self, label: str, merges: Mapping[str, str]) -> int:
         if not merges:
