@@ -9,7 +9,7 @@ from a :class:`Schema`, so no other module spells a label or relationship type.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -51,6 +51,18 @@ class NodeKind(StrEnum):
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def _derived(self, name: str, source: Any, build: Any) -> Any:
+        """``build(source)``, computed once per model and kept while ``source`` (one of its
+        fields) is the same object: a copy made with ``model_copy(update=…)`` carries the kept
+        value over with the instance's ``__dict__``, and must not answer from it for new fields.
+        Lookups by name run for every row a store converts and every field the API resolves."""
+        kept = self.__dict__.get(name)
+        if kept is None or kept[0] is not source:
+            kept = (source, build(source))
+            # Frozen models refuse attribute assignment; the derived value is not a field.
+            self.__dict__[name] = kept
+        return kept[1]
 
 
 class PropertyDef(_Frozen):
@@ -121,7 +133,10 @@ class NodeType(_Frozen):
 
     @property
     def property_names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.properties)
+        names: tuple[str, ...] = self._derived(
+            "_property_names", self.properties, lambda props: tuple(p.name for p in props)
+        )
+        return names
 
     @property
     def identifiers(self) -> tuple[PropertyDef, ...]:
@@ -219,16 +234,20 @@ class Schema(_Frozen):
     rel_types: tuple[RelType, ...]
 
     def node(self, name: str) -> NodeType:
-        for node in self.node_types:
-            if node.name == name:
-                return node
-        raise KeyError(f"unknown node type {name!r}")
+        found: NodeType | None = self._derived(
+            "_nodes_by_name", self.node_types, lambda nodes: {n.name: n for n in nodes}
+        ).get(name)
+        if found is None:
+            raise KeyError(f"unknown node type {name!r}")
+        return found
 
     def rel(self, name: str) -> RelType:
-        for rel in self.rel_types:
-            if rel.name == name:
-                return rel
-        raise KeyError(f"unknown relationship type {name!r}")
+        found: RelType | None = self._derived(
+            "_rels_by_name", self.rel_types, lambda rels: {r.name: r for r in rels}
+        ).get(name)
+        if found is None:
+            raise KeyError(f"unknown relationship type {name!r}")
+        return found
 
     def rels_from(self, node: str) -> tuple[RelType, ...]:
         return tuple(r for r in self.rel_types if node in r.sources)

@@ -24,9 +24,6 @@ class SchemaCheckedStore:
         self.schema = schema
         self.uri = uri
         self._key = schema.id_property
-        # Each label's declared property names, for the conversion of every row read: looked
-        # up once here (Schema.node scans the types, property_names builds a tuple each call).
-        self._property_names = {n.name: n.property_names for n in schema.node_types}
 
     def close(self) -> None:
         raise NotImplementedError
@@ -121,8 +118,6 @@ class SchemaCheckedStore:
 
     def _node(self, label: str, props: Mapping[str, Any], native: Callable[[Any], Any]) -> Node:
         """Keep only the label's declared, non-null properties (stores may return more)."""
-        names = self._property_names.get(label)
-        if names is None:
-            names = self.schema.node(label).property_names  # an unknown label: its KeyError
+        names = self.schema.node(label).property_names  # an unknown label: its KeyError
         clean = {p: native(props[p]) for p in names if props.get(p) is not None}
         return Node(label=label, id=str(props[self._key]), properties=clean)

@@ -41,12 +41,15 @@ from typing import Any, cast
 
 from graphql import (
     FieldNode,
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -57,8 +60,11 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
-# Where strawberry keeps its field definition on graphql-core's (GraphQLCoreConverter.DEFINITION_BACKREF).
-_STRAWBERRY_FIELD = "strawberry-definition"
+# Where strawberry keeps its field and type definitions on graphql-core's (GraphQLCoreConverter.DEFINITION_BACKREF).
+_STRAWBERRY_DEFINITION = "strawberry-definition"
+# Scalars whose serialize returns a value of this exact Python type unchanged (graphql-core's
+# serialize_string, serialize_id and serialize_boolean).
+_UNCHANGED: dict[GraphQLLeafType, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 # The mark of a resolver the execution context may call directly (see direct()).
 _DIRECT = "_hub_direct"
 # What a plain field's short path returns when the value needs graphql-core's own handling.
@@ -72,6 +78,9 @@ class _Leaf:
     resolve: Callable[..., Any]
     type: GraphQLLeafType
     non_null: bool
+    # The Python type whose values the scalar returns unchanged (String and ID: str; Boolean:
+    # bool), checked exactly; None: every value goes through the scalar's serialize.
+    same: type | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +190,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return self._directs[key]
         found: _Direct | None = None
         field_def = self.schema.get_field(parent_type, node.name.value)
-        field = (field_def.extensions or {}).get(_STRAWBERRY_FIELD) if field_def else None
+        field = (field_def.extensions or {}).get(_STRAWBERRY_DEFINITION) if field_def else None
         resolver = getattr(getattr(field, "base_resolver", None), "wrapped_func", None)
         if (
             field_def is not None
@@ -265,6 +274,10 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if plan is None or plan.rest is not None:
             return None
         is_type_of = object_type.is_type_of
+        # An item of exactly the type's own class is of the type: strawberry's is_type_of
+        # would say so after its checks, item by item.
+        definition = (object_type.extensions or {}).get(_STRAWBERRY_DEFINITION)
+        own_class = getattr(definition, "origin", None)
         completed: list[Any] = []
         for item in items:
             if item is None:
@@ -272,7 +285,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     return None
                 completed.append(None)
                 continue
-            if is_type_of is not None and is_type_of(item, info) is not True:
+            if is_type_of is not None and type(item) is not own_class and is_type_of(item, info) is not True:
                 return None
             row: dict[str, Any] = {}
             for name, leaf in plan.leaves:
@@ -316,13 +329,15 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
         if not is_leaf_type(named) or field_def.resolve is None:
             return None
-        return _Leaf(_reader(field_def.resolve, field_def.extensions), named, non_null)
+        return _Leaf(_reader(field_def.resolve, field_def.extensions), named, non_null, _UNCHANGED.get(named))
 
     def _leaf_value(self, leaf: _Leaf, source: Any) -> Any:
         try:
             value = leaf.resolve(source)
             if value is None or value is Undefined:
                 return _SLOW if leaf.non_null else None
+            if type(value) is leaf.same:
+                return value
             if isinstance(value, Exception) or self.is_awaitable(value):
                 return _SLOW
             coerced = leaf.type.coerce_output_value(value)
@@ -334,7 +349,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
 def _reader(resolve: Callable[..., Any], extensions: Mapping[str, Any] | None) -> Callable[[Any], Any]:
     """The value of a plain field from its object: an ``attrgetter`` when strawberry would read
     the attribute with ``getattr`` (its default), else strawberry's own resolver."""
-    field = (extensions or {}).get(_STRAWBERRY_FIELD)
+    field = (extensions or {}).get(_STRAWBERRY_DEFINITION)
     name = getattr(field, "python_name", None)
     if getattr(field, "default_resolver", None) is getattr and isinstance(name, str):
         return attrgetter(name)

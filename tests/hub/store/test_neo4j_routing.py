@@ -1,4 +1,4 @@
-"""The Neo4j adapter through a ``neo4j://`` (routing) URL, with every read in a read transaction.
+"""The Neo4j adapter through a ``neo4j://`` (routing) URL, with every read in a read-access session.
 
 In a cluster the driver sends read transactions to secondaries and write transactions to the
 primary; it can only do so when the adapter says which is which. A single server answers the
@@ -18,8 +18,8 @@ from neo4j import RoutingControl
 
 from graph_schema import default_schema
 from hub.store import RelRow
-from hub.store.errors import StoreError
-from hub.store.neo4j_store import Neo4jStore
+from hub.store.errors import StoreError, StoreUnavailable
+from hub.store.neo4j_store import READ_ATTEMPTS, Neo4jStore
 from hub.store.query import ChainHop
 from tests.conftest import _wipe_neo4j
 
@@ -162,3 +162,68 @@ def test_writes_and_reads_share_bookmarks(store: Neo4jStore) -> None:
     assert after_write
     assert after_write != before
     assert store.get_node("Person", "P7") is not None
+
+
+class _FailingSession:
+    """A read session whose queries fail with ``error`` while ``failures`` lasts."""
+
+    def __init__(self, session: neo4j.Session, driver: _FlakyDriver) -> None:
+        self._session = session
+        self._driver = driver
+
+    def __enter__(self) -> _FailingSession:
+        self._session.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._session.close()
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        self._driver.runs += 1
+        if self._driver.failures > 0:
+            self._driver.failures -= 1
+            raise self._driver.error
+        return self._session.run(*args, **kwargs)
+
+
+class _FlakyDriver:
+    def __init__(self, driver: neo4j.Driver, error: Exception, failures: int) -> None:
+        self._driver = driver
+        self.error = error
+        self.failures = failures
+        self.runs = 0
+
+    @property
+    def execute_query_bookmark_manager(self) -> neo4j.BookmarkManager:
+        return self._driver.execute_query_bookmark_manager
+
+    def session(self, **kwargs: Any) -> _FailingSession:
+        return _FailingSession(self._driver.session(**kwargs), self)
+
+
+def test_a_read_is_tried_again_after_a_retryable_failure(
+    store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads are auto-commit queries (one round trip, not execute_query's two), so the retry of
+    a lost connection or a leader switch that a managed transaction gave is the adapter's own."""
+    from neo4j.exceptions import SessionExpired
+
+    monkeypatch.setattr("hub.store.neo4j_store.READ_BACKOFF_S", 0.0)
+    store.upsert_nodes("Person", [{"id": "P1"}])
+    flaky = _FlakyDriver(store._driver, SessionExpired("the routing table changed"), failures=1)
+    real, store._driver = store._driver, flaky  # type: ignore[assignment]
+    try:
+        assert store.get_node("Person", "P1") is not None
+        assert flaky.runs == 2
+        # Failing every attempt: the store says which server, after READ_ATTEMPTS tries.
+        flaky.failures, flaky.runs = 10, 0
+        with pytest.raises(StoreUnavailable, match="routing table changed"):
+            store.get_node("Person", "P1")
+        assert flaky.runs == READ_ATTEMPTS
+        # A failure the driver does not call retryable (the query's own) is not tried again.
+        flaky.error, flaky.failures, flaky.runs = neo4j.exceptions.ClientError("bad query"), 10, 0
+        with pytest.raises(StoreError):
+            store.get_node("Person", "P1")
+        assert flaky.runs == 1
+    finally:
+        store._driver = real
