@@ -76,7 +76,7 @@ class _Leaf:
     """A plain field: how to read it from its object, and its scalar type."""
 
     resolve: Callable[..., Any]
-    type: GraphQLLeafType
+    scalar: GraphQLLeafType
     non_null: bool
     # The Python type whose values the scalar returns unchanged (String and ID: str; Boolean:
     # bool), checked exactly; None: every value goes through the scalar's serialize.
@@ -340,7 +340,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return value
             if isinstance(value, Exception) or self.is_awaitable(value):
                 return _SLOW
-            coerced = leaf.type.coerce_output_value(value)
+            coerced = leaf.scalar.coerce_output_value(value)
         except Exception:  # graphql-core's path reports it, located in the response
             return _SLOW
         return _SLOW if coerced is None or coerced is Undefined else coerced
