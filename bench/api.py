@@ -929,8 +929,16 @@ def main() -> None:
                         help="fill Neo4j by a sync into it, or by neo4j-admin import of the embedded sync")  # fmt: skip
     parser.add_argument("--neo4j-pagecache-mb", type=int, default=2048,
                         help="the imported server's page cache (--neo4j-load import)")  # fmt: skip
+    parser.add_argument("--questions", help="only these questions (comma-separated keys; default: all)")
     parser.add_argument("--role", choices=("inspect", "http-client", "cypher-peer"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.questions:
+        wanted = args.questions.split(",")
+        unknown = sorted(set(wanted) - {q.key for q in aq.QUESTIONS})
+        if unknown:
+            parser.error(f"unknown questions {unknown}; known: {', '.join(q.key for q in aq.QUESTIONS)}")
+        # The parent's list; the children (other processes) still know every question.
+        aq.QUESTIONS = tuple(q for q in aq.QUESTIONS if q.key in wanted)
     if args.role:
         {"inspect": inspect_role, "http-client": http_client_role, "cypher-peer": cypher_peer_role}[
             args.role

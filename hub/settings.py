@@ -112,6 +112,15 @@ class Settings(BaseSettings):
     api_timeout_s: float = Field(
         15.0, gt=0, description="A GraphQL request running longer is cancelled (TIMEOUT error)."
     )
+    api_store_concurrency: int = Field(
+        0,
+        ge=0,
+        description=(
+            "Store queries one server process runs at once; further requests wait their turn. "
+            "0: one per core on the embedded store (it runs in the process), 32 on Neo4j (the "
+            "queries run on the server)."
+        ),
+    )
     api_max_cost: int = Field(
         20_000,
         ge=1,

@@ -8,6 +8,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import anyio
 import anyio.to_thread
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -48,6 +49,9 @@ class RequestContext(BaseContext):
     max_cost: int | None = None  # the cost limit (hub/api/cost.py); None: its default
     jobs: Any = None  # hub.api.jobs.JobRunner: runs the mutations' decisions; None: none taken
     intake: Any = None  # a function giving the app's hub.tasks.events.EventIntake (reportEvent)
+    # Bounds the store calls running at once in this process (the app's; None: anyio's default
+    # of 40 worker threads). See hub/api/app.py store_concurrency.
+    store_limiter: anyio.CapacityLimiter | None = None
 
     def __post_init__(self) -> None:
         super().__init__()  # request/response slots, filled in by strawberry's FastAPI router
@@ -65,7 +69,9 @@ class RequestContext(BaseContext):
         cancelled (its time limit) stops waiting at once; the store's own read timeout ends
         the query the thread is running."""
         self.round_trips += 1
-        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs), abandon_on_cancel=True)
+        return await anyio.to_thread.run_sync(
+            lambda: fn(*args, **kwargs), abandon_on_cancel=True, limiter=self.store_limiter
+        )
 
     def loader(self, key: Hashable, load: Callable[[list[Any]], Any]) -> DataLoader[Any, Any]:
         found = self.loaders.get(key)

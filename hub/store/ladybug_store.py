@@ -85,6 +85,7 @@ class LadybugStore(SchemaCheckedStore, SetQueries):
     # Its planner joins a chain of optional matches by hash over whole tables (the person 360°
     # in one Cypher query: 140 ms); one related() per hop is in-process and costs 0.2 ms.
     chains_in_one_query = False
+    in_process = True
 
     def __init__(
         self,

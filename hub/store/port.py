@@ -139,6 +139,8 @@ class GraphStore(Protocol):
 
     # Whether single_chain reads a chain in one query faster than one related() per hop.
     chains_in_one_query: bool
+    # Whether queries run inside this process (the embedded store) rather than on a server.
+    in_process: bool
 
     def single_chain(
         self, label: str, ids: Collection[str], hops: Sequence[ChainHop]

@@ -397,6 +397,7 @@ class SetQueries:
         return pages
 
     chains_in_one_query: bool = True
+    in_process: bool = False
 
     def single_chain(
         self, label: str, ids: Collection[str], hops: Sequence[ChainHop]

@@ -151,7 +151,8 @@ def test_a_chain_to_an_anchored_node_starts_from_that_node(district: GraphStore)
     assert start.startswith("MATCH (v")
     assert "Building {id:" in start
     # A test of the person's own properties filters the walk before it is made distinct.
-    assert "WITH DISTINCT n" in start and "WITH DISTINCT n WHERE" not in start
+    assert "WITH DISTINCT n" in start
+    assert "WITH DISTINCT n WHERE" not in start
     assert start.index("birth_date") < start.index("WITH DISTINCT n")
     assert ids(district.find("Person", AllOf((in_building, old_enough)))) == ["P2"]
     either = AnyOf((old_enough, Not(Compare("name", Op.EQ, "no one"))))
