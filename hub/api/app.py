@@ -39,6 +39,7 @@ from hub.api.steward import steward_router
 from hub.api.workbench import workbench_router
 from hub.api.workbench.decision_routes import decision_router
 from hub.api.workbench.entity_routes import entity_router
+from hub.long_lived import settle_long_lived
 from hub.schedule import scheduler_for
 from hub.schedule.history import last_synced
 from hub.schedule.submit import in_process
@@ -118,6 +119,8 @@ def create_app(
         app.state.audit = await anyio.to_thread.run_sync(AuditLog, settings.state_database_url)
         # Created here: an anyio limiter belongs to the event loop that serves the app.
         app.state.store_limiter = anyio.CapacityLimiter(store_concurrency(settings, store))
+        # What start-up built (schema, types, caches) lives as long as the process.
+        settle_long_lived()
         if scheduler is not None:
             await anyio.to_thread.run_sync(scheduler.start)
         try:

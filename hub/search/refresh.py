@@ -18,6 +18,8 @@ from typing import Generic, TypeVar
 
 import structlog
 
+from hub.long_lived import settle_long_lived
+
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
@@ -95,6 +97,7 @@ class Refreshing(Generic[T]):
         started = time.perf_counter()
         value = self._build()
         self._built = Built(version, value, time.perf_counter() - started)
+        settle_long_lived()
         self._checked = self._clock()
         log.info("search index built", index=self.name, seconds=round(self._built.seconds, 2))
 

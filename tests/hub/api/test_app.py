@@ -20,6 +20,7 @@ class FailingStore:
     def __init__(self, real: GraphStore) -> None:
         self.schema = real.schema
         self.uri = real.uri
+        self.in_process = real.in_process
 
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
         raise StoreUnavailable(self.uri, "connection refused (secret detail)")

@@ -28,6 +28,7 @@ class StubStore:
 
     schema = default_schema()
     uri = "stub://graph"
+    in_process = False
 
     def read(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
         return [{"ok": 1}]
