@@ -79,9 +79,11 @@ def store_concurrency(settings: Settings, store: GraphStore) -> int:
     """Store calls one server process runs at once (``api_store_concurrency``; 0: by store).
 
     The embedded store runs its queries in this process: past one per core, more at once only
-    make them share the cores and the interpreter's lock (measured: at 50 clients each request
-    then cost ~25% more CPU than alone, and throughput fell below that at 10 clients). A
-    server store runs them elsewhere; here they wait on the network, so many may be open."""
+    make them share the cores and the interpreter's lock (measured at 50 clients on 2 cores,
+    bound 2 against anyio's 40 threads: 10–28% more requests per second; bench/README.md). A
+    server store runs them elsewhere; here they wait on the network, so many may be open. The
+    price of a bound: a quick request may wait behind slow ones (the request time limit and
+    the cost limit keep those short)."""
     if settings.api_store_concurrency:
         return settings.api_store_concurrency
     return max(1, os.cpu_count() or 1) if store.in_process else 32
