@@ -652,8 +652,10 @@ def serve(
         return
     from hub.api.app import create_app
     from hub.jobs.channel import close_channel, local_url, open_channel
+    from hub.long_lived import keep_long_lived_out_of_gc
     from hub.serve import serve as run_server
 
+    keep_long_lived_out_of_gc()  # a serving process (hub/long_lived.py)
     store = open_store(settings)
     embedded = embedded_path(settings)
     token: str | None = None

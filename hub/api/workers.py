@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from hub.api.app import create_app
 from hub.logging import configure_logging
+from hub.long_lived import keep_long_lived_out_of_gc
 from hub.settings import get_settings
 from hub.store import open_store
 from hub.store.factory import embedded_path
@@ -31,6 +32,7 @@ def worker_count(requested: int) -> int:
 def worker_app() -> FastAPI:
     """The app of one worker process (uvicorn's factory): opens its own store, closes it on exit."""
     configure_logging()  # a spawned process: as `gridhub serve` set it up (format, masking)
+    keep_long_lived_out_of_gc()  # a serving process (hub/long_lived.py)
     settings = get_settings()
     read_only = os.environ.get(READ_ONLY_ENV) == "1" and embedded_path(settings) is not None
     store = open_store(settings, read_only=read_only)

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from hub.long_lived import settle_long_lived
+import hub.long_lived
+from hub.long_lived import keep_long_lived_out_of_gc, settle_long_lived
 
 
 class _Node:
@@ -17,9 +18,19 @@ class _Node:
 
 
 @pytest.fixture(autouse=True)
-def _unfrozen_after() -> Iterator[None]:
+def _serving(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """As in a serving process; off again and unfrozen afterwards."""
+    monkeypatch.setattr(hub.long_lived, "_enabled", False)
+    keep_long_lived_out_of_gc()
     yield
     gc.unfreeze()
+
+
+def test_settling_is_off_outside_a_serving_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hub.long_lived, "_enabled", False)
+    gc.unfreeze()
+    settle_long_lived()
+    assert gc.get_freeze_count() == 0
 
 
 def test_kept_objects_leave_the_collectors_rounds_and_cyclic_garbage_is_freed() -> None:
