@@ -234,19 +234,18 @@ class Schema(_Frozen):
     rel_types: tuple[RelType, ...]
 
     def node(self, name: str) -> NodeType:
-        found: NodeType | None = self._derived(
-            "_nodes_by_name", self.node_types, lambda nodes: {n.name: n for n in nodes}
-        ).get(name)
-        if found is None:
-            raise KeyError(f"unknown node type {name!r}")
+        found: NodeType = self._named("_nodes_by_name", self.node_types, name, "node type")
         return found
 
     def rel(self, name: str) -> RelType:
-        found: RelType | None = self._derived(
-            "_rels_by_name", self.rel_types, lambda rels: {r.name: r for r in rels}
-        ).get(name)
+        found: RelType = self._named("_rels_by_name", self.rel_types, name, "relationship type")
+        return found
+
+    def _named(self, index: str, items: tuple[Any, ...], name: str, what: str) -> Any:
+        """The item called ``name`` among ``items``, from an index kept while they stay the same."""
+        found = self._derived(index, items, lambda given: {i.name: i for i in given}).get(name)
         if found is None:
-            raise KeyError(f"unknown relationship type {name!r}")
+            raise KeyError(f"unknown {what} {name!r}")
         return found
 
     def rels_from(self, node: str) -> tuple[RelType, ...]:
