@@ -34,8 +34,9 @@ from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreLocked, StoreTimeout, StoreUnavailable
 from hub.store.ladybug_identifiers import IdentifierIndex
 from hub.store.ladybug_lineage import End, RelLineage
+from hub.store.page_trees import PageTrees
 from hub.store.port import Counts, Edge, Link, MentionMove, Neighbourhood, Node, RelRow
-from hub.store.set_queries import RelatedForms, SetQueries
+from hub.store.set_queries import RelatedForms
 
 _ARROW_TYPES: dict[PropertyType, pa.DataType] = {
     PropertyType.STRING: pa.string(),
@@ -78,7 +79,7 @@ def _native(value: Any) -> Any:
     return value
 
 
-class LadybugStore(SchemaCheckedStore, SetQueries):
+class LadybugStore(SchemaCheckedStore, PageTrees):
     _lineage_inline = False
     _walks_from_many_anchors = False
     _joins_some = True

@@ -22,8 +22,8 @@ from graph_schema import LINEAGE, Schema
 from graph_schema.ddl import neo4j_statements
 from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreTimeout, StoreUnavailable
+from hub.store.page_trees import CollectedPageTrees
 from hub.store.port import Counts, Edge, Link, MentionMove, Neighbourhood, Node, RelRow
-from hub.store.set_queries import SetQueries
 
 
 def _native(value: Any) -> Any:
@@ -43,7 +43,7 @@ READ_ATTEMPTS = 3
 READ_BACKOFF_S = 0.2
 
 
-class Neo4jStore(SchemaCheckedStore, SetQueries):
+class Neo4jStore(SchemaCheckedStore, CollectedPageTrees):
     def __init__(
         self,
         schema: Schema,

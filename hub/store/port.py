@@ -17,7 +17,7 @@ from hub.store.values import Edge as Edge
 from hub.store.values import Node as Node
 
 if TYPE_CHECKING:  # query.py builds on the value types below
-    from hub.store.query import ChainHop, Condition, PlaceCount, RelatedPage, SortKey
+    from hub.store.query import ChainHop, Condition, PageSpec, PlaceCount, RelatedPage, SortKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +148,27 @@ class GraphStore(Protocol):
         """Per hop, the page of each node the previous hop reached (the first hop: of ``ids``):
         a walk along single-valued relationships read in one query. A node with several
         neighbours where one is declared shows them all (the caller reports the breach)."""
+
+    # Whether pages_below reads a whole tree of pages in one query (else one related() per page).
+    trees_in_one_query: bool
+
+    def pages_below(
+        self, label: str, ids: Collection[str], specs: Sequence[PageSpec]
+    ) -> list[dict[str, RelatedPage]]:
+        """For every spec of the trees, in the order of ``flatten_specs``: the page of each node
+        the level above reached (the first level: of ``ids``), by that node's id."""
+
+    def find_below(
+        self,
+        label: str,
+        where: Condition | None,
+        order: Sequence[SortKey],
+        skip: int,
+        limit: int,
+        fields: Collection[str] | None,
+        specs: Sequence[PageSpec],
+    ) -> tuple[list[Node], list[dict[str, RelatedPage]]]:
+        """``find()``'s page of nodes, and ``pages_below`` them (one query where the store can)."""
 
     def aggregate(
         self,

@@ -112,6 +112,35 @@ class ChainHop:
 
 
 @dataclass(frozen=True, slots=True)
+class PageSpec:
+    """One page of a relationship read under each of a set of nodes, and the pages read under
+    each node of it (``below``): a GraphQL selection several relationships deep as one tree
+    (a person's addresses, each address's building, …). The arguments are those of
+    ``related()``; ``fields`` None reads whole nodes."""
+
+    rel_type: str
+    outgoing: bool
+    far_label: str | None
+    where: Condition | None = None
+    order: tuple[SortKey, ...] = ()
+    skip: int = 0
+    limit: int = 100
+    lineage: bool = False
+    fields: frozenset[str] | None = None
+    below: tuple[PageSpec, ...] = ()
+
+
+def flatten_specs(specs: Sequence[PageSpec]) -> list[PageSpec]:
+    """Every spec of the trees, each before the specs below it (pre-order): the order of the
+    pages ``pages_below`` returns."""
+    out: list[PageSpec] = []
+    for spec in specs:
+        out.append(spec)
+        out += flatten_specs(spec.below)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
 class RelatedPage:
     """One node's neighbours over one relationship: how many match, and the page asked for."""
 
