@@ -46,6 +46,9 @@ class RequestContext(BaseContext):
     converted_inputs: dict[Hashable, Any] = field(default_factory=dict, repr=False)
     selected_fields: dict[str, set[str]] = field(default_factory=dict, repr=False)
     round_trips: int = 0
+    # The request's execution (hub/api/graphql/execution.py, set by it): the selection and
+    # arguments of fields below the current one, for resolvers that read ahead.
+    selections: Any = field(default=None, repr=False)
     max_cost: int | None = None  # the cost limit (hub/api/cost.py); None: its default
     jobs: Any = None  # hub.api.jobs.JobRunner: runs the mutations' decisions; None: none taken
     intake: Any = None  # a function giving the app's hub.tasks.events.EventIntake (reportEvent)

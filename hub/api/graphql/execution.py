@@ -119,6 +119,20 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # A schema extension that wraps resolvers (a middleware) must see every field.
         manager = self.middleware_manager
         self._short = manager is None or not manager.middlewares
+        # Resolvers that read ahead (prefetch.py) see the selection and arguments through this.
+        if hasattr(self.context_value, "selections"):
+            self.context_value.selections = self
+
+    def subfields(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> GroupedFieldSet:
+        """The fields selected of ``object_type`` by a field's ``details`` (fragments, type
+        conditions, @skip and @include applied), as this execution will resolve them."""
+        return self.collect_subfields(object_type, details).grouped_field_set
+
+    def field_arguments(self, parent_type: GraphQLObjectType, node: FieldNode) -> dict[str, Any] | None:
+        """A field's arguments, converted as its resolver will get them (the same objects: they
+        are converted once per request and node); None for a field not called directly."""
+        found = self._direct(parent_type, node) if self._short else None
+        return None if found is None else self._converted_arguments(found, node, None)
 
     def execute_fields(
         self,

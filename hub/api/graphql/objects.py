@@ -15,10 +15,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from inspect import Parameter, Signature
 from typing import Any, cast
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from graph_schema import LINEAGE, NodeType, PropertyDef, PropertyType, Schema
 from hub.api.context import Info, RequestContext
@@ -32,7 +34,7 @@ from hub.api.graphql.names import graphql_field, pascal
 from hub.api.graphql.relationships import RelationshipEnd, relationship_ends
 from hub.api.masking import mask_pii
 from hub.store import Node
-from hub.store.query import AllOf, ChainHop, Condition, RelatedPage, SortKey, restriction
+from hub.store.query import AllOf, ChainHop, Condition, PageSpec, RelatedPage, SortKey, restriction
 
 ID_FIELD = "id"
 DEFAULT_FIRST = 100
@@ -40,6 +42,21 @@ MAX_FIRST = 1_000
 REDIRECT_FIELD = "redirectedFrom"
 # Longest walk along single-valued relationships read in one query (address → … → street: 4).
 MAX_CHAIN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """One page of a relationship end as a request reads it for each parent: the end, and the
+    store's arguments. ``key`` names the request's loader of such pages."""
+
+    owner: str
+    end: RelationshipEnd
+    spec: PageSpec
+
+    @property
+    def key(self) -> tuple[str, str, PageSpec]:
+        return ("rel", self.owner, self.spec)
+
 
 _PYTHON_TYPES: dict[PropertyType, Any] = {
     PropertyType.STRING: str,
@@ -192,6 +209,9 @@ class NodeObjects:
         self.audited = frozenset(label for label, pii in self._pii.items() if pii)
         self.root_connections: dict[str, type] = {}
         self._ends: dict[str, list[RelationshipEnd]] = {}
+        self._end_by_field: dict[str, dict[str, RelationshipEnd]] = {}
+        # The connection class of each to-many end, by (owner type, field).
+        self.connections: dict[tuple[str, str], type] = {}
         # Per type, what each GraphQL field needs read from the store: its property, the date
         # an age is computed from, nothing (id, relationships), or None for the whole node.
         self._needs: dict[str, dict[str, frozenset[str] | None]] = {
@@ -206,6 +226,7 @@ class NodeObjects:
                 if prop.age_field:
                     setattr(cls, prop.age_field, _age_field(prop))
             ends = self._ends[node.name] = relationship_ends(schema, node.name)
+            self._end_by_field[node.name] = {e.field: e for e in ends}
             check_field_names(node, ends, ["versions"] if node.name == schema.roles.source_record else [])
             for end in ends:
                 setattr(cls, end.field, self._relationship_field(node.name, end))
@@ -356,50 +377,58 @@ class NodeObjects:
         conn = self._connection_class(
             f"{owner}{pascal(end.field)}Connection", f"{owner}{pascal(end.field)}Edge", returns, end
         )
+        self.connections[(owner, end.field)] = conn
         return self._many_field(owner, end, conn)
 
-    async def _pages(
+    def page_request(
         self,
         ctx: RequestContext,
         owner: str,
         end: RelationshipEnd,
-        node_id: str,
         where: Condition | None,
         order: tuple[SortKey, ...],
         skip: int,
         limit: int,
         lineage: bool = False,
-    ) -> RelatedPage:
-        """One page of ``end`` for ``node_id``, batched with the other parents' pages; with
-        ``lineage``, each edge holds the records asserting it."""
+    ) -> PageRequest:
+        """What reading one page of ``end`` means in this request: the caller's restriction
+        added, the properties the request shows of the far type."""
         far = end.far_label
         where = restricted(ctx, far, where) if far else where
-        fields = self.fields_for(ctx, far)
-        key = ("rel", owner, end.rel.name, end.outgoing, where, order, skip, limit, fields, lineage)
-        chain = self._chain(ctx, owner, end) if where is None and not order and not skip else []
+        spec = PageSpec(
+            end.rel.name, end.outgoing, far, where, order, skip, limit, lineage, self.fields_for(ctx, far)
+        )
+        return PageRequest(owner, end, spec)
+
+    def page_loader(self, ctx: RequestContext, request: PageRequest) -> DataLoader[str, RelatedPage]:
+        """The request's loader of ``request``'s pages, by the id of the node they are under:
+        every parent asking in one tick shares one store query; a tree read ahead
+        (prefetch.py) primes it."""
+        owner, end, spec = request.owner, request.end, request.spec
+        chain = (
+            self._chain(ctx, owner, end) if spec.where is None and not spec.order and not spec.skip else []
+        )
         if len(chain) > 1:
-            page: RelatedPage = await ctx.loader(key, self._chain_loader(ctx, chain)).load(node_id)
-            return page
+            return ctx.loader(request.key, self._chain_loader(ctx, chain))
 
         async def load(ids: list[str]) -> list[RelatedPage]:
             pages = await ctx.call(
                 ctx.store.related,
                 owner,
                 ids,
-                end.rel.name,
-                outgoing=end.outgoing,
-                far_label=far,
-                where=where,
-                order=order,
-                skip=skip,
-                limit=limit,
-                lineage=lineage,
-                fields=fields,
+                spec.rel_type,
+                outgoing=spec.outgoing,
+                far_label=spec.far_label,
+                where=spec.where,
+                order=spec.order,
+                skip=spec.skip,
+                limit=spec.limit,
+                lineage=spec.lineage,
+                fields=spec.fields,
             )
             return [pages[i] for i in ids]
 
-        found: RelatedPage = await ctx.loader(key, load).load(node_id)
-        return found
+        return ctx.loader(request.key, load)
 
     def _chain(
         self, ctx: RequestContext, owner: str, end: RelationshipEnd
@@ -437,7 +466,8 @@ class NodeObjects:
         async def load(ids: list[str]) -> list[RelatedPage]:
             levels = await ctx.call(ctx.store.single_chain, owner, ids, hops)
             for (near, end), hop, pages in list(zip(chain, hops, levels, strict=True))[1:]:
-                key = ("rel", near, end.rel.name, end.outgoing, None, (), 0, 2, hop.fields, False)
+                spec = PageSpec(end.rel.name, end.outgoing, end.far_label, limit=2, fields=hop.fields)
+                key = PageRequest(near, end, spec).key
                 ctx.loader(key, self._chain_loader(ctx, self._chain(ctx, near, end))).prime_many(pages)
             return [levels[0].get(i, empty) for i in ids]
 
@@ -458,12 +488,65 @@ class NodeObjects:
         ctx.converted_inputs[key] = (where, condition)
         return condition
 
+    def single_request(self, ctx: RequestContext, owner: str, end: RelationshipEnd) -> PageRequest:
+        """The page a single-valued end reads (two: a second one is a breach to report),
+        after the checks its field makes."""
+        check_readable(ctx, end.far_labels)
+        _check_restricted_end(ctx, owner, end)
+        return self.page_request(ctx, owner, end, None, (), 0, 2)
+
+    def many_request(
+        self,
+        ctx: RequestContext,
+        owner: str,
+        end: RelationshipEnd,
+        where: Any,
+        sort: list[Any] | None,
+        first: int,
+        after: str | None,
+    ) -> PageRequest:
+        """The page a to-many end's arguments ask for, after the checks its field makes."""
+        far = end.far_label
+        check_readable(ctx, end.far_labels)
+        _check_restricted_end(ctx, owner, end)
+        check_first(end.field, first)
+        skip = decode_cursor(after)
+        condition = self._condition(ctx, far, where) if far else None
+        order = self.inputs.sort_keys(far, sort) if far else ()
+        if far:
+            check_condition(ctx, far, condition)
+            check_sort(ctx, far, order)
+        conn = self.connections[(owner, end.field)]
+        # The records asserting each edge are read only when the request shows them.
+        lineage = end.rel.has_lineage and self.wants_edges(ctx, conn) and self.wants_records(ctx, conn)
+        return self.page_request(ctx, owner, end, condition, tuple(order), skip, first, lineage)
+
+    def request_for(
+        self, ctx: RequestContext, owner: str, field: str, arguments: dict[str, Any]
+    ) -> PageRequest | None:
+        """The page a relationship field of ``owner`` reads with these (converted) arguments, as
+        its resolver will ask for it; None when ``field`` is not a relationship end. Raises
+        what the resolver would raise."""
+        end = self._end_by_field[owner].get(field)
+        if end is None:
+            return None
+        if end.single:
+            return self.single_request(ctx, owner, end)
+        return self.many_request(
+            ctx,
+            owner,
+            end,
+            arguments.get("where"),
+            arguments.get("sort"),
+            arguments.get("first", DEFAULT_FIRST),
+            arguments.get("after"),
+        )
+
     def _single_field(self, owner: str, end: RelationshipEnd, returns: type) -> Any:
         async def resolve(root: Any, info: Info) -> Any:
             ctx = info.context
-            check_readable(ctx, end.far_labels)
-            _check_restricted_end(ctx, owner, end)
-            page = await self._pages(ctx, owner, end, str(root.id), None, (), 0, 2)
+            request = self.single_request(ctx, owner, end)
+            page = await self.page_loader(ctx, request).load(str(root.id))
             if page.total > 1:
                 ids = ", ".join(e.node.id for e in page.edges)
                 raise ApiError(
@@ -490,19 +573,10 @@ class NodeObjects:
             after: str | None = None,
         ) -> Any:
             ctx = info.context
-            check_readable(ctx, end.far_labels)
-            _check_restricted_end(ctx, owner, end)
-            check_first(end.field, first)
-            skip = decode_cursor(after)
-            condition = self._condition(ctx, far, where) if far else None
-            order = self.inputs.sort_keys(far, sort) if far else ()
-            if far:
-                check_condition(ctx, far, condition)
-                check_sort(ctx, far, order)
+            request = self.many_request(ctx, owner, end, where, sort, first, after)
+            page = await self.page_loader(ctx, request).load(str(root.id))
+            skip = request.spec.skip
             with_edges = self.wants_edges(ctx, conn)
-            # The records asserting each edge are read only when the request shows them.
-            lineage = end.rel.has_lineage and with_edges and self.wants_records(ctx, conn)
-            page = await self._pages(ctx, owner, end, str(root.id), condition, order, skip, first, lineage)
             edge_cls: Any = conn._edge  # type: ignore[attr-defined]
             nodes, edges = [], []
             for i, edge in enumerate(page.edges):

@@ -35,9 +35,9 @@ from hub.api.graphql.objects import (
     python_type,
     restricted,
 )
+from hub.api.graphql.prefetch import Prefetch
 from hub.api.graphql.review_queries import ReviewQueries
 from hub.api.graphql.search import SearchFields
-from hub.store import Node
 from hub.store.query import Compare, Condition, Op, PlaceCount, place_path_to
 
 ROOT_DEFAULT_FIRST = 20
@@ -96,6 +96,7 @@ class RootFields:
         self.objects = objects
         self.inputs = objects.inputs
         self.levels = place_levels(schema)
+        self.prefetch = Prefetch(objects)
 
     def namespace(self) -> dict[str, Any]:
         namespace: dict[str, Any] = {"__module__": __name__}
@@ -114,7 +115,7 @@ class RootFields:
         test = restricted(ctx, label, Compare(key, Op.EQ, value))
         # An identifier should name one node; until resolution guarantees it, the first wins.
         fields = self.objects.fields_for(ctx, label)
-        found = await ctx.call(ctx.store.find, label, test, (), 0, 1, fields=fields)
+        found = await self.prefetch.find(ctx, info, label, test, (), 0, 1, fields)
         if found:
             return self.objects.to_object(found[0], ctx)
         if prop is not None or ctx.aliases is None:
@@ -122,15 +123,8 @@ class RootFields:
         survivor = await ctx.call(ctx.aliases, value)
         if survivor is None or survivor == value:
             return None
-        found = await ctx.call(
-            ctx.store.find,
-            label,
-            restricted(ctx, label, Compare(key, Op.EQ, survivor)),
-            (),
-            0,
-            1,
-            fields=fields,
-        )
+        test = restricted(ctx, label, Compare(key, Op.EQ, survivor))
+        found = await self.prefetch.find(ctx, info, label, test, (), 0, 1, fields)
         return self.objects.to_object(found[0], ctx, redirected_from=value) if found else None
 
     def _lookup_field(self, node: NodeType) -> Any:
@@ -183,9 +177,7 @@ class RootFields:
             condition = restricted(ctx, label, asked)
             # One more than asked for tells whether a next page exists without counting.
             fields = self.objects.fields_for(ctx, label)
-            found: list[Node] = await ctx.call(
-                ctx.store.find, label, condition, order, skip, first + 1, fields=fields
-            )
+            found = await self.prefetch.find(ctx, info, label, condition, order, skip, first + 1, fields)
             nodes = [self.objects.to_object(n, ctx) for n in found[:first]]
             edges = (
                 [edge_cls(cursor=encode_cursor(skip + i), node=n) for i, n in enumerate(nodes)]
