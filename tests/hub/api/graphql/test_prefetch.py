@@ -1,0 +1,135 @@
+"""Relationships read ahead with the root nodes (prefetch.py) answer exactly as reading them
+level by level does: the same data, the same errors, in one store call.
+
+Each document runs twice on the same store: with trees of pages read in one call, and with
+the store told it cannot (``trees_in_one_query`` False: the level-by-level path). On ladybug
+the first run uses the level-by-level ``pages_below`` behind one call; on Neo4j, one query."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from hub.api.graphql.cursors import encode_cursor
+from hub.api.security.principal import Principal
+from hub.store import GraphStore, RelRow
+from tests.hub.api.conftest import IDENTITY_NUMBER
+from tests.hub.api.graphql.conftest import EVERYTHING, data, execute
+
+DOCUMENTS: dict[str, str] = {
+    "aliases, sort, paging and where below": """
+      query ($after: String) {
+        person(id: "P1") {
+          name mother { name children(first: 5) { totalCount nodes { name } } }
+          home: addresses(first: 1) { totalCount pageInfo { hasNextPage endCursor } nodes { fullText } }
+          rest: addresses(first: 1, after: $after) { edges { cursor node { fullText building { name } } } }
+          oldestFirst: addresses(sort: [{floor: DESC}], first: 5) {
+            nodes { floor residents(where: {age: {gte: 50}}, first: 5) { nodes { name age } } }
+          }
+          companies(first: 5) { nodes { ...company } }
+        }
+      }
+      fragment company on LegalEntity {
+        name licenses(where: {validUntil: {lte: "2027-12-31"}}, first: 5) { edges { records node { validUntil } } }
+      }
+    """,
+    "a root list with a tree below": """
+      { persons(sort: [{name: ASC}], first: 5) {
+          totalCount edges { node { name addresses(first: 5) { nodes { building { grid { gridCode } } } } } }
+      } }
+    """,
+    "inline fragments, directives and a walk up": """
+      query ($withGrid: Boolean!) {
+        address(id: "A1") {
+          ... on Address { building { name grid @include(if: $withGrid) { name } } }
+          residents(first: 5) { nodes { id ... on Person { companies(first: 5) { totalCount } } } }
+        }
+      }
+    """,
+    "a far end of several types is left to its field": """
+      { license(id: "LC1") {
+          licenseNumber holders(first: 5) { nodes { name } }
+          tasks(first: 5) { nodes { item assignee { id ... on GridWorker { name } } } }
+      } }
+    """,
+}
+
+
+@pytest.fixture
+def district(district: GraphStore) -> GraphStore:
+    district.upsert_nodes("Person", [{"id": "P3", "name": "陈静", "birth_date": date(1950, 1, 2)}])
+    district.upsert_nodes("Address", [{"id": "A2", "full_text": "福华三路88号1栋1202", "floor": 13}])
+    district.upsert_relationships("LIVES_AT", "Person", "Address", [RelRow("P3", "A1"), RelRow("P1", "A2")])
+    district.upsert_relationships("IN_BUILDING", "Address", "Building", [RelRow("A2", "B1")])
+    return district
+
+
+def both_ways(store: GraphStore, query: str, principal: Principal, **variables: Any) -> tuple[Any, int]:
+    """The body with trees read ahead, after checking that it equals the level-by-level one;
+    and the store calls it took."""
+    kind = type(store).trees_in_one_query
+    try:
+        store.trees_in_one_query = True  # type: ignore[misc]  # the ladybug instance too
+        ahead, ctx_ahead = execute(store, query, principal, **variables)
+        store.trees_in_one_query = False  # type: ignore[misc]
+        level_by_level, ctx_levels = execute(store, query, principal, **variables)
+    finally:
+        del store.trees_in_one_query  # type: ignore[misc]
+    assert type(store).trees_in_one_query is kind
+    assert ahead == level_by_level
+    assert ctx_ahead.round_trips <= ctx_levels.round_trips
+    return ahead, ctx_ahead.round_trips
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_read_ahead_answers_as_level_by_level(district: GraphStore, name: str) -> None:
+    variables = {"after": encode_cursor(0), "withGrid": True}
+    query = DOCUMENTS[name]
+    used = {k: v for k, v in variables.items() if f"${k}" in query}
+    body, calls = both_ways(district, query, EVERYTHING, **used)
+    assert data(body)
+    if name != "a far end of several types is left to its field":
+        assert calls == 1  # the root nodes and every page below them: one store call
+
+
+def test_the_tree_holds_what_the_levels_hold(district: GraphStore) -> None:
+    body, _ = both_ways(district, DOCUMENTS["aliases, sort, paging and where below"], EVERYTHING, after=None)
+    person = data(body)["person"]
+    assert person["mother"] == {"name": "王芳", "children": {"totalCount": 1, "nodes": [{"name": "张伟"}]}}
+    assert person["home"]["totalCount"] == 2
+    assert person["home"]["pageInfo"]["hasNextPage"] is True
+    assert [a["floor"] for a in person["oldestFirst"]["nodes"]] == [13, 12]
+    residents = person["oldestFirst"]["nodes"][1]["residents"]["nodes"]
+    assert sorted(r["name"] for r in residents) == ["王芳", "陈静"]
+
+
+def test_masking_restrictions_and_refusals_hold_below_the_root(district: GraphStore) -> None:
+    query = """
+      query ($idn: String!) {
+        person(identityNumber: $idn) {
+          identityNumber
+          addresses(first: 5) { nodes { residents(first: 5) { nodes { phone identityNumber } } } }
+          companies(first: 5) { nodes { name licenses(first: 5) { nodes { licenseNumber } } } }
+        }
+      }
+    """
+    masked = Principal(name="no-pii", scopes=frozenset({"read"}))
+    body, _ = both_ways(district, query, masked, idn=IDENTITY_NUMBER)
+    person = data(body)["person"]
+    assert person["identityNumber"] != IDENTITY_NUMBER
+    assert person["identityNumber"].endswith(IDENTITY_NUMBER[-4:])
+    # A key that may read persons, addresses and companies but not licences.
+    partial = Principal(
+        name="partial",
+        scopes=frozenset({"read:Person", "read:Address", "read:LegalEntity", "pii"}),
+    )
+    body, _ = both_ways(district, query, partial, idn=IDENTITY_NUMBER)
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert "License" in body["errors"][0]["message"]
+    assert body["data"] == {"person": None}  # licenses is non-null: the error nulls the person
+    nowhere = Principal(name="s9", scopes=frozenset({"read", "pii"}), streets=frozenset({"S9"}))
+    query = "{ persons(first: 5) { totalCount nodes { addresses(first: 5) { totalCount } } } }"
+    body, _ = both_ways(district, query, nowhere)
+    assert data(body)["persons"] == {"totalCount": 0, "nodes": []}
