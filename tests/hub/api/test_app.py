@@ -21,11 +21,13 @@ class FailingStore:
         self.schema = real.schema
         self.uri = real.uri
         self.in_process = real.in_process
+        self.trees_in_one_query = real.trees_in_one_query
 
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
         raise StoreUnavailable(self.uri, "connection refused (secret detail)")
 
     read = get_node = get_nodes = find = count = related = aggregate = counts = _fail
+    find_below = pages_below = _fail
 
     def set_read_timeout(self, seconds: float | None) -> None:
         pass
