@@ -17,6 +17,7 @@ from hub.api.context import Info, RequestContext
 from hub.api.errors import ApiError
 from hub.api.graphql.names import plural
 from hub.api.graphql.objects import NodeObjects, check_readable, restricted
+from hub.api.graphql.prefetch import Prefetch
 from hub.store import Node
 from hub.store.query import Compare, Op
 
@@ -49,6 +50,7 @@ class SearchFields:
     def __init__(self, schema: Schema, objects: NodeObjects) -> None:
         self.schema = schema
         self.objects = objects
+        self.prefetch = Prefetch(objects)
 
     def namespace(self) -> dict[str, Any]:
         fields: dict[str, Any] = {}
@@ -58,6 +60,16 @@ class SearchFields:
                 fields[f"search{plural(node.name)}"] = self._name_field(node.name, kind)
         fields["searchAddresses"] = self._address_field()
         return fields
+
+    async def _found(self, ctx: RequestContext, info: Info, label: str, ids: list[str]) -> dict[str, Node]:
+        """The nodes among ``ids`` the caller may see, with the relationships the request
+        selects below them where the store reads those in the same query (prefetch.py)."""
+        if not ids:
+            return {}
+        test = restricted(ctx, label, Compare(ctx.schema.id_property, Op.IN, tuple(ids)))
+        fields = self.objects.fields_for(ctx, label)
+        found = await self.prefetch.find(ctx, info, label, test, (), 0, len(ids), fields)
+        return {n.id: n for n in found}
 
     def _hit_type(self, label: str) -> type:
         name = f"{label}SearchHit"
@@ -96,7 +108,7 @@ class SearchFields:
                     hits = await ctx.call(service.companies, name, community, first)
             except ValueError as exc:  # the search's own check of its arguments (a gender it cannot read)
                 raise ApiError(str(exc)) from exc
-            nodes = await _visible(ctx, label, [h.entity_id for h in hits])
+            nodes = await self._found(ctx, info, label, [h.entity_id for h in hits])
             return [
                 hit_type(
                     node=self.objects.to_object(nodes[h.entity_id], ctx), score=h.score, reasons=h.reasons

@@ -8,6 +8,7 @@ the first run uses the level-by-level ``pages_below`` behind one call; on Neo4j,
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -66,15 +67,17 @@ def district(district: GraphStore) -> GraphStore:
     return district
 
 
-def both_ways(store: GraphStore, query: str, principal: Principal, **variables: Any) -> tuple[Any, int]:
+def both_ways(
+    store: GraphStore, query: str, principal: Principal, search: Any = None, **variables: Any
+) -> tuple[Any, int]:
     """The body with trees read ahead, after checking that it equals the level-by-level one;
     and the store calls it took."""
     kind = type(store).trees_in_one_query
     try:
         store.trees_in_one_query = True  # type: ignore[misc]  # the ladybug instance too
-        ahead, ctx_ahead = execute(store, query, principal, **variables)
+        ahead, ctx_ahead = execute(store, query, principal, search=search, **variables)
         store.trees_in_one_query = False  # type: ignore[misc]
-        level_by_level, ctx_levels = execute(store, query, principal, **variables)
+        level_by_level, ctx_levels = execute(store, query, principal, search=search, **variables)
     finally:
         del store.trees_in_one_query  # type: ignore[misc]
     assert type(store).trees_in_one_query is kind
@@ -133,3 +136,21 @@ def test_masking_restrictions_and_refusals_hold_below_the_root(district: GraphSt
     query = "{ persons(first: 5) { totalCount nodes { addresses(first: 5) { totalCount } } } }"
     body, _ = both_ways(district, query, nowhere)
     assert data(body)["persons"] == {"totalCount": 0, "nodes": []}
+
+
+class FoundEveryone:
+    """A search that finds P2 then P1 (the API keeps its order and reads the nodes)."""
+
+    def persons(self, *args: Any) -> list[SimpleNamespace]:
+        return [
+            SimpleNamespace(entity_id=i, score=s, reasons=["name"]) for i, s in (("P2", 0.9), ("P1", 0.8))
+        ]
+
+
+def test_search_hits_read_their_relationships_with_their_nodes(district: GraphStore) -> None:
+    query = '{ searchPersons(name: "张") { score node { name addresses(first: 5) { nodes { fullText } } } } }'
+    body, calls = both_ways(district, query, EVERYTHING, search=FoundEveryone())
+    hits = data(body)["searchPersons"]
+    assert [h["node"]["name"] for h in hits] == ["王芳", "张伟"]
+    assert [len(h["node"]["addresses"]["nodes"]) for h in hits] == [1, 2]
+    assert calls == 2  # the search, then the nodes with their addresses
