@@ -28,6 +28,7 @@ def execute(
     aliases: dict[str, str] | None = None,
     search: Any = None,
     as_of: dt.date = TODAY,
+    max_cost: int | None = None,
     **variables: Any,
 ) -> tuple[dict[str, Any], RequestContext]:
     schema = build_graphql_schema(store.schema)
@@ -37,6 +38,7 @@ def execute(
         today=as_of,
         aliases=(aliases or {}).get if aliases is not None else None,
         search=search,
+        max_cost=max_cost,
     )
     result = asyncio.run(schema.execute(query, variable_values=variables, context_value=ctx))
     body: dict[str, Any] = {"data": result.data}

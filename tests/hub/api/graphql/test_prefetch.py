@@ -12,8 +12,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from graphql import GraphQLObjectType, get_named_type, is_leaf_type
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from graph_schema import default_schema
 from hub.api.graphql.cursors import encode_cursor
+from hub.api.schema import build_graphql_schema
 from hub.api.security.principal import Principal
 from hub.store import GraphStore, RelRow
 from tests.hub.api.conftest import IDENTITY_NUMBER
@@ -68,16 +73,23 @@ def district(district: GraphStore) -> GraphStore:
 
 
 def both_ways(
-    store: GraphStore, query: str, principal: Principal, search: Any = None, **variables: Any
+    store: GraphStore,
+    query: str,
+    principal: Principal,
+    search: Any = None,
+    max_cost: int | None = None,
+    **variables: Any,
 ) -> tuple[Any, int]:
     """The body with trees read ahead, after checking that it equals the level-by-level one;
     and the store calls it took."""
     kind = type(store).trees_in_one_query
     try:
         store.trees_in_one_query = True  # type: ignore[misc]  # the ladybug instance too
-        ahead, ctx_ahead = execute(store, query, principal, search=search, **variables)
+        ahead, ctx_ahead = execute(store, query, principal, search=search, max_cost=max_cost, **variables)
         store.trees_in_one_query = False  # type: ignore[misc]
-        level_by_level, ctx_levels = execute(store, query, principal, search=search, **variables)
+        level_by_level, ctx_levels = execute(
+            store, query, principal, search=search, max_cost=max_cost, **variables
+        )
     finally:
         del store.trees_in_one_query  # type: ignore[misc]
     assert type(store).trees_in_one_query is kind
@@ -154,3 +166,83 @@ def test_search_hits_read_their_relationships_with_their_nodes(district: GraphSt
     assert [h["node"]["name"] for h in hits] == ["王芳", "张伟"]
     assert [len(h["node"]["addresses"]["nodes"]) for h in hits] == [1, 2]
     assert calls == 2  # the search, then the nodes with their addresses
+
+
+GQL = build_graphql_schema(default_schema())._schema
+ROOTS = ('person(id: "P1")', 'address(id: "A1")', 'building(id: "B1")', 'legalEntity(id: "L1")',
+         "persons(first: 3)", "addresses(first: 2)")  # fmt: skip
+
+
+def _node_type(type_: Any) -> GraphQLObjectType | None:
+    named = get_named_type(type_)
+    return named if isinstance(named, GraphQLObjectType) and "id" in named.fields else None
+
+
+@st.composite
+def selections(draw: st.DrawFn, type_name: str, depth: int) -> str:
+    """Some of a node type's fields: scalars, and relationship fields with a page size, maybe
+    a sort and a cursor, each selecting the same way one level deeper."""
+    node = GQL.type_map[type_name]
+    assert isinstance(node, GraphQLObjectType)
+    leaves = sorted(n for n, f in node.fields.items() if not f.args and is_leaf_type(get_named_type(f.type)))
+    parts = ["id", *draw(st.lists(st.sampled_from(leaves), max_size=3, unique=True))]
+    if depth >= 3:
+        return " ".join(parts)
+    relationships = sorted(
+        name
+        for name, f in node.fields.items()
+        if _node_type(f.type)
+        or ("first" in f.args and _node_type(get_named_type(f.type).fields["nodes"].type))
+    )
+    for i, name in enumerate(draw(st.lists(st.sampled_from(relationships), max_size=3))):
+        field = node.fields[name]
+        alias = f"r{depth}_{i}: "
+        single = _node_type(field.type)
+        if single is not None:
+            parts.append(f"{alias}{name} {{ {draw(selections(single.name, depth + 1))} }}")
+            continue
+        far = _node_type(get_named_type(field.type).fields["nodes"].type)
+        assert far is not None
+        args = [f"first: {draw(st.sampled_from([1, 2, 5]))}"]
+        sort_type = get_named_type(field.args["sort"].type) if "sort" in field.args else None
+        if sort_type is not None and draw(st.booleans()):
+            key = draw(st.sampled_from(sorted(sort_type.fields)))
+            args.append(f"sort: [{{{key}: {draw(st.sampled_from(['ASC', 'DESC']))}}}]")
+        if draw(st.booleans()):
+            args.append(f'after: "{encode_cursor(0)}"')
+        inner = draw(selections(far.name, depth + 1))
+        shape = draw(st.sampled_from(["nodes", "edges", "count"]))
+        body = {
+            "nodes": f"nodes {{ {inner} }}",
+            "edges": f"edges {{ cursor node {{ {inner} }} }} pageInfo {{ hasNextPage }}",
+            "count": "totalCount",
+        }[shape]
+        parts.append(f"{alias}{name}({', '.join(args)}) {{ {body} }}")
+    return " ".join(parts)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> str:
+    root = draw(st.sampled_from(ROOTS))
+    field = GQL.query_type.fields[root.split("(")[0]]
+    node = _node_type(field.type) or _node_type(get_named_type(field.type).fields["nodes"].type)
+    assert node is not None
+    inner = draw(selections(node.name, 1))
+    return (
+        f"{{ {root} {{ {inner} }} }}" if _node_type(field.type) else f"{{ {root} {{ nodes {{ {inner} }} }} }}"
+    )
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,  # the same documents every run
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=documents())
+def test_generated_documents_answer_alike_both_ways(district: GraphStore, query: str) -> None:
+    """Whatever a document selects (aliases, page sizes, sorts, cursors, nesting), reading
+    ahead changes nothing in the answer, errors included. The cost limit is lifted: the
+    district is small."""
+    both_ways(district, query, EVERYTHING, max_cost=10**9)
