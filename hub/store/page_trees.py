@@ -10,7 +10,8 @@ round trip costs more than the work (the person 360° was five queries in three 
 Neo4j's GraphQL library compiles a request to one query the same way).
 
 ``find_below`` adds the tree to the query that finds the root nodes (a lookup by identity
-number, a page of a root list), so such a request needs one round trip in all.
+number, a page of a root list), so such a request needs one store call in all (on Neo4j, one
+round trip).
 """
 
 from __future__ import annotations
@@ -52,8 +53,11 @@ def _native(value: Any) -> Any:
 
 
 class PageTrees(SetQueries):
-    # Whether pages_below reads a whole tree in one query (else one related() per spec).
-    trees_in_one_query: bool = False
+    # Whether the API reads the relationships a request selects with its root nodes, in one
+    # store call (find_below). In process too: one call instead of a worker-thread hop and an
+    # event-loop turn per level (ladybug, 100k persons: companies with expiring licences
+    # 8.1 → 6.0 ms, the person 360° 8.8 → 7.4 ms, in-process, one run each).
+    reads_ahead: bool = True
 
     def pages_below(
         self, label: str, ids: Collection[str], specs: Sequence[PageSpec]
@@ -102,8 +106,6 @@ class PageTrees(SetQueries):
 
 
 class CollectedPageTrees(PageTrees):
-    trees_in_one_query = True
-
     def pages_below(
         self, label: str, ids: Collection[str], specs: Sequence[PageSpec]
     ) -> list[dict[str, RelatedPage]]:

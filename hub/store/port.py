@@ -149,8 +149,9 @@ class GraphStore(Protocol):
         a walk along single-valued relationships read in one query. A node with several
         neighbours where one is declared shows them all (the caller reports the breach)."""
 
-    # Whether pages_below reads a whole tree of pages in one query (else one related() per page).
-    trees_in_one_query: bool
+    # Whether the API should read the relationships a request selects together with its root
+    # nodes (find_below / pages_below: one store call) rather than level by level.
+    reads_ahead: bool
 
     def pages_below(
         self, label: str, ids: Collection[str], specs: Sequence[PageSpec]
@@ -222,6 +223,11 @@ class GraphStore(Protocol):
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a parameterised read-only query in the store's Cypher dialect."""
+
+    def serve_reads(self, concurrency: int, threads_per_query: int = 1) -> None:
+        """Prepare to serve up to ``concurrency`` reads at once (an API server): the embedded
+        store opens that many read connections of ``threads_per_query`` threads each; a server
+        store's driver pools its connections already."""
 
     def set_read_timeout(self, seconds: float | None) -> None:
         """From now on the store itself stops a read running longer (StoreTimeout); None: never.

@@ -71,7 +71,7 @@ class Prefetch:
         """The trees of pages selected below the nodes ``info``'s field returns (empty where the
         store reads trees no faster than level by level, or the execution is not the hub's)."""
         selections = ctx.selections
-        if selections is None or not ctx.store.trees_in_one_query:
+        if selections is None or not ctx.store.reads_ahead:
             return []
         raw = info._raw_info
         details: FieldDetailsList = [FieldDetails(node, None) for node in raw.field_nodes]

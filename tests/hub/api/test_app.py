@@ -21,7 +21,7 @@ class FailingStore:
         self.schema = real.schema
         self.uri = real.uri
         self.in_process = real.in_process
-        self.trees_in_one_query = real.trees_in_one_query
+        self.reads_ahead = real.reads_ahead
 
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
         raise StoreUnavailable(self.uri, "connection refused (secret detail)")
@@ -30,6 +30,9 @@ class FailingStore:
     find_below = pages_below = _fail
 
     def set_read_timeout(self, seconds: float | None) -> None:
+        pass
+
+    def serve_reads(self, concurrency: int, threads_per_query: int = 1) -> None:
         pass
 
 

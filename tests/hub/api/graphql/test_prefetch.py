@@ -2,7 +2,7 @@
 level by level does: the same data, the same errors, in one store call.
 
 Each document runs twice on the same store: with trees of pages read in one call, and with
-the store told it cannot (``trees_in_one_query`` False: the level-by-level path). On ladybug
+the store told it cannot (``reads_ahead`` False: the level-by-level path). On ladybug
 the first run uses the level-by-level ``pages_below`` behind one call; on Neo4j, one query."""
 
 from __future__ import annotations
@@ -82,17 +82,17 @@ def both_ways(
 ) -> tuple[Any, int]:
     """The body with trees read ahead, after checking that it equals the level-by-level one;
     and the store calls it took."""
-    kind = type(store).trees_in_one_query
+    kind = type(store).reads_ahead
     try:
-        store.trees_in_one_query = True  # type: ignore[misc]  # the ladybug instance too
+        store.reads_ahead = True  # type: ignore[misc]  # the ladybug instance too
         ahead, ctx_ahead = execute(store, query, principal, search=search, max_cost=max_cost, **variables)
-        store.trees_in_one_query = False  # type: ignore[misc]
+        store.reads_ahead = False  # type: ignore[misc]
         level_by_level, ctx_levels = execute(
             store, query, principal, search=search, max_cost=max_cost, **variables
         )
     finally:
-        del store.trees_in_one_query  # type: ignore[misc]
-    assert type(store).trees_in_one_query is kind
+        del store.reads_ahead  # type: ignore[misc]
+    assert type(store).reads_ahead is kind
     assert ahead == level_by_level
     assert ctx_ahead.round_trips <= ctx_levels.round_trips
     return ahead, ctx_ahead.round_trips
