@@ -474,15 +474,11 @@ def threaded_cell(read: Any, query: str, params: dict[str, Any], spec: dict[str,
 def cypher_peer_role() -> None:
     """The peer: opens the store as the server's workers do and runs each question's Cypher
     query through the adapter's ``read`` from 1, 10 or 50 threads (one line of JSON per cell)."""
-    from hub.api.app import store_concurrency
     from hub.settings import Settings
     from hub.store import open_store
 
     questions = {q.key: q for q in aq.QUESTIONS}
-    settings = Settings()
-    with open_store(settings, read_only=os.environ.get(READ_ONLY) == "1") as store:
-        # Read connections as a server worker opens them (hub/api/app.py).
-        store.serve_reads(store_concurrency(settings, store), settings.ladybug_query_threads)
+    with open_store(Settings(), read_only=os.environ.get(READ_ONLY) == "1") as store:
         print(json.dumps({"ready": True}), flush=True)
         for line in sys.stdin:
             spec = json.loads(line)

@@ -79,12 +79,7 @@ def main() -> None:
     )
     print(f"{'question':17} {'gql p50 ms':>10} {'cypher p50':>10} {'ratio':>6} {'gql CPU ms':>10} "
           f"{'cypher CPU':>10} {'ratio':>6} {'trips':>5}")  # fmt: skip
-    from hub.api.app import store_concurrency
-
-    settings = Settings()
-    with open_store(settings, read_only=True) as store:
-        # Read connections as a server worker opens them (hub/api/app.py); both paths use them.
-        store.serve_reads(store_concurrency(settings, store), settings.ladybug_query_threads)
+    with open_store(Settings(), read_only=True) as store:
         subjects = aq.pick_subjects(store.read, today)
         schema = build_graphql_schema(store.schema)
         # Every request runs inside one task, as a server's requests run under its one main

@@ -29,14 +29,6 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     neo4j_connect_timeout_s: float = Field(5.0, gt=0, description="Fail fast when Neo4j is unreachable.")
     ladybug_buffer_pool_mb: int = Field(1024, ge=64, description="Embedded store page cache, set explicitly.")
-    ladybug_query_threads: int = Field(
-        1,
-        ge=0,
-        description=(
-            "Threads one API query uses on the embedded store (0: every core). The API runs one "
-            "query per core at once, each on its own connection; one thread each was fastest."
-        ),
-    )
     resolve_after_sync: bool = Field(
         True, description="Run the resolution pass at the end of every sync (off: `gridhub resolve` does it)."
     )

@@ -120,10 +120,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.audit = await anyio.to_thread.run_sync(AuditLog, settings.state_database_url)
         # Created here: an anyio limiter belongs to the event loop that serves the app.
-        concurrency = store_concurrency(settings, store)
-        app.state.store_limiter = anyio.CapacityLimiter(concurrency)
-        # As many read connections as reads may run at once (the embedded store; see there).
-        await anyio.to_thread.run_sync(store.serve_reads, concurrency, settings.ladybug_query_threads)
+        app.state.store_limiter = anyio.CapacityLimiter(store_concurrency(settings, store))
         # What start-up built (schema, types, caches) lives as long as the process.
         settle_long_lived()
         if scheduler is not None:

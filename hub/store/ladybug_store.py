@@ -15,7 +15,6 @@ import contextlib
 import copy
 import itertools
 import os
-import queue
 import re
 import time
 from collections import defaultdict
@@ -109,9 +108,6 @@ class LadybugStore(SchemaCheckedStore, PageTrees):
         self._label_sizes: dict[str, tuple[float, int]] = {}
         # False for a writer() twin: it shares the database and sidecars of the store it came from.
         self._owns_database = True
-        # Connections for reads (serve_reads); none: reads share the one connection.
-        self._read_pool: queue.SimpleQueue[ladybug.Connection] | None = None
-        self._read_connections: list[ladybug.Connection] = []
         try:
             if not read_only:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,50 +132,13 @@ class LadybugStore(SchemaCheckedStore, PageTrees):
 
     def set_read_timeout(self, seconds: float | None) -> None:
         # The connection's own timeout interrupts the query inside the engine. Only the API sets
-        # it; its connections do no writes.
+        # it; its connection does no writes.
         self._read_timeout_s = seconds
-        for conn in (self._conn, *self._read_connections):
-            self._apply_timeout(conn)
+        self._conn.set_query_timeout(0 if seconds is None else max(int(seconds * 1000), 1))
 
-    def _apply_timeout(self, conn: ladybug.Connection) -> None:
-        seconds = self._read_timeout_s
-        conn.set_query_timeout(0 if seconds is None else max(int(seconds * 1000), 1))
-
-    def serve_reads(self, concurrency: int, threads_per_query: int = 1) -> None:
-        """Read through ``concurrency`` connections of ``threads_per_query`` threads each, one
-        query per connection at a time (an API server's reads; writes keep their connection).
-
-        One connection runs one query at a time: threads sharing it queue (measured at 100k
-        persons, 2 cores: two clients of a community count got 1.08× one client's queries per
-        second). A query's own threads gained nothing on the API's small queries and cost
-        scheduling: one thread per query answered a grid's elderly 1.7× and a community count
-        1.3× as fast as the default (all cores), and with a connection per client two clients
-        got 1.7–2.0× one client's rate on the count (bench/README.md)."""
-        if concurrency < 1 or threads_per_query < 0:
-            raise ValueError(
-                f"concurrency must be ≥ 1 and threads ≥ 0 (got {concurrency}, {threads_per_query})"
-            )
-        self._close_read_connections()
-        pool: queue.SimpleQueue[ladybug.Connection] = queue.SimpleQueue()
-        for _ in range(concurrency):
-            conn = ladybug.Connection(self._db, num_threads=threads_per_query)
-            self._apply_timeout(conn)
-            self._read_connections.append(conn)
-            pool.put(conn)
-        self._read_pool = pool
-
-    def _close_read_connections(self) -> None:
-        self._read_pool = None
-        for conn in self._read_connections:
-            conn.close()
-        self._read_connections = []
-
-    def _run(
-        self, query: str, params: Mapping[str, Any] | None = None, conn: ladybug.Connection | None = None
-    ) -> list[dict[str, Any]]:
-        conn = conn or self._conn
+    def _run(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
-            result = conn.execute(query, dict(params or {}))
+            result = self._conn.execute(query, dict(params or {}))
         except RuntimeError as exc:
             if str(exc).startswith("Interrupted") and self._read_timeout_s is not None:
                 raise StoreTimeout(f"the store stopped a query after {self._read_timeout_s:g} s") from exc
@@ -192,17 +151,17 @@ class LadybugStore(SchemaCheckedStore, PageTrees):
             # An open result pins buffer-pool pages; left to the garbage collector, a long sync
             # fills the pool ("Unable to allocate memory") after some ten thousand writes.
             result.close()
-            self._trim_statements(conn)
+            self._trim_statements()
 
-    def _trim_statements(self, conn: ladybug.Connection) -> None:
+    def _trim_statements(self) -> None:
         """ladybug 0.22 keeps every statement text it has run prepared, without bound, each
         holding buffer-pool memory: an API serving varied queries (each `where` shape, page
         size) filled a 256 MB pool after 161 of them, and then every query failed. Past a
         bound, the prepared statements are closed (as the connection does when it closes)."""
-        cache: dict[Any, Any] | None = getattr(conn, "_pybind_implicit_prepared_cache", None)
+        cache: dict[Any, Any] | None = getattr(self._conn, "_pybind_implicit_prepared_cache", None)
         if cache is None or len(cache) <= _PREPARED_STATEMENTS:
             return
-        with conn._prepared_cache_lock:
+        with self._conn._prepared_cache_lock:
             for prepared in cache.values():
                 close = getattr(prepared, "close", None)
                 if callable(close):
@@ -614,16 +573,7 @@ class LadybugStore(SchemaCheckedStore, PageTrees):
         return deleted
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        pool = self._read_pool
-        if pool is None:
-            rows = self._run(query, params)
-        else:
-            conn = pool.get()  # the store's callers bound their calls to the pool's size
-            try:
-                rows = self._run(query, params, conn)
-            finally:
-                pool.put(conn)
-        return [{k: _native(v) for k, v in row.items()} for row in rows]
+        return [{k: _native(v) for k, v in row.items()} for row in self._run(query, params)]
 
     def _to_node(self, value: Mapping[str, Any]) -> Node:
         return self._node(str(value["_LABEL"]), value, _native)
@@ -747,12 +697,10 @@ class LadybugStore(SchemaCheckedStore, PageTrees):
         twin = copy.copy(self)
         twin._conn = ladybug.Connection(self._db)
         twin._read_timeout_s = None
-        twin._read_pool, twin._read_connections = None, []
         twin._owns_database = False
         return twin
 
     def close(self) -> None:
-        self._close_read_connections()
         self._conn.close()
         if not self._owns_database:
             return

@@ -218,10 +218,6 @@ class Neo4jStore(SchemaCheckedStore, CollectedPageTrees):
 
     # -- reads --------------------------------------------------------------------------------
 
-    def serve_reads(self, concurrency: int, threads_per_query: int = 1) -> None:
-        """Nothing to prepare: the driver keeps a pool of connections (100 by default), and
-        the server runs each query with its own threads."""
-
     def set_read_timeout(self, seconds: float | None) -> None:
         # Sent with every read as the transaction's timeout: the server ends it there.
         self._read_timeout_s = seconds

@@ -224,11 +224,6 @@ class GraphStore(Protocol):
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a parameterised read-only query in the store's Cypher dialect."""
 
-    def serve_reads(self, concurrency: int, threads_per_query: int = 1) -> None:
-        """Prepare to serve up to ``concurrency`` reads at once (an API server): the embedded
-        store opens that many read connections of ``threads_per_query`` threads each; a server
-        store's driver pools its connections already."""
-
     def set_read_timeout(self, seconds: float | None) -> None:
         """From now on the store itself stops a read running longer (StoreTimeout); None: never.
         The API sets it, so that a request it gave up on does not keep the database busy."""

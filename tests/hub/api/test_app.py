@@ -32,9 +32,6 @@ class FailingStore:
     def set_read_timeout(self, seconds: float | None) -> None:
         pass
 
-    def serve_reads(self, concurrency: int, threads_per_query: int = 1) -> None:
-        pass
-
 
 def test_health_says_ok_with_the_store(client: TestClient, district: GraphStore) -> None:
     response = client.get("/health")

@@ -36,9 +36,6 @@ class StubStore:
     def set_read_timeout(self, seconds: float | None) -> None:
         pass
 
-    def serve_reads(self, concurrency: int, threads_per_query: int = 1) -> None:
-        pass
-
     def close(self) -> None:
         pass
 
