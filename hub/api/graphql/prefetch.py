@@ -1,13 +1,13 @@
-"""A request's relationships read ahead, in the query that finds its root nodes.
+"""A request's relationships read ahead, in the store call that finds its root nodes.
 
-On a store that reads a tree of relationship pages in one query (Neo4j: hub/store/page_trees.py)
-a root field that finds nodes (a lookup, a root list) first looks at the selection below it:
-every relationship field selected under those nodes, with its arguments converted as its
-resolver will get them, becomes a :class:`PageSpec`, nested as the selection nests. The store
-returns the root nodes together with those pages, and each page is primed into the loader its
-field will ask (the key is the field's own :class:`PageRequest`), so the fields below resolve
-without a round trip: the person 360° is one query instead of five in three dependent levels,
-as Neo4j's GraphQL library compiles a request.
+A root field that finds nodes (a lookup, a root list, a search's hits) first looks at the
+selection below it: every relationship field selected under those nodes, with its arguments
+converted as its resolver will get them, becomes a :class:`PageSpec`, nested as the selection
+nests. The store returns the root nodes together with those pages (hub/store/page_trees.py:
+Neo4j in one Cypher query, as Neo4j's GraphQL library compiles a request; the embedded store
+level by level inside one call), and each page is primed into the loader its field will ask
+(the key is the field's own :class:`PageRequest`), so the fields below resolve without a
+round trip: on Neo4j the person 360° is one query instead of five in three dependent levels.
 
 What the planner cannot say exactly as the resolver will ask it (a field of an interface or
 union, fragment arguments, a field whose checks refuse the caller) is left out, and its
@@ -69,7 +69,7 @@ class Prefetch:
 
     def plan(self, ctx: RequestContext, info: Info) -> list[_Tree]:
         """The trees of pages selected below the nodes ``info``'s field returns (empty where the
-        store reads trees no faster than level by level, or the execution is not the hub's)."""
+        store does not read ahead, or the execution is not the hub's)."""
         selections = ctx.selections
         if selections is None or not ctx.store.reads_ahead:
             return []
