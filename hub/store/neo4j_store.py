@@ -24,12 +24,7 @@ from hub.store.base import SchemaCheckedStore, chunks
 from hub.store.errors import StoreError, StoreTimeout, StoreUnavailable
 from hub.store.page_trees import CollectedPageTrees
 from hub.store.port import Counts, Edge, Link, MentionMove, Neighbourhood, Node, RelRow
-
-
-def _native(value: Any) -> Any:
-    """Driver temporal types → datetime/date, so both stores return the same Python values."""
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
+from hub.store.values import driver_native as _native
 
 
 def _q(text: str) -> neo4j.Query:

@@ -24,6 +24,7 @@ from hub.store.errors import SchemaMismatch
 from hub.store.port import Edge, Node
 from hub.store.query import Condition, CypherWriter, PageSpec, RelatedPage, SortKey, flatten_specs
 from hub.store.set_queries import SetQueries, _bounded
+from hub.store.values import driver_native as _native
 
 # Levels of relationships one tree may hold: the API's cost limit bounds the work; this bounds
 # the nesting of the query text.
@@ -45,13 +46,6 @@ def _check_tree(specs: Sequence[PageSpec], depth: int = 1) -> None:
         _check_tree(spec.below, depth + 1)
 
 
-def _native(value: Any) -> Any:
-    """A driver's temporal value nested in a map → date/datetime (top-level columns are
-    converted by the store's ``read``; values inside the tree's maps are not)."""
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
-
-
 class PageTrees(SetQueries):
     # Whether the API reads the relationships a request selects with its root nodes, in one
     # store call (find_below). In process too: one call instead of a worker-thread hop and an
@@ -67,23 +61,7 @@ class PageTrees(SetQueries):
         _check_tree(specs)
         out: list[dict[str, RelatedPage]] = []
         for spec in specs:
-            pages = (
-                self.related(
-                    label,
-                    ids,
-                    spec.rel_type,
-                    outgoing=spec.outgoing,
-                    far_label=spec.far_label,
-                    where=spec.where,
-                    order=spec.order,
-                    skip=spec.skip,
-                    limit=spec.limit,
-                    lineage=spec.lineage,
-                    fields=spec.fields,
-                )
-                if ids
-                else {}
-            )
+            pages = self.related(label, ids, spec.rel_type, **spec.related_options()) if ids else {}
             out.append(pages)
             if spec.below:
                 reached = sorted({edge.node.id for page in pages.values() for edge in page.edges})
@@ -219,6 +197,8 @@ class CollectedPageTrees(PageTrees):
         out[position][near] = page
         for item in value["items"]:
             node = self._tree_node(spec, item["n"])
+            # Values nested in the tree's maps come as the driver's (read() converts top-level
+            # columns only).
             properties = {p: _native(v) for p, v in (item.get("r") or {}).items() if v is not None}
             page.edges.append(Edge(type=rel.name, outgoing=spec.outgoing, properties=properties, node=node))
             below = position + 1

@@ -129,6 +129,14 @@ class PageSpec:
     fields: frozenset[str] | None = None
     below: tuple[PageSpec, ...] = ()
 
+    def related_options(self) -> dict[str, Any]:
+        """The keyword arguments of ``related()`` that read this page (after the relationship)."""
+        return {
+            "outgoing": self.outgoing, "far_label": self.far_label, "where": self.where,
+            "order": self.order, "skip": self.skip, "limit": self.limit, "lineage": self.lineage,
+            "fields": self.fields,
+        }  # fmt: skip
+
 
 def flatten_specs(specs: Sequence[PageSpec]) -> list[PageSpec]:
     """Every spec of the trees, each before the specs below it (pre-order): the order of the

@@ -23,3 +23,10 @@ class Edge:
     outgoing: bool
     properties: dict[str, Any]
     node: Node
+
+
+def driver_native(value: Any) -> Any:
+    """A database driver's temporal value (Neo4j's ``Date``, ``DateTime``) as Python's date or
+    datetime, so both stores hand out the same values; any other value as it is."""
+    to_native = getattr(value, "to_native", None)
+    return to_native() if callable(to_native) else value

@@ -412,20 +412,7 @@ class NodeObjects:
             return ctx.loader(request.key, self._chain_loader(ctx, chain))
 
         async def load(ids: list[str]) -> list[RelatedPage]:
-            pages = await ctx.call(
-                ctx.store.related,
-                owner,
-                ids,
-                spec.rel_type,
-                outgoing=spec.outgoing,
-                far_label=spec.far_label,
-                where=spec.where,
-                order=spec.order,
-                skip=spec.skip,
-                limit=spec.limit,
-                lineage=spec.lineage,
-                fields=spec.fields,
-            )
+            pages = await ctx.call(ctx.store.related, owner, ids, spec.rel_type, **spec.related_options())
             return [pages[i] for i in ids]
 
         return ctx.loader(request.key, load)
