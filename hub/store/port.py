@@ -137,6 +137,20 @@ class GraphStore(Protocol):
         """Per node among ``ids``: how many neighbours over ``rel_type`` match, and one page
         (with ``fields`` and ``far_label``, only those properties of the neighbours are read)."""
 
+    def related_aggregate(
+        self,
+        label: str,
+        ids: Collection[str],
+        rel_type: str,
+        *,
+        outgoing: bool,
+        far_label: str,
+        where: Condition | None = None,
+        dates: Sequence[str] = (),
+    ) -> dict[str, PlaceCount]:
+        """Per node among ``ids``: how many neighbours over ``rel_type`` match, and the range
+        of each of their date properties in ``dates`` (``place``: the node's id)."""
+
     # Whether single_chain reads a chain in one query faster than one related() per hop.
     chains_in_one_query: bool
     # Whether queries run inside this process (the embedded store) rather than on a server.

@@ -396,6 +396,49 @@ class SetQueries:
             pages[src].edges.append(Edge(type=rel.name, outgoing=outgoing, properties=properties, node=node))
         return pages
 
+    def related_aggregate(
+        self,
+        label: str,
+        ids: Collection[str],
+        rel_type: str,
+        *,
+        outgoing: bool,
+        far_label: str,
+        where: Condition | None = None,
+        dates: Sequence[str] = (),
+    ) -> dict[str, PlaceCount]:
+        """For each node of ``label`` among ``ids``: how many neighbours over ``rel_type``
+        match ``where``, and the earliest and latest of each date property of theirs (the
+        group's ``place`` is the node's id). One read for all the nodes, as ``related``."""
+        w = self._writer()
+        w.node(label)
+        key = self.schema.id_property
+        pattern, far = w.pattern(label, "n", rel_type, outgoing, far_label)
+        condition = w.where(far_label, far, where) if where is not None else None
+        test = f" WHERE {condition}" if condition is not None else ""
+        figures = f"count(DISTINCT {far}) AS c" + "".join(
+            f", min({far}.{w.prop(far_label, d)}) AS min_{d}, max({far}.{w.prop(far_label, d)}) AS max_{d}"
+            for d in dates
+        )
+        result = f" RETURN n.{key} AS src, {figures}"
+        scan_test = f" WHERE n.{key} IN $anchors" + (f" AND {condition}" if condition is not None else "")
+        forms = RelatedForms(
+            one=f"MATCH {pattern.replace('(n)', f'(n:{label} {{{key}: $anchor}})', 1)}{test}{result}",
+            many=f"UNWIND $anchors AS anchor MATCH (n:{label} {{{key}: anchor}}) MATCH {pattern}{test}{result}",
+            scan=f"MATCH {pattern.replace('(n)', f'(n:{label})', 1)}{scan_test}{result}",
+        )
+        rows = {row["src"]: row for row in self._related_rows(label, forms, sorted(set(ids)), w.params)}
+        found: dict[str, PlaceCount] = {}
+        for src in ids:
+            row = rows.get(src)  # no neighbour matched: no row
+            found[src] = PlaceCount(
+                place=src,
+                count=int(row["c"]) if row is not None else 0,
+                minimum={d: row[f"min_{d}"] if row is not None else None for d in dates},
+                maximum={d: row[f"max_{d}"] if row is not None else None for d in dates},
+            )
+        return found
+
     chains_in_one_query: bool = True
     in_process: bool = False
 

@@ -5,6 +5,8 @@ declared property (camelCase), computed fields (``age``), and one field per rela
 an object for a single-valued end (an address's ``building``), a Relay connection for the
 others (``addresses(where, sort, first, after) { totalCount pageInfo edges { node records } }``)
 — a list is never cut off silently: ``totalCount`` and ``pageInfo`` say what else there is.
+Beside each connection to one type, ``licensesAggregate(where)`` counts the neighbours that match
+and gives the range of each of their dates (summaries.py), without listing them.
 
 Relationships with several possible far types (FROM_RECORD from every entity, ABOUT to every
 entity) return the ``GraphNode`` interface, which every generated type implements.
@@ -32,9 +34,19 @@ from hub.api.graphql.guard import check_condition, check_sort
 from hub.api.graphql.lineage import value_lineage_field, versions_field
 from hub.api.graphql.names import graphql_field, pascal
 from hub.api.graphql.relationships import RelationshipEnd, relationship_ends
+from hub.api.graphql.summaries import asked_dates, ranges, summary_type
 from hub.api.masking import mask_pii
 from hub.store import Node
-from hub.store.query import AllOf, ChainHop, Condition, PageSpec, RelatedPage, SortKey, restriction
+from hub.store.query import (
+    AllOf,
+    ChainHop,
+    Condition,
+    PageSpec,
+    PlaceCount,
+    RelatedPage,
+    SortKey,
+    restriction,
+)
 
 ID_FIELD = "id"
 DEFAULT_FIRST = 100
@@ -187,6 +199,15 @@ def check_field_names(node: NodeType, ends: list[RelationshipEnd], extra: Sequen
         raise GraphQLSchemaConflict(f"GraphQL type {node.name}: more than one field named {clashes}")
 
 
+def has_aggregate(end: RelationshipEnd) -> bool:
+    """To-many ends to one type have an aggregate field beside their connection."""
+    return not end.single and end.far_label is not None
+
+
+def aggregate_name(end: RelationshipEnd) -> str:
+    return f"{end.field}Aggregate"
+
+
 def _field_needs(node: NodeType) -> dict[str, frozenset[str] | None]:
     """What reading each field of ``node``'s type needs of the stored node. A field not named
     here (value lineage compares with the whole node) reads the whole node."""
@@ -205,6 +226,8 @@ class NodeObjects:
         self.schema = schema
         self.inputs = inputs
         self.classes: dict[str, type[GraphNode]] = {n.name: _bare_class(n) for n in schema.node_types}
+        # The figures of a relationship's neighbours (`licensesAggregate`), by their type.
+        self.summaries = {n.name: summary_type(n) for n in schema.node_types}
         self._pii = {n.name: frozenset(p.name for p in n.properties if p.pii) for n in schema.node_types}
         self.audited = frozenset(label for label, pii in self._pii.items() if pii)
         self.root_connections: dict[str, type] = {}
@@ -227,10 +250,15 @@ class NodeObjects:
                     setattr(cls, prop.age_field, _age_field(prop))
             ends = self._ends[node.name] = relationship_ends(schema, node.name)
             self._end_by_field[node.name] = {e.field: e for e in ends}
-            check_field_names(node, ends, ["versions"] if node.name == schema.roles.source_record else [])
+            extra = [aggregate_name(e) for e in ends if has_aggregate(e)]
+            extra += ["versions"] if node.name == schema.roles.source_record else []
+            check_field_names(node, ends, extra)
             for end in ends:
                 setattr(cls, end.field, self._relationship_field(node.name, end))
                 self._needs[node.name][end.field] = frozenset()  # resolved from the id
+                if has_aggregate(end):
+                    setattr(cls, aggregate_name(end), self._aggregate_field(node.name, end))
+                    self._needs[node.name][aggregate_name(end)] = frozenset()
             if node.resolver is not None:
                 cls.value_lineage = value_lineage_field(schema, node.name)  # type: ignore[attr-defined]
             if node.name == schema.roles.source_record:
@@ -595,3 +623,50 @@ class NodeObjects:
         resolve.__signature__ = Signature(params, return_annotation=conn)  # type: ignore[attr-defined]
         # Resolved once per parent: called directly by the execution context (execution.py).
         return strawberry.field(resolver=direct(resolve), description=end.rel.description or None)
+
+    def _aggregate_field(self, owner: str, end: RelationshipEnd) -> Any:
+        """``licensesAggregate(where)``: how many neighbours over ``end`` match, and their date
+        ranges; one store query for every parent of a request (a page of companies)."""
+        far = str(end.far_label)
+        summary, dates = self.summaries[far]
+
+        async def resolve(root: Any, info: Info, where: Any = None) -> Any:
+            ctx = info.context
+            check_readable(ctx, [far])
+            _check_restricted_end(ctx, owner, end)
+            condition = self._condition(ctx, far, where)
+            check_condition(ctx, far, condition)
+            condition = restricted(ctx, far, condition)
+            _, asked = asked_dates(ctx, summary.__name__, dates)
+            key = ("aggregate", owner, end.rel.name, end.outgoing, far, condition, tuple(asked))
+
+            async def load(ids: list[str]) -> list[PlaceCount]:
+                found = await ctx.call(
+                    ctx.store.related_aggregate,
+                    owner,
+                    ids,
+                    end.rel.name,
+                    outgoing=end.outgoing,
+                    far_label=far,
+                    where=condition,
+                    dates=asked,
+                )
+                return [found[i] for i in ids]
+
+            row: PlaceCount = await ctx.loader(key, load).load(str(root.id))
+            return summary(count=row.count, **ranges(row, dates))
+
+        params = [
+            Parameter("root", Parameter.POSITIONAL_OR_KEYWORD),
+            Parameter("info", Parameter.KEYWORD_ONLY, annotation=Info),
+            Parameter(
+                "where", Parameter.KEYWORD_ONLY, annotation=self.inputs.where[far] | None, default=None
+            ),
+        ]
+        resolve.__signature__ = Signature(params, return_annotation=summary)  # type: ignore[attr-defined]
+        return strawberry.field(
+            resolver=direct(resolve),
+            description=f"How many of `{end.field}` match `where`"
+            + (", and the range of each of their dates" if dates else "")
+            + " (counted, not listed).",
+        )

@@ -10,14 +10,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import Enum
 from inspect import Parameter, Signature
 from typing import Any
 
 import strawberry
 
-from graph_schema import NodeType, PropertyType, Schema
+from graph_schema import NodeType, Schema
 from hub.api.context import Info
 from hub.api.errors import ApiError, GraphQLSchemaConflict
 from hub.api.graphql.cursors import decode_cursor, encode_cursor
@@ -38,6 +37,7 @@ from hub.api.graphql.objects import (
 from hub.api.graphql.prefetch import Prefetch
 from hub.api.graphql.review_queries import ReviewQueries
 from hub.api.graphql.search import SearchFields
+from hub.api.graphql.summaries import DateRange, asked_dates, date_properties, figure_fields, ranges
 from hub.store.query import Compare, Condition, Op, PlaceCount, place_path_to
 
 ROOT_DEFAULT_FIRST = 20
@@ -47,12 +47,6 @@ ROOT_DEFAULT_FIRST = 20
 class TypeCount:
     type: str
     count: int
-
-
-@strawberry.type(description="The earliest and latest value of a date field.")
-class DateRange:
-    min: dt.date | None = None
-    max: dt.date | None = None
 
 
 async def _stats(info: Info) -> list[TypeCount]:
@@ -215,15 +209,9 @@ class RootFields:
     # -- aggregates ---------------------------------------------------------------------------
 
     def _aggregate_types(self, node: NodeType) -> tuple[type, type, list[str]]:
-        dates = [p.name for p in node.properties if p.type is PropertyType.DATE]
-        figures: dict[str, Any] = {"count": int}
-        namespace: dict[str, Any] = {
-            "__module__": __name__,
-            "count": strawberry.field(description="How many match."),
-        }
-        for d in dates:
-            figures[d] = DateRange
-            namespace[d] = strawberry.field(description=f"Earliest and latest {graphql_field(d)} among them.")
+        dates = date_properties(node)
+        figures, fields = figure_fields(dates)
+        namespace: dict[str, Any] = {"__module__": __name__, **fields}
         group_ns = dict(namespace)
         group_ns["__annotations__"] = {"place": GraphNode | None, **figures}
         group_ns["place"] = strawberry.field(description="The place (null: those placed nowhere).")
@@ -239,25 +227,13 @@ class RootFields:
         label = node.name
         aggregate, group, dates = self._aggregate_types(node)
 
-        def ranges(row: Any) -> dict[str, DateRange]:
-            return {d: DateRange(min=row.minimum.get(d), max=row.maximum.get(d)) for d in dates}
-
-        def selected(ctx: Any, type_name: str) -> tuple[bool, list[str]]:
-            """Whether the request reads figures of ``type_name`` at all, and which date ranges:
-            a range reads that property of every matching node, as costly as the count itself."""
-            if not ctx.selected_fields:  # the selection is unknown: every figure
-                return True, dates
-            fields = ctx.selected_fields.get(type_name, set())
-            asked = [d for d in dates if graphql_field(d) in fields]
-            return bool(asked) or "count" in fields, asked
-
         async def resolve(info: Info, where: Any = None, group_by: Any = None) -> Any:
             ctx = info.context
             check_readable(ctx, [label])
             asked = self.inputs.condition(label, where, ctx.today)
             check_condition(ctx, label, asked)
             condition: Condition | None = restricted(ctx, label, asked)
-            wanted, total_dates = selected(ctx, f"{label}Aggregate")
+            wanted, total_dates = asked_dates(ctx, f"{label}Aggregate", dates)
             total = PlaceCount(place=None, count=0, minimum={}, maximum={})
             if wanted:  # `groups` alone needs no query for the whole
                 (total,) = await ctx.call(ctx.store.aggregate, label, condition, dates=total_dates)
@@ -269,7 +245,7 @@ class RootFields:
                 except Exception as exc:
                     raise ApiError(f"groupBy: {label} has no place at the level {level}") from exc
                 check_readable(ctx, [level])
-                _, group_dates = selected(ctx, f"{label}Group")
+                _, group_dates = asked_dates(ctx, f"{label}Group", dates)
                 rows = await ctx.call(
                     ctx.store.aggregate, label, condition, group_level=level, dates=group_dates
                 )
@@ -278,8 +254,8 @@ class RootFields:
                 for row in rows:
                     place = places.get(row.place) if row.place is not None else None
                     obj = self.objects.to_object(place, ctx) if place is not None else None
-                    groups.append(group(place=obj, count=row.count, **ranges(row)))
-            return aggregate(count=total.count, groups=groups, **ranges(total))
+                    groups.append(group(place=obj, count=row.count, **ranges(row, dates)))
+            return aggregate(count=total.count, groups=groups, **ranges(total, dates))
 
         params = [
             Parameter("info", Parameter.KEYWORD_ONLY, annotation=Info),

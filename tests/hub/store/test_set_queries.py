@@ -222,3 +222,51 @@ def test_related_for_several_nodes_in_every_form(
         "Person", ["P1", "P3"], "LIVES_AT", outgoing=True, far_label="Address", where=high, fields={"floor"}
     )
     assert [e.node.properties for e in pages["P3"].edges] == [{"floor": 12}]
+
+
+@pytest.mark.parametrize("form", ["one", "scan", "many"])
+def test_related_aggregate_counts_and_date_ranges_per_node(
+    district: GraphStore, form: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The figures of each node's neighbours equal what its pages hold, in every form the
+    store may read them in; a node without matching neighbours counts zero, no dates."""
+    if hasattr(district, "_scan_is_cheaper"):
+        import hub.store.ladybug_store as ladybug_store
+
+        monkeypatch.setattr(district, "_scan_is_cheaper", lambda label, anchors: form == "scan")
+        if form == "many":
+            monkeypatch.setattr(ladybug_store, "_PER_NODE_READS", 1)
+    district.upsert_nodes(
+        "License",
+        [
+            {"id": "LC2", "license_number": "JY2", "valid_until": date(2026, 12, 20)},
+            {"id": "LC3", "license_number": "JY3", "valid_until": date(2028, 1, 1)},
+        ],
+    )
+    district.upsert_nodes("LegalEntity", [{"id": "L2", "name": "二号公司"}, {"id": "L3", "name": "三号"}])
+    district.upsert_relationships(
+        "HOLDS", "LegalEntity", "License", [RelRow("L1", "LC2"), RelRow("L2", "LC3")]
+    )
+    owners = ["L3", "L1", "L2", "L9"]
+    figures = district.related_aggregate(
+        "LegalEntity", owners, "HOLDS", outgoing=True, far_label="License", dates=["valid_until"]
+    )
+    pages = district.related("LegalEntity", owners, "HOLDS", outgoing=True, far_label="License")
+    assert list(figures) == owners
+    for owner in owners:
+        days = [e.node.properties["valid_until"] for e in pages[owner].edges]
+        got = figures[owner]
+        assert (got.place, got.count) == (owner, pages[owner].total)
+        assert got.minimum["valid_until"] == (min(days) if days else None)
+        assert got.maximum["valid_until"] == (max(days) if days else None)
+    assert (figures["L1"].count, figures["L1"].minimum["valid_until"]) == (2, date(2026, 12, 20))
+    soon = Compare("valid_until", Op.LTE, date(2027, 12, 31))
+    counted = district.related_aggregate(
+        "LegalEntity", owners, "HOLDS", outgoing=True, far_label="License", where=soon
+    )
+    assert {k: v.count for k, v in counted.items()} == {"L3": 0, "L1": 2, "L2": 0, "L9": 0}
+    assert counted["L1"].minimum == {}  # no dates asked for
+    residents = district.related_aggregate(
+        "Address", ["A1"], "LIVES_AT", outgoing=False, far_label="Person", dates=["birth_date"]
+    )
+    assert residents["A1"].count == 2

@@ -178,7 +178,8 @@ def test_companies_at_a_building_with_licences_expiring_within_90_days(district:
         """query ($code: String!, $today: Date!, $until: Date!) {
              legalEntities(where: {registeredAddresses: {some: {building: {buildingCode: {eq: $code}}}},
                                    licenses: {some: {validUntil: {gte: $today, lte: $until}}}}, first: 200) {
-               nodes { id licenses(where: {validUntil: {gte: $today, lte: $until}}, first: 20) { nodes { licenseNumber } } } } }""",
+               nodes { id licenses(where: {validUntil: {gte: $today, lte: $until}}, first: 20) { nodes { licenseNumber validUntil } }
+                       soon: licensesAggregate(where: {validUntil: {gte: $today, lte: $until}}) { count validUntil { min max } } } } }""",
         code=buildings[building]["code"],
         today=TODAY.isoformat(),
         until=until.isoformat(),
@@ -186,6 +187,10 @@ def test_companies_at_a_building_with_licences_expiring_within_90_days(district:
     assert {n["id"] for n in found} == {entity for entity, _ in candidates[building]}
     numbers = {num for n in found for num in (x["licenseNumber"] for x in n["licenses"]["nodes"])}
     assert numbers == {num for _, c in candidates[building] for num in expiring[c]}
+    # The same licences counted per company, with the first and last expiry, without listing them.
+    for company in found:
+        days = sorted(x["validUntil"] for x in company["licenses"]["nodes"])
+        assert company["soon"] == {"count": len(days), "validUntil": {"min": days[0], "max": days[-1]}}
 
 
 def test_residents_and_companies_of_a_community(district: District) -> None:

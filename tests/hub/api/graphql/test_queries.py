@@ -304,3 +304,62 @@ def test_value_lineage_names_every_source_and_the_golden_value(district: GraphSt
         **schema_ctx,
     )
     assert data(masked)["person"]["valueLineage"] == [{"value": "+86 138****5678", "golden": True}]
+
+
+def test_relationship_aggregates_count_and_range_dates_per_parent(district: GraphStore) -> None:
+    from hub.store import RelRow
+
+    district.upsert_nodes(
+        "License",
+        [
+            {"id": "LC2", "license_number": "JY2", "valid_until": date(2026, 12, 20)},
+            {"id": "LC3", "license_number": "JY3", "valid_until": date(2028, 1, 1)},
+        ],
+    )
+    district.upsert_nodes("LegalEntity", [{"id": "L2", "name": "二号公司"}, {"id": "L3", "name": "三号"}])
+    district.upsert_relationships(
+        "HOLDS", "LegalEntity", "License", [RelRow("L1", "LC2"), RelRow("L2", "LC3")]
+    )
+    query = """query ($until: Date!) {
+      legalEntities { nodes { id
+        licensesAggregate { count validUntil { min max } }
+        soon: licensesAggregate(where: {validUntil: {lte: $until}}) { count }
+        licenses { totalCount nodes { validUntil } } } } }"""
+    body, ctx = execute(district, query, until="2027-12-31")
+    companies = data(body)["legalEntities"]["nodes"]
+    assert [(c["id"], c["licensesAggregate"]["count"], c["soon"]["count"]) for c in companies] == [
+        ("L1", 2, 2),
+        ("L2", 1, 0),
+        ("L3", 0, 0),
+    ]
+    for company in companies:  # the figures are those of the list they summarise
+        days = sorted(n["validUntil"] for n in company["licenses"]["nodes"])
+        assert company["licensesAggregate"]["count"] == company["licenses"]["totalCount"]
+        expected = {"min": days[0], "max": days[-1]} if days else {"min": None, "max": None}
+        assert company["licensesAggregate"]["validUntil"] == expected
+    # Each aggregate field is one store query for every company of the page.
+    district.reads_ahead = False  # type: ignore[misc]
+    _, level_by_level = execute(district, query, until="2027-12-31")
+    assert level_by_level.round_trips == 4  # companies, licences, and the two aggregates
+    assert ctx.round_trips <= level_by_level.round_trips
+
+
+def test_relationship_aggregates_keep_scopes_and_restrictions(district: GraphStore) -> None:
+    from hub.store import RelRow
+
+    district.upsert_nodes("Community", [{"id": "C1", "name": "福山社区"}])
+    district.upsert_nodes("Street", [{"id": "S1", "name": "福田街道"}])
+    district.upsert_relationships("IN_COMMUNITY", "Grid", "Community", [RelRow("G1", "C1")])
+    district.upsert_relationships("IN_STREET", "Community", "Street", [RelRow("C1", "S1")])
+    district.upsert_nodes("Address", [{"id": "A2", "full_text": "别处"}])
+    district.upsert_relationships("LIVES_AT", "Person", "Address", [RelRow("P1", "A2")])
+    query = '{ person(id: "P1") { addressesAggregate { count } } }'
+    everyone = data(execute(district, query)[0])["person"]["addressesAggregate"]
+    assert everyone == {"count": 2}
+    # A caller restricted to street S1 counts only the address that lies there.
+    here = Principal(name="s1", scopes=frozenset({"read"}), streets=frozenset({"S1"}))
+    assert data(execute(district, query, here)[0])["person"]["addressesAggregate"] == {"count": 1}
+    # Without the far type's read scope, the figures are refused like the list.
+    persons_only = Principal(name="p", scopes=frozenset({"read:Person"}))
+    body, _ = execute(district, query, persons_only)
+    assert codes(body) == ["FORBIDDEN"]
