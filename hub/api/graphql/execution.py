@@ -28,13 +28,14 @@ coercion cost more than the resolver itself, although within a request the argum
 same for every parent. Such a field's arguments are coerced and converted once per request and
 field of the document, and its resolver is called directly, the way strawberry would call it
 (a strawberry ``Info``; root and info by name); graphql-core completes the result and reports
-any error as before. A field with a permission class, a field extension or an exception
+any error as before. Such a resolver answers at once when its page is already in its loader
+(read ahead with the root nodes): no coroutine, task and event-loop turn for each of them. A field with a permission class, a field extension or an exception
 handler keeps strawberry's path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, cast
@@ -93,9 +94,10 @@ class _Plan:
     rest: GroupedFieldSet | None
 
 
-def direct(resolver: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """Mark ``resolver`` (a coroutine function taking ``root`` and ``info`` by name, then its
-    arguments) as one the execution context may call without strawberry's wrapper."""
+def direct(resolver: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark ``resolver`` (taking ``root`` and ``info`` by name, then its arguments; returning
+    the value, or an awaitable of it when it must wait for the store) as one the execution
+    context may call without strawberry's wrapper."""
     setattr(resolver, _DIRECT, True)
     return resolver
 
@@ -106,7 +108,7 @@ class _Direct:
 
     field_def: GraphQLField
     field: StrawberryField
-    resolver: Callable[..., Awaitable[Any]]
+    resolver: Callable[..., Any]
 
 
 class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -186,12 +188,29 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             strawberry_info = self._strawberry.config.info_class(_raw_info=info, _field=found.field)
             kwargs = self._converted_arguments(found, first.node, strawberry_info)
             result = found.resolver(root=source, info=strawberry_info, **kwargs)
-            return self.complete_awaitable_value(
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, result, position_context
+                )
+            completed = self.complete_value(
                 return_type, field_details_list, info, path, result, position_context
             )
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
+        if not self.is_awaitable(completed):
+            return completed
+
+        async def await_completed() -> Any:
+            # As graphql-core's execute_field: an error completing the value below (a
+            # non-null field of a child that failed) is reported at this field.
+            try:
+                return await completed
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, return_type, field_details_list, path)
+                return None
+
+        return await_completed()
 
     @property
     def _strawberry(self) -> Any:
@@ -214,7 +233,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             and not field.permission_classes
             and not self._exception_handlers(field)
         ):
-            found = _Direct(field_def, field, cast(Callable[..., Awaitable[Any]], resolver))
+            found = _Direct(field_def, field, cast(Callable[..., Any], resolver))
         self._directs[key] = found
         return found
 

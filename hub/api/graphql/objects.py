@@ -199,6 +199,21 @@ def check_field_names(node: NodeType, ends: list[RelationshipEnd], extra: Sequen
         raise GraphQLSchemaConflict(f"GraphQL type {node.name}: more than one field named {clashes}")
 
 
+def after_load(loader: DataLoader[str, RelatedPage], key: str, then: Callable[[RelatedPage], Any]) -> Any:
+    """``then`` of the page ``loader`` gives for ``key``: at once when the loader holds it
+    already (read ahead with the root nodes, or loaded for another parent), else a coroutine
+    that loads it first. A page read ahead so costs the executor no coroutine, task and
+    event-loop turn per parent: the person 360° resolves some twenty relationship fields."""
+    future = loader.cache_map.get(key)
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        return then(future.result())
+
+    async def loaded() -> Any:
+        return then(await loader.load(key))
+
+    return loaded()
+
+
 def has_aggregate(end: RelationshipEnd) -> bool:
     """To-many ends to one type have an aggregate field beside their connection."""
     return not end.single and end.far_label is not None
@@ -333,9 +348,13 @@ class NodeObjects:
                     )
         edge = strawberry.type(type(edge_name, (), edge_ns), name=edge_name)
 
-        async def total_count(root: Any) -> int:
-            total = root._total  # a number, or a coroutine function that counts on demand
-            return total if isinstance(total, int) else int(await total())
+        def total_count(root: Any) -> int | Awaitable[int]:
+            # A number (a relationship's page knows its total: returned as is, no coroutine
+            # for the executor to schedule), or a coroutine function that counts on demand.
+            total = root._total
+            return total if isinstance(total, int) else cast(Awaitable[int], total())
+
+        total_count.__annotations__["return"] = int  # the GraphQL type, awaited or not
 
         conn_ns: dict[str, Any] = {
             "__module__": __name__,
@@ -347,7 +366,6 @@ class NodeObjects:
             "edges": strawberry.field(description="The page, with a cursor per item."),
             "nodes": strawberry.field(description="The page's nodes (the edges' nodes)."),
         }
-        total_count.__annotations__["return"] = int
         conn = strawberry.type(type(name, (), conn_ns), name=name)
         conn._edge = edge  # type: ignore[attr-defined]
         return conn
@@ -558,10 +576,7 @@ class NodeObjects:
         )
 
     def _single_field(self, owner: str, end: RelationshipEnd, returns: type) -> Any:
-        async def resolve(root: Any, info: Info) -> Any:
-            ctx = info.context
-            request = self.single_request(ctx, owner, end)
-            page = await self.page_loader(ctx, request).load(str(root.id))
+        def single(ctx: RequestContext, root: Any, page: RelatedPage) -> Any:
             if page.total > 1:
                 ids = ", ".join(e.node.id for e in page.edges)
                 raise ApiError(
@@ -571,6 +586,13 @@ class NodeObjects:
                 )
             return self.to_object(page.edges[0].node, ctx) if page.edges else None
 
+        def resolve(root: Any, info: Info) -> Any:
+            ctx = info.context
+            request = self.single_request(ctx, owner, end)
+            return after_load(
+                self.page_loader(ctx, request), str(root.id), lambda page: single(ctx, root, page)
+            )
+
         resolve.__annotations__["return"] = returns | None
         # Resolved once per parent: called directly by the execution context (execution.py).
         return strawberry.field(resolver=direct(resolve), description=end.rel.description or None)
@@ -579,7 +601,7 @@ class NodeObjects:
         far = end.far_label
         edge_props = [p.name for p in end.rel.properties if p.name != LINEAGE]
 
-        async def resolve(
+        def resolve(
             root: Any,
             info: Info,
             where: Any = None,
@@ -589,8 +611,12 @@ class NodeObjects:
         ) -> Any:
             ctx = info.context
             request = self.many_request(ctx, owner, end, where, sort, first, after)
-            page = await self.page_loader(ctx, request).load(str(root.id))
             skip = request.spec.skip
+            return after_load(
+                self.page_loader(ctx, request), str(root.id), lambda page: connection(ctx, page, skip)
+            )
+
+        def connection(ctx: RequestContext, page: RelatedPage, skip: int) -> Any:
             with_edges = self.wants_edges(ctx, conn)
             edge_cls: Any = conn._edge  # type: ignore[attr-defined]
             nodes, edges = [], []

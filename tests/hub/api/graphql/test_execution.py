@@ -139,11 +139,25 @@ async def _plain_sizes(
     return await _shelf_sizes(root, info, lo, where)  # the same, not marked direct
 
 
+def _sizes_now(root: Any, info: strawberry.Info, lo: int | None = None) -> list[int] | None:
+    """A direct resolver that answers at once (no awaitable), or fails at once."""
+    if lo is not None and lo < 0:
+        raise ValueError("lo must not be negative")
+    return [x for x in range(root.n) if lo is None or x >= lo]
+
+
+def _item_now(root: Any, info: strawberry.Info) -> Item | None:
+    """At once, an object whose completion still awaits (``later`` is async)."""
+    return _items()[0] if root.n > 3 else None
+
+
 @strawberry.type
 class Shelf:
     n: int
     sizes: list[int] | None = strawberry.field(resolver=direct(_shelf_sizes))
     plain: list[int] | None = strawberry.field(resolver=_plain_sizes)
+    now: list[int] | None = strawberry.field(resolver=direct(_sizes_now))
+    item: Item | None = strawberry.field(resolver=direct(_item_now))
 
 
 @strawberry.type
@@ -154,7 +168,8 @@ class ShelfQuery:
 
 
 SHELVES = """query ($lo: Int) {
-  shelves { n sizes a: sizes(lo: 1) b: sizes(lo: -1) c: sizes(where: {size: {lo: $lo}}) d: plain(lo: -1) }
+  shelves { n sizes a: sizes(lo: 1) b: sizes(lo: -1) c: sizes(where: {size: {lo: $lo}}) d: plain(lo: -1)
+            e: now(lo: 2) f: now(lo: -1) item { name later } }
 }"""
 
 
@@ -185,7 +200,7 @@ def test_a_direct_resolver_answers_and_fails_as_through_strawberry(monkeypatch: 
     slow = run(False)
     assert converted == []
     assert run(True) == slow
-    assert len(slow["errors"]) == 4  # b and d, on each shelf
+    assert len(slow["errors"]) == 6  # b, d and f, on each shelf
     assert slow["data"]["shelves"][1] == {
         "n": 4,
         "sizes": [0, 1, 2, 3],
@@ -193,5 +208,9 @@ def test_a_direct_resolver_answers_and_fails_as_through_strawberry(monkeypatch: 
         "b": None,
         "c": [2, 3],
         "d": None,
+        "e": [2, 3],
+        "f": None,
+        "item": {"name": "a", "later": 2},
     }
-    assert len(converted) == 4  # sizes, a, b, c: once each, not once per shelf
+    assert slow["data"]["shelves"][0]["item"] is None
+    assert len(converted) == 7  # sizes, a, b, c, e, f, item: once each, not once per shelf
