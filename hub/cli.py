@@ -617,8 +617,7 @@ def serve(
     if count > 1:
         import os
 
-        import uvicorn
-
+        from hub.api.supervisor import run_workers
         from hub.schedule import scheduler_for
         from hub.schedule.submit import as_command
 
@@ -638,14 +637,8 @@ def serve(
         if scheduler is not None:
             scheduler.start()
         try:
-            uvicorn.run(
-                "hub.api.workers:worker_app",
-                factory=True,
-                host=bind_host,
-                port=bind_port,
-                workers=count,
-                log_level="warning",
-            )
+            # One listening socket per worker, so that new connections are shared evenly.
+            run_workers("hub.api.workers:worker_app", bind_host, bind_port, count)
         finally:
             if scheduler is not None:
                 scheduler.stop()
