@@ -37,6 +37,8 @@ def test_api_bench_on_a_tiny_district(tmp_path: Path) -> None:
     assert "ladybug: answers agree (GraphQL in-process, GraphQL over HTTP, Cypher" in out
     table = out.split("== ladybug", 1)[1]
     cells = {(m["key"], m["path"], int(m["clients"])): m["errors"] for m in CELL.finditer(table)}
+    # The floor of the path (no store read), timed in the same run.
+    assert re.search(r"^floor: `\{ __typename \}` .* p50 \d+\.\d+ ms", table, re.MULTILINE), table
     for q in api_queries.QUESTIONS:
         paths = ("graphql", "cypher") if q.cypher is not None else ("graphql",)
         for path in paths:
