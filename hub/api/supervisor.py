@@ -29,6 +29,27 @@ from uvicorn.supervisors.multiprocess import Multiprocess, Process
 logger = logging.getLogger("uvicorn.error")
 
 
+def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` sockets bound to ``host``:``port`` with ``SO_REUSEPORT``. The address is first
+    taken by a plain socket, released at once: a port held by anyone, another gridhub server
+    with ``SO_REUSEPORT`` included, is refused (``EADDRINUSE``) instead of shared with it
+    without a word. Port 0 is one free port, the same for every socket."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family=family, type=socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT is fine
+        probe.bind((host, port))
+        port = int(probe.getsockname()[1])
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sockets.append(reuse_port_socket(host, port))
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
 def reuse_port_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to ``host``:``port`` that other sockets may bind too (SO_REUSEPORT)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -113,7 +134,7 @@ def run_workers(app: str, host: str, port: int, workers: int) -> None:
         return
     config = Config(app, factory=True, host=host, port=port, workers=workers, log_level="warning")
     try:
-        sockets = [reuse_port_socket(host, port) for _ in range(workers)]
+        sockets = listening_sockets(host, port, workers)
     except OSError as exc:
         logger.error(f"cannot listen on {host}:{port}: {exc}")
         sys.exit(STARTUP_FAILURE)
