@@ -299,6 +299,19 @@ class SetQueries:
             return [here, _Hop(part.rel, part.outgoing, part.label, hops[0].conditions), *hops[1:]], ids
         return None
 
+    def _related_forms(self, label: str, pattern: str, condition: str | None, result: str) -> RelatedForms:
+        """``MATCH pattern [WHERE condition] result`` from the nodes ``n`` of ``label``, in the
+        three forms (``pattern`` starts at ``(n)``; ``result`` names ``n``'s id ``src``). Two of
+        them start from each node by key: `WHERE n.id IN $ids` reads the whole label in ladybug."""
+        key = self.schema.id_property
+        tail = (f" WHERE {condition}" if condition is not None else "") + result
+        scan_test = f" WHERE n.{key} IN $anchors" + (f" AND {condition}" if condition is not None else "")
+        return RelatedForms(
+            one=f"MATCH {pattern.replace('(n)', f'(n:{label} {{{key}: $anchor}})', 1)}{tail}",
+            many=f"UNWIND $anchors AS anchor MATCH (n:{label} {{{key}: anchor}}) MATCH {pattern}{tail}",
+            scan=f"MATCH {pattern.replace('(n)', f'(n:{label})', 1)}{scan_test}{result}",
+        )
+
     def _related_rows(
         self, label: str, forms: RelatedForms, ids: list[str], params: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
@@ -358,22 +371,14 @@ class SetQueries:
         pattern, far = w.pattern(label, "n", rel_type, outgoing, far_label)
         pattern = pattern.replace(f"[:{rel.name}]", f"[r:{rel.name}]", 1)
         condition = w.where(far_label, far, where) if where is not None else None
-        test = f" WHERE {condition}" if condition is not None else ""
         beside = lineage and rel.has_lineage and not self._lineage_inline
         props = [p.name for p in rel.properties if p.name != LINEAGE or (lineage and not beside)]
         columns = "".join(f", r.{p} AS r_{p}" for p in props)
         ordering = w.order(far_label, far, order) if far_label else f"ORDER BY {far}.{key}"
         ordering = ordering.replace("ORDER BY ", "ORDER BY src, ", 1)
-        # From each node by key (`WHERE n.id IN $ids` reads the whole label in ladybug).
         returned = self._returned(far_label, far, fields, "m_")
         result = f" RETURN n.{key} AS src, {returned}{columns} {ordering}"
-        tail = f"{test}{result}"
-        scan_test = f" WHERE n.{key} IN $anchors" + (f" AND {condition}" if condition is not None else "")
-        forms = RelatedForms(
-            one=f"MATCH {pattern.replace('(n)', f'(n:{label} {{{key}: $anchor}})', 1)}{tail}",
-            many=f"UNWIND $anchors AS anchor MATCH (n:{label} {{{key}: anchor}}) MATCH {pattern}{tail}",
-            scan=f"MATCH {pattern.replace('(n)', f'(n:{label})', 1)}{scan_test}{result}",
-        )
+        forms = self._related_forms(label, pattern, condition, result)
         rows_by_src: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in self._related_rows(label, forms, sorted(set(ids)), w.params):
             rows_by_src[row["src"]].append(row)
@@ -415,18 +420,11 @@ class SetQueries:
         key = self.schema.id_property
         pattern, far = w.pattern(label, "n", rel_type, outgoing, far_label)
         condition = w.where(far_label, far, where) if where is not None else None
-        test = f" WHERE {condition}" if condition is not None else ""
         figures = f"count(DISTINCT {far}) AS c" + "".join(
             f", min({far}.{w.prop(far_label, d)}) AS min_{d}, max({far}.{w.prop(far_label, d)}) AS max_{d}"
             for d in dates
         )
-        result = f" RETURN n.{key} AS src, {figures}"
-        scan_test = f" WHERE n.{key} IN $anchors" + (f" AND {condition}" if condition is not None else "")
-        forms = RelatedForms(
-            one=f"MATCH {pattern.replace('(n)', f'(n:{label} {{{key}: $anchor}})', 1)}{test}{result}",
-            many=f"UNWIND $anchors AS anchor MATCH (n:{label} {{{key}: anchor}}) MATCH {pattern}{test}{result}",
-            scan=f"MATCH {pattern.replace('(n)', f'(n:{label})', 1)}{scan_test}{result}",
-        )
+        forms = self._related_forms(label, pattern, condition, f" RETURN n.{key} AS src, {figures}")
         rows = {row["src"]: row for row in self._related_rows(label, forms, sorted(set(ids)), w.params)}
         found: dict[str, PlaceCount] = {}
         for src in ids:

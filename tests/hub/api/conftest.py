@@ -68,6 +68,20 @@ def graphql_caller(client: TestClient) -> GraphQL:
     return call
 
 
+def add_companies_with_licences(store: GraphStore) -> None:
+    """Beside the district's L1 and its licence LC1 (2027-05-01): L1 also holds LC2 (expiring
+    2026-12-20), L2 holds LC3 (2028-01-01), L3 holds none."""
+    store.upsert_nodes(
+        "License",
+        [
+            {"id": "LC2", "license_number": "JY2", "valid_until": date(2026, 12, 20)},
+            {"id": "LC3", "license_number": "JY3", "valid_until": date(2028, 1, 1)},
+        ],
+    )
+    store.upsert_nodes("LegalEntity", [{"id": "L2", "name": "二号公司"}, {"id": "L3", "name": "三号"}])
+    store.upsert_relationships("HOLDS", "LegalEntity", "License", [RelRow("L1", "LC2"), RelRow("L2", "LC3")])
+
+
 def api_key_headers(
     settings: Settings, scopes: Iterable[str] = FIXED_SCOPES, name: str = "tests"
 ) -> dict[str, str]:

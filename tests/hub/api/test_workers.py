@@ -31,6 +31,20 @@ def _free_port() -> int:
 
 
 def test_several_workers_answer_from_one_embedded_store(tmp_path: Path) -> None:
+    with (
+        _two_workers(tmp_path) as (port, headers),
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client,
+    ):
+        body = client.post(
+            "/graphql", json={"query": '{ person(id: "P1") { name } }'}, headers=headers
+        ).json()
+    assert body == {"data": {"person": {"name": "张伟"}}}
+
+
+@contextmanager
+def _two_workers(tmp_path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """`gridhub serve --workers 2` on a small embedded district; yields its port and the
+    headers of a key with the read scope once both workers have answered."""
     settings = Settings(data_dir=tmp_path, api_rate_burst=100_000)
     with LadybugStore(default_schema(), settings.embedded_graph_path, buffer_pool_mb=256) as store:
         store.apply_schema()
@@ -45,59 +59,20 @@ def test_several_workers_answer_from_one_embedded_store(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        workers: set[int] = set()
-        with httpx.Client(base_url=base, timeout=5) as client:
-            while len(workers) < 2 and time.monotonic() < deadline:
-                try:
-                    health = client.get("/health")
-                except httpx.TransportError:
-                    time.sleep(0.2)
-                    continue
-                assert health.status_code == 200, health.text
-                workers.add(health.json()["worker"])
-                # A fresh connection each time, so that the kernel may hand it to either worker.
-                client.close()
-                client = httpx.Client(base_url=base, timeout=5)
-            body = client.post(
-                "/graphql", json={"query": '{ person(id: "P1") { name } }'}, headers=headers
-            ).json()
-        assert body == {"data": {"person": {"name": "张伟"}}}
-        assert len(workers) == 2, f"answered by {workers} only"
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=30)[0].decode(errors="replace")
-    assert server.returncode is not None, output
-
-
-@contextmanager
-def _two_workers(tmp_path: Path) -> Iterator[int]:
-    """`gridhub serve --workers 2` on a small embedded district; yields its port once both
-    workers answer."""
-    settings = Settings(data_dir=tmp_path, api_rate_burst=100_000)
-    with LadybugStore(default_schema(), settings.embedded_graph_path, buffer_pool_mb=256) as store:
-        store.apply_schema()
-        load_district(store)
-    port = _free_port()
-    env = {**os.environ, "GRIDHUB_DATA_DIR": str(tmp_path), "GRIDHUB_LADYBUG_BUFFER_POOL_MB": "256"}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gridhub")), "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
         deadline = time.monotonic() + 60
         seen: set[int] = set()
         while len(seen) < 2 and time.monotonic() < deadline:
+            # A fresh connection each time, so that the kernel may hand it to either worker.
             try:
                 with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-                    seen.add(client.get("/health").json()["worker"])
+                    health = client.get("/health")
             except httpx.TransportError:
                 time.sleep(0.2)
+                continue
+            assert health.status_code == 200, health.text
+            seen.add(health.json()["worker"])
         assert len(seen) == 2, f"answered by {seen} only"
-        yield port
+        yield port, headers
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0].decode(errors="replace")
@@ -131,7 +106,7 @@ def test_connections_opened_together_are_shared_between_the_workers(tmp_path: Pa
     connections over them: a burst no longer lands mostly on the worker that woke first (with
     one shared socket, 50 connections opened together split up to 8/42 here). Chance alone
     puts fewer than 8 of 40 on one worker once in some 20,000 bursts."""
-    with _two_workers(tmp_path) as port:
+    with _two_workers(tmp_path) as (port, _):
         for _ in range(5):
             shares = asyncio.run(_burst(port, 40))
             assert len(shares) == 2, shares

@@ -19,7 +19,7 @@ from hub.store.query import (
     SortKey,
     restriction,
 )
-from tests.hub.api.conftest import load_district
+from tests.hub.api.conftest import add_companies_with_licences, load_district
 
 
 @pytest.fixture
@@ -236,17 +236,7 @@ def test_related_aggregate_counts_and_date_ranges_per_node(
         monkeypatch.setattr(district, "_scan_is_cheaper", lambda label, anchors: form == "scan")
         if form == "many":
             monkeypatch.setattr(ladybug_store, "_PER_NODE_READS", 1)
-    district.upsert_nodes(
-        "License",
-        [
-            {"id": "LC2", "license_number": "JY2", "valid_until": date(2026, 12, 20)},
-            {"id": "LC3", "license_number": "JY3", "valid_until": date(2028, 1, 1)},
-        ],
-    )
-    district.upsert_nodes("LegalEntity", [{"id": "L2", "name": "二号公司"}, {"id": "L3", "name": "三号"}])
-    district.upsert_relationships(
-        "HOLDS", "LegalEntity", "License", [RelRow("L1", "LC2"), RelRow("L2", "LC3")]
-    )
+    add_companies_with_licences(district)
     owners = ["L3", "L1", "L2", "L9"]
     figures = district.related_aggregate(
         "LegalEntity", owners, "HOLDS", outgoing=True, far_label="License", dates=["valid_until"]

@@ -6,7 +6,7 @@ from datetime import date
 
 from hub.api.security.principal import Principal
 from hub.store import GraphStore
-from tests.hub.api.conftest import IDENTITY_NUMBER, PHONE, USCC
+from tests.hub.api.conftest import IDENTITY_NUMBER, PHONE, USCC, add_companies_with_licences
 from tests.hub.api.graphql.conftest import Run, codes, data, execute
 
 PERSON_360 = """
@@ -307,19 +307,7 @@ def test_value_lineage_names_every_source_and_the_golden_value(district: GraphSt
 
 
 def test_relationship_aggregates_count_and_range_dates_per_parent(district: GraphStore) -> None:
-    from hub.store import RelRow
-
-    district.upsert_nodes(
-        "License",
-        [
-            {"id": "LC2", "license_number": "JY2", "valid_until": date(2026, 12, 20)},
-            {"id": "LC3", "license_number": "JY3", "valid_until": date(2028, 1, 1)},
-        ],
-    )
-    district.upsert_nodes("LegalEntity", [{"id": "L2", "name": "二号公司"}, {"id": "L3", "name": "三号"}])
-    district.upsert_relationships(
-        "HOLDS", "LegalEntity", "License", [RelRow("L1", "LC2"), RelRow("L2", "LC3")]
-    )
+    add_companies_with_licences(district)
     query = """query ($until: Date!) {
       legalEntities { nodes { id
         licensesAggregate { count validUntil { min max } }
