@@ -3,7 +3,7 @@
 The API turns a client's ``where`` into a :data:`Condition` tree; both stores run it through
 :func:`compile_where`, which writes the subset of Cypher that Neo4j 5 and ladybug share
 (comparisons, ``IN``, ``STARTS WITH``, ``CONTAINS``, ``IS NULL``, ``AND``/``OR``/``NOT`` and
-``EXISTS { MATCH … WHERE … }`` for conditions across relationships). Names (labels,
+``EXISTS { MATCH … WHERE … }`` and ``COUNT { … }`` for conditions across relationships). Names (labels,
 relationship types, properties) are checked against the schema before they are written into
 the text; every value travels as a parameter, so no client string is ever part of a query.
 """
@@ -90,7 +90,23 @@ class Related:
     where: Condition | None = None
 
 
-Condition = Compare | AllOf | AnyOf | Not | Related
+@dataclass(frozen=True, slots=True)
+class CountOf:
+    """How many neighbours over one relationship match ``where``, compared by every one of
+    ``tests`` (``(Op.GTE, 10)``: ten or more). Counts 0 for a node with none, so
+    ``(Op.EQ, 0)`` holds where ``none`` would."""
+
+    rel: str
+    outgoing: bool
+    label: str
+    tests: tuple[tuple[Op, Any], ...]
+    where: Condition | None = None
+
+
+Condition = Compare | AllOf | AnyOf | Not | Related | CountOf
+
+# The comparisons a count may take (a count is never null and is no text).
+COUNT_OPS = frozenset({Op.EQ, Op.IN, Op.LT, Op.LTE, Op.GT, Op.GTE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +232,8 @@ class CypherWriter:
                 return f"NOT ({self.where(label, var, part)})"
             case Related(rel_name, outgoing, far, quantifier, inner):
                 return self._related(label, var, rel_name, outgoing, far, quantifier, inner)
+            case CountOf(rel_name, outgoing, far, tests, inner):
+                return self._count_of(label, var, rel_name, outgoing, far, tests, inner)
         raise TypeError(f"not a condition: a {type(condition).__name__}")  # its values stay out
 
     def pattern(
@@ -253,6 +271,31 @@ class CypherWriter:
             return f"NOT EXISTS {{ MATCH {pattern} WHERE {test} }}"
         body = f"MATCH {pattern}" + (f" WHERE {self.where(far, other, inner)}" if inner is not None else "")
         return f"EXISTS {{ {body} }}" if quantifier is Quantifier.SOME else f"NOT EXISTS {{ {body} }}"
+
+    def _count_of(
+        self,
+        label: str | None,
+        var: str,
+        rel_name: str,
+        outgoing: bool,
+        far: str,
+        tests: tuple[tuple[Op, Any], ...],
+        inner: Condition | None,
+    ) -> str:
+        # COUNT { } is Cypher both stores speak (Neo4j 5, ladybug); each test repeats it
+        # rather than binding it first, so the text stays one WHERE expression wherever a
+        # condition may stand (inside EXISTS, NOT, OR).
+        pattern, other = self.pattern(label, var, rel_name, outgoing, far)
+        body = f"MATCH {pattern}" + (f" WHERE {self.where(far, other, inner)}" if inner is not None else "")
+        parts: list[str] = []
+        for op, value in tests:
+            if op not in COUNT_OPS:
+                raise SchemaMismatch(f"{self.uri}: a count cannot be tested with {op.value!r}")
+            written = self.param(list(value) if op is Op.IN else value)
+            parts.append(f"COUNT {{ {body} }} {_CYPHER_OPS[op]} {written}")
+        if not parts:
+            return "true"
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
     def order(self, label: str, var: str, keys: Sequence[SortKey]) -> str:
         """``ORDER BY`` text: nulls last in either direction (the stores disagree otherwise), the

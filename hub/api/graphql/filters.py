@@ -22,7 +22,7 @@ from graph_schema import NodeType, PropertyDef, PropertyType, Schema
 from hub.api.errors import ApiError
 from hub.api.graphql.inputs import convert_given_fields_only
 from hub.api.graphql.relationships import RelationshipEnd, relationship_ends
-from hub.store.query import AllOf, AnyOf, Compare, Condition, Not, Op, Quantifier, Related, SortKey
+from hub.store.query import AllOf, AnyOf, Compare, Condition, CountOf, Not, Op, Quantifier, Related, SortKey
 from resolvers.normalize import get_normalizer
 
 # How many values an `in` list may hold, and how deep AND/OR/NOT and relationships may nest:
@@ -56,6 +56,16 @@ class IntFilter:
     gt: int | None = None
     gte: int | None = None
     is_null: bool | None = None
+
+
+@strawberry.input(description="Conditions on a count; all given must hold.")
+class CountFilter:
+    eq: int | None = None
+    in_: list[int] | None = strawberry.field(default=None, name="in")
+    lt: int | None = None
+    lte: int | None = None
+    gt: int | None = None
+    gte: int | None = None
 
 
 @strawberry.input(description="Conditions on a number field; all given must hold.")
@@ -121,7 +131,7 @@ _OPS = {
     "is_null": Op.IS_NULL,
 }
 _LOGIC = ("AND", "OR", "NOT")
-for _operators in (*_FILTERS.values(), IDFilter):
+for _operators in (*_FILTERS.values(), IDFilter, CountFilter):
     convert_given_fields_only(_operators)
 
 
@@ -133,7 +143,7 @@ def filterable(prop: PropertyDef) -> bool:
 class _Field:
     """One field of a generated where input: what it tests."""
 
-    kind: str  # "id", "prop", "age", "rel"
+    kind: str  # "id", "prop", "age", "rel", "count"
     prop: PropertyDef | None = None
     end: RelationshipEnd | None = None
 
@@ -145,11 +155,13 @@ class WhereInputs:
         self.schema = schema
         self.where: dict[str, type] = {}
         self.list_filters: dict[str, type] = {}
+        self.count_filters: dict[str, type] = {}
         self.sorts: dict[str, type] = {}
         self._fields: dict[str, dict[str, _Field]] = {}
         for node in schema.node_types:
             self.where[node.name] = type(f"{node.name}Where", (), {"__module__": __name__})
             self.list_filters[node.name] = type(f"{node.name}ListWhere", (), {"__module__": __name__})
+            self.count_filters[node.name] = _count_filter(node.name, self.where[node.name])
         for node in schema.node_types:
             self._build_where(node)
             self._build_list_filter(node)
@@ -202,6 +214,19 @@ class WhereInputs:
                 strawberry.field(default=None, name=end.field, description=end.rel.description or None),
             )
             fields[attr] = _Field("rel", end=end)
+            if end.has_aggregate:
+                attr = f"count_{end.field}"
+                annotations[attr] = self.count_filters[far] | None
+                setattr(
+                    cls,
+                    attr,
+                    strawberry.field(
+                        default=None,
+                        name=end.aggregate_field,
+                        description=f"How many of `{end.field}` match `where`, compared with `count`.",
+                    ),
+                )
+                fields[attr] = _Field("count", end=end)
         for logic in _LOGIC:
             annotations[logic] = (cls if logic == "NOT" else list[cls]) | None  # type: ignore[valid-type]
             setattr(cls, logic, strawberry.field(default=None, name=logic))
@@ -284,6 +309,9 @@ class WhereInputs:
         if field.kind == "rel":
             assert field.end is not None
             return [self._related(field.end, value, today, budget)]
+        if field.kind == "count":
+            assert field.end is not None
+            return [self._count(field.end, value, today, budget)]
         ops = [(attr, getattr(value, attr)) for attr in _OPS if getattr(value, attr, None) is not None]
         if field.kind == "age":
             assert field.prop is not None
@@ -317,6 +345,24 @@ class WhereInputs:
         ]
         return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
 
+    def _count(self, end: RelationshipEnd, value: Any, today: dt.date, budget: list[int]) -> Condition:
+        far = end.far_label
+        assert far is not None
+        tests: list[tuple[Op, Any]] = []
+        for attr in _OPS:
+            given = getattr(value.count, attr, None)
+            if given is None:
+                continue
+            if isinstance(given, list):
+                if len(given) > MAX_IN_VALUES:
+                    raise ApiError(f"where: an `in` list holds at most {MAX_IN_VALUES} values")
+                given = tuple(given)
+            tests.append((_OPS[attr], given))
+        if not tests:
+            raise ApiError(f"where.{end.aggregate_field}.count: give eq, in, lt, lte, gt or gte")
+        inner = self.condition(far, value.where, today, budget)
+        return CountOf(end.rel.name, end.outgoing, far, tuple(tests), inner)
+
     def sort_keys(self, label: str, sort: list[Any] | None) -> tuple[SortKey, ...]:
         """Sort inputs → store sort keys; an age sorts by its date the other way round."""
         node = self.schema.node(label)
@@ -333,6 +379,22 @@ class WhereInputs:
             else:
                 keys.append(SortKey(name, descending))
         return tuple(keys)
+
+
+def _count_filter(label: str, where: type) -> type:
+    """``<Type>CountWhere``: how many neighbours of that type match ``where``, compared with
+    ``count`` (``residentsAggregate: {where: {age: {gte: 70}}, count: {gte: 5}}``)."""
+    namespace: dict[str, Any] = {
+        "__module__": __name__,
+        "__annotations__": {"where": where | None, "count": CountFilter},
+        "where": strawberry.field(default=None, description="The neighbours counted (all when left out)."),
+        "count": strawberry.field(description="What their count must be."),
+    }
+    cls = type(f"{label}CountWhere", (), namespace)
+    counted: type = strawberry.input(
+        cls, description=f"Conditions on how many {label} neighbours over a relationship match."
+    )
+    return counted
 
 
 def normalise_identifier(prop: PropertyDef | None, value: Any) -> Any:

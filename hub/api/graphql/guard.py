@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from hub.api.context import RequestContext
 from hub.api.errors import FORBIDDEN, ApiError
 from hub.api.graphql.names import graphql_field
-from hub.store.query import AllOf, AnyOf, Compare, Condition, Not, Op, Related, SortKey
+from hub.store.query import AllOf, AnyOf, Compare, Condition, CountOf, Not, Op, Related, SortKey
 
 # Tests of a masked property that reveal no more than its whole value would.
 _EXACT = frozenset({Op.EQ, Op.IN})
@@ -34,13 +34,16 @@ def check_condition(ctx: RequestContext, label: str, condition: Condition | None
                 check_condition(ctx, label, part)
         case Not(part):
             check_condition(ctx, label, part)
-        case Related(_, _, far, _, inner):
+        case Related(_, _, far, _, inner) | CountOf(_, _, far, _, inner):
             if far is not None:
                 if not ctx.principal.can_read(far):
                     raise ApiError(
                         f"where: reaching {far} needs the scope read or read:{far}", code=FORBIDDEN
                     )
                 check_condition(ctx, far, inner)
+        case _:
+            # A condition this guard does not know would pass unchecked: refuse it instead.
+            raise TypeError(f"check_condition: not a condition: a {type(condition).__name__}")
 
 
 def check_sort(ctx: RequestContext, label: str, keys: Sequence[SortKey]) -> None:

@@ -39,10 +39,14 @@ from hub.api.masking import mask_pii
 from hub.store import Node
 from hub.store.query import (
     AllOf,
+    AnyOf,
     ChainHop,
     Condition,
+    CountOf,
+    Not,
     PageSpec,
     PlaceCount,
+    Related,
     RelatedPage,
     SortKey,
     restriction,
@@ -142,10 +146,30 @@ def restricted(ctx: RequestContext, label: str, condition: Condition | None) -> 
         places[levels[-1]] = principal.streets
     if principal.communities is not None:
         places[levels[-2]] = principal.communities
+    condition = _counting_within(ctx, condition)
     limit = restriction(ctx.schema, label, places)
     if limit is None:
         return condition
     return limit if condition is None else AllOf((condition, limit))
+
+
+def _counting_within(ctx: RequestContext, condition: Condition | None) -> Condition | None:
+    """``condition`` with every count of neighbours (``residentsAggregate: {count: …}``)
+    narrowed to the caller's places, as the aggregate field counts them: a restricted caller
+    learns no count of what lies outside its streets by filtering on it."""
+    match condition:
+        case CountOf(rel, outgoing, far, tests, inner):
+            return CountOf(rel, outgoing, far, tests, restricted(ctx, far, inner))
+        case Related(rel, outgoing, far, quantifier, inner):
+            return Related(rel, outgoing, far, quantifier, _counting_within(ctx, inner))
+        case AllOf(parts):
+            return AllOf(tuple(p for p in (_counting_within(ctx, p) for p in parts) if p is not None))
+        case AnyOf(parts):
+            return AnyOf(tuple(p for p in (_counting_within(ctx, p) for p in parts) if p is not None))
+        case Not(part):
+            inner_part = _counting_within(ctx, part)
+            return None if inner_part is None else Not(inner_part)
+    return condition
 
 
 def _check_restricted_end(ctx: RequestContext, owner: str, end: RelationshipEnd) -> None:
@@ -214,15 +238,6 @@ def after_load(loader: DataLoader[str, RelatedPage], key: str, then: Callable[[R
     return loaded()
 
 
-def has_aggregate(end: RelationshipEnd) -> bool:
-    """To-many ends to one type have an aggregate field beside their connection."""
-    return not end.single and end.far_label is not None
-
-
-def aggregate_name(end: RelationshipEnd) -> str:
-    return f"{end.field}Aggregate"
-
-
 def _field_needs(node: NodeType) -> dict[str, frozenset[str] | None]:
     """What reading each field of ``node``'s type needs of the stored node. A field not named
     here (value lineage compares with the whole node) reads the whole node."""
@@ -265,15 +280,15 @@ class NodeObjects:
                     setattr(cls, prop.age_field, _age_field(prop))
             ends = self._ends[node.name] = relationship_ends(schema, node.name)
             self._end_by_field[node.name] = {e.field: e for e in ends}
-            extra = [aggregate_name(e) for e in ends if has_aggregate(e)]
+            extra = [e.aggregate_field for e in ends if e.has_aggregate]
             extra += ["versions"] if node.name == schema.roles.source_record else []
             check_field_names(node, ends, extra)
             for end in ends:
                 setattr(cls, end.field, self._relationship_field(node.name, end))
                 self._needs[node.name][end.field] = frozenset()  # resolved from the id
-                if has_aggregate(end):
-                    setattr(cls, aggregate_name(end), self._aggregate_field(node.name, end))
-                    self._needs[node.name][aggregate_name(end)] = frozenset()
+                if end.has_aggregate:
+                    setattr(cls, end.aggregate_field, self._aggregate_field(node.name, end))
+                    self._needs[node.name][end.aggregate_field] = frozenset()
             if node.resolver is not None:
                 cls.value_lineage = value_lineage_field(schema, node.name)  # type: ignore[attr-defined]
             if node.name == schema.roles.source_record:

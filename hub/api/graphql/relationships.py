@@ -33,6 +33,16 @@ class RelationshipEnd:
     def single(self) -> bool:
         return self.rel.one_target if self.outgoing else self.rel.one_source
 
+    @property
+    def has_aggregate(self) -> bool:
+        """To-many ends to one type have an aggregate beside their connection (an object field
+        ``licensesAggregate`` and a where field of the same name)."""
+        return not self.single and self.far_label is not None
+
+    @property
+    def aggregate_field(self) -> str:
+        return f"{self.field}Aggregate"
+
 
 def relationship_ends(schema: Schema, label: str) -> list[RelationshipEnd]:
     ends = [RelationshipEnd(rel, rel.field, True) for rel in schema.rels_from(label) if rel.field]

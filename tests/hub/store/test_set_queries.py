@@ -12,6 +12,7 @@ from hub.store.query import (
     AnyOf,
     ChainHop,
     Compare,
+    CountOf,
     Not,
     Op,
     Quantifier,
@@ -79,6 +80,36 @@ def test_conditions_across_relationships(district: GraphStore) -> None:
         district.find("Person", Related("HOLDS", True, "License"))
     with pytest.raises(SchemaMismatch):
         district.find("Person", Compare("name; DROP", Op.EQ, "x"))
+
+
+def test_conditions_on_how_many_neighbours_match(district: GraphStore) -> None:
+    """COUNT { } on both stores: each test must hold, a node without neighbours counts zero,
+    the counted neighbours may be narrowed, and a count may stand inside NOT, OR and EXISTS."""
+    add_companies_with_licences(district)  # L1 holds 2 licences, L2 one, L3 none
+
+    def holding(*tests: tuple[Op, object], where: Compare | None = None) -> list[str]:
+        return ids(district.find("LegalEntity", CountOf("HOLDS", True, "License", tests, where)))
+
+    assert holding((Op.GTE, 1)) == ["L1", "L2"]
+    assert (
+        holding((Op.EQ, 0))
+        == ["L3"]
+        == ids(district.find("LegalEntity", Related("HOLDS", True, "License", Quantifier.NONE)))
+    )
+    assert holding((Op.GT, 0), (Op.LT, 2)) == ["L2"]
+    assert holding((Op.IN, (0, 2))) == ["L1", "L3"]
+    assert holding((Op.GTE, 1), where=Compare("valid_until", Op.LT, date(2027, 1, 1))) == ["L1"]
+    two = CountOf("HOLDS", True, "License", ((Op.EQ, 2),))
+    assert ids(district.find("LegalEntity", Not(two))) == ["L2", "L3"]
+    assert ids(district.find("LegalEntity", AnyOf((two, Compare("id", Op.EQ, "L3"))))) == ["L1", "L3"]
+    # Residents of an address, counted from the person's side of a walk (inside EXISTS).
+    crowded = Related("LIVES_AT", True, "Address", where=CountOf("LIVES_AT", False, "Person", ((Op.GTE, 2),)))
+    assert ids(district.find("Person", crowded)) == ["P1", "P2"]
+    assert district.count("Address", CountOf("LIVES_AT", False, "Person", ((Op.GTE, 3),))) == 0
+    with pytest.raises(SchemaMismatch):
+        district.find("LegalEntity", CountOf("HOLDS", True, "License", ((Op.CONTAINS, 1),)))
+    with pytest.raises(SchemaMismatch):
+        district.find("Person", CountOf("HOLDS", True, "License", ((Op.EQ, 1),)))
 
 
 def test_related_pages_per_node_with_totals(district: GraphStore) -> None:

@@ -193,6 +193,23 @@ def test_companies_at_a_building_with_licences_expiring_within_90_days(district:
         assert company["soon"] == {"count": len(days), "validUntil": {"min": days[0], "max": days[-1]}}
 
 
+def test_businesses_without_a_licence(district: District) -> None:
+    """A task rule's question (a business without a licence), one query: the companies whose
+    count of licences is zero, against the generator's licences and their holders."""
+    world = district.world
+    companies = world.companies.to_dict("records")
+    licensed = {companies[licence["holder"]]["truth"] for licence in world.licences.to_dict("records")}
+    unlicensed = _hub(district, {c["truth"] for c in companies} - licensed)
+    found = _ask(
+        district,
+        """{ legalEntities(where: {licensesAggregate: {count: {eq: 0}}}, first: 1000) {
+             totalCount nodes { id licenses { totalCount } } } }""",
+    )["legalEntities"]
+    assert {n["id"] for n in found["nodes"]} == unlicensed
+    assert found["totalCount"] == len(unlicensed) > 0
+    assert all(n["licenses"]["totalCount"] == 0 for n in found["nodes"])
+
+
 def test_residents_and_companies_of_a_community(district: District) -> None:
     world = district.world
     buildings = _buildings(world)

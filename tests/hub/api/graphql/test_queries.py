@@ -351,3 +351,53 @@ def test_relationship_aggregates_keep_scopes_and_restrictions(district: GraphSto
     persons_only = Principal(name="p", scopes=frozenset({"read:Person"}))
     body, _ = execute(district, query, persons_only)
     assert codes(body) == ["FORBIDDEN"]
+
+
+def test_where_on_how_many_neighbours_match(district: GraphStore) -> None:
+    """`licensesAggregate: {where, count}` in a where: the nodes whose matching neighbours
+    number as asked; the same figure the aggregate field shows."""
+    add_companies_with_licences(district)  # L1 holds LC1 (2027-05-01) and LC2; L2 LC3; L3 none
+    query = """query ($n: Int!, $until: Date) {
+      legalEntities(where: {licensesAggregate: {count: {gte: $n}, where: {validUntil: {lte: $until}}}}) {
+        nodes { id licensesAggregate(where: {validUntil: {lte: $until}}) { count } }
+      }
+    }"""
+    found = data(execute(district, query, n=1, until="2027-12-31")[0])["legalEntities"]["nodes"]
+    assert found == [{"id": "L1", "licensesAggregate": {"count": 2}}]
+    found = data(execute(district, query, n=0)[0])["legalEntities"]["nodes"]
+    assert [c["id"] for c in found] == ["L1", "L2", "L3"]
+    none = "{ legalEntities(where: {licensesAggregate: {count: {eq: 0}}}) { nodes { id } } }"
+    assert data(execute(district, none)[0])["legalEntities"]["nodes"] == [{"id": "L3"}]
+    body, _ = execute(district, "{ legalEntities(where: {licensesAggregate: {count: {}}}) { nodes { id } } }")
+    assert codes(body) == ["BAD_USER_INPUT"]
+
+
+def test_where_on_how_many_neighbours_keeps_scopes_masks_and_restrictions(district: GraphStore) -> None:
+    from hub.store import RelRow
+
+    district.upsert_nodes("Community", [{"id": "C1", "name": "福山社区"}])
+    district.upsert_nodes("Street", [{"id": "S1", "name": "福田街道"}])
+    district.upsert_relationships("IN_COMMUNITY", "Grid", "Community", [RelRow("G1", "C1")])
+    district.upsert_relationships("IN_STREET", "Community", "Street", [RelRow("C1", "S1")])
+    district.upsert_nodes("Address", [{"id": "A2", "full_text": "别处"}])
+    district.upsert_relationships("LIVES_AT", "Person", "Address", [RelRow("P1", "A2")])
+    two = "{ persons(where: {addressesAggregate: {count: {eq: 2}}}) { nodes { id } } }"
+    assert data(execute(district, two)[0])["persons"]["nodes"] == [{"id": "P1"}]
+    # Restricted to street S1, P1 has one address there: counted as the aggregate field does.
+    here = Principal(name="s1", scopes=frozenset({"read"}), streets=frozenset({"S1"}))
+    assert data(execute(district, two, here)[0])["persons"]["nodes"] == []
+    one = "{ persons(where: {addressesAggregate: {count: {eq: 1}}}) { nodes { id addressesAggregate { count } } } }"
+    assert data(execute(district, one, here)[0])["persons"]["nodes"] == [
+        {"id": "P1", "addressesAggregate": {"count": 1}},
+        {"id": "P2", "addressesAggregate": {"count": 1}},
+    ]
+    # Counting what the caller may not read, or testing a masked value by prefix, is refused.
+    persons_only = Principal(name="p", scopes=frozenset({"read:Person"}))
+    assert codes(execute(district, two, persons_only)[0]) == ["FORBIDDEN"]
+    reader = Principal(name="r", scopes=frozenset({"read"}))
+    masked = (
+        "{ addresses(where: {residentsAggregate: {count: {gte: 1}, "
+        'where: {identityNumber: {startsWith: "4403"}}}}) { nodes { id } } }'
+    )
+    assert codes(execute(district, masked, reader)[0]) == ["FORBIDDEN"]
+    assert data(execute(district, masked)[0])["addresses"]["nodes"] == [{"id": "A1"}, {"id": "A2"}]
