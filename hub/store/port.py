@@ -17,7 +17,7 @@ from hub.store.values import Edge as Edge
 from hub.store.values import Node as Node
 
 if TYPE_CHECKING:  # query.py builds on the value types below
-    from hub.store.query import ChainHop, Condition, PageSpec, PlaceCount, RelatedPage, SortKey
+    from hub.store.query import ChainHop, Condition, PageSpec, PlaceCount, RelatedPage, SortKey, TreeLevel
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,11 +167,10 @@ class GraphStore(Protocol):
     # nodes (find_below / pages_below: one store call) rather than level by level.
     reads_ahead: bool
 
-    def pages_below(
-        self, label: str, ids: Collection[str], specs: Sequence[PageSpec]
-    ) -> list[dict[str, RelatedPage]]:
+    def pages_below(self, label: str, ids: Collection[str], specs: Sequence[PageSpec]) -> list[TreeLevel]:
         """For every spec of the trees, in the order of ``flatten_specs``: the page of each node
-        the level above reached (the first level: of ``ids``), by that node's id."""
+        the level above reached (the first level: of ``ids``), by that node's id; for a
+        summary spec, the figures of its neighbours (a ``PlaceCount``) instead."""
 
     def find_below(
         self,
@@ -182,7 +181,7 @@ class GraphStore(Protocol):
         limit: int,
         fields: Collection[str] | None,
         specs: Sequence[PageSpec],
-    ) -> tuple[list[Node], list[dict[str, RelatedPage]]]:
+    ) -> tuple[list[Node], list[TreeLevel]]:
         """``find()``'s page of nodes, and ``pages_below`` them (one query where the store can)."""
 
     def aggregate(

@@ -132,7 +132,11 @@ class PageSpec:
     """One page of a relationship read under each of a set of nodes, and the pages read under
     each node of it (``below``): a GraphQL selection several relationships deep as one tree
     (a person's addresses, each address's building, …). The arguments are those of
-    ``related()``; ``fields`` None reads whole nodes."""
+    ``related()``; ``fields`` None reads whole nodes.
+
+    With ``summary`` (the date properties to range, maybe none), the spec reads the figures of
+    each node's neighbours instead of a page, as ``related_aggregate()`` does: a
+    :class:`PlaceCount` per node; order, skip, limit and ``below`` do not apply."""
 
     rel_type: str
     outgoing: bool
@@ -144,6 +148,7 @@ class PageSpec:
     lineage: bool = False
     fields: frozenset[str] | None = None
     below: tuple[PageSpec, ...] = ()
+    summary: tuple[str, ...] | None = None
 
     def related_options(self) -> dict[str, Any]:
         """The keyword arguments of ``related()`` that read this page (after the relationship)."""
@@ -162,6 +167,11 @@ def flatten_specs(specs: Sequence[PageSpec]) -> list[PageSpec]:
         out.append(spec)
         out += flatten_specs(spec.below)
     return out
+
+
+# What ``pages_below`` reads for one spec of a tree, by the id of the node above: its page of
+# neighbours, or (a summary spec) their figures.
+TreeLevel = dict[str, "RelatedPage | PlaceCount"]
 
 
 @dataclass(frozen=True, slots=True)

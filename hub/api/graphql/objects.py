@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from inspect import Parameter, Signature
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -51,6 +51,8 @@ from hub.store.query import (
     SortKey,
     restriction,
 )
+
+_Loaded = TypeVar("_Loaded")
 
 ID_FIELD = "id"
 DEFAULT_FIRST = 100
@@ -223,8 +225,8 @@ def check_field_names(node: NodeType, ends: list[RelationshipEnd], extra: Sequen
         raise GraphQLSchemaConflict(f"GraphQL type {node.name}: more than one field named {clashes}")
 
 
-def after_load(loader: DataLoader[str, RelatedPage], key: str, then: Callable[[RelatedPage], Any]) -> Any:
-    """``then`` of the page ``loader`` gives for ``key``: at once when the loader holds it
+def after_load(loader: DataLoader[str, _Loaded], key: str, then: Callable[[_Loaded], Any]) -> Any:
+    """``then`` of the page (or figures) ``loader`` gives for ``key``: at once when the loader holds it
     already (read ahead with the root nodes, or loaded for another parent), else a coroutine
     that loads it first. A page read ahead so costs the executor no coroutine, task and
     event-loop turn per parent: the person 360° resolves some twenty relationship fields."""
@@ -263,6 +265,7 @@ class NodeObjects:
         self.root_connections: dict[str, type] = {}
         self._ends: dict[str, list[RelationshipEnd]] = {}
         self._end_by_field: dict[str, dict[str, RelationshipEnd]] = {}
+        self._aggregate_by_field: dict[str, dict[str, RelationshipEnd]] = {}
         # The connection class of each to-many end, by (owner type, field).
         self.connections: dict[tuple[str, str], type] = {}
         # Per type, what each GraphQL field needs read from the store: its property, the date
@@ -280,6 +283,7 @@ class NodeObjects:
                     setattr(cls, prop.age_field, _age_field(prop))
             ends = self._ends[node.name] = relationship_ends(schema, node.name)
             self._end_by_field[node.name] = {e.field: e for e in ends}
+            self._aggregate_by_field[node.name] = {e.aggregate_field: e for e in ends if e.has_aggregate}
             extra = [e.aggregate_field for e in ends if e.has_aggregate]
             extra += ["versions"] if node.name == schema.roles.source_record else []
             check_field_names(node, ends, extra)
@@ -573,11 +577,16 @@ class NodeObjects:
         self, ctx: RequestContext, owner: str, field: str, arguments: dict[str, Any]
     ) -> PageRequest | None:
         """The page a relationship field of ``owner`` reads with these (converted) arguments, as
-        its resolver will ask for it; None when ``field`` is not a relationship end. Raises
-        what the resolver would raise."""
+        its resolver will ask for it (for an aggregate field, its figures: a summary spec);
+        None when ``field`` is neither. Raises what the resolver would raise."""
         end = self._end_by_field[owner].get(field)
         if end is None:
-            return None
+            counted = self._aggregate_by_field[owner].get(field)
+            return (
+                None
+                if counted is None
+                else self.aggregate_request(ctx, owner, counted, arguments.get("where"))
+            )
         if end.single:
             return self.single_request(ctx, owner, end)
         return self.many_request(
@@ -665,37 +674,57 @@ class NodeObjects:
         # Resolved once per parent: called directly by the execution context (execution.py).
         return strawberry.field(resolver=direct(resolve), description=end.rel.description or None)
 
+    def aggregate_request(
+        self, ctx: RequestContext, owner: str, end: RelationshipEnd, where: Any
+    ) -> PageRequest:
+        """What ``licensesAggregate(where)`` reads for each parent in this request, after the
+        checks the list it sums up makes: the far type's read scope, a restriction the end can
+        carry, ``where`` against masked properties; then the caller's places added. The spec
+        is a summary one (the dates the request shows)."""
+        far = str(end.far_label)
+        check_readable(ctx, [far])
+        _check_restricted_end(ctx, owner, end)
+        condition = self._condition(ctx, far, where)
+        check_condition(ctx, far, condition)
+        condition = restricted(ctx, far, condition)
+        summary, dates = self.summaries[far]
+        _, asked = asked_dates(ctx, summary.__name__, dates)
+        spec = PageSpec(end.rel.name, end.outgoing, far, condition, summary=tuple(asked))
+        return PageRequest(owner, end, spec)
+
+    def summary_loader(self, ctx: RequestContext, request: PageRequest) -> DataLoader[str, PlaceCount]:
+        """The request's loader of the figures ``request`` (a summary spec) asks for, by parent:
+        one store query for every parent of a page; a tree read ahead primes it."""
+        owner, spec = request.owner, request.spec
+
+        async def load(ids: list[str]) -> list[PlaceCount]:
+            found = await ctx.call(
+                ctx.store.related_aggregate,
+                owner,
+                ids,
+                spec.rel_type,
+                outgoing=spec.outgoing,
+                far_label=str(spec.far_label),
+                where=spec.where,
+                dates=spec.summary or (),
+            )
+            return [found[i] for i in ids]
+
+        return ctx.loader(request.key, load)
+
     def _aggregate_field(self, owner: str, end: RelationshipEnd) -> Any:
         """``licensesAggregate(where)``: how many neighbours over ``end`` match, and their date
         ranges; one store query for every parent of a request (a page of companies)."""
         far = str(end.far_label)
         summary, dates = self.summaries[far]
 
-        async def resolve(root: Any, info: Info, where: Any = None) -> Any:
-            ctx = info.context
-            check_readable(ctx, [far])
-            _check_restricted_end(ctx, owner, end)
-            condition = self._condition(ctx, far, where)
-            check_condition(ctx, far, condition)
-            condition = restricted(ctx, far, condition)
-            _, asked = asked_dates(ctx, summary.__name__, dates)
-            key = ("aggregate", owner, end.rel.name, end.outgoing, far, condition, tuple(asked))
-
-            async def load(ids: list[str]) -> list[PlaceCount]:
-                found = await ctx.call(
-                    ctx.store.related_aggregate,
-                    owner,
-                    ids,
-                    end.rel.name,
-                    outgoing=end.outgoing,
-                    far_label=far,
-                    where=condition,
-                    dates=asked,
-                )
-                return [found[i] for i in ids]
-
-            row: PlaceCount = await ctx.loader(key, load).load(str(root.id))
+        def figures(row: PlaceCount) -> Any:
             return summary(count=row.count, **ranges(row, dates))
+
+        def resolve(root: Any, info: Info, where: Any = None) -> Any:
+            ctx = info.context
+            request = self.aggregate_request(ctx, owner, end, where)
+            return after_load(self.summary_loader(ctx, request), str(root.id), figures)
 
         params = [
             Parameter("root", Parameter.POSITIONAL_OR_KEYWORD),

@@ -8,6 +8,7 @@ Neo4j in one Cypher query, as Neo4j's GraphQL library compiles a request; the em
 level by level inside one call), and each page is primed into the loader its field will ask
 (the key is the field's own :class:`PageRequest`), so the fields below resolve without a
 round trip: on Neo4j the person 360° is one query instead of five in three dependent levels.
+A relationship's aggregate (``licensesAggregate``) is read ahead the same way, as figures.
 
 What the planner cannot say exactly as the resolver will ask it (a field of an interface or
 union, fragment arguments, a field whose checks refuse the caller) is left out, and its
@@ -28,7 +29,7 @@ from hub.api.context import Info, RequestContext
 from hub.api.errors import ApiError
 from hub.api.graphql.objects import NodeObjects, PageRequest
 from hub.store import Node
-from hub.store.query import Condition, PageSpec, RelatedPage, SortKey
+from hub.store.query import Condition, PageSpec, PlaceCount, RelatedPage, SortKey, TreeLevel
 
 # Relationships deep one read ahead goes (the person 360°: 2; a street's grids' buildings: 3).
 MAX_LEVELS = 6
@@ -127,7 +128,7 @@ class Prefetch:
                 continue
             below: list[_Tree] = []
             far = request.spec.far_label
-            if far is not None and level < MAX_LEVELS:
+            if far is not None and level < MAX_LEVELS and request.spec.summary is None:
                 field_type = node_type.fields[name].type
                 for far_type, far_details in self._node_selections(selections, field_type, sub, 0):
                     if far_type.name == far:
@@ -137,13 +138,16 @@ class Prefetch:
             trees.append((spec, [request, *(r for _, requests in below for r in requests)]))
         return trees
 
-    def _prime(
-        self, ctx: RequestContext, requests: list[PageRequest], levels: list[dict[str, RelatedPage]]
-    ) -> None:
+    def _prime(self, ctx: RequestContext, requests: list[PageRequest], levels: list[TreeLevel]) -> None:
         """Each page read ahead into the loader its field will ask (``requests`` and ``levels``
         are both in the trees' pre-order)."""
-        for request, pages in zip(requests, levels, strict=True):
-            self.objects.page_loader(ctx, request).prime_many(pages)
+        for request, found in zip(requests, levels, strict=True):
+            if request.spec.summary is not None:
+                figures = {k: v for k, v in found.items() if isinstance(v, PlaceCount)}
+                self.objects.summary_loader(ctx, request).prime_many(figures)
+            else:
+                pages = {k: v for k, v in found.items() if isinstance(v, RelatedPage)}
+                self.objects.page_loader(ctx, request).prime_many(pages)
 
 
 def _distinct(trees: list[_Tree]) -> list[_Tree]:

@@ -10,7 +10,7 @@ import pytest
 from graph_schema import LINEAGE
 from hub.store import GraphStore, RelRow, SchemaMismatch
 from hub.store.page_trees import MAX_DEPTH, PageTrees
-from hub.store.query import Compare, Op, PageSpec, RelatedPage, SortKey, flatten_specs
+from hub.store.query import Compare, Op, PageSpec, PlaceCount, RelatedPage, SortKey, flatten_specs
 from tests.hub.api.conftest import load_district
 
 ADDRESSES = PageSpec(
@@ -119,11 +119,51 @@ def test_find_below_reads_the_page_of_roots_with_their_trees(district: GraphStor
     assert all(level == {} for level in nothing)
 
 
+def test_figures_of_neighbours_read_in_a_tree(district: GraphStore) -> None:
+    """A summary spec reads what ``related_aggregate`` reads (count, each date's range; zero
+    and no dates where none match), inside a tree, in the tree's order, on both stores."""
+    assert isinstance(district, PageTrees)
+    district.upsert_nodes("License", [{"id": "LC3"}])  # no date: counted, not ranged
+    district.upsert_relationships("HOLDS", "LegalEntity", "License", [RelRow("L1", "LC3")])
+    soon = Compare("valid_until", Op.LTE, date(2027, 12, 31))
+    every = PageSpec("HOLDS", True, "License", summary=("valid_until",))
+    counted = PageSpec("HOLDS", True, "License", where=soon, summary=())
+    companies = PageSpec(
+        "REPRESENTS", True, "LegalEntity", fields=frozenset({"name"}), below=(every, counted)
+    )
+    levels = district.pages_below("Person", ["P1", "P2"], [companies])
+    assert shown(levels[0])["P1"][1] == [("L1", {"name": "深圳市福山餐饮有限公司"})]
+    assert levels[1] == {
+        "L1": PlaceCount("L1", 3, {"valid_until": date(2027, 5, 1)}, {"valid_until": date(2029, 1, 1)})
+    }
+    assert levels[2] == {"L1": PlaceCount("L1", 1, {}, {})}
+    for spec, level in ((every, levels[1]), (counted, levels[2])):
+        alone = district.related_aggregate(
+            "LegalEntity", ["L1"], "HOLDS", outgoing=True, far_label="License", where=spec.where,
+            dates=spec.summary or (),
+        )  # fmt: skip
+        assert level == alone
+    assert PageTrees.pages_below(district, "Person", ["P1", "P2"], [companies]) == levels
+    # No such node: nothing under it, or (one query per node) zero and no dates.
+    (nothing,) = district.pages_below("LegalEntity", ["L404"], [every])
+    none = PlaceCount("L404", 0, {"valid_until": None}, {"valid_until": None})
+    assert nothing.get("L404", none) == none
+    found, (figures,) = district.find_below(
+        "LegalEntity", Compare("id", Op.EQ, "L1"), (), 0, 5, None, [every]
+    )
+    assert [n.id for n in found] == ["L1"]
+    assert figures == levels[1]
+
+
 def test_a_tree_is_checked_before_it_is_read(district: GraphStore) -> None:
     with pytest.raises(SchemaMismatch):
         district.pages_below("Person", ["P1"], [PageSpec("HOLDS", True, "License")])
     with pytest.raises(SchemaMismatch):
         district.pages_below("Person", ["P1"], [PageSpec("LIVES_AT", True, "Address", limit=-1)])
+    below = (PageSpec("IN_BUILDING", True, "Building"),)
+    figures_with_pages = PageSpec("LIVES_AT", True, "Address", summary=(), below=below)
+    with pytest.raises(SchemaMismatch):  # figures have no pages below them
+        district.pages_below("Person", ["P1"], [figures_with_pages])
     deep = PageSpec("MOTHER_OF", True, "Person")
     for _ in range(MAX_DEPTH):
         deep = PageSpec("MOTHER_OF", True, "Person", below=(deep,))

@@ -54,6 +54,16 @@ DOCUMENTS: dict[str, str] = {
         }
       }
     """,
+    "relationship aggregates beside their lists": """
+      { persons(first: 5) { nodes {
+          addressesAggregate { count }
+          companies(first: 5) { nodes {
+            licensesAggregate { count validUntil { min max } }
+            soon: licensesAggregate(where: {validUntil: {lte: "2027-12-31"}}) { count }
+            ... on LegalEntity { registeredAddressesAggregate { count } }
+          } }
+      } } }
+    """,
     "a far end of several types is left to its field": """
       { license(id: "LC1") {
           licenseNumber holders(first: 5) { nodes { name } }
