@@ -96,10 +96,14 @@ class PageTrees(SetQueries):
         limit: int,
         fields: Collection[str] | None,
         specs: Sequence[PageSpec],
-    ) -> tuple[list[Node], list[TreeLevel]]:
-        """``find()``'s page of nodes, and ``pages_below`` them."""
+        *,
+        count_when_full: bool = False,
+    ) -> tuple[list[Node], list[TreeLevel], int | None]:
+        """``find()``'s page of nodes, ``pages_below`` them, and (asked, the page full) the
+        count of every match."""
         found = self.find(label, where, order, skip, limit, fields)
-        return found, self.pages_below(label, [n.id for n in found], specs)
+        total = self.count(label, where) if count_when_full and len(found) >= limit else None
+        return found, self.pages_below(label, [n.id for n in found], specs), total
 
 
 class CollectedPageTrees(PageTrees):
@@ -124,7 +128,9 @@ class CollectedPageTrees(PageTrees):
         limit: int,
         fields: Collection[str] | None,
         specs: Sequence[PageSpec],
-    ) -> tuple[list[Node], list[TreeLevel]]:
+        *,
+        count_when_full: bool = False,
+    ) -> tuple[list[Node], list[TreeLevel], int | None]:
         _check_tree(specs)
         skip, limit = _bounded(skip, limit)
         w = self._writer()
@@ -133,13 +139,23 @@ class CollectedPageTrees(PageTrees):
         ordering = w.order(label, "n", order)
         # The tree's columns are computed for the page only (after SKIP/LIMIT), in its order.
         columns = f", {self._tree_columns(w, label, 'n', specs)}" if specs else ""
-        query = (
-            f"{self._start(w, label, where)} WITH n {ordering} SKIP {skip} LIMIT {limit}"
-            f" RETURN {returned}{columns}, n.{self.schema.id_property} AS near_id {ordering}"
-        )
+        page = f"{self._start(w, label, where)} WITH n {ordering} SKIP {skip} LIMIT {limit}"
+        total = ""
+        if count_when_full:
+            # The page is collected, then counted past only when full: a page that is not
+            # full tells the count itself, and the subquery's match is then never run. One
+            # round trip for a page and its totalCount, where a count after it is a second.
+            counted = self._start(w, label, where, distinct=False)
+            page += (
+                f" WITH collect(n) AS page CALL (page) {{ WITH page WHERE size(page) >= {limit}"
+                f" {counted} RETURN count(DISTINCT n) AS total }} UNWIND page AS n"
+            )
+            total = ", total"
+        query = f"{page} RETURN {returned}{columns}, n.{self.schema.id_property} AS near_id{total} {ordering}"
         rows = self.read(query, w.params)
         found = [self._node_of(label, row, fields, "n_") for row in rows]
-        return found, self._tree_pages(rows, specs, "near_id")
+        count = int(rows[0]["total"]) if count_when_full and len(rows) >= limit else None
+        return found, self._tree_pages(rows, specs, "near_id"), count
 
     # -- the query ----------------------------------------------------------------------------
 

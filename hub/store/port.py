@@ -181,8 +181,13 @@ class GraphStore(Protocol):
         limit: int,
         fields: Collection[str] | None,
         specs: Sequence[PageSpec],
-    ) -> tuple[list[Node], list[TreeLevel]]:
-        """``find()``'s page of nodes, and ``pages_below`` them (one query where the store can)."""
+        *,
+        count_when_full: bool = False,
+    ) -> tuple[list[Node], list[TreeLevel], int | None]:
+        """``find()``'s page of nodes, and ``pages_below`` them (one query where the store can).
+        With ``count_when_full``, also how many match in all when the page is full (``limit``
+        nodes: another page may follow), in the same query where the store can; else None
+        (a page not full tells the count itself)."""
 
     def aggregate(
         self,

@@ -400,6 +400,13 @@ class NodeObjects:
         return "edges" in ctx.selected_fields.get(name, ())
 
     @staticmethod
+    def wants_total(ctx: RequestContext, conn: type) -> bool:
+        """Whether this request selects ``totalCount`` of connection type ``conn`` (False when
+        the selection is unknown: then it is counted when asked, as before)."""
+        name = conn.__strawberry_definition__.name  # type: ignore[attr-defined]
+        return "totalCount" in ctx.selected_fields.get(name, ())
+
+    @staticmethod
     def wants_records(ctx: RequestContext, conn: type) -> bool:
         """Whether this request selects the asserting records (``records`` or ``assertedBy``)
         of the edges of connection type ``conn`` anywhere (or the selection is unknown):

@@ -54,19 +54,31 @@ class Prefetch:
         skip: int,
         limit: int,
         fields: Collection[str] | None,
-    ) -> list[Node]:
+        count_when_full: bool = False,
+    ) -> tuple[list[Node], int | None]:
         """``store.find``, with the relationships selected below the nodes read in the same
-        query where the store can, and primed for their fields."""
+        query where the store can, and primed for their fields; with ``count_when_full``, also
+        the count of every match when the page is full (else None), in the same call."""
         trees = self.plan(ctx, info)
-        if not trees:
+        if not trees and not (count_when_full and ctx.store.reads_ahead):
             found: list[Node] = await ctx.call(
                 ctx.store.find, label, where, order, skip, limit, fields=fields
             )
-            return found
+            return found, None
         specs = [spec for spec, _ in trees]
-        found, levels = await ctx.call(ctx.store.find_below, label, where, order, skip, limit, fields, specs)
+        found, levels, total = await ctx.call(
+            ctx.store.find_below,
+            label,
+            where,
+            order,
+            skip,
+            limit,
+            fields,
+            specs,
+            count_when_full=count_when_full,
+        )
         self._prime(ctx, [r for _, requests in trees for r in requests], levels)
-        return found
+        return found, total
 
     def plan(self, ctx: RequestContext, info: Info) -> list[_Tree]:
         """The trees of pages selected below the nodes ``info``'s field returns (empty where the

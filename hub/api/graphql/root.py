@@ -109,7 +109,7 @@ class RootFields:
         test = restricted(ctx, label, Compare(key, Op.EQ, value))
         # An identifier should name one node; until resolution guarantees it, the first wins.
         fields = self.objects.fields_for(ctx, label)
-        found = await self.prefetch.find(ctx, info, label, test, (), 0, 1, fields)
+        found, _ = await self.prefetch.find(ctx, info, label, test, (), 0, 1, fields)
         if found:
             return self.objects.to_object(found[0], ctx)
         if prop is not None or ctx.aliases is None:
@@ -118,7 +118,7 @@ class RootFields:
         if survivor is None or survivor == value:
             return None
         test = restricted(ctx, label, Compare(key, Op.EQ, survivor))
-        found = await self.prefetch.find(ctx, info, label, test, (), 0, 1, fields)
+        found, _ = await self.prefetch.find(ctx, info, label, test, (), 0, 1, fields)
         return self.objects.to_object(found[0], ctx, redirected_from=value) if found else None
 
     def _lookup_field(self, node: NodeType) -> Any:
@@ -171,7 +171,11 @@ class RootFields:
             condition = restricted(ctx, label, asked)
             # One more than asked for tells whether a next page exists without counting.
             fields = self.objects.fields_for(ctx, label)
-            found = await self.prefetch.find(ctx, info, label, condition, order, skip, first + 1, fields)
+            # A full page needs the count of every match for `totalCount`: asked in the same call.
+            counted = self.objects.wants_total(ctx, conn)
+            found, total = await self.prefetch.find(
+                ctx, info, label, condition, order, skip, first + 1, fields, count_when_full=counted
+            )
             nodes = [self.objects.to_object(n, ctx) for n in found[:first]]
             edges = (
                 [edge_cls(cursor=encode_cursor(skip + i), node=n) for i, n in enumerate(nodes)]
@@ -180,11 +184,12 @@ class RootFields:
             )
 
             async def count() -> int:
-                if len(found) <= first and (found or skip == 0):
-                    return skip + len(found)  # the last page, read whole: nothing to count
                 return int(await ctx.call(ctx.store.count, label, condition))
 
-            return self.objects.make_connection(conn, edges, nodes, skip, len(found) > first, count)
+            if len(found) <= first and (found or skip == 0):
+                total = skip + len(found)  # the last page, read whole: nothing to count
+            known = count if total is None else total
+            return self.objects.make_connection(conn, edges, nodes, skip, len(found) > first, known)
 
         params = [
             Parameter("info", Parameter.KEYWORD_ONLY, annotation=Info),

@@ -68,7 +68,7 @@ class SearchFields:
             return {}
         test = restricted(ctx, label, Compare(ctx.schema.id_property, Op.IN, tuple(ids)))
         fields = self.objects.fields_for(ctx, label)
-        found = await self.prefetch.find(ctx, info, label, test, (), 0, len(ids), fields)
+        found, _ = await self.prefetch.find(ctx, info, label, test, (), 0, len(ids), fields)
         return {n.id: n for n in found}
 
     def _hit_type(self, label: str) -> type:

@@ -10,7 +10,7 @@ import pytest
 from graph_schema import LINEAGE
 from hub.store import GraphStore, RelRow, SchemaMismatch
 from hub.store.page_trees import MAX_DEPTH, PageTrees
-from hub.store.query import Compare, Op, PageSpec, PlaceCount, RelatedPage, SortKey, flatten_specs
+from hub.store.query import Compare, Op, PageSpec, PlaceCount, Related, RelatedPage, SortKey, flatten_specs
 from tests.hub.api.conftest import load_district
 
 ADDRESSES = PageSpec(
@@ -106,7 +106,7 @@ def test_relationship_properties_and_lineage_travel_with_the_edges(district: Gra
 
 
 def test_find_below_reads_the_page_of_roots_with_their_trees(district: GraphStore) -> None:
-    found, levels = district.find_below(
+    found, levels, total = district.find_below(
         "Person", Compare("name", Op.IN, ("张伟", "陈静")), (SortKey("name"),), 0, 1, None, [COMPANIES]
     )
     assert [n.id for n in found] == ["P1"]  # 张 (U+5F20) before 陈 (U+9648)
@@ -114,7 +114,10 @@ def test_find_below_reads_the_page_of_roots_with_their_trees(district: GraphStor
     companies, licences = map(shown, levels)
     assert set(companies) == {"P1"}
     assert licences["L1"][0] == 1
-    empty, nothing = district.find_below("Person", Compare("id", Op.EQ, "P404"), (), 0, 5, None, [ADDRESSES])
+    assert total is None  # not asked for
+    empty, nothing, _ = district.find_below(
+        "Person", Compare("id", Op.EQ, "P404"), (), 0, 5, None, [ADDRESSES]
+    )
     assert empty == []
     assert all(level == {} for level in nothing)
 
@@ -148,11 +151,29 @@ def test_figures_of_neighbours_read_in_a_tree(district: GraphStore) -> None:
     (nothing,) = district.pages_below("LegalEntity", ["L404"], [every])
     none = PlaceCount("L404", 0, {"valid_until": None}, {"valid_until": None})
     assert nothing.get("L404", none) == none
-    found, (figures,) = district.find_below(
+    found, (figures,), _ = district.find_below(
         "LegalEntity", Compare("id", Op.EQ, "L1"), (), 0, 5, None, [every]
     )
     assert [n.id for n in found] == ["L1"]
     assert figures == levels[1]
+
+
+@pytest.mark.parametrize("specs", [[], [COMPANIES]], ids=["alone", "with a tree"])
+def test_a_full_page_is_counted_in_the_same_call(district: GraphStore, specs: list[PageSpec]) -> None:
+    """Asked, a page that is full (another may follow) comes with the count of every match;
+    one that is not full tells its count itself (None)."""
+    everyone = Compare("id", Op.IN, ("P1", "P2", "P3", "P404"))
+    for skip, limit, expected in ((0, 1, 3), (1, 2, 3), (0, 3, 3), (0, 4, None), (2, 2, None), (5, 1, None)):
+        found, levels, total = district.find_below(
+            "Person", everyone, (), skip, limit, None, specs, count_when_full=True
+        )
+        assert [n.id for n in found] == ["P1", "P2", "P3"][skip : skip + limit]
+        assert total == expected, (skip, limit)
+        assert len(levels) == len(flatten_specs(specs))
+    # The count is that of count(): the distinct nodes a walk reaches, not the walk's rows.
+    walked = Related("LIVES_AT", True, "Address", where=Compare("id", Op.IN, ("A1", "A2")))
+    _, _, total = district.find_below("Person", walked, (), 0, 1, None, specs, count_when_full=True)
+    assert total == district.count("Person", walked) == 3
 
 
 def test_a_tree_is_checked_before_it_is_read(district: GraphStore) -> None:

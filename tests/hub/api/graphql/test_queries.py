@@ -87,6 +87,18 @@ def test_root_lists_filter_sort_and_page(run: Run) -> None:
     assert codes(run(query, after="not-a-cursor")) == ["BAD_USER_INPUT"]
 
 
+def test_a_page_and_its_total_count_are_one_store_call(district: GraphStore) -> None:
+    query = """{ persons(first: 1, where: {addresses: {some: {id: {eq: "A1"}}}}) {
+      totalCount nodes { id companies { totalCount } } } }"""
+    body, ctx = execute(district, query)
+    assert data(body)["persons"] == {"totalCount": 2, "nodes": [{"id": "P1", "companies": {"totalCount": 1}}]}
+    assert ctx.round_trips == 1  # the page, its total and the relationships below it
+    district.reads_ahead = False  # type: ignore[misc]
+    level_by_level, ctx = execute(district, query)
+    assert level_by_level == body
+    assert ctx.round_trips == 3  # the page, the count, the companies
+
+
 def test_conditions_across_relationships(run: Run) -> None:
     in_grid = data(
         run(
