@@ -148,29 +148,28 @@ def restricted(ctx: RequestContext, label: str, condition: Condition | None) -> 
         places[levels[-1]] = principal.streets
     if principal.communities is not None:
         places[levels[-2]] = principal.communities
-    condition = _counting_within(ctx, condition)
+    condition = None if condition is None else _counting_within(ctx, condition)
     limit = restriction(ctx.schema, label, places)
     if limit is None:
         return condition
     return limit if condition is None else AllOf((condition, limit))
 
 
-def _counting_within(ctx: RequestContext, condition: Condition | None) -> Condition | None:
+def _counting_within(ctx: RequestContext, condition: Condition) -> Condition:
     """``condition`` with every count of neighbours (``residentsAggregate: {count: …}``)
     narrowed to the caller's places, as the aggregate field counts them: a restricted caller
     learns no count of what lies outside its streets by filtering on it."""
     match condition:
         case CountOf(rel, outgoing, far, tests, inner):
             return CountOf(rel, outgoing, far, tests, restricted(ctx, far, inner))
-        case Related(rel, outgoing, far, quantifier, inner):
+        case Related(rel, outgoing, far, quantifier, inner) if inner is not None:
             return Related(rel, outgoing, far, quantifier, _counting_within(ctx, inner))
         case AllOf(parts):
-            return AllOf(tuple(p for p in (_counting_within(ctx, p) for p in parts) if p is not None))
+            return AllOf(tuple(_counting_within(ctx, p) for p in parts))
         case AnyOf(parts):
-            return AnyOf(tuple(p for p in (_counting_within(ctx, p) for p in parts) if p is not None))
+            return AnyOf(tuple(_counting_within(ctx, p) for p in parts))
         case Not(part):
-            inner_part = _counting_within(ctx, part)
-            return None if inner_part is None else Not(inner_part)
+            return Not(_counting_within(ctx, part))
     return condition
 
 
