@@ -5,7 +5,9 @@ Shaped like Neo4j's GraphQL library (v6+): one ``<Type>Where`` per node type wit
 object per field (``name: {startsWith: "张"}``, ``birthDate: {lte: "1956-01-01"}``), ``AND`` /
 ``OR`` / ``NOT``, and the type's relationships as conditions on neighbours
 (``addresses: {some: {building: {grid: {id: {eq: "G1"}}}}}``; a single-valued relationship
-takes the neighbour's ``<Type>Where`` directly). Identifier values are normalised as the sync
+takes the neighbour's ``<Type>Where`` directly), and how many neighbours match beside every
+to-many one (``licensesAggregate: {count: {eq: 0}}``; ``residentsAggregate: {where: {age: {gte:
+70}}, count: {gte: 3}}``), as the object type's aggregate field counts them. Identifier values are normalised as the sync
 normalises them, so ``identityNumber: {eq: "44030419900101001x"}`` finds ``…001X``.
 """
 

@@ -62,6 +62,8 @@ DOCUMENTS: dict[str, str] = {
             soon: licensesAggregate(where: {validUntil: {lte: "2027-12-31"}}) { count }
             ... on LegalEntity { registeredAddressesAggregate { count } }
           } }
+          unlicensed: companies(where: {licensesAggregate: {count: {eq: 0}}}) { totalCount }
+          licensed: companies(where: {NOT: {licensesAggregate: {count: {lt: 1}}}}) { nodes { name } }
       } } }
     """,
     "a far end of several types is left to its field": """
