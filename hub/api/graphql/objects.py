@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from inspect import Parameter, Signature
 from typing import Any, TypeVar, cast
@@ -53,6 +53,7 @@ from hub.store.query import (
 )
 
 _Loaded = TypeVar("_Loaded")
+_Made = TypeVar("_Made")
 
 ID_FIELD = "id"
 DEFAULT_FIRST = 100
@@ -237,6 +238,23 @@ def after_load(loader: DataLoader[str, _Loaded], key: str, then: Callable[[_Load
         return then(await loader.load(key))
 
     return loaded()
+
+
+def per_request(
+    ctx: RequestContext, key: Hashable, inputs: tuple[Any, ...], make: Callable[[], _Made]
+) -> _Made:
+    """``make()``, once per request for ``key``. A relationship field is resolved once per
+    parent with the same argument objects (the execution context converts them once per request
+    and node, execution.py), so what is derived from them (the checks passed, the store's
+    arguments, the loader) is the same for every parent too. ``key`` may hold the ids of
+    ``inputs``; the entry keeps the objects, so an id is never another object's. A check that
+    fails raises every time, as before: only a value is kept."""
+    found = ctx.converted_inputs.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], inputs, strict=True)):
+        return cast(_Made, found[1])
+    made = make()
+    ctx.converted_inputs[key] = (inputs, made)
+    return made
 
 
 def _field_needs(node: NodeType) -> dict[str, frozenset[str] | None]:
@@ -616,12 +634,13 @@ class NodeObjects:
                 )
             return self.to_object(page.edges[0].node, ctx) if page.edges else None
 
+        def loader(ctx: RequestContext) -> DataLoader[str, RelatedPage]:
+            return self.page_loader(ctx, self.single_request(ctx, owner, end))
+
         def resolve(root: Any, info: Info) -> Any:
             ctx = info.context
-            request = self.single_request(ctx, owner, end)
-            return after_load(
-                self.page_loader(ctx, request), str(root.id), lambda page: single(ctx, root, page)
-            )
+            pages = per_request(ctx, ("single", owner, end.field), (), lambda: loader(ctx))
+            return after_load(pages, str(root.id), lambda page: single(ctx, root, page))
 
         resolve.__annotations__["return"] = returns | None
         # Resolved once per parent: called directly by the execution context (execution.py).
@@ -640,11 +659,14 @@ class NodeObjects:
             after: str | None = None,
         ) -> Any:
             ctx = info.context
-            request = self.many_request(ctx, owner, end, where, sort, first, after)
-            skip = request.spec.skip
-            return after_load(
-                self.page_loader(ctx, request), str(root.id), lambda page: connection(ctx, page, skip)
-            )
+
+            def loader() -> tuple[int, DataLoader[str, RelatedPage]]:
+                request = self.many_request(ctx, owner, end, where, sort, first, after)
+                return request.spec.skip, self.page_loader(ctx, request)
+
+            key = ("many", owner, end.field, id(where), id(sort), first, after)
+            skip, pages = per_request(ctx, key, (where, sort), loader)
+            return after_load(pages, str(root.id), lambda page: connection(ctx, page, skip))
 
         def connection(ctx: RequestContext, page: RelatedPage, skip: int) -> Any:
             with_edges = self.wants_edges(ctx, conn)
@@ -729,8 +751,12 @@ class NodeObjects:
 
         def resolve(root: Any, info: Info, where: Any = None) -> Any:
             ctx = info.context
-            request = self.aggregate_request(ctx, owner, end, where)
-            return after_load(self.summary_loader(ctx, request), str(root.id), figures)
+
+            def loader() -> DataLoader[str, PlaceCount]:
+                return self.summary_loader(ctx, self.aggregate_request(ctx, owner, end, where))
+
+            rows = per_request(ctx, ("summary", owner, end.field, id(where)), (where,), loader)
+            return after_load(rows, str(root.id), figures)
 
         params = [
             Parameter("root", Parameter.POSITIONAL_OR_KEYWORD),
