@@ -5,9 +5,25 @@ from __future__ import annotations
 from datetime import date
 
 from hub.api.security.principal import Principal
-from hub.store import GraphStore
+from hub.store import GraphStore, RelRow
 from tests.hub.api.conftest import IDENTITY_NUMBER, PHONE, USCC, add_companies_with_licences
 from tests.hub.api.graphql.conftest import Run, codes, data, execute
+
+
+def place_in_street_s1(district: GraphStore) -> None:
+    """The district's grid G1 in community C1 of street S1."""
+    district.upsert_nodes("Community", [{"id": "C1", "name": "福山社区"}])
+    district.upsert_nodes("Street", [{"id": "S1", "name": "福田街道"}])
+    district.upsert_relationships("IN_COMMUNITY", "Grid", "Community", [RelRow("G1", "C1")])
+    district.upsert_relationships("IN_STREET", "Community", "Street", [RelRow("C1", "S1")])
+
+
+def place_in_street_s1_with_a_second_home_elsewhere(district: GraphStore) -> None:
+    """As above, and P1 also lives at A2, which lies in no street."""
+    place_in_street_s1(district)
+    district.upsert_nodes("Address", [{"id": "A2", "full_text": "别处"}])
+    district.upsert_relationships("LIVES_AT", "Person", "Address", [RelRow("P1", "A2")])
+
 
 PERSON_360 = """
 query ($idn: String!) {
@@ -129,8 +145,6 @@ def test_single_valued_relationships_are_objects(run: Run) -> None:
 
 def test_a_relationship_list_is_never_cut_off_silently(district: GraphStore) -> None:
     district.upsert_nodes("Address", [{"id": f"AX{i:03d}", "full_text": f"x{i}"} for i in range(120)])
-    from hub.store import RelRow
-
     district.upsert_relationships(
         "IN_BUILDING", "Address", "Building", [RelRow(f"AX{i:03d}", "B1") for i in range(120)]
     )
@@ -151,8 +165,6 @@ def test_a_relationship_list_is_never_cut_off_silently(district: GraphStore) -> 
 
 
 def test_relationship_lineage_and_record_nodes(district: GraphStore) -> None:
-    from hub.store import RelRow
-
     district.upsert_nodes("SourceRecord", [{"id": "census:7", "source": "census", "record_id": "7"}])
     district.upsert_relationships(
         "LIVES_AT", "Person", "Address", [RelRow("P1", "A1", {"records": ["census:7"]})]
@@ -200,12 +212,8 @@ def test_pii_is_masked_without_the_scope_and_types_need_read_scopes(run: Run) ->
 
 
 def test_a_street_restriction_hides_what_lies_elsewhere(district: GraphStore) -> None:
-    from hub.store import RelRow
-
-    district.upsert_nodes("Community", [{"id": "C1", "name": "福山社区"}])
-    district.upsert_nodes("Street", [{"id": "S1", "name": "福田街道"}, {"id": "S2", "name": "南园街道"}])
-    district.upsert_relationships("IN_COMMUNITY", "Grid", "Community", [RelRow("G1", "C1")])
-    district.upsert_relationships("IN_STREET", "Community", "Street", [RelRow("C1", "S1")])
+    place_in_street_s1(district)
+    district.upsert_nodes("Street", [{"id": "S2", "name": "南园街道"}])
     here = Principal(name="s1", scopes=frozenset({"read"}), streets=frozenset({"S1"}))
     there = Principal(name="s2", scopes=frozenset({"read"}), streets=frozenset({"S2"}))
     query = (
@@ -347,14 +355,7 @@ def test_relationship_aggregates_count_and_range_dates_per_parent(district: Grap
 
 
 def test_relationship_aggregates_keep_scopes_and_restrictions(district: GraphStore) -> None:
-    from hub.store import RelRow
-
-    district.upsert_nodes("Community", [{"id": "C1", "name": "福山社区"}])
-    district.upsert_nodes("Street", [{"id": "S1", "name": "福田街道"}])
-    district.upsert_relationships("IN_COMMUNITY", "Grid", "Community", [RelRow("G1", "C1")])
-    district.upsert_relationships("IN_STREET", "Community", "Street", [RelRow("C1", "S1")])
-    district.upsert_nodes("Address", [{"id": "A2", "full_text": "别处"}])
-    district.upsert_relationships("LIVES_AT", "Person", "Address", [RelRow("P1", "A2")])
+    place_in_street_s1_with_a_second_home_elsewhere(district)
     query = '{ person(id: "P1") { addressesAggregate { count } } }'
     everyone = data(execute(district, query)[0])["person"]["addressesAggregate"]
     assert everyone == {"count": 2}
@@ -387,14 +388,7 @@ def test_where_on_how_many_neighbours_match(district: GraphStore) -> None:
 
 
 def test_where_on_how_many_neighbours_keeps_scopes_masks_and_restrictions(district: GraphStore) -> None:
-    from hub.store import RelRow
-
-    district.upsert_nodes("Community", [{"id": "C1", "name": "福山社区"}])
-    district.upsert_nodes("Street", [{"id": "S1", "name": "福田街道"}])
-    district.upsert_relationships("IN_COMMUNITY", "Grid", "Community", [RelRow("G1", "C1")])
-    district.upsert_relationships("IN_STREET", "Community", "Street", [RelRow("C1", "S1")])
-    district.upsert_nodes("Address", [{"id": "A2", "full_text": "别处"}])
-    district.upsert_relationships("LIVES_AT", "Person", "Address", [RelRow("P1", "A2")])
+    place_in_street_s1_with_a_second_home_elsewhere(district)
     two = "{ persons(where: {addressesAggregate: {count: {eq: 2}}}) { nodes { id } } }"
     assert data(execute(district, two)[0])["persons"]["nodes"] == [{"id": "P1"}]
     # Restricted to street S1, P1 has one address there: counted as the aggregate field does.
