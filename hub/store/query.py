@@ -80,7 +80,9 @@ class Related:
     """A condition on the neighbours over one relationship (outgoing from the node or not).
 
     ``label``: the neighbours' type; None when the relationship reaches several types, and then
-    ``where`` may only test the id.
+    ``where`` may only test the id. ``among``: when set, only the neighbours that satisfy it are
+    looked at (a restricted caller's places): ``some`` and ``none`` look for a match among them,
+    ``all`` asks every one of them and ignores the others.
     """
 
     rel: str
@@ -88,6 +90,7 @@ class Related:
     label: str | None
     quantifier: Quantifier = Quantifier.SOME
     where: Condition | None = None
+    among: Condition | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,8 +243,8 @@ class CypherWriter:
                 return "(" + " OR ".join(self.where(label, var, p) for p in parts) + ")" if parts else "false"
             case Not(part):
                 return f"NOT ({self.where(label, var, part)})"
-            case Related(rel_name, outgoing, far, quantifier, inner):
-                return self._related(label, var, rel_name, outgoing, far, quantifier, inner)
+            case Related(rel_name, outgoing, far, quantifier, inner, among):
+                return self._related(label, var, rel_name, outgoing, far, quantifier, inner, among)
             case CountOf(rel_name, outgoing, far, tests, inner):
                 return self._count_of(label, var, rel_name, outgoing, far, tests, inner)
         raise TypeError(f"not a condition: a {type(condition).__name__}")  # its values stay out
@@ -273,13 +276,17 @@ class CypherWriter:
         far: str | None,
         quantifier: Quantifier,
         inner: Condition | None,
+        among: Condition | None = None,
     ) -> str:
         pattern, other = self.pattern(label, var, rel_name, outgoing, far)
+        tests = [] if among is None else [self.where(far, other, among)]
         if quantifier is Quantifier.ALL:
-            # Every neighbour matches: there is none that does not.
-            test = "false" if inner is None else f"NOT ({self.where(far, other, inner)})"
-            return f"NOT EXISTS {{ MATCH {pattern} WHERE {test} }}"
-        body = f"MATCH {pattern}" + (f" WHERE {self.where(far, other, inner)}" if inner is not None else "")
+            # Every neighbour (looked at) matches: there is none that does not.
+            tests.append("false" if inner is None else f"NOT ({self.where(far, other, inner)})")
+            return f"NOT EXISTS {{ MATCH {pattern} WHERE {' AND '.join(tests)} }}"
+        if inner is not None:
+            tests.append(self.where(far, other, inner))
+        body = f"MATCH {pattern}" + (f" WHERE {' AND '.join(tests)}" if tests else "")
         return f"EXISTS {{ {body} }}" if quantifier is Quantifier.SOME else f"NOT EXISTS {{ {body} }}"
 
     def _count_of(
@@ -355,4 +362,6 @@ def restriction(schema: Schema, label: str, places: Mapping[str, frozenset[str]]
         for step in reversed(steps):
             test = Related(step.rel, True, step.label, Quantifier.SOME, test)
         options.append(test)
+    if len(options) == 1:
+        return options[0]
     return AnyOf(tuple(options)) if options else None

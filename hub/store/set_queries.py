@@ -259,10 +259,8 @@ class SetQueries:
         """`` MATCH (n)-[:R]->(x:Far) WHERE …``: ``n`` has some neighbour matching ``condition``
         (a SOME over one far type), as an expansion of the rows (see ``_joins_some``)."""
         pattern, other = w.pattern(label, "n", condition.rel, condition.outgoing, condition.label)
-        inner = condition.where
-        return f" MATCH {pattern}" + (
-            f" WHERE {w.where(condition.label, other, inner)}" if inner is not None else ""
-        )
+        tests = [w.where(condition.label, other, c) for c in (condition.among, condition.where) if c is not None]
+        return f" MATCH {pattern}" + (f" WHERE {' AND '.join(tests)}" if tests else "")
 
     def _is_key_test(self, condition: Condition, ids: Sequence[str]) -> bool:
         """Whether ``condition`` only says the node is one of ``ids`` (by its key)."""
@@ -296,7 +294,9 @@ class SetQueries:
             if len(ids) > 1 and not self._walks_from_many_anchors:
                 continue
             here = _Hop("", True, label, parts[:i] + parts[i + 1 :])
-            return [here, _Hop(part.rel, part.outgoing, part.label, hops[0].conditions), *hops[1:]], ids
+            # The neighbours looked at (``among``) are conditions on the node the hop reaches.
+            reached = hops[0].conditions + ([] if part.among is None else _conjuncts(part.among))
+            return [here, _Hop(part.rel, part.outgoing, part.label, reached), *hops[1:]], ids
         return None
 
     def _related_forms(self, label: str, pattern: str, condition: str | None, result: str) -> RelatedForms:

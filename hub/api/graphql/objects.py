@@ -37,6 +37,7 @@ from hub.api.graphql.relationships import RelationshipEnd, relationship_ends
 from hub.api.graphql.summaries import asked_dates, ranges, summary_type
 from hub.api.masking import mask_pii
 from hub.store import Node
+from hub.store.implied import without_implied
 from hub.store.query import (
     AllOf,
     AnyOf,
@@ -149,28 +150,36 @@ def restricted(ctx: RequestContext, label: str, condition: Condition | None) -> 
         places[levels[-1]] = principal.streets
     if principal.communities is not None:
         places[levels[-2]] = principal.communities
-    condition = None if condition is None else _counting_within(ctx, condition)
+    condition = None if condition is None else _within_places(ctx, condition)
     limit = restriction(ctx.schema, label, places)
-    if limit is None:
-        return condition
-    return limit if condition is None else AllOf((condition, limit))
+    if limit is not None:
+        condition = limit if condition is None else AllOf((condition, limit))
+    # The place tests repeat one another along a walk (a resident of an address in the street
+    # is in the street): the store runs each that is left once per row.
+    return None if condition is None else without_implied(condition)
 
 
-def _counting_within(ctx: RequestContext, condition: Condition) -> Condition:
-    """``condition`` with every count of neighbours (``residentsAggregate: {count: …}``)
-    narrowed to the caller's places, as the aggregate field counts them: a restricted caller
-    learns no count of what lies outside its streets by filtering on it."""
+def _within_places(ctx: RequestContext, condition: Condition) -> Condition:
+    """``condition`` with every test of neighbours narrowed to the caller's places, as its
+    relationship fields list and count them: ``addresses: {some: …}`` looks only among the
+    addresses the caller could list, ``residentsAggregate: {count: …}`` counts only those it
+    could count. Otherwise a filter would tell a restricted caller what its lists hide (that a
+    resident of its street also lives at an address in another one)."""
     match condition:
         case CountOf(rel, outgoing, far, tests, inner):
             return CountOf(rel, outgoing, far, tests, restricted(ctx, far, inner))
-        case Related(rel, outgoing, far, quantifier, inner) if inner is not None:
-            return Related(rel, outgoing, far, quantifier, _counting_within(ctx, inner))
+        case Related(rel, outgoing, far, quantifier, inner, among) if far is not None:
+            narrowed = None if inner is None else _within_places(ctx, inner)
+            limit = restricted(ctx, far, None)
+            if among is not None:
+                limit = among if limit is None else AllOf((among, limit))
+            return Related(rel, outgoing, far, quantifier, narrowed, limit)
         case AllOf(parts):
-            return AllOf(tuple(_counting_within(ctx, p) for p in parts))
+            return AllOf(tuple(_within_places(ctx, p) for p in parts))
         case AnyOf(parts):
-            return AnyOf(tuple(_counting_within(ctx, p) for p in parts))
+            return AnyOf(tuple(_within_places(ctx, p) for p in parts))
         case Not(part):
-            return Not(_counting_within(ctx, part))
+            return Not(_within_places(ctx, part))
     return condition
 
 

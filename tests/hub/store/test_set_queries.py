@@ -231,6 +231,53 @@ def test_some_neighbour_after_a_walk_as_a_subquery_or_an_expansion(
     assert district.find("LegalEntity", AllOf((at_b1, expired))) == []
 
 
+@pytest.mark.parametrize("joins", [False, True])
+def test_some_none_and_all_may_look_only_among_some_neighbours(
+    district: GraphStore, joins: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``among`` (a restricted caller's places) narrows the neighbours a condition looks at:
+    in the subquery form, the expansion form and a walk from an anchored node alike."""
+    monkeypatch.setattr(district, "_joins_some", joins)
+    district.upsert_nodes("Address", [{"id": "A2", "full_text": "别处", "floor": 3}])
+    district.upsert_relationships("LIVES_AT", "Person", "Address", [RelRow("P1", "A2")])
+    district.upsert_relationships("IN_BUILDING", "Address", "Building", [RelRow("A2", "B1")])
+    only_a1 = Compare("id", Op.EQ, "A1")
+    low = Compare("floor", Op.LT, 10)
+    assert ids(district.find("Person", Related("LIVES_AT", True, "Address", where=low))) == ["P1"]
+    assert district.find("Person", Related("LIVES_AT", True, "Address", where=low, among=only_a1)) == []
+    none_low = Related("LIVES_AT", True, "Address", Quantifier.NONE, low, among=only_a1)
+    assert ids(district.find("Person", none_low)) == ["P1", "P2", "P3", "P4"]
+    high = Compare("floor", Op.GTE, 10)
+    assert ids(district.find("Person", Related("LIVES_AT", True, "Address", Quantifier.ALL, high))) == [
+        "P2",
+        "P3",
+        "P4",
+    ]
+    all_high = Related("LIVES_AT", True, "Address", Quantifier.ALL, high, among=only_a1)
+    assert ids(district.find("Person", all_high)) == ["P1", "P2", "P3", "P4"]
+    # After a walk from building B1 (which both addresses are in), and as the walk itself.
+    in_b1 = Related(
+        "LIVES_AT",
+        True,
+        "Address",
+        where=Related("IN_BUILDING", True, "Building", where=Compare("id", Op.EQ, "B1")),
+    )
+    assert ids(district.find("Person", AllOf((in_b1, Related("LIVES_AT", True, "Address", where=low))))) == [
+        "P1"
+    ]
+    low_in_a1 = Related("LIVES_AT", True, "Address", where=low, among=only_a1)
+    assert district.find("Person", AllOf((in_b1, low_in_a1))) == []
+    in_b1_via_a2 = Related(
+        "LIVES_AT",
+        True,
+        "Address",
+        where=Related("IN_BUILDING", True, "Building", where=Compare("id", Op.EQ, "B1")),
+        among=Compare("id", Op.EQ, "A2"),
+    )
+    assert ids(district.find("Person", in_b1_via_a2)) == ["P1"]
+    assert district.count("Person", in_b1_via_a2) == 1
+
+
 @pytest.mark.parametrize("form", ["one", "scan", "many"])
 def test_related_for_several_nodes_in_every_form(
     district: GraphStore, form: str, monkeypatch: pytest.MonkeyPatch

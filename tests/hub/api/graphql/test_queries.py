@@ -387,6 +387,35 @@ def test_where_on_how_many_neighbours_match(district: GraphStore) -> None:
     assert codes(body) == ["BAD_USER_INPUT"]
 
 
+def test_some_none_and_all_look_only_among_the_neighbours_a_restricted_caller_can_list(
+    district: GraphStore,
+) -> None:
+    place_in_street_s1_with_a_second_home_elsewhere(district)
+    here = Principal(name="s1", scopes=frozenset({"read"}), streets=frozenset({"S1"}))
+
+    def ids(where: str, principal: Principal | None = None) -> list[str]:
+        query = f"{{ persons(where: {where}) {{ nodes {{ id }} }} }}"
+        body = execute(district, query, principal)[0] if principal else execute(district, query)[0]
+        return [n["id"] for n in data(body)["persons"]["nodes"]]
+
+    # P1's second home A2 lies in no street: its own addresses list does not show it to `here`
+    assert data(execute(district, '{ person(id: "P1") { addresses { nodes { id } } } }', here)[0]) == {
+        "person": {"addresses": {"nodes": [{"id": "A1"}]}}
+    }
+    # ... so no filter may find P1 by it either.
+    at_a2 = '{addresses: {some: {id: {eq: "A2"}}}}'
+    assert ids(at_a2) == ["P1"]
+    assert ids(at_a2, here) == []
+    assert ids('{addresses: {none: {id: {eq: "A2"}}}}', here) == ["P1", "P2"]
+    assert ids('{addresses: {all: {id: {eq: "A1"}}}}') == ["P2"]
+    assert ids('{addresses: {all: {id: {eq: "A1"}}}}', here) == ["P1", "P2"]
+    # Nested: the narrowing holds at every hop, and inside NOT and OR.
+    assert ids(f'{{NOT: {at_a2}}}', here) == ["P1", "P2"]
+    assert ids(f'{{OR: [{at_a2}, {{id: {{eq: "P9"}}}}]}}', here) == []
+    in_g1 = '{addresses: {some: {building: {grid: {id: {eq: "G1"}}}}}}'
+    assert ids(in_g1, here) == ids(in_g1) == ["P1", "P2"]
+
+
 def test_where_on_how_many_neighbours_keeps_scopes_masks_and_restrictions(district: GraphStore) -> None:
     place_in_street_s1_with_a_second_home_elsewhere(district)
     two = "{ persons(where: {addressesAggregate: {count: {eq: 2}}}) { nodes { id } } }"
