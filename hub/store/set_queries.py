@@ -259,7 +259,9 @@ class SetQueries:
         """`` MATCH (n)-[:R]->(x:Far) WHERE …``: ``n`` has some neighbour matching ``condition``
         (a SOME over one far type), as an expansion of the rows (see ``_joins_some``)."""
         pattern, other = w.pattern(label, "n", condition.rel, condition.outgoing, condition.label)
-        tests = [w.where(condition.label, other, c) for c in (condition.among, condition.where) if c is not None]
+        tests = [
+            w.where(condition.label, other, c) for c in (condition.among, condition.where) if c is not None
+        ]
         return f" MATCH {pattern}" + (f" WHERE {' AND '.join(tests)}" if tests else "")
 
     def _is_key_test(self, condition: Condition, ids: Sequence[str]) -> bool:

@@ -410,7 +410,7 @@ def test_some_none_and_all_look_only_among_the_neighbours_a_restricted_caller_ca
     assert ids('{addresses: {all: {id: {eq: "A1"}}}}') == ["P2"]
     assert ids('{addresses: {all: {id: {eq: "A1"}}}}', here) == ["P1", "P2"]
     # Nested: the narrowing holds at every hop, and inside NOT and OR.
-    assert ids(f'{{NOT: {at_a2}}}', here) == ["P1", "P2"]
+    assert ids(f"{{NOT: {at_a2}}}", here) == ["P1", "P2"]
     assert ids(f'{{OR: [{at_a2}, {{id: {{eq: "P9"}}}}]}}', here) == []
     in_g1 = '{addresses: {some: {building: {grid: {id: {eq: "G1"}}}}}}'
     assert ids(in_g1, here) == ids(in_g1) == ["P1", "P2"]
