@@ -135,7 +135,9 @@ SYNC_CODE = (
 )
 # Read-only parts of those folders: a change there changes no stored byte, so it does not cost
 # a re-sync of the cached district (~200 s at 100k persons).
-READ_ONLY_CODE = frozenset({"hub/store/set_queries.py", "hub/store/page_trees.py", "hub/store/query.py"})
+READ_ONLY_CODE = frozenset(
+    {"hub/store/set_queries.py", "hub/store/page_trees.py", "hub/store/query.py", "hub/store/implied.py"}
+)
 
 
 def code_fingerprint() -> str:
@@ -509,8 +511,13 @@ def inspect_role() -> None:
         subjects = out["subjects"] = aq.pick_subjects(store.read, today)
         schema = build_graphql_schema(store.schema)
         search = SearchService(store, state)
+        in_street = Principal(
+            name="bench-street", scopes=principal.scopes, streets=frozenset({subjects["street"]})
+        )
         for q in aq.QUESTIONS:
-            ctx = RequestContext.create(store, principal, search=search, today=today)
+            ctx = RequestContext.create(
+                store, in_street if q.street_key else principal, search=search, today=today
+            )
             result = asyncio.run(
                 schema.execute(q.graphql, variable_values=q.variables(subjects, today), context_value=ctx)
             )
@@ -621,8 +628,9 @@ class Server:
         self.log.close()
 
 
-def api_key(env: dict[str, str]) -> str:
-    """A key with every scope, as `gridhub demo` makes one (earlier bench keys revoked)."""
+def api_keys(env: dict[str, str], street: str) -> tuple[str, str]:
+    """A key with every scope, as `gridhub demo` makes one, and one with every scope restricted
+    to ``street`` (earlier bench keys revoked)."""
     from hub.api.security.api_keys import ApiKeys
     from hub.api.security.principal import FIXED_SCOPES
     from hub.state import StateStore
@@ -631,9 +639,11 @@ def api_key(env: dict[str, str]) -> str:
     with StateStore(url) as state:
         keys = ApiKeys(state)
         for old in keys.list_keys(include_revoked=False):
-            if old.name == "bench" and old.created_by == "bench/api.py":
+            if old.name in ("bench", "bench-street") and old.created_by == "bench/api.py":
                 keys.revoke(old.key_id)
-        return keys.create("bench", FIXED_SCOPES, created_by="bench/api.py").key
+        everything = keys.create("bench", FIXED_SCOPES, created_by="bench/api.py").key
+        in_street = keys.create("bench-street", FIXED_SCOPES, created_by="bench/api.py", streets=[street]).key
+        return everything, in_street
 
 
 def figures(result: dict[str, Any], server_cpu_s: float | None, others_cpu_s: float = 0.0) -> dict[str, Any]:
@@ -688,7 +698,11 @@ def bench_store(
         if problem:
             raise SystemExit(f"{store}: GraphQL (in-process) and Cypher disagree — {problem}")
 
-    key = api_key(env)
+    everything, in_street = api_keys(env, subjects["street"])
+
+    def key_for(q: aq.Question) -> str:
+        return in_street if q.street_key else everything
+
     results: dict[tuple[str, str, int], dict[str, Any]] = {}
     server_log = Path(prepared["data_dir"]) / "serve.log"
     server: Server | None = Server(env, workers, server_log)
@@ -698,7 +712,7 @@ def bench_store(
     def graphql_cell(q: aq.Question, c: int, seconds: float, warmup: float) -> dict[str, Any]:
         assert server is not None
         assert client is not None
-        spec = {"url": f"{server.url}/graphql", "key": key, "query": q.graphql,
+        spec = {"url": f"{server.url}/graphql", "key": key_for(q), "query": q.graphql,
                 "variables": q.variables(subjects, today), "concurrency": c, "seconds": seconds, "warmup": warmup}  # fmt: skip
         before = tree_cpu_seconds(server.process.pid) + cpu_seconds(neo4j_pid)
         mine, busy = cpu_seconds(client.process.pid), machine_busy_seconds()
@@ -727,7 +741,7 @@ def bench_store(
         for q in aq.QUESTIONS:
             response = httpx.post(
                 f"{server.url}/graphql", json={"query": q.graphql, "variables": q.variables(subjects, today)},
-                headers={"Authorization": f"Bearer {key}"}, timeout=120,
+                headers={"Authorization": f"Bearer {key_for(q)}"}, timeout=120,
             )  # fmt: skip
             body = response.json()
             if response.status_code != 200 or body.get("errors"):

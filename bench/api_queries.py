@@ -51,8 +51,8 @@ WITH b, count(DISTINCT p) AS elderly
 RETURN b.id AS id, elderly ORDER BY elderly DESC, id LIMIT 1
 """
 PLACE_OF_BUILDING = """
-MATCH (b:Building {id: $building})-[:IN_GRID]->(g:Grid)-[:IN_COMMUNITY]->(c:Community)
-RETURN g.id AS grid, c.id AS community
+MATCH (b:Building {id: $building})-[:IN_GRID]->(g:Grid)-[:IN_COMMUNITY]->(c:Community)-[:IN_STREET]->(s:Street)
+RETURN g.id AS grid, c.id AS community, s.id AS street
 """
 RESIDENTS_OF_BUILDING = """
 MATCH (:Building {id: $building})<-[:IN_BUILDING]-(:Address)<-[:LIVES_AT]-(p:Person)
@@ -79,7 +79,7 @@ def pick_subjects(
         raise SystemExit(f"the district has no resident aged {ELDERLY_AGE} or more at a building")
     place = read(PLACE_OF_BUILDING, {"building": building[0]["id"]})
     if not place:
-        raise SystemExit(f"building {building[0]['id']} lies in no grid of a community")
+        raise SystemExit(f"building {building[0]['id']} lies in no grid of a community of a street")
     residents = read(RESIDENTS_OF_BUILDING, {"building": building[0]["id"]})[0]["n"]
     company = read(PICK_COMPANY_BUILDING, {"today": today, "until": params["until"]})
     if not company:
@@ -93,6 +93,7 @@ def pick_subjects(
         "building_elderly": int(building[0]["elderly"]),
         "grid": place[0]["grid"],
         "community": place[0]["community"],
+        "street": place[0]["street"],
         "company_building": company[0]["id"],
         "company_building_expiring": int(company[0]["n"]),
         "name": person[0]["name"],
@@ -108,7 +109,7 @@ def describe_subjects(s: dict[str, Any]) -> str:
     return (
         f"resident {s['person']} (identity number {s['identity_number'][:6]}…); building {s['building']} "
         f"({s['building_residents']} residents, {s['building_elderly']} aged ≥ {ELDERLY_AGE}: the most); "
-        f"its grid {s['grid']} and community {s['community']}; companies' building {s['company_building']} "
+        f"its grid {s['grid']}, community {s['community']} and street {s['street']}; companies' building {s['company_building']} "
         f"({s['company_building_expiring']} companies with a licence expiring within {EXPIRY_DAYS} days: the most); "
         f"search {s['name']!r} born {s['birth_year']}"
     )
@@ -129,6 +130,9 @@ class Question:
     # Both answers brought to one comparable shape (ids, counts, the values asked for).
     from_graphql: Callable[[dict[str, Any], dt.date], Any]
     from_cypher: Callable[[list[dict[str, Any]], dt.date], Any] | None
+    # Asked with a key restricted to the subjects' street (a street office's system), not with
+    # the key that sees the whole district.
+    street_key: bool = False
 
 
 PERSON_360 = """
@@ -232,6 +236,15 @@ RETURN p.id AS id, p.name AS name, p.birth_date AS birth_date ORDER BY id
 """
 ELDERLY_GRID_CYPHER = """
 MATCH (:Grid {id: $place})<-[:IN_GRID]-(:Building)<-[:IN_BUILDING]-(:Address)<-[:LIVES_AT]-(p:Person)
+WHERE p.birth_date <= $born_by
+WITH DISTINCT p
+RETURN p.id AS id, p.name AS name, p.birth_date AS birth_date ORDER BY id
+"""
+
+# What a street office's own query would be: the grid reached from its street.
+ELDERLY_GRID_IN_STREET_CYPHER = """
+MATCH (:Street {id: $street})<-[:IN_STREET]-(:Community)<-[:IN_COMMUNITY]-(:Grid {id: $place})
+      <-[:IN_GRID]-(:Building)<-[:IN_BUILDING]-(:Address)<-[:LIVES_AT]-(p:Person)
 WHERE p.birth_date <= $born_by
 WITH DISTINCT p
 RETURN p.id AS id, p.name AS name, p.birth_date AS birth_date ORDER BY id
@@ -341,6 +354,12 @@ QUESTIONS: tuple[Question, ...] = (
         "elderly-grid", f"residents aged ≥ {ELDERLY_AGE} in a grid", ELDERLY_GRID,
         lambda s, t: {"place": s["grid"]}, ELDERLY_GRID_CYPHER,
         lambda s, t: {"place": s["grid"], "born_by": window(t)["born_by"]}, _persons_graphql, _persons_cypher,
+    ),
+    Question(
+        "elderly-street", f"residents aged ≥ {ELDERLY_AGE} in a grid, key restricted to its street",
+        ELDERLY_GRID, lambda s, t: {"place": s["grid"]}, ELDERLY_GRID_IN_STREET_CYPHER,
+        lambda s, t: {"place": s["grid"], "street": s["street"], "born_by": window(t)["born_by"]},
+        _persons_graphql, _persons_cypher, street_key=True,
     ),
     Question(
         "expiring", f"companies at a building, licence expiring ≤ {EXPIRY_DAYS} days", EXPIRING,
