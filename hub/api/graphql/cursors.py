@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 
 from hub.api.errors import ApiError
 
@@ -18,6 +19,9 @@ _PREFIX = "offset:"
 MAX_OFFSET = 10_000
 
 
+# Every connection of a page names its first and last item's cursor, mostly the same few
+# offsets (0, the page's last): a lookup instead of base64 work each time.
+@lru_cache(maxsize=4096)
 def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
 
