@@ -56,6 +56,10 @@ _PER_NODE_READS = 1_000
 # The cost model of _scan_is_cheaper (ms): one query per anchor by key, and a scan of a label
 # per node and per node and anchor; a label's size is counted again after _LABEL_SIZE_TTL_S.
 _ANCHOR_MS = 0.2
+# What a subquery in the condition (EXISTS { }, COUNT { }) adds to each query, whatever the
+# anchors: ladybug joins it as a whole. A licence's place for a street-restricted caller
+# (one five-hop EXISTS) took 3.3 ms a company one by one, 0.6 ms without (100k district).
+_SUBQUERY_MS = 2.5
 _SCAN_NODE_MS = 0.09e-3
 _SCAN_TEST_MS = 4e-6
 _LABEL_SIZE_TTL_S = 60.0
@@ -587,23 +591,25 @@ class LadybugStore(SchemaCheckedStore, PageTrees):
         # this one call: still one round trip for the API); beyond, the scan is cheaper.
         if len(ids) > _PER_NODE_READS:
             return self.read(forms.many, {**params, "anchors": ids})
-        if len(ids) > 1 and self._scan_is_cheaper(label, len(ids)):
+        subqueries = forms.one.count("EXISTS {") + forms.one.count("COUNT {")
+        if len(ids) > 1 and self._scan_is_cheaper(label, len(ids), _ANCHOR_MS + subqueries * _SUBQUERY_MS):
             return self.read(forms.scan, {**params, "anchors": ids})
         rows: list[dict[str, Any]] = []
         for node_id in ids:
             rows += self.read(forms.one, {**params, "anchor": node_id})
         return rows
 
-    def _scan_is_cheaper(self, label: str, anchors: int) -> bool:
+    def _scan_is_cheaper(self, label: str, anchors: int, per_anchor_ms: float = _ANCHOR_MS) -> bool:
         """Whether reading ``label`` whole with ``WHERE n.id IN $anchors`` beats one query per
-        anchor. Measured on a 100k district (2026-12-06): one query by key costs ~0.2 ms; the
-        scan ~0.09 µs per node of the label plus ~4 ns per node and anchor (the list is tested
-        item by item). So the scan wins for the companies of a page (12.7k LegalEntity nodes:
-        11 anchors 1.4 ms against 2.4 ms one by one), never on 102k persons (8–12 ms). Only
-        the plan depends on it, never the rows."""
+        anchor (``per_anchor_ms`` each). Measured on a 100k district (2026-12-06): one query by
+        key costs ~0.2 ms (more with a subquery in its condition); the scan ~0.09 µs per node
+        of the label plus ~4 ns per node and anchor (the list is tested item by item). So the
+        scan wins for the companies of a page (12.7k LegalEntity nodes: 11 anchors 1.4 ms
+        against 2.4 ms one by one), never on 102k persons (8–12 ms) unless each query carries
+        subqueries. Only the plan depends on it, never the rows."""
         size = self._label_size(label)
         scan = size * (_SCAN_NODE_MS + anchors * _SCAN_TEST_MS)
-        return scan < anchors * _ANCHOR_MS
+        return scan < anchors * per_anchor_ms
 
     def _label_size(self, label: str) -> int:
         """How many nodes ``label`` has, counted at most once a minute (a plan's estimate: a

@@ -218,6 +218,7 @@ class SetQueries:
             head = f"UNWIND {w.param(ids)} AS anchor MATCH ({variables[-1]}:{last.label} {{{key}: anchor}})"
         path = ""
         tests: list[str] = []
+        walked: set[str] = set()
         for i in range(len(hops) - 1, -1, -1):
             hop = hops[i]
             near = variables[i - 1] if i > 0 else "n"
@@ -225,6 +226,12 @@ class SetQueries:
             rel = self.schema.rel(hop.rel).name
             # The hop went near → far; walking back reverses the arrow.
             arrow = f"<-[:{rel}]-" if hop.outgoing else f"-[:{rel}]->"
+            if rel in walked:
+                # Within one pattern Neo4j walks a relationship once (the residents of P1's
+                # address would leave P1 out); the condition does not ask that: a new MATCH.
+                path += f" MATCH ({variables[i]})"
+                walked.clear()
+            walked.add(rel)
             path += f"{arrow}({near}:{near_label})"
             # The anchored node's own id test is the head's key already.
             conditions = [c for c in hop.conditions if i < len(hops) - 1 or not self._is_key_test(c, ids)]
