@@ -20,6 +20,7 @@ from hub.store.query import (
     ChainHop,
     Compare,
     Condition,
+    CountOf,
     CypherWriter,
     Not,
     Op,
@@ -51,6 +52,27 @@ def _conjuncts(where: Condition) -> list[Condition]:
     if isinstance(where, AllOf):
         return [part for inner in where.parts for part in _conjuncts(inner)]
     return [where]
+
+
+def _counts_neighbours(condition: Condition) -> bool:
+    """Whether ``condition`` counts neighbours (``COUNT { }``) anywhere in it.
+
+    ladybug 0.22 loses the nodes with no such neighbour when a ``COUNT { }`` tested in a
+    MATCH's WHERE comes before an aggregation: ``MATCH (n:LegalEntity) WHERE COUNT { MATCH
+    (n)<-[:REPRESENTS]-(:Person) } = 0 RETURN count(n)`` counts 0 where ``RETURN n`` lists a
+    company. Tested in a WITH's WHERE (``MATCH (n) WITH * WHERE …``; ``WITH n`` after an
+    ``UNWIND`` fails there to evaluate) it counts them; the conditions are written so on both
+    stores (the same meaning; Neo4j plans it alike)."""
+    match condition:
+        case CountOf():
+            return True
+        case AllOf(parts) | AnyOf(parts):
+            return any(_counts_neighbours(p) for p in parts)
+        case Not(part):
+            return _counts_neighbours(part)
+        case Related(_, _, _, _, inner, among):
+            return any(c is not None and _counts_neighbours(c) for c in (inner, among))
+    return False
 
 
 def _on_node_only(condition: Condition) -> bool:
@@ -199,7 +221,10 @@ class SetQueries:
         counts need it). Without it the caller counts ``DISTINCT n`` itself, which both stores
         do far faster than a ``WITH DISTINCT n`` first (ladybug: 1.8 ms instead of 5 ms for the
         10,000 residents of a community)."""
-        test = f" WHERE {w.where(label, 'n', where)}" if where is not None else ""
+        test = ""
+        if where is not None:
+            # A count of neighbours is tested in a WITH (see _counts_neighbours).
+            test = f"{' WITH *' if _counts_neighbours(where) else ''} WHERE {w.where(label, 'n', where)}"
         anchor = self._anchor(label, where)
         key = self.schema.id_property
         if anchor is not None:
@@ -218,6 +243,7 @@ class SetQueries:
             head = f"UNWIND {w.param(ids)} AS anchor MATCH ({variables[-1]}:{last.label} {{{key}: anchor}})"
         path = ""
         tests: list[str] = []
+        counted: list[str] = []  # tests of counts of neighbours, in a WITH after the walk
         walked: set[str] = set()
         for i in range(len(hops) - 1, -1, -1):
             hop = hops[i]
@@ -235,7 +261,8 @@ class SetQueries:
             path += f"{arrow}({near}:{near_label})"
             # The anchored node's own id test is the head's key already.
             conditions = [c for c in hop.conditions if i < len(hops) - 1 or not self._is_key_test(c, ids)]
-            tests += [w.where(hop.label, variables[i], c) for c in conditions]
+            for c in conditions:
+                (counted if _counts_neighbours(c) else tests).append(w.where(hop.label, variables[i], c))
         joined: list[Related] = []
         if self._joins_some:
             # The walk reaches n once per path and is made distinct (or counted distinct)
@@ -254,8 +281,10 @@ class SetQueries:
             rest = [c for c in rest if not _on_node_only(c)]
         residual = AllOf(tuple(rest)) if rest else None
         if not distinct and residual is not None:
-            tests.append(w.where(label, "n", residual))
+            (counted if _counts_neighbours(residual) else tests).append(w.where(label, "n", residual))
         text = head + path + (f" WHERE {' AND '.join(tests)}" if tests else "")
+        if counted:
+            text += f" WITH * WHERE {' AND '.join(counted)}"
         text += "".join(self._some_as_match(w, label, c) for c in joined)
         if not distinct:
             return text
@@ -308,17 +337,25 @@ class SetQueries:
             return [here, _Hop(part.rel, part.outgoing, part.label, reached), *hops[1:]], ids
         return None
 
-    def _related_forms(self, label: str, pattern: str, condition: str | None, result: str) -> RelatedForms:
+    def _related_forms(
+        self, label: str, pattern: str, condition: str | None, result: str, *, tested_late: bool = False
+    ) -> RelatedForms:
         """``MATCH pattern [WHERE condition] result`` from the nodes ``n`` of ``label``, in the
         three forms (``pattern`` starts at ``(n)``; ``result`` names ``n``'s id ``src``). Two of
-        them start from each node by key: `WHERE n.id IN $ids` reads the whole label in ladybug."""
+        them start from each node by key: `WHERE n.id IN $ids` reads the whole label in ladybug.
+        ``tested_late``: the condition is tested in a ``WITH *`` after the match (it counts
+        neighbours and ``result`` aggregates: see _counts_neighbours)."""
         key = self.schema.id_property
-        tail = (f" WHERE {condition}" if condition is not None else "") + result
+        if condition is not None and tested_late:
+            late, condition = f" WITH * WHERE {condition}", None
+        else:
+            late = ""
+        tail = (f" WHERE {condition}" if condition is not None else "") + late + result
         scan_test = f" WHERE n.{key} IN $anchors" + (f" AND {condition}" if condition is not None else "")
         return RelatedForms(
             one=f"MATCH {pattern.replace('(n)', f'(n:{label} {{{key}: $anchor}})', 1)}{tail}",
             many=f"UNWIND $anchors AS anchor MATCH (n:{label} {{{key}: anchor}}) MATCH {pattern}{tail}",
-            scan=f"MATCH {pattern.replace('(n)', f'(n:{label})', 1)}{scan_test}{result}",
+            scan=f"MATCH {pattern.replace('(n)', f'(n:{label})', 1)}{scan_test}{late}{result}",
         )
 
     def _related_rows(
@@ -433,7 +470,9 @@ class SetQueries:
             f", min({far}.{w.prop(far_label, d)}) AS min_{d}, max({far}.{w.prop(far_label, d)}) AS max_{d}"
             for d in dates
         )
-        forms = self._related_forms(label, pattern, condition, f" RETURN n.{key} AS src, {figures}")
+        counts = where is not None and _counts_neighbours(where)
+        result = f" RETURN n.{key} AS src, {figures}"
+        forms = self._related_forms(label, pattern, condition, result, tested_late=counts)
         rows = {row["src"]: row for row in self._related_rows(label, forms, sorted(set(ids)), w.params)}
         found: dict[str, PlaceCount] = {}
         for src in ids:

@@ -385,6 +385,20 @@ def test_where_on_how_many_neighbours_match(district: GraphStore) -> None:
     assert data(execute(district, none)[0])["legalEntities"]["nodes"] == [{"id": "L3"}]
     body, _ = execute(district, "{ legalEntities(where: {licensesAggregate: {count: {}}}) { nodes { id } } }")
     assert codes(body) == ["BAD_USER_INPUT"]
+    # Counted as listed, companies with no licence too (ladybug 0.22 dropped them from a
+    # count when the COUNT { } stood in the MATCH's WHERE); an empty flat A5 in building B1.
+    district.upsert_nodes("Address", [{"id": "A5", "full_text": "空房"}])
+    district.upsert_relationships("IN_BUILDING", "Address", "Building", [RelRow("A5", "B1")])
+    at_most_one = """{
+      legalEntities(first: 1, where: {licensesAggregate: {count: {lte: 1}}}) { totalCount nodes { id } }
+      legalEntitiesAggregate(where: {licensesAggregate: {count: {lte: 1}}}) { count }
+      grid(id: "G1") { buildings { nodes { addressesAggregate(where: {residentsAggregate: {count: {eq: 0}}}) { count } } } }
+    }"""
+    assert data(execute(district, at_most_one)[0]) == {
+        "legalEntities": {"totalCount": 2, "nodes": [{"id": "L2"}]},
+        "legalEntitiesAggregate": {"count": 2},
+        "grid": {"buildings": {"nodes": [{"addressesAggregate": {"count": 1}}]}},
+    }
 
 
 def test_some_none_and_all_look_only_among_the_neighbours_a_restricted_caller_can_list(
