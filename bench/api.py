@@ -628,9 +628,9 @@ class Server:
         self.log.close()
 
 
-def api_keys(env: dict[str, str], street: str) -> tuple[str, str]:
-    """A key with every scope, as `gridhub demo` makes one, and one with every scope restricted
-    to ``street`` (earlier bench keys revoked)."""
+def api_key(env: dict[str, str], *, name: str = "bench", streets: list[str] | None = None) -> str:
+    """A key with every scope, as `gridhub demo` makes one, restricted to ``streets`` when given
+    (earlier bench keys of that name revoked)."""
     from hub.api.security.api_keys import ApiKeys
     from hub.api.security.principal import FIXED_SCOPES
     from hub.state import StateStore
@@ -639,11 +639,9 @@ def api_keys(env: dict[str, str], street: str) -> tuple[str, str]:
     with StateStore(url) as state:
         keys = ApiKeys(state)
         for old in keys.list_keys(include_revoked=False):
-            if old.name in ("bench", "bench-street") and old.created_by == "bench/api.py":
+            if old.name == name and old.created_by == "bench/api.py":
                 keys.revoke(old.key_id)
-        everything = keys.create("bench", FIXED_SCOPES, created_by="bench/api.py").key
-        in_street = keys.create("bench-street", FIXED_SCOPES, created_by="bench/api.py", streets=[street]).key
-        return everything, in_street
+        return keys.create(name, FIXED_SCOPES, created_by="bench/api.py", streets=streets).key
 
 
 def figures(result: dict[str, Any], server_cpu_s: float | None, others_cpu_s: float = 0.0) -> dict[str, Any]:
@@ -698,7 +696,8 @@ def bench_store(
         if problem:
             raise SystemExit(f"{store}: GraphQL (in-process) and Cypher disagree — {problem}")
 
-    everything, in_street = api_keys(env, subjects["street"])
+    everything = api_key(env)
+    in_street = api_key(env, name="bench-street", streets=[subjects["street"]])
 
     def key_for(q: aq.Question) -> str:
         return in_street if q.street_key else everything
