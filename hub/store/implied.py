@@ -27,7 +27,7 @@ too): an ``AllOf`` without a part that another of its parts implies means the sa
 
 from __future__ import annotations
 
-from hub.store.query import AllOf, AnyOf, Condition, CountOf, Not, Quantifier, Related
+from hub.store.query import AllOf, AnyOf, Condition, CountOf, Not, Quantifier, Related, conjuncts, satisfied
 
 
 def without_implied(condition: Condition) -> Condition:
@@ -42,11 +42,10 @@ def without_implied(condition: Condition) -> Condition:
             return AnyOf(tuple(without_implied(p) for p in parts))
         case Not(part):
             return Not(without_implied(part))
-        case Related(rel, outgoing, label, Quantifier.SOME, where, among):
+        case Related(rel, outgoing, label, Quantifier.SOME, _, _):
             # Some neighbour satisfies where ∧ among: one conjunction, simplified as a whole
             # (the where first: a store walking from an anchored node tries its parts in order).
-            satisfied = [p for part in (where, among) if part is not None for p in _conjuncts(part)]
-            kept = _strongest([without_implied(p) for p in satisfied])
+            kept = _strongest([without_implied(p) for p in satisfied(condition)])
             return Related(rel, outgoing, label, Quantifier.SOME, _all(kept))
         case Related(rel, outgoing, label, quantifier, where, among):
             return Related(
@@ -72,8 +71,8 @@ def implies(stronger: Condition, weaker: Condition) -> bool:
         ):
             if (rel, out, label) != (rel2, out2, label2):
                 return False
-            have = _satisfied(stronger)
-            return all(any(implies(h, w) for h in have) for w in _satisfied(weaker))
+            have = satisfied(stronger)
+            return all(any(implies(h, w) for h in have) for w in satisfied(weaker))
         case _, AllOf(parts):
             return all(implies(stronger, p) for p in parts)
         case AllOf(parts), _:
@@ -92,7 +91,7 @@ def _strongest(parts: list[Condition]) -> list[Condition]:
     only by one that implies it: so what is kept always implies what was dropped (implication
     is transitive even where the rules above do not see it)."""
     kept: list[Condition] = []
-    for part in (q for p in parts for q in _conjuncts(p)):
+    for part in (q for p in parts for q in conjuncts(p)):
         if any(implies(k, part) for k in kept):
             continue
         weaker = [i for i, k in enumerate(kept) if implies(part, k)]
@@ -104,17 +103,6 @@ def _strongest(parts: list[Condition]) -> list[Condition]:
         else:
             kept.append(part)
     return kept
-
-
-def _satisfied(related: Related) -> list[Condition]:
-    """What the neighbour that makes a ``some`` true satisfies (its where and among)."""
-    return [c for part in (related.where, related.among) if part is not None for c in _conjuncts(part)]
-
-
-def _conjuncts(condition: Condition) -> list[Condition]:
-    if isinstance(condition, AllOf):
-        return [c for part in condition.parts for c in _conjuncts(part)]
-    return [condition]
 
 
 def _all(parts: list[Condition]) -> Condition | None:

@@ -299,14 +299,14 @@ class CypherWriter:
         walked twice, where nested subqueries would let it be (a resident's fellow residents
         include the resident)."""
         pattern, other = self.pattern(label, var, first.rel, first.outgoing, first.label)
-        near, satisfied = first.label, _satisfied(first)
+        near, needs = first.label, satisfied(first)
         walked = {first.rel}
         tests: list[str] = []
         while True:
             step = next(
                 (
                     part
-                    for part in satisfied
+                    for part in needs
                     if isinstance(part, Related)
                     and part.quantifier is Quantifier.SOME
                     and part.label is not None
@@ -316,12 +316,12 @@ class CypherWriter:
             )
             if step is None:
                 break
-            tests += [self.where(near, other, part) for part in satisfied if part is not step]
+            tests += [self.where(near, other, part) for part in needs if part is not step]
             more, reached = self.pattern(near, other, step.rel, step.outgoing, step.label)
             pattern += more[len(other) + 2 :]  # the segment after "(other)"
-            near, other, satisfied = step.label, reached, _satisfied(step)
+            near, other, needs = step.label, reached, satisfied(step)
             walked.add(step.rel)
-        return pattern, tests + [self.where(near, other, part) for part in satisfied]
+        return pattern, tests + [self.where(near, other, part) for part in needs]
 
     def _count_of(
         self,
@@ -370,19 +370,17 @@ class CypherWriter:
         return text, current
 
 
-def _satisfied(related: Related) -> list[Condition]:
-    """What a neighbour must satisfy to count: ``among`` (which neighbours are looked at), then
-    ``where``, each as the parts that must all hold."""
-    parts: list[Condition] = []
-    for condition in (related.among, related.where):
-        stack = [condition]
-        while stack:
-            part = stack.pop()
-            if isinstance(part, AllOf):
-                stack.extend(reversed(part.parts))
-            elif part is not None:
-                parts.append(part)
-    return parts
+def conjuncts(condition: Condition) -> list[Condition]:
+    """The parts that must all hold, nested ANDs flattened (a restriction wraps the client's)."""
+    if isinstance(condition, AllOf):
+        return [c for part in condition.parts for c in conjuncts(part)]
+    return [condition]
+
+
+def satisfied(related: Related) -> list[Condition]:
+    """What a neighbour must satisfy for a ``some`` to count it: its ``where``, then ``among``
+    (which neighbours are looked at), each as the parts that must all hold."""
+    return [c for part in (related.where, related.among) if part is not None for c in conjuncts(part)]
 
 
 def place_path_to(schema: Schema, label: str, level: str) -> tuple[PlaceStep, ...]:

@@ -29,6 +29,7 @@ from hub.store.query import (
     Related,
     RelatedPage,
     SortKey,
+    conjuncts,
     place_path_to,
 )
 
@@ -45,13 +46,6 @@ def _bounded(skip: int, limit: int) -> tuple[int, int]:
             f"skip must be between 0 and {MAX_SKIP} and limit between 0 and {MAX_ROWS} (got {skip}, {limit})"
         )
     return int(skip), int(limit)
-
-
-def _conjuncts(where: Condition) -> list[Condition]:
-    """The parts that must all hold, nested ANDs flattened (a restriction wraps the client's)."""
-    if isinstance(where, AllOf):
-        return [part for inner in where.parts for part in _conjuncts(inner)]
-    return [where]
 
 
 def _counts_neighbours(condition: Condition) -> bool:
@@ -184,7 +178,7 @@ class SetQueries:
         (``UNWIND … MATCH (n {id: …})``) instead of reading the whole label."""
         if where is None:
             return None
-        tests = [p for p in _conjuncts(where) if isinstance(p, Compare) and p.op in (Op.EQ, Op.IN)]
+        tests = [p for p in conjuncts(where) if isinstance(p, Compare) and p.op in (Op.EQ, Op.IN)]
         key = self.schema.id_property
         for test in tests:
             if test.prop == key:
@@ -316,7 +310,7 @@ class SetQueries:
         no relationship, stands for this node and holds its other conditions; each next one the
         conditions on the node it reaches) and the anchored ids at the far end. With
         ``anchored_here`` false, this node's own anchor does not count (the caller tried it)."""
-        parts = _conjuncts(where)
+        parts = conjuncts(where)
         ids = self._anchor(label, where) if anchored_here else None
         if ids is not None:
             return [_Hop("", True, label, parts)], ids
@@ -333,7 +327,7 @@ class SetQueries:
                 continue
             here = _Hop("", True, label, parts[:i] + parts[i + 1 :])
             # The neighbours looked at (``among``) are conditions on the node the hop reaches.
-            reached = hops[0].conditions + ([] if part.among is None else _conjuncts(part.among))
+            reached = hops[0].conditions + ([] if part.among is None else conjuncts(part.among))
             return [here, _Hop(part.rel, part.outgoing, part.label, reached), *hops[1:]], ids
         return None
 

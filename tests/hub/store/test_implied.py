@@ -189,39 +189,19 @@ def test_a_street_restriction_along_a_walk_from_a_grid_is_tested_once() -> None:
         assert test is not None
         return test
 
-    in_grid = Related(
-        "LIVES_AT",
-        True,
-        "Address",
-        where=Related(
-            "IN_BUILDING",
-            True,
-            "Building",
-            where=Related("IN_GRID", True, "Grid", where=Compare("id", Op.EQ, "G1"), among=limit("Grid")),
-            among=limit("Building"),
-        ),
-        among=limit("Address"),
-    )
+    def walk(grid: Condition, *among: Condition | None) -> Related:
+        """Lives at an address in a building in a grid that satisfies ``grid``; ``among``: the
+        grids, buildings and addresses looked at."""
+        of_grid, of_building, of_address = (*among, None, None, None)[:3]
+        in_grid = Related("IN_GRID", True, "Grid", where=grid, among=of_grid)
+        in_building = Related("IN_BUILDING", True, "Building", where=in_grid, among=of_building)
+        return Related("LIVES_AT", True, "Address", where=in_building, among=of_address)
+
+    g1 = Compare("id", Op.EQ, "G1")
+    in_grid = walk(g1, limit("Grid"), limit("Building"), limit("Address"))
     old = Compare("birth_date", Op.LTE, "1956-12-06")
     asked = AllOf((AllOf((old, in_grid)), limit("Person")))
-    expected = AllOf(
-        (
-            old,
-            Related(
-                "LIVES_AT",
-                True,
-                "Address",
-                where=Related(
-                    "IN_BUILDING",
-                    True,
-                    "Building",
-                    where=Related(
-                        "IN_GRID", True, "Grid", where=AllOf((Compare("id", Op.EQ, "G1"), limit("Grid")))
-                    ),
-                ),
-            ),
-        )
-    )
+    expected = AllOf((old, walk(AllOf((g1, limit("Grid"))))))
     assert without_implied(asked) == expected
     # Elsewhere nothing is implied and nothing is left out.
     by_name = AllOf((Compare("name", Op.EQ, "张伟"), limit("Person")))
