@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -75,6 +75,22 @@ def _asks_for_graphql_ide(connection: HTTPConnection) -> bool:
     )
 
 
+def _start_warming(search_service: Callable[[], SearchService]) -> threading.Thread:
+    """Build the search indexes on a thread of their own while the worker serves (the first
+    search then waits for what is left of the build, not for all of it). A failure is logged and
+    left to the first search, which builds again and reports it to its caller."""
+
+    def warm() -> None:
+        try:
+            search_service().warm()
+        except Exception:  # a worker serves without warm indexes
+            log.exception("building the search indexes at start-up failed; the first search builds them")
+
+    thread = threading.Thread(target=warm, name="search-warm", daemon=True)
+    thread.start()
+    return thread
+
+
 def store_concurrency(settings: Settings, store: GraphStore) -> int:
     """Store calls one server process runs at once (``api_store_concurrency``; 0: by store).
 
@@ -125,11 +141,14 @@ def create_app(
         settle_long_lived()
         if scheduler is not None:
             await anyio.to_thread.run_sync(scheduler.start)
+        warming = app.state.search_warming = _start_warming(search_service) if settings.warms_search else None
         try:
             yield
         finally:
             if scheduler is not None:  # waits for a sync under way: the store stays open for it
                 await anyio.to_thread.run_sync(scheduler.stop)
+            if warming is not None:  # it reads the store and the state database: both stay open
+                await anyio.to_thread.run_sync(warming.join)
             # Durability on shutdown: every recorded entry is written before the process ends.
             await anyio.to_thread.run_sync(app.state.audit.close)
             await anyio.to_thread.run_sync(jobs.close)
@@ -206,6 +225,15 @@ def create_app(
                 service = app.state.search = SearchService(store, state_store())
             return service
 
+    def search_status() -> str:
+        """This worker's search indexes: ``ready`` (all built), ``building`` (at start-up, see
+        ``api_search_warm``) or ``on first search`` (each is built by the first search needing it)."""
+        service: SearchService | None = getattr(app.state, "search", None)
+        if service is not None and service.ready:
+            return "ready"
+        warming: threading.Thread | None = getattr(app.state, "search_warming", None)
+        return "building" if warming is not None and warming.is_alive() else "on first search"
+
     def build_event_intake() -> EventIntake:
         config = load_task_config(settings.tasks_config_dir, store.schema)
         return build_intake(store, config, search_service())
@@ -276,7 +304,9 @@ def create_app(
             body = {"status": "unavailable", "store": store.uri, "error": "the state database cannot be read"}
             return JSONResponse(body, 503)
         # The worker process that answered: operators see the load spread over workers.
-        return JSONResponse({"status": "ok", "store": store.uri, "worker": os.getpid(), **runs})
+        return JSONResponse(
+            {"status": "ok", "store": store.uri, "worker": os.getpid(), "search": search_status(), **runs}
+        )
 
     @app.get("/metrics")
     def prometheus_metrics() -> Response:

@@ -99,6 +99,12 @@ class SearchService:
             index.wait(timeout) for index in (self._places, self._persons, self._companies, self._addresses)
         )
 
+    @property
+    def ready(self) -> bool:
+        """Whether every index has been built (a search then waits for none)."""
+        indexes = (self._places, self._persons, self._companies, self._addresses)
+        return all(index.built is not None for index in indexes)
+
     def warm(self) -> None:
         """Build every index now (at start-up, rather than on the first query)."""
         self._persons.get()

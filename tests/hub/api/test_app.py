@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,9 +38,51 @@ def test_health_says_ok_with_the_store(client: TestClient, district: GraphStore)
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json() == {
-        "status": "ok", "store": district.uri, "worker": os.getpid(),
+        "status": "ok", "store": district.uri, "worker": os.getpid(), "search": "on first search",
         "last_run_status": None, "last_success_age_s": None,  # nothing synced in this state yet
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("overrides", "at_start"),
+    [
+        ({}, False),  # development: on the first search
+        ({"api_mode": "production"}, True),
+        ({"api_search_warm": True}, True),
+        ({"api_mode": "production", "api_search_warm": False}, False),
+    ],
+)
+def test_search_indexes_are_built_at_start_up_in_production_mode(
+    district: GraphStore, tmp_path: Path, overrides: dict[str, Any], at_start: bool
+) -> None:
+    settings = Settings(data_dir=tmp_path / "api", **overrides)
+    app = create_app(district, settings)
+    with TestClient(app) as client:
+        assert client.get("/health").json()["search"] in (
+            {"building", "ready"} if at_start else {"on first search"}
+        )
+    # Shut down: a warming thread has been waited for (it reads the store, which closes after).
+    service = getattr(app.state, "search", None)
+    assert (service is not None and service.ready) is at_start
+
+
+def test_health_says_when_the_search_indexes_are_ready(
+    district: GraphStore, tmp_path: Path, auth_headers: dict[str, str], api_settings: Settings
+) -> None:
+    with TestClient(create_app(district, api_settings), headers=auth_headers) as client:
+        assert client.get("/health").json()["search"] == "on first search"
+        # Each index is built by the first search needing it: the person search leaves two.
+        found = client.post("/graphql", json={"query": '{ searchPersons(name: "张伟") { score } }'})
+        assert found.status_code == 200
+        assert "errors" not in found.json(), found.text
+        assert client.get("/health").json()["search"] == "on first search"
+        for query in (
+            '{ searchLegalEntities(name: "福山") { score } }',
+            '{ searchAddresses(text: "福华三路88号") { outcome } }',
+        ):
+            found = client.post("/graphql", json={"query": query})
+            assert "errors" not in found.json(), found.text
+        assert client.get("/health").json()["search"] == "ready"
 
 
 def test_health_is_503_when_the_store_fails(

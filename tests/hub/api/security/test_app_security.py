@@ -53,7 +53,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 def test_health_and_metrics_need_no_credential(client: TestClient) -> None:
     assert client.get("/health").json() == {
-        "status": "ok", "store": "stub://graph", "worker": os.getpid(),
+        "status": "ok", "store": "stub://graph", "worker": os.getpid(), "search": "on first search",
         "last_run_status": None, "last_success_age_s": None,  # nothing synced in this state yet
     }  # fmt: skip
     assert client.get("/metrics").status_code == 200
