@@ -77,6 +77,10 @@ class PropertyDef(_Frozen):
     name_key: bool = False
     indexed: bool = False  # looked up often enough to deserve an index
     pii: bool = False  # masked for API clients without the PII scope
+    # A source's row as read (JSON, each source its own columns): without the PII scope the
+    # identity and mobile numbers in it are masked wherever they stand; a caller restricted to
+    # some streets or communities is not shown it (a row tells of places and people beyond them).
+    source_row: bool = False
     # A disagreement between valid values is a conflict for stewards (birth date, ID number).
     strong: bool = False
     # Name of the value normaliser (resolvers.normalize) applied to every mapped value.

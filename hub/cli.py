@@ -32,7 +32,7 @@ from hub.redact import redact_pii
 from hub.resolution.engines import Engine
 from hub.review.ordering import ranked_queue
 from hub.settings import get_settings
-from hub.state import StateStore, Verdict
+from hub.state import ApiKeyRecord, StateStore, Verdict
 from hub.state.mentions import SEP
 from hub.store import open_store
 from hub.sync import RunReport
@@ -776,32 +776,62 @@ def schema_graphql(
         out.print(f"wrote {out_file}")
 
 
+# Every scope of hub/api/security/principal.py (importing it loads the whole API package, seconds
+# before any command runs); tests/hub/test_cli_apikey_places.py fails when one is missing here.
+SCOPES_HELP = (
+    "Comma-separated: read (every node type), read:<Type> (one, e.g. read:Person), pii, steward, "
+    "tasks, events, audit, admin. See README, Security."
+)
+
+
 @apikey_app.command("create")
 def apikey_create(
     name: Annotated[str, typer.Option(help="Who or what uses the key (a department system).")],
-    scopes: Annotated[
-        str, typer.Option(help="Comma-separated: read, read:<Type>, pii, steward, audit, admin.")
-    ],
+    scopes: Annotated[str, typer.Option(help=SCOPES_HELP)],
     street: Annotated[
-        list[str] | None, typer.Option(help="Only entities in this street (repeat for more).")
+        list[str] | None,
+        typer.Option(help="Only entities in this street: its id (S-…), code or name (repeat for more)."),
     ] = None,
     community: Annotated[
-        list[str] | None, typer.Option(help="Only entities in this community (repeat for more).")
+        list[str] | None,
+        typer.Option(help="Only entities in this community: its id (C-…), code or name (repeat for more)."),
     ] = None,
     created_by: Annotated[str | None, typer.Option(help="Who creates it (default: your login).")] = None,
 ) -> None:
-    """Create an API key and print it. It is shown this once: only a hash of it is kept."""
-    from hub.api.security.api_keys import ApiKeys  # loads the API package: only when asked
+    """Create an API key and print it. It is shown this once: only a hash of it is kept.
 
-    with StateStore(get_settings().state_database_url) as state:
+    Each --street / --community (id, code or name) is looked up in the graph and kept as a node id."""
+    from hub.api.security.api_keys import ApiKeys  # loads the API package: only when asked
+    from hub.api.security.places import Place, PlaceError, community_label, resolve_places, street_label
+    from hub.api.security.scopes import validate_scopes
+
+    settings = get_settings()
+    validate_scopes(scopes.split(","), default_schema())  # a bad scope before the graph is opened
+    streets: list[Place] = []
+    communities: list[Place] = []
+    if street or community:
+        try:
+            with open_store(settings, read_only=True) as store:
+                streets = resolve_places(store, street_label(store.schema), street or (), "--street")
+                communities = resolve_places(
+                    store, community_label(store.schema), community or (), "--community"
+                )
+        except PlaceError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+    with StateStore(settings.state_database_url) as state:
         created = ApiKeys(state).create(
             name, scopes.split(","), created_by=created_by or _login(),
-            streets=street or None, communities=community or None,
+            streets=[p.id for p in streets] or None, communities=[p.id for p in communities] or None,
         )  # fmt: skip
+    places = [f"street {p}" for p in streets] + [f"community {p}" for p in communities]
+    restricted = f", restricted to {', '.join(places)}" if places else ""
     out.print(
-        f"API key {created.key_id} ({created.record.name}) created. Keep it now, it is not shown again:"
-    )
-    print(created.key)
+        f"API key {created.key_id} ({created.record.name}) created{restricted}. "
+        "Keep it now, it is not shown again:",
+        markup=False, highlight=False, soft_wrap=True,
+    )  # fmt: skip
+    print(created.key)  # the last line: scripts take it from there
 
 
 def _login() -> str:
@@ -824,10 +854,11 @@ def apikey_list(
     if as_json:  # the records hold no secret and no hash
         print_json([asdict(k) for k in keys])
         return
+    named = _place_names(keys)
     table = Table("id", "name", "scopes", "restricted to", "created", "by", "last used", "revoked")
     for k in keys:
-        places = [f"street {s}" for s in sorted(k.streets or ())] + [
-            f"community {c}" for c in sorted(k.communities or ())
+        places = [f"street {named.get(s, s)}" for s in sorted(k.streets or ())] + [
+            f"community {named.get(c, c)}" for c in sorted(k.communities or ())
         ]
         table.add_row(
             k.key_id, k.name, " ".join(sorted(k.scopes)), ", ".join(places),
@@ -837,6 +868,30 @@ def apikey_list(
         )  # fmt: skip
     out.print(table)
     out.print(f"{len(keys)} key(s)")
+
+
+def _place_names(keys: list[ApiKeyRecord]) -> dict[str, str]:
+    """``name (id)`` of every street and community the keys are restricted to, ``id (not in the
+    graph)`` for one no node has (a key that sees nothing there); empty when no key is
+    restricted, or (with a note) when the graph cannot be read."""
+    streets = {s for k in keys for s in k.streets or ()}
+    communities = {c for k in keys for c in k.communities or ()}
+    if not streets and not communities:
+        return {}
+    from hub.api.security.places import community_label, places_by_id, street_label
+    from hub.store.errors import StoreError
+
+    try:
+        with open_store(get_settings(), read_only=True) as store:
+            found = {
+                **places_by_id(store, street_label(store.schema), streets),
+                **places_by_id(store, community_label(store.schema), communities),
+            }
+    except StoreError as exc:
+        err.print(f"(street and community names left out: {exc})", markup=False, highlight=False)
+        return {}
+    missing = {i: f"{i} (not in the graph)" for i in (streets | communities) - found.keys()}
+    return {**missing, **{place_id: str(place) for place_id, place in found.items()}}
 
 
 @apikey_app.command("revoke")

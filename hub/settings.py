@@ -108,6 +108,15 @@ class Settings(BaseSettings):
     )
     api_rate_per_s: float = Field(50.0, gt=0, description="Requests per second per caller (sustained).")
     api_rate_burst: int = Field(100, ge=1, description="Requests a caller may make at once after a pause.")
+    api_masked_tests_per_min: int = Field(
+        60,
+        ge=1,
+        description=(
+            "Whole-value tests of a masked property (a lookup by identity number, `identityNumber: "
+            "{eq: …}`) a caller without the pii scope may make a minute, per worker process: a "
+            "masked number and a birth date leave few candidates, and trying them is what this bounds."
+        ),
+    )
     api_max_body_bytes: int = Field(64 * 1024, ge=1, description="Larger request bodies get 413.")
     api_workers: int = Field(
         0,

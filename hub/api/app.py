@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from starlette.requests import HTTPConnection
 from hub.api.context import RequestContext
 from hub.api.events import events_router
 from hub.api.graphiql import mount_graphiql_static
+from hub.api.graphql.names import graphql_field
 from hub.api.graphql_http import HubGraphQLRouter
 from hub.api.jobs import JobRunner, jobs_router
 from hub.api.metrics import ApiMetrics, instrument
@@ -34,6 +36,7 @@ from hub.api.security.authenticator import Authenticator
 from hub.api.security.body_limit import BodySizeLimit
 from hub.api.security.errors import install_error_handler
 from hub.api.security.principal import Principal
+from hub.api.security.rate_limit import RateLimiter
 from hub.api.state_metrics import StateCollector, last_sync
 from hub.api.steward import steward_router
 from hub.api.workbench import workbench_router
@@ -161,6 +164,9 @@ def create_app(
 
     # Built before the app: a misconfigured JWT key stops the API here, naming the file.
     authenticator = Authenticator(settings, state_store)
+    # Lookups and `eq` tests of masked values by callers without the pii scope (guard.py).
+    per_min = settings.api_masked_tests_per_min
+    masked_tests = RateLimiter(per_min / 60.0, per_min)
     app = FastAPI(
         title="gridhub", summary="Cross-department queries over the district graph", lifespan=lifespan
     )
@@ -205,6 +211,7 @@ def create_app(
             search=search_service,
             mentions=lambda ids: state_store().mentions_of(ids),
             max_cost=settings.api_max_cost,
+            masked_tests=masked_tests,
             jobs=jobs,
             intake=event_intake,
             store_limiter=getattr(app.state, "store_limiter", None),
@@ -267,6 +274,14 @@ def create_app(
         for label, ids in ctx.returned.items():
             fields = sorted(ctx.selected_fields.get(label, ()))
             app.state.audit.record(ctx.principal, operation or "graphql", label, sorted(ids), fields, client)
+        # Tests of masked values, found or not (what was shown is above): which property, how
+        # often; the values are not written (the log would hold what the caller may not see).
+        tested: dict[str, Counter[str]] = defaultdict(Counter)
+        for label, prop, _ in ctx.masked_tested:
+            tested[label][graphql_field(prop)] += 1
+        for label, props in tested.items():
+            fields = [f"tested {prop} ×{n}" for prop, n in sorted(props.items())]
+            app.state.audit.record(ctx.principal, operation or "graphql", label, (), fields, client)
 
     router = HubGraphQLRouter(
         # Production: no introspection and no GraphiQL (clients use the checked-in schema.graphql).
@@ -275,6 +290,7 @@ def create_app(
         timeout_s=settings.api_timeout_s,
         path=GRAPHQL_PATH,
         ide=not production,
+        allow_queries_via_get=not production,  # a query in a URL is kept in proxy logs
         audit=audit,
     )
     if not production:

@@ -16,6 +16,7 @@ from strawberry.fastapi import BaseContext
 
 from graph_schema import Schema
 from hub.api.security.principal import PII_SCOPE, Principal
+from hub.api.security.rate_limit import RateLimiter
 from hub.store import GraphStore
 
 T = TypeVar("T")
@@ -46,6 +47,11 @@ class RequestContext(BaseContext):
     converted_inputs: dict[Hashable, Any] = field(default_factory=dict, repr=False)
     selected_fields: dict[str, set[str]] = field(default_factory=dict, repr=False)
     round_trips: int = 0
+    # Whole-value tests of masked properties this request made (label, property, value): audited
+    # (the value is not), found or not, and bounded per caller by ``masked_tests`` (the app's
+    # limiter; None: unbounded).
+    masked_tested: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
+    masked_tests: RateLimiter | None = field(default=None, repr=False)
     # The request's execution (hub/api/graphql/execution.py, set by it): the selection and
     # arguments of fields below the current one, for resolvers that read ahead.
     selections: Any = field(default=None, repr=False)

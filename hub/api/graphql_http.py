@@ -7,6 +7,8 @@
 - What a response showed of audited types (persons: their ids and the fields selected) is
   written to the audit log, with who asked.
 - GraphiQL is the page vendored in the package (no CDN), and only in development mode.
+- Queries over GET only when ``allow_queries_via_get`` (development mode): otherwise a GET is
+  refused with 405 ``METHOD_NOT_ALLOWED`` before it is read.
 """
 
 from __future__ import annotations
@@ -24,15 +26,26 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
 from hub.api.context import RequestContext
 from hub.api.errors import BAD_REQUEST, TIMEOUT, error_code
 from hub.api.graphiql import DEFAULT_STATIC_PREFIX, graphiql_html
+from hub.api.security.errors import METHOD_NOT_ALLOWED, code_for_status, error_body
 
 log = logging.getLogger(__name__)
 
+QUERIES_VIA_POST = (
+    "queries are sent with POST in production mode (a query in a URL is kept in proxy and access logs)"
+)
+
 # Records one response's audited nodes: (context, operation name) → None.
 AuditHook = Callable[[RequestContext, str | None], None]
+
+
+def _is_get(request: Request) -> bool:
+    """An HTTP GET (a websocket's handshake is a scope of its own kind)."""
+    return bool(request.scope.get("type") == "http" and request.scope.get("method") == "GET")
 
 
 class HubGraphQLRouter(GraphQLRouter[RequestContext, None]):
@@ -85,18 +98,27 @@ class HubGraphQLRouter(GraphQLRouter[RequestContext, None]):
                 extensions={"code": TIMEOUT},
             )
             result = ExecutionResult(data=None, errors=[error])
-        if self.audit is not None and context.returned:
+        if self.audit is not None and (context.returned or context.masked_tested):
             self.audit(context, getattr(request_data, "operation_name", None))
         return result
 
-    async def run(self, *args: Any, **kwargs: Any) -> Any:
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if not self.allow_queries_via_get and _is_get(request) and not self._asks_for_ide(request):
+            # Production mode: a query in a URL (identity numbers in it) ends up in proxy and
+            # access logs. Refused before it is read; the page (a GET without a query) is not
+            # served either (404 below).
+            body = error_body(QUERIES_VIA_POST, METHOD_NOT_ALLOWED)
+            return JSONResponse(body, status_code=405, headers={"Allow": "POST"})
         # Strawberry answers a request it cannot read (bad JSON, no query, a GET of a mutation)
         # in plain text; a GraphQL client reads errors from JSON, so it gets them in that shape.
         try:
-            return await super().run(*args, **kwargs)
+            return await super().run(request, context, root_value)
         except StrawberryHTTPException as exc:
-            body = {"errors": [{"message": exc.reason, "extensions": {"code": BAD_REQUEST}}]}
-            return JSONResponse(body, status_code=exc.status_code)
+            code = BAD_REQUEST if exc.status_code == 400 else code_for_status(exc.status_code)
+            return JSONResponse(error_body(exc.reason, code), status_code=exc.status_code)
+
+    def _asks_for_ide(self, request: Request) -> bool:
+        return bool(self.should_render_graphql_ide(self.request_adapter_class(request)))
 
     def encode_json(self, data: object) -> bytes:
         # orjson: several times faster than json.dumps on a page of a thousand residents, and

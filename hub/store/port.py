@@ -195,9 +195,11 @@ class GraphStore(Protocol):
         where: Condition | None = None,
         *,
         group_level: str | None = None,
+        group_where: Condition | None = None,
         dates: Sequence[str] = (),
     ) -> list[PlaceCount]:
-        """Counts (and date ranges) of matching nodes, in all or per place at ``group_level``."""
+        """Counts (and date ranges) of matching nodes, in all or per place at ``group_level``;
+        with ``group_where``, only the places that satisfy it (a restricted caller's)."""
 
     def clear_properties(self, label: str, node_ids: Sequence[str], props: Sequence[str]) -> int:
         """Remove these properties from these nodes (a declaration no longer maps them); returns

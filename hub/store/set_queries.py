@@ -541,11 +541,15 @@ class SetQueries:
         where: Condition | None = None,
         *,
         group_level: str | None = None,
+        group_where: Condition | None = None,
         dates: Sequence[str] = (),
     ) -> list[PlaceCount]:
         """How many nodes match (and the earliest and latest of each date property), in all or
         per place at ``group_level`` (a level of the address hierarchy: grid, community, …). A
-        node placed at two places counts in both; nodes placed nowhere form the group None."""
+        node placed at two places counts in both; nodes placed nowhere form the group None.
+        ``group_where``: only places that satisfy it count as the node's places (a restricted
+        caller's groups are its own places: a resident of its street who also lives in another
+        must not show that other street as a group)."""
         w = self._writer()
         w.node(label)
         # Grouped, each match walks on to its places: bound once first, so the walk is not
@@ -561,10 +565,12 @@ class SetQueries:
             key = self.schema.id_property
             if steps:
                 path, place = w.place_match("n", steps, group_level)
+                only = f" WHERE {w.where(group_level, place, group_where)}" if group_where is not None else ""
                 query = (
-                    f"{start} OPTIONAL MATCH {path} RETURN {place}.{key} AS place, {figures} ORDER BY place"
+                    f"{start} OPTIONAL MATCH {path}{only} "
+                    f"RETURN {place}.{key} AS place, {figures} ORDER BY place"
                 )
-            else:
+            else:  # grouped by their own type: ``where`` holds what ``group_where`` would
                 query = f"{start} RETURN n.{key} AS place, {figures} ORDER BY place"
         return [
             PlaceCount(

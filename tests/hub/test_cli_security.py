@@ -14,6 +14,7 @@ from hub.api.security.api_keys import ApiKeys
 from hub.cli import app
 from hub.settings import Settings, get_settings
 from hub.state import ApiKeyError, AuditEntry, StateStore
+from hub.store import open_store
 
 runner = CliRunner()
 
@@ -33,6 +34,10 @@ def created_key(output: str) -> tuple[str, str]:
 
 
 def test_create_prints_the_key_once_and_it_works(settings: Settings) -> None:
+    with open_store(settings) as store:  # a restriction names streets and communities of the graph
+        store.apply_schema()
+        store.upsert_nodes("Street", [{"id": "S1", "name": "华富街道"}, {"id": "S2", "name": "福田街道"}])
+        store.upsert_nodes("Community", [{"id": "C1", "name": "华富社区"}])
     result = runner.invoke(
         app,
         ["apikey", "create", "--name", "民政系统", "--scopes", "read,pii", "--street", "S1", "--street", "S2",
@@ -53,7 +58,7 @@ def test_create_prints_the_key_once_and_it_works(settings: Settings) -> None:
     assert key_id in listed.output
     assert "民政系统" in listed.output
     assert "pii read" in listed.output
-    assert "street S1" in listed.output
+    assert "street 华富街道 (S1)" in listed.output
     assert plaintext.split("_", 2)[2] not in listed.output  # the secret is never shown again
 
 

@@ -15,6 +15,7 @@ entity) return the ``GraphNode`` interface, which every generated type implement
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from hub.api.graphql.names import graphql_field, pascal
 from hub.api.graphql.relationships import RelationshipEnd, relationship_ends
 from hub.api.graphql.summaries import asked_dates, ranges, summary_type
 from hub.api.masking import mask_pii
+from hub.redact import redact_value
 from hub.store import Node
 from hub.store.implied import without_implied
 from hub.store.query import (
@@ -136,6 +138,34 @@ def check_readable(ctx: RequestContext, labels: Sequence[str]) -> None:
     if denied:
         raise ApiError(
             f"reading {', '.join(denied)} needs the scope read or read:{denied[0]}", code=FORBIDDEN
+        )
+
+
+def _source_row(value: Any, ctx: RequestContext) -> str | None:
+    """A source's row as a caller may see it (see ``PropertyDef.source_row``): whole with the pii
+    scope; without it, with whatever looks like an identity or a mobile number masked wherever
+    it stands (the columns differ per source), still JSON; not at all for a restricted caller."""
+    if value is None or ctx.principal.restricted:
+        return None
+    text = str(value)
+    if ctx.can_read_pii:
+        return text
+    try:
+        return json.dumps(redact_value(json.loads(text)), ensure_ascii=False)
+    except ValueError:  # not JSON (a row written before rows were): its text, masked
+        return str(redact_value(text))
+
+
+def check_placeable(ctx: RequestContext, label: str) -> None:
+    """A caller restricted to some streets or communities sees only what is placed there; a type
+    that cannot be placed there (source records, their raw rows) it reaches only from the
+    entities it sees (a person's ``sourceRecords``), never by a list, lookup or count of all."""
+    node = ctx.schema.node(label)
+    if ctx.principal.restricted and node.kind == "system" and ctx.schema.place_path(label) is None:
+        raise ApiError(
+            f"{label} cannot be placed in streets or communities: a caller restricted to some reaches "
+            f"{label} only through the entities it sees (their sourceRecords), not by itself",
+            code=FORBIDDEN,
         )
 
 
@@ -287,6 +317,9 @@ class NodeObjects:
         # The figures of a relationship's neighbours (`licensesAggregate`), by their type.
         self.summaries = {n.name: summary_type(n) for n in schema.node_types}
         self._pii = {n.name: frozenset(p.name for p in n.properties if p.pii) for n in schema.node_types}
+        self._rows = {
+            n.name: frozenset(p.name for p in n.properties if p.source_row) for n in schema.node_types
+        }
         self.audited = frozenset(label for label, pii in self._pii.items() if pii)
         self.root_connections: dict[str, type] = {}
         self._ends: dict[str, list[RelationshipEnd]] = {}
@@ -361,6 +394,9 @@ class NodeObjects:
             name: value if name not in hidden else mask_pii(value) if isinstance(value, str) else None
             for name, value in node.properties.items()
         }
+        rows = self._rows[node.label]
+        for name in rows & values.keys():
+            values[name] = _source_row(node.properties[name], ctx)
         if node.label in self.audited:
             ctx.returned[node.label].add(node.id)
         make: Any = self.classes[node.label]  # its keyword arguments are the node type's properties

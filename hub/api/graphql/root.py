@@ -22,7 +22,7 @@ from hub.api.errors import ApiError, GraphQLSchemaConflict
 from hub.api.graphql.cursors import decode_cursor, encode_cursor
 from hub.api.graphql.decision_mutations import DecisionQueries
 from hub.api.graphql.filters import normalise_identifier
-from hub.api.graphql.guard import check_condition, check_sort
+from hub.api.graphql.guard import check_condition, check_sort, note_masked_test
 from hub.api.graphql.names import graphql_field, list_name, lookup_name
 from hub.api.graphql.objects import (
     DEFAULT_FIRST,
@@ -30,6 +30,7 @@ from hub.api.graphql.objects import (
     GraphNode,
     NodeObjects,
     check_first,
+    check_placeable,
     check_readable,
     python_type,
     restricted,
@@ -106,6 +107,8 @@ class RootFields:
         ctx = info.context
         prop = None if key == ID_FIELD else self.schema.node(label).prop(key)
         value = str(value) if prop is None else normalise_identifier(prop, value)
+        if prop is not None and prop.pii and not ctx.can_read_pii:
+            note_masked_test(ctx, label, key, value)
         test = restricted(ctx, label, Compare(key, Op.EQ, value))
         # An identifier should name one node; until resolution guarantees it, the first wins.
         fields = self.objects.fields_for(ctx, label)
@@ -131,6 +134,7 @@ class RootFields:
             if len(chosen) != 1:
                 raise ApiError(f"{name}: give exactly one of the arguments {choices} (got {len(chosen)})")
             check_readable(info.context, [label])
+            check_placeable(info.context, label)
             ((key, value),) = chosen
             return await self._fetch(info, label, key, value)
 
@@ -162,6 +166,7 @@ class RootFields:
         ) -> Any:
             ctx = info.context
             check_readable(ctx, [label])
+            check_placeable(ctx, label)
             check_first(list_name(label), first)
             skip = decode_cursor(after)
             asked = self.inputs.condition(label, where, ctx.today)
@@ -222,7 +227,13 @@ class RootFields:
         group_ns["place"] = strawberry.field(description="The place (null: those placed nowhere).")
         group = strawberry.type(type(f"{node.name}Group", (), group_ns), name=f"{node.name}Group")
         namespace["__annotations__"] = {**figures, "groups": list[group]}  # type: ignore[valid-type]
-        namespace["groups"] = strawberry.field(description="The same per place, when grouped (else empty).")
+        namespace["groups"] = strawberry.field(
+            description=(
+                "The same per place, when grouped (else empty). A node placed at several places counts "
+                "in each, so the groups may add up to more than `count`; a caller restricted to some "
+                "streets or communities is shown only groups of its own places."
+            )
+        )
         aggregate = strawberry.type(
             type(f"{node.name}Aggregate", (), namespace), name=f"{node.name}Aggregate"
         )
@@ -235,6 +246,7 @@ class RootFields:
         async def resolve(info: Info, where: Any = None, group_by: Any = None) -> Any:
             ctx = info.context
             check_readable(ctx, [label])
+            check_placeable(ctx, label)
             asked = self.inputs.condition(label, where, ctx.today)
             check_condition(ctx, label, asked)
             condition: Condition | None = restricted(ctx, label, asked)
@@ -251,8 +263,15 @@ class RootFields:
                     raise ApiError(f"groupBy: {label} has no place at the level {level}") from exc
                 check_readable(ctx, [level])
                 _, group_dates = asked_dates(ctx, f"{label}Group", dates)
+                # A restricted caller's groups are its places only (a resident of its street who
+                # also lives elsewhere counts in its street's group, and shows no other).
                 rows = await ctx.call(
-                    ctx.store.aggregate, label, condition, group_level=level, dates=group_dates
+                    ctx.store.aggregate,
+                    label,
+                    condition,
+                    group_level=level,
+                    group_where=restricted(ctx, level, None),
+                    dates=group_dates,
                 )
                 ids = [r.place for r in rows if r.place is not None]
                 places = await ctx.call(ctx.store.get_nodes, level, ids) if ids else {}

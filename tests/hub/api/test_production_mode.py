@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -45,17 +46,76 @@ def development(district: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
 
 @pytest.mark.parametrize("query", INTROSPECTION)
 def test_production_refuses_introspection(production: TestClient, query: str) -> None:
-    for response in (
-        production.post("/graphql", json={"query": query}),
-        production.get("/graphql", params={"query": query}),
-    ):
+    response = production.post("/graphql", json={"query": query})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["data"] is None
+    assert body["errors"]
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"GRAPHQL_VALIDATION_FAILED"}
+    assert "introspection" in body["errors"][0]["message"].lower()
+    assert "PersonWhere" not in response.text
+    # Over GET it is not even read (below).
+    by_get = production.get("/graphql", params={"query": query})
+    assert by_get.status_code == 405
+    assert "PersonWhere" not in by_get.text
+
+
+GET_QUERIES = [
+    {"query": '{ person(id: "P1") { id name } }'},
+    {"query": "query Who($id: ID!) { person(id: $id) { id } }", "variables": '{"id": "P1"}'},
+    {"query": "{ __typename }"},
+]
+
+
+def test_production_refuses_queries_over_get(production: TestClient) -> None:
+    """A query in a URL (identity numbers in it) is kept in proxy and access logs."""
+    refusal = {
+        "errors": [
+            {
+                "message": "queries are sent with POST in production mode (a query in a URL is kept "
+                "in proxy and access logs)",
+                "extensions": {"code": "METHOD_NOT_ALLOWED"},
+            }
+        ]
+    }
+    for params in GET_QUERIES:
+        for accept in ("application/json", "application/graphql-response+json", "*/*", "text/html"):
+            response = production.get("/graphql", params=params, headers={"accept": accept})
+            assert response.status_code == 405, response.text
+            assert response.headers["allow"] == "POST"
+            assert response.json() == refusal
+        # The same query by POST is answered.
+        variables = orjson.loads(params["variables"]) if "variables" in params else None
+        posted = production.post("/graphql", json={"query": params["query"], "variables": variables})
+        assert posted.status_code == 200
+        assert "errors" not in posted.json()
+
+
+def test_production_refuses_a_get_without_a_query_in_the_shape(production: TestClient) -> None:
+    response = production.get("/graphql", headers={"accept": "application/json"})
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_production_asks_for_a_credential_before_anything(production: TestClient) -> None:
+    del production.headers["authorization"]
+    response = production.get("/graphql", params=GET_QUERIES[0])
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_development_answers_queries_over_get(development: TestClient) -> None:
+    """GraphiQL and the docs' examples may send queries over GET while developing."""
+    for params in GET_QUERIES:
+        response = development.get("/graphql", params=params, headers={"accept": "application/json"})
         assert response.status_code == 200, response.text
         body = response.json()
-        assert body["data"] is None
-        assert body["errors"]
-        assert {e["extensions"]["code"] for e in body["errors"]} == {"GRAPHQL_VALIDATION_FAILED"}
-        assert "introspection" in body["errors"][0]["message"].lower()
-        assert "PersonWhere" not in response.text
+        assert "errors" not in body
+        assert body["data"]
+    # Mutations never are.
+    response = development.get("/graphql", params={"query": 'mutation { acceptTask(id: "T1") { id } }'})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
 def test_production_still_answers_typename_and_queries(production: TestClient) -> None:
@@ -73,7 +133,8 @@ def test_production_serves_no_graphiql(production: TestClient, accept: str) -> N
         response = production.get("/graphql", headers=headers)
         assert "text/html" not in response.headers.get("content-type", ""), response.text[:200]
         assert "graphiql" not in response.text.lower()
-        assert response.status_code in (400, 401, 404), response.status_code
+        assert response.status_code in (401, 404), response.status_code
+        assert response.json()["errors"][0]["extensions"]["code"] in ("UNAUTHENTICATED", "NOT_FOUND")
     assert production.get(f"{DEFAULT_STATIC_PREFIX}/graphiql.min.js").status_code == 404
 
 

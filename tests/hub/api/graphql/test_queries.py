@@ -430,6 +430,42 @@ def test_some_none_and_all_look_only_among_the_neighbours_a_restricted_caller_ca
     assert ids(in_g1, here) == ids(in_g1) == ["P1", "P2"]
 
 
+def test_a_restricted_callers_groups_are_its_own_places(district: GraphStore) -> None:
+    place_in_street_s1_with_a_second_home_elsewhere(district)
+    # P1's second home A2 now lies in street S2, through a building, grid and community of its own.
+    district.upsert_nodes("Building", [{"id": "B2"}])
+    district.upsert_nodes("Grid", [{"id": "G2"}])
+    district.upsert_nodes("Community", [{"id": "C2"}])
+    district.upsert_nodes("Street", [{"id": "S2", "name": "南园街道"}])
+    for rel, src, dst, a, b in [
+        ("IN_BUILDING", "Address", "Building", "A2", "B2"),
+        ("IN_GRID", "Building", "Grid", "B2", "G2"),
+        ("IN_COMMUNITY", "Grid", "Community", "G2", "C2"),
+        ("IN_STREET", "Community", "Street", "C2", "S2"),
+    ]:
+        district.upsert_relationships(rel, src, dst, [RelRow(a, b)])
+    here = Principal(name="s1", scopes=frozenset({"read"}), streets=frozenset({"S1"}))
+
+    def groups(level: str, principal: Principal | None = None) -> dict[str | None, int]:
+        query = f"{{ personsAggregate(groupBy: {level}) {{ count groups {{ place {{ id }} count }} }} }}"
+        body = execute(district, query, principal)[0] if principal else execute(district, query)[0]
+        found = data(body)["personsAggregate"]
+        return {(g["place"] or {}).get("id"): g["count"] for g in found["groups"]}
+
+    # Unrestricted, P1 counts in both of its streets (a node placed twice counts in both groups).
+    assert groups("STREET") == {"S1": 2, "S2": 1}
+    assert groups("ADDRESS") == {"A1": 2, "A2": 1}
+    # Restricted to S1, the groups show no place outside it: not where else P1 lives.
+    for level, only in [
+        ("STREET", "S1"),
+        ("COMMUNITY", "C1"),
+        ("GRID", "G1"),
+        ("BUILDING", "B1"),
+        ("ADDRESS", "A1"),
+    ]:
+        assert groups(level, here) == {only: 2}, level
+
+
 def test_where_on_how_many_neighbours_keeps_scopes_masks_and_restrictions(district: GraphStore) -> None:
     place_in_street_s1_with_a_second_home_elsewhere(district)
     two = "{ persons(where: {addressesAggregate: {count: {eq: 2}}}) { nodes { id } } }"
