@@ -479,9 +479,17 @@ class NodeObjects:
         return bool({"records", "assertedBy"} & ctx.selected_fields.get(name, set()))
 
     def make_connection(
-        self, cls: type, edges: list[Any], nodes: list[Any], skip: int, more: bool, total: Any
+        self,
+        cls: type,
+        edges: list[Any],
+        nodes: list[Any],
+        skip: int,
+        more: bool,
+        total: Any,
+        info: PageInfo | None = None,
     ) -> Any:
-        conn = cls(page_info=page_info(skip, len(nodes), more), edges=edges, nodes=nodes)
+        """A connection of ``nodes``; ``info``: its page info when not that of an offset page."""
+        conn = cls(page_info=info or page_info(skip, len(nodes), more), edges=edges, nodes=nodes)
         conn._total = total
         return conn
 

@@ -19,7 +19,7 @@ import strawberry
 from graph_schema import NodeType, Schema
 from hub.api.context import Info
 from hub.api.errors import ApiError, GraphQLSchemaConflict
-from hub.api.graphql.cursors import decode_cursor, encode_cursor
+from hub.api.graphql.cursors import decode_after, encode_cursor, encode_key_cursor
 from hub.api.graphql.decision_mutations import DecisionQueries
 from hub.api.graphql.filters import normalise_identifier
 from hub.api.graphql.guard import check_condition, check_sort, note_masked_test
@@ -29,6 +29,7 @@ from hub.api.graphql.objects import (
     ID_FIELD,
     GraphNode,
     NodeObjects,
+    PageInfo,
     check_first,
     check_placeable,
     check_readable,
@@ -39,7 +40,7 @@ from hub.api.graphql.prefetch import Prefetch
 from hub.api.graphql.review_queries import ReviewQueries
 from hub.api.graphql.search import SearchFields
 from hub.api.graphql.summaries import DateRange, asked_dates, date_properties, figure_fields, ranges
-from hub.store.query import Compare, Condition, Op, PlaceCount, place_path_to
+from hub.store.query import AllOf, Compare, Condition, Op, PlaceCount, place_path_to
 
 ROOT_DEFAULT_FIRST = 20
 
@@ -168,22 +169,35 @@ class RootFields:
             check_readable(ctx, [label])
             check_placeable(ctx, label)
             check_first(list_name(label), first)
-            skip = decode_cursor(after)
             asked = self.inputs.condition(label, where, ctx.today)
             order = self.inputs.sort_keys(label, sort)
+            # In id order (no `sort`), a page starts after the last item's id (cursors.py).
+            keyset = not order
+            start = decode_after(after, keyset=keyset)
+            skip = start.skip
             check_condition(ctx, label, asked)
             check_sort(ctx, label, order)
             condition = restricted(ctx, label, asked)
+            paged = condition
+            if start.after_id is not None:
+                beyond = Compare(self.schema.id_property, Op.GT, start.after_id)
+                paged = beyond if condition is None else AllOf((condition, beyond))
             # One more than asked for tells whether a next page exists without counting.
             fields = self.objects.fields_for(ctx, label)
-            # A full page needs the count of every match for `totalCount`: asked in the same call.
-            counted = self.objects.wants_total(ctx, conn)
+            # A full page needs the count of every match for `totalCount`: asked in the same call
+            # (past a keyset cursor that query counts only the rest: counted on its own).
+            counted = self.objects.wants_total(ctx, conn) and start.after_id is None
             found, total = await self.prefetch.find(
-                ctx, info, label, condition, order, skip, first + 1, fields, count_when_full=counted
+                ctx, info, label, paged, order, skip, first + 1, fields, count_when_full=counted
             )
             nodes = [self.objects.to_object(n, ctx) for n in found[:first]]
+            cursors = (
+                [encode_key_cursor(str(n.id)) for n in nodes]
+                if keyset
+                else [encode_cursor(skip + i) for i in range(len(nodes))]
+            )
             edges = (
-                [edge_cls(cursor=encode_cursor(skip + i), node=n) for i, n in enumerate(nodes)]
+                [edge_cls(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)]
                 if self.objects.wants_edges(ctx, conn)
                 else []
             )
@@ -191,10 +205,18 @@ class RootFields:
             async def count() -> int:
                 return int(await ctx.call(ctx.store.count, label, condition))
 
-            if len(found) <= first and (found or skip == 0):
+            if start.after_id is None and len(found) <= first and (found or skip == 0):
                 total = skip + len(found)  # the last page, read whole: nothing to count
             known = count if total is None else total
-            return self.objects.make_connection(conn, edges, nodes, skip, len(found) > first, known)
+            where_page_is = PageInfo(
+                has_next_page=len(found) > first,
+                has_previous_page=skip > 0 or start.after_id is not None,
+                start_cursor=cursors[0] if cursors else None,
+                end_cursor=cursors[-1] if cursors else None,
+            )
+            return self.objects.make_connection(
+                conn, edges, nodes, skip, len(found) > first, known, where_page_is
+            )
 
         params = [
             Parameter("info", Parameter.KEYWORD_ONLY, annotation=Info),
