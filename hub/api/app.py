@@ -210,6 +210,7 @@ def create_app(
             aliases=aliases,
             search=search_service,
             mentions=lambda ids: state_store().mentions_of(ids),
+            merged=lambda ids: state_store().merged_into_each(ids),
             max_cost=settings.api_max_cost,
             masked_tests=masked_tests,
             jobs=jobs,

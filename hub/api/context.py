@@ -37,6 +37,8 @@ class RequestContext(BaseContext):
     search: Any = None  # hub.search.SearchService (or a function giving it) when the app has one
     # The current mentions of entities, by entity id (value lineage); None: not available.
     mentions: Callable[[list[str]], dict[str, list[dict[str, Any]]]] | None = None
+    # The ids merged away into entities, by survivor id (``mergedIds``); None: not available.
+    merged: Callable[[list[str]], dict[str, list[str]]] | None = None
     # DataLoaders by what they load (a relationship end with its arguments): created on first
     # use, so every parent asking the same thing in one tick shares one store query.
     loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict, repr=False)

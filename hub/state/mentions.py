@@ -430,6 +430,21 @@ class MentionState:
         with self.engine.connect() as conn:
             return {str(old) for old in conn.execute(query).scalars()}
 
+    def merged_into_each(self, survivors: Sequence[str]) -> dict[str, list[str]]:
+        """The ids merged away into each of ``survivors``, oldest merge first (the API's
+        ``mergedIds``: what a department that kept an old id finds this entity by)."""
+        found: dict[str, list[str]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(survivors):
+                query = (
+                    select(aliases.c.new_id, aliases.c.old_id)
+                    .where(aliases.c.new_id.in_(chunk))
+                    .order_by(aliases.c.new_id, aliases.c.created_at, aliases.c.old_id)
+                )
+                for row in conn.execute(query):
+                    found.setdefault(str(row.new_id), []).append(str(row.old_id))
+        return found
+
     def resolve_alias(self, entity_id: str) -> str:
         with self.engine.connect() as conn:
             new = conn.execute(select(aliases.c.new_id).where(aliases.c.old_id == entity_id)).scalar()

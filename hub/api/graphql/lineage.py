@@ -104,6 +104,32 @@ def value_lineage_field(schema: Schema, label: str) -> Any:
     )
 
 
+def merged_ids_field() -> Any:
+    """``mergedIds``: the ids resolution merged away into this entity, oldest first. A department
+    that kept an id before a merge finds the entity by it (a lookup by that id redirects here);
+    this list lets it match its copy the other way, from the entity it reads now."""
+
+    async def load(ctx: RequestContext, ids: list[str]) -> list[list[str]]:
+        if ctx.merged is None:
+            raise ApiError("merged ids are not available on this server", code="SERVICE_UNAVAILABLE")
+        found: dict[str, list[str]] = await ctx.call(ctx.merged, ids)
+        return [found.get(i, []) for i in ids]
+
+    async def resolve(root: Any, info: Info) -> list[strawberry.ID]:
+        ctx = info.context
+        loader = ctx.loader(("merged",), lambda ids: load(ctx, ids))
+        merged: list[str] = await loader.load(str(root.id))
+        return [strawberry.ID(i) for i in merged]
+
+    return strawberry.field(
+        resolver=resolve,
+        description=(
+            "Ids merged away into this entity, oldest merge first: a lookup by any of them finds "
+            "this entity (with `redirectedFrom`)."
+        ),
+    )
+
+
 def versions_field(schema: Schema, version_class: type, to_object: Any) -> Any:
     version_label = schema.roles.record_version
 

@@ -32,7 +32,7 @@ from hub.api.graphql.cursors import decode_cursor, encode_cursor
 from hub.api.graphql.execution import direct
 from hub.api.graphql.filters import WhereInputs
 from hub.api.graphql.guard import check_condition, check_sort
-from hub.api.graphql.lineage import value_lineage_field, versions_field
+from hub.api.graphql.lineage import merged_ids_field, value_lineage_field, versions_field
 from hub.api.graphql.names import graphql_field, pascal
 from hub.api.graphql.relationships import RelationshipEnd, relationship_ends
 from hub.api.graphql.summaries import asked_dates, ranges, summary_type
@@ -354,6 +354,8 @@ class NodeObjects:
                     self._needs[node.name][end.aggregate_field] = frozenset()
             if node.resolver is not None:
                 cls.value_lineage = value_lineage_field(schema, node.name)  # type: ignore[attr-defined]
+                cls.merged_ids = merged_ids_field()  # type: ignore[attr-defined]
+                self._needs[node.name]["mergedIds"] = frozenset()  # read by the id
             if node.name == schema.roles.source_record:
                 version_cls = self.classes[schema.roles.record_version]
                 cls.versions = versions_field(schema, version_cls, self.to_object)  # type: ignore[attr-defined]

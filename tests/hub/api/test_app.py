@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from hub.api import create_app
 from hub.settings import Settings
+from hub.state import StateStore
 from hub.store import GraphStore, StoreUnavailable
 
 
@@ -128,3 +129,15 @@ def test_only_unexpected_errors_are_logged(
         assert any(
             "connection refused" in r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR
         )
+
+
+def test_merged_ids_come_from_the_state_database(
+    district: GraphStore, api_settings: Settings, auth_headers: dict[str, str]
+) -> None:
+    with StateStore(api_settings.state_database_url) as state:
+        state.reassign_mentions({"P77": "P1"}, "r1")
+    with TestClient(create_app(district, api_settings), headers=auth_headers) as client:
+        body = client.post(
+            "/graphql", json={"query": '{ person(id: "P77") { id redirectedFrom mergedIds } }'}
+        ).json()
+    assert body == {"data": {"person": {"id": "P1", "redirectedFrom": "P77", "mergedIds": ["P77"]}}}

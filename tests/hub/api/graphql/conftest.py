@@ -37,6 +37,7 @@ def execute(
         principal,
         today=as_of,
         aliases=(aliases or {}).get if aliases is not None else None,
+        merged=(lambda ids: _merged_into(aliases or {}, ids)) if aliases is not None else None,
         search=search,
         max_cost=max_cost,
     )
@@ -45,6 +46,11 @@ def execute(
     if result.errors:
         body["errors"] = [{"message": e.message, "extensions": e.extensions} for e in result.errors]
     return body, ctx
+
+
+def _merged_into(aliases: dict[str, str], ids: list[str]) -> dict[str, list[str]]:
+    """What the state database's aliases give ``mergedIds``: old ids by survivor."""
+    return {i: sorted(old for old, new in aliases.items() if new == i) for i in ids}
 
 
 @pytest.fixture

@@ -84,6 +84,14 @@ def test_an_id_merged_away_finds_its_survivor(district: GraphStore) -> None:
     assert data(body)["person"] == {"id": "P1", "redirectedFrom": "P77"}
     body, _ = execute(district, '{ person(id: "P1") { id redirectedFrom } }', aliases={"P77": "P1"})
     assert data(body)["person"] == {"id": "P1", "redirectedFrom": None}
+    # The other way: from the survivor, the ids merged into it (a department's copy matched).
+    merged = {"P77": "P1", "P78": "P1", "P90": "P2"}
+    body, ctx = execute(district, "{ persons { nodes { id mergedIds } } }", aliases=merged)
+    assert data(body)["persons"]["nodes"] == [
+        {"id": "P1", "mergedIds": ["P77", "P78"]},
+        {"id": "P2", "mergedIds": ["P90"]},
+    ]
+    assert ctx.round_trips == 2  # the page, then the merged ids of all of it at once
 
 
 def test_root_lists_filter_sort_and_page(run: Run) -> None:
