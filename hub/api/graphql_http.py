@@ -60,6 +60,9 @@ class HubGraphQLRouter(GraphQLRouter[RequestContext, None]):
     ) -> None:
         # Strawberry serves the page (render_graphql_ide) only when an IDE is named.
         kwargs["graphql_ide"] = "graphiql" if ide else None
+        # No websocket: the schema has no subscriptions, and queries over one would run past
+        # what every HTTP request passes through (rate limit, body limit, timeout, audit log).
+        kwargs["subscription_protocols"] = ()
         super().__init__(*args, **kwargs)
         self.timeout_s = timeout_s
         self.path = path

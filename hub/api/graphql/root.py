@@ -18,6 +18,7 @@ import strawberry
 
 from graph_schema import NodeType, Schema
 from hub.api.context import Info
+from hub.api.cost import MAX_GROUPS
 from hub.api.errors import ApiError, GraphQLSchemaConflict
 from hub.api.graphql.cursors import decode_after, encode_cursor, encode_key_cursor
 from hub.api.graphql.decision_mutations import DecisionQueries
@@ -295,6 +296,11 @@ class RootFields:
                     group_where=restricted(ctx, level, None),
                     dates=group_dates,
                 )
+                if len(rows) > MAX_GROUPS:
+                    raise ApiError(
+                        f"groupBy: {len(rows):,} groups at the level {level}, more than {MAX_GROUPS:,}: "
+                        "narrow `where` or group at a higher level"
+                    )
                 ids = [r.place for r in rows if r.place is not None]
                 places = await ctx.call(ctx.store.get_nodes, level, ids) if ids else {}
                 for row in rows:

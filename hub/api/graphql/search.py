@@ -14,14 +14,20 @@ import strawberry
 
 from graph_schema import Schema
 from hub.api.context import Info, RequestContext
-from hub.api.errors import ApiError
+from hub.api.errors import FORBIDDEN, ApiError
 from hub.api.graphql.names import plural
 from hub.api.graphql.objects import NodeObjects, check_readable, restricted
 from hub.api.graphql.prefetch import Prefetch
 from hub.store import Node
-from hub.store.query import Compare, Op
+from hub.store.errors import SchemaMismatch
+from hub.store.query import Compare, Op, place_path_to
 
 MAX_HITS = 100
+# The longest name or address text searched: a search's keys grow with the square of the text
+# (every one-character deletion), so a 30,000-letter "name" would hold a worker for seconds.
+# The longest registered company names are under 60 characters, addresses under 100.
+MAX_NAME = 100
+MAX_ADDRESS = 200
 # Which search of hub/search serves the types with this linking preset.
 _NAME_SEARCHES = {"person": "persons", "legal_entity": "companies"}
 
@@ -44,6 +50,13 @@ async def _visible(ctx: RequestContext, label: str, ids: list[str]) -> dict[str,
 def _check_limit(first: int) -> None:
     if not 1 <= first <= MAX_HITS:
         raise ApiError(f"first must be between 1 and {MAX_HITS}, got {first}")
+
+
+def _check_text(argument: str, text: str, longest: int) -> None:
+    if not text.strip():
+        raise ApiError(f"{argument}: give something to search for")
+    if len(text) > longest:
+        raise ApiError(f"{argument}: at most {longest} characters are searched, got {len(text)}")
 
 
 class SearchFields:
@@ -71,6 +84,23 @@ class SearchFields:
         found, _ = await self.prefetch.find(ctx, info, label, test, (), 0, len(ids), fields)
         return {n.id: n for n in found}
 
+    async def _check_community(self, ctx: RequestContext, label: str, community: str) -> None:
+        """Filtering by community tells where the hits live: the caller must be able to read the
+        places on the way there, as a `where` through them would need, and a restricted caller
+        may name only a community of its own (else the filter would tell that a resident of its
+        street also lives in another)."""
+        level = ctx.schema.roles.address_levels[-2]
+        try:
+            steps = place_path_to(ctx.schema, label, level)
+        except SchemaMismatch as exc:
+            raise ApiError(f"communityId: {label} cannot be placed in a community") from exc
+        check_readable(ctx, [step.label for step in steps])
+        if ctx.principal.restricted and not await _visible(ctx, level, [community]):
+            raise ApiError(
+                f"communityId: {community} is not among this caller's streets and communities",
+                code=FORBIDDEN,
+            )
+
     def _hit_type(self, label: str) -> type:
         name = f"{label}SearchHit"
         namespace: dict[str, Any] = {
@@ -97,10 +127,11 @@ class SearchFields:
             ctx = info.context
             check_readable(ctx, [label])
             _check_limit(first)
-            if not name.strip():
-                raise ApiError("name: give a name to search for")
-            service = _service(ctx)
+            _check_text("name", name, MAX_NAME)
             community = str(community_id) if community_id else None
+            if community is not None:
+                await self._check_community(ctx, label, community)
+            service = _service(ctx)
             try:
                 if person:
                     hits = await ctx.call(service.persons, name, birth_year, gender, community, first)
@@ -167,8 +198,7 @@ class SearchFields:
             ctx = info.context
             check_readable(ctx, [roles.standard_address, roles.building])
             _check_limit(first)
-            if not text.strip():
-                raise ApiError("text: give an address to search for")
+            _check_text("text", text, MAX_ADDRESS)
             hits = await ctx.call(_service(ctx).addresses, text, first)
             addresses = await _visible(
                 ctx, roles.standard_address, [h.address_id for h in hits if h.address_id]

@@ -290,3 +290,37 @@ def test_a_key_for_another_street_sees_no_person_of_this_one(
     here = post(app_client, key(api_settings, {"read", "pii"}, streets={"S1"}), query, pii=True)
     assert "errors" not in here, here
     assert here["data"] != expected
+
+
+# -- search filters -------------------------------------------------------------------------------
+
+
+def test_a_search_by_community_needs_the_places_on_the_way_and_a_community_of_the_caller(
+    app_client: TestClient, api_settings: Settings
+) -> None:
+    query = '{ searchPersons(name: "张伟", communityId: "C1") { node { id } } }'
+    # Which community a person lives in is a place fact: a persons-only key may not filter by it.
+    persons_only = post(app_client, key(api_settings, {"read:Person"}), query)
+    assert codes(persons_only) == ["FORBIDDEN"]
+    assert "Address" in persons_only["errors"][0]["message"]
+    # A key of another street may not ask about a community of this one.
+    elsewhere = post(app_client, key(api_settings, {"read"}, streets={"S2"}), query)
+    assert codes(elsewhere) == ["FORBIDDEN"]
+    here = post(app_client, key(api_settings, {"read"}, streets={"S1"}), query)
+    assert "errors" not in here, here
+
+
+@pytest.mark.parametrize(
+    ("query", "argument"),
+    [
+        ('{ searchPersons(name: "%s") { score } }', "name"),
+        ('{ searchLegalEntities(name: "%s") { score } }', "name"),
+        ('{ searchAddresses(text: "%s") { score } }', "text"),
+    ],
+)
+def test_a_search_text_past_its_longest_is_refused_before_any_work(
+    app_client: TestClient, api_settings: Settings, query: str, argument: str
+) -> None:
+    body = post(app_client, key(api_settings, {"read"}), query % ("张" * 5_000))
+    assert codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["message"].startswith(f"{argument}: at most")

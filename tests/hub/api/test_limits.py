@@ -149,6 +149,12 @@ def test_three_nested_pages_of_a_thousand_are_refused_before_the_store_is_asked(
         ),
         # The default page of a relationship list (100) counts.
         ("{ persons(first: 1000) { nodes { addresses { nodes { residents { nodes { id } } } } } } }", {}),
+        # A grouped aggregate's groups count as many as it may give (5,000), not as a short list.
+        (
+            "{ personsAggregate(groupBy: ADDRESS) { groups { count place { ... on Address {"
+            " fullText residents(first: 60) { nodes { id name } } } } } } }",
+            {},
+        ),
     ],
 )
 def test_cost_is_counted_through_variables_fragments_aliases_and_defaults(
@@ -165,6 +171,13 @@ def test_one_of_the_two_aliases_alone_is_allowed(counted_client: TestClient, cou
     body = post(
         counted_client, "{ a: persons(first: 1000) { nodes { addresses(first: 15) { nodes { id } } } } }"
     )
+    assert "errors" not in body, body
+    assert counting.total > 0
+
+
+def test_counts_per_grid_pass(counted_client: TestClient, counting: CountingStore) -> None:
+    counting.calls.clear()
+    body = post(counted_client, "{ personsAggregate(groupBy: GRID) { count groups { count place { id } } } }")
     assert "errors" not in body, body
     assert counting.total > 0
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from hub.api import create_app
 from hub.api.graphiql import DEFAULT_STATIC_PREFIX
@@ -177,3 +178,23 @@ def test_production_refuses_disabled_authentication(district: GraphStore, tmp_pa
     settings = Settings(data_dir=tmp_path / "p", api_mode="production", api_auth="disabled")
     with pytest.raises(ConfigError, match="production"):
         create_app(district, settings)
+
+
+def _websocket_answer(client: TestClient, protocol: str) -> object:
+    """What a websocket client gets for its connection_init: a message, or the disconnect."""
+    try:
+        with client.websocket_connect("/graphql", subprotocols=[protocol]) as socket:
+            socket.send_json({"type": "connection_init"})
+            return socket.receive_json()
+    except WebSocketDisconnect as closed:
+        return closed
+
+
+@pytest.mark.parametrize("mode", ["production", "development"])
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+def test_graphql_is_not_served_over_a_websocket(
+    district: GraphStore, tmp_path: Path, mode: str, protocol: str
+) -> None:
+    # Queries over a websocket would pass none of the HTTP path's limits: audit, timeout, rate.
+    with app_client(district, tmp_path, mode) as client:
+        assert isinstance(_websocket_answer(client, protocol), WebSocketDisconnect)

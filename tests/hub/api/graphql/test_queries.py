@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from hub.api.graphql import root
 from hub.api.security.principal import Principal
 from hub.store import GraphStore, RelRow
 from tests.hub.api.conftest import IDENTITY_NUMBER, PHONE, USCC, add_companies_with_licences
@@ -472,6 +475,15 @@ def test_a_restricted_callers_groups_are_its_own_places(district: GraphStore) ->
         ("ADDRESS", "A1"),
     ]:
         assert groups(level, here) == {only: 2}, level
+
+
+def test_more_groups_than_the_most_is_refused(district: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    place_in_street_s1_with_a_second_home_elsewhere(district)
+    monkeypatch.setattr(root, "MAX_GROUPS", 1)  # the district's two addresses are one too many
+    body = execute(district, "{ personsAggregate(groupBy: ADDRESS) { groups { count } } }")[0]
+    assert codes(body) == ["BAD_USER_INPUT"]
+    assert "2 groups at the level Address, more than 1" in body["errors"][0]["message"]
+    assert "errors" not in execute(district, "{ personsAggregate(groupBy: GRID) { groups { count } } }")[0]
 
 
 def test_where_on_how_many_neighbours_keeps_scopes_masks_and_restrictions(district: GraphStore) -> None:
