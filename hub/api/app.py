@@ -300,7 +300,9 @@ def create_app(
     app.include_router(steward_router(authenticator.authenticate, state_store, jobs))
     app.include_router(workbench_router(authenticator.authenticate, state_store, store.schema))
     app.include_router(decision_router(authenticator.authenticate, state_store, jobs, store))
-    app.include_router(entity_router(authenticator.authenticate, state_store, store, search_service))
+    app.include_router(
+        entity_router(authenticator.authenticate, state_store, store, search_service, masked_tests)
+    )
     app.include_router(events_router(authenticator.authenticate, state_store, jobs, event_intake))
     app.include_router(jobs_router(jobs))
     app.include_router(audit_router(authenticator.authenticate))

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from hub.api.jobs import JobRunner
+from hub.api.masking import mask_pii
 from hub.api.security.authenticator import PrincipalDependency, require_scope
 from hub.api.security.principal import PII_SCOPE, STEWARD_SCOPE, Principal
 from hub.api.workbench.records import mask_explanation, mask_item
@@ -33,6 +34,7 @@ from hub.api.workbench.scope import (
 )
 from hub.errors import HubError
 from hub.resolution.explain import explain
+from hub.review.choosing import masked_result, pii_refusal
 from hub.review.ordering import Order, Ranked, ranked_queue
 from hub.state import StateStore, Verdict
 from hub.store import GraphStore
@@ -268,12 +270,23 @@ def steward_router(
         item: Annotated[int, Path(ge=1, description="a conflict item (GET /steward/review?kind=conflict)")],
         chosen: ChosenValue,
     ) -> dict[str, Any]:
-        """Answer a conflict: the value is written now and holds on every later run (a pin)."""
+        """Answer a conflict: the value is written now and holds on every later run (a pin).
+        A personal property's values (an identity number's) are chosen with the pii scope only:
+        without it the steward sees them masked, and cannot know which one it types."""
         await require_visible_item(request, principal, state, item)
+        graph = request.app.state.store
+        show_pii = principal.has(PII_SCOPE)
+        if not show_pii and jobs.refusal is None:  # a read-only server says so first (409)
+            opened = await anyio.to_thread.run_sync(state)
+            why = await anyio.to_thread.run_sync(lambda: pii_refusal(graph.schema, opened, item))
+            if why is not None:
+                raise HTTPException(403, why)
         options = {"item": item, "value": chosen.value, "reason": chosen.reason}
         result = await _steward_job(jobs, principal, "review-choose", options)
         pin = result["pin"]
         _audit(request, principal, pin["entity_type"], [pin["entity_id"]], [pin["property"]])
+        if not show_pii and graph.schema.node(pin["entity_type"]).prop(pin["property"]).pii:
+            result = masked_result(result, mask_pii)  # as the item's values were shown: masked
         return result
 
     @router.post("/judgements")

@@ -285,11 +285,39 @@ class EventIntake:
                 continue
             close = [h for h in good if good[0].score - h.score <= SUBJECT_TIE]
             if len(close) > 1:
-                named = "、".join(f"{h.label} ({h.entity_id})" for h in close[:3])
-                return None, f"{name}: {len(close)} {entity_type} entities fit about equally: {named}"
+                return None, tie_detail(name, entity_type, close)
             top = good[0]
             return Subject(entity_type, top.entity_id, name, top.label, round(top.score, 3)), None
         return None, None
+
+
+# -- what a tie tells whom --------------------------------------------------------------------
+
+# A tie names the entities and their ids: for a dispatcher who may read them (hub/api/events.py
+# shows it only to a caller reading the type, unrestricted). Others get what kind of entity tied.
+_TIE = re.compile(r"^.*?: \d+ (?P<label>[A-Za-z]\w*) entities fit about equally: ")
+_TIED_KIND = {"Person": ("a person", "residents"), "LegalEntity": ("a business", "companies")}
+
+
+def tie_detail(name: str, entity_type: str, hits: list[SearchHit]) -> str:
+    """The reason of a ``subject ambiguous`` queue entry, for a dispatcher: the name, how many
+    entities of the type fit it about equally, and (up to three) which, with their ids."""
+    named = "、".join(f"{h.label} ({h.entity_id})" for h in hits[:3])
+    return f"{name}: {len(hits)} {entity_type} entities fit about equally: {named}"
+
+
+def tie_label(detail: str) -> str | None:
+    """The node type a ``subject ambiguous`` reason (:func:`tie_detail`) is about; None when it
+    does not read as one."""
+    found = _TIE.match(detail)
+    return found.group("label") if found else None
+
+
+def masked_tie(label: str | None) -> str:
+    """A ``subject ambiguous`` reason for a caller that may not read the entities: neither the
+    name nor the entities, their ids or how many fit — only what kind of entity tied."""
+    named, fits = _TIED_KIND.get(label or "", ("a name", "entities"))
+    return f"{named} named in the text matched several {fits} about equally: left for a dispatcher"
 
 
 def _business_names(written: str) -> list[str]:

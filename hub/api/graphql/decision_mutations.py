@@ -18,6 +18,8 @@ import strawberry
 
 from hub.api.context import Info
 from hub.api.graphql.steward_jobs import steward_job
+from hub.api.security.principal import PII_SCOPE
+from hub.api.workbench.records import mask_decision
 
 
 @strawberry.enum(description="A bulk decision's verdict: same is decided one pair at a time, never in bulk.")
@@ -185,6 +187,8 @@ class DecisionMutations:
         result = await steward_job(
             info, "quarantine-fix", {"entry": entry, "fields": changes, "reason": reason}
         )
+        if not info.context.principal.has(PII_SCOPE):  # the row before and after the fix, as REST
+            result = {**result, "decision": mask_decision(result["decision"])}
         return _outcome(result)
 
     @strawberry.mutation(
@@ -211,7 +215,10 @@ class DecisionMutations:
         "what it did is undone (steward scope)."
     )  # type: ignore[untyped-decorator]
     async def revoke_decision(self, info: Info, decision: int) -> DecisionOutcome:
-        return _outcome(await steward_job(info, "review-revoke", {"decision": decision}))
+        result = await steward_job(info, "review-revoke", {"decision": decision})
+        if not info.context.principal.has(PII_SCOPE):  # a revoked fix holds its row, as REST
+            result = {**result, "decisions": [mask_decision(d) for d in result["decisions"]]}
+        return _outcome(result)
 
 
 @strawberry.type

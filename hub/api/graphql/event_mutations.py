@@ -6,7 +6,12 @@ A malformed event is a BAD_USER_INPUT error naming the field (``extensions.field
 
 ``dispatchQueuedEvent`` and ``closeQueuedEvent`` are a dispatcher's answers to an event waiting in
 the queue (``POST /events/queue/{id}``; hub/tasks/queue.py): events scope too, a write job each,
-and audited as the REST route is (the queue entry and the task it went to, with the caller).
+and audited as the REST route is (the queue entry and the task it went to, with the caller). A
+caller restricted to some streets or communities settles only events placed there and dispatches
+only to grids there: anything else is FORBIDDEN, naming it (hub/api/events.py).
+
+The reasons of a queued event name the persons or companies that tied only to a caller reading
+their type, unrestricted (hub/api/events.py ``shown_reasons``).
 
 Merged into the schema's Mutation type by inheritance (``class Mutation(…, EventMutations,
 QueueMutations)``).
@@ -196,6 +201,8 @@ async def _settle(info: Info, report: int, answer: dict[str, Any]) -> QueueSettl
     except EventRefused as exc:
         if exc.status == 422:
             raise EventInputError(str(exc), exc.field) from exc
+        if exc.status == 403:  # outside a restricted caller's streets or communities
+            raise ApiError(str(exc), code=FORBIDDEN) from exc
         # No such entry, or one not waiting: the caller named the wrong one.
         raise ApiError(str(exc), code=BAD_USER_INPUT) from exc
     # Audited as the REST route is: who settled which queue entry, and the task it went to.

@@ -10,13 +10,19 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
+import anyio.to_thread
 import strawberry
 
 from hub.api.context import Info
+from hub.api.errors import FORBIDDEN, ApiError
 from hub.api.graphql.decision_mutations import DecisionMutations
 from hub.api.graphql.event_mutations import EventMutations, QueueMutations
 from hub.api.graphql.steward_jobs import steward_job
 from hub.api.graphql.task_mutations import TaskMutations
+from hub.api.masking import mask_pii
+from hub.api.security.principal import STEWARD_SCOPE
+from hub.api.workbench.scope import job_outside
+from hub.review.choosing import masked_result, pii_refusal
 
 
 @strawberry.enum(description="A steward's verdict about two records.")
@@ -69,9 +75,39 @@ class ChosenValue:
     previous: str | None
 
 
+async def _refuse_masked_choice(info: Info, options: dict[str, Any]) -> None:
+    """FORBIDDEN for a steward without the pii scope answering a conflict about a personal
+    property: it sees the values masked, so it cannot know which it chooses. Asked after the
+    checks every decision has (steward scope, the item in a restricted steward's streets), so a
+    refusal says nothing about an item the caller may not see."""
+    ctx = info.context
+    jobs = ctx.jobs
+    if ctx.can_read_pii or not ctx.principal.has(STEWARD_SCOPE) or jobs is None or jobs.refusal is not None:
+        return  # steward_job refuses what it refuses, for every decision
+    principal, schema = ctx.principal, ctx.schema
+
+    def refusal() -> str | None:
+        store, state = jobs.reads()
+        if job_outside(store, state, principal, "review-choose", options) is not None:
+            return None
+        return pii_refusal(schema, state, int(options["item"]))
+
+    why = await anyio.to_thread.run_sync(refusal)
+    if why is not None:
+        raise ApiError(why, code=FORBIDDEN)
+
+
 async def _choose(info: Info, item: int, value: str, reason: str | None) -> ChosenValue:
-    result = await steward_job(info, "review-choose", {"item": item, "value": value, "reason": reason})
+    options: dict[str, Any] = {"item": item, "value": value, "reason": reason}
+    await _refuse_masked_choice(info, options)
+    result = await steward_job(info, "review-choose", options)
     pin = result["pin"]
+    if (
+        not info.context.can_read_pii
+        and info.context.schema.node(pin["entity_type"]).prop(pin["property"]).pii
+    ):
+        result = masked_result(result, mask_pii)  # as the item's values were shown: masked
+        pin = result["pin"]
     info.context.returned[pin["entity_type"]].add(pin["entity_id"])
     return ChosenValue(
         summary=result["summary"],

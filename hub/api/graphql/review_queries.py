@@ -3,8 +3,9 @@ and /steward/decisions give the workbench, for other systems.
 
 Merged into the schema's Query type by inheritance (root.py). Each field needs the steward
 scope; a steward restricted to some streets sees only the items about its streets' entities
-(the same check as the REST routes, hub/api/steward.visible_queue); the values an item carries
-(a conflict's identity numbers, a quarantined row's phone) are masked without the pii scope;
+(the same check as the REST routes, hub/api/steward.visible_queue) and the decisions about
+them; the values an item or a decision carries (a conflict's identity numbers, a quarantined
+row's phone, a fixed row before and after) are masked without the pii scope;
 the entities the queue names are audited as the REST queue's are.
 """
 
@@ -25,8 +26,8 @@ from hub.api.errors import FORBIDDEN, ApiError
 from hub.api.graphql.decision_mutations import DecisionRecord, decision_record
 from hub.api.security.principal import PII_SCOPE, STEWARD_SCOPE
 from hub.api.steward import visible_queue
-from hub.api.workbench.records import mask_item
-from hub.api.workbench.scope import narrowed, shown_ids, visible_items
+from hub.api.workbench.records import mask_decision, mask_item
+from hub.api.workbench.scope import decision_history, narrowed, shown_ids, visible_items
 from hub.errors import HubError
 from hub.jobs.decision_commands import decision_dict
 from hub.review.ordering import REVIEW_KINDS, Ranked
@@ -167,16 +168,20 @@ class ReviewQueries:
 
     @strawberry.field(
         description="Decisions kept (picked buildings, fixed rows, skips, bulk), newest first, revoked ones "
-        "included (steward scope)."
+        "included (steward scope; a restricted steward sees those answering its streets' items only; a fixed "
+        "row's values need the pii scope)."
     )  # type: ignore[untyped-decorator]
     async def steward_decisions(
         self, info: Info, kind: str | None = None, first: int = 100
     ) -> list[DecisionRecord]:
+        principal = info.context.principal
         limit = max(1, min(first, 1000))
         reads = _reads(info)
 
         def history() -> list[dict[str, Any]]:
-            _, state = reads()
-            return [decision_dict(d) for d in state.decision_history(kind, limit)]
+            store, state = reads()
+            # The same decisions and masking as GET /steward/decisions.
+            shown = [decision_dict(d) for d in decision_history(store, state, principal, kind, limit)]
+            return shown if principal.has(PII_SCOPE) else [mask_decision(d) for d in shown]
 
         return [decision_record(d) for d in await anyio.to_thread.run_sync(history)]

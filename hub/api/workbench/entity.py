@@ -6,7 +6,7 @@ full, a second hop from its places and related entities) for the page to draw.
 Personal values are masked for a caller without the PII scope: the entity's and its records'
 PII properties as GraphQL masks them, and identity and mobile numbers inside raw rows (whose
 columns differ per source) as logs are redacted. A restricted steward sees only the neighbours
-placed in its streets / communities (hub/api/workbench/scope.py).
+placed in its streets / communities (hub/api/workbench/scope.py), and no raw row.
 """
 
 from __future__ import annotations
@@ -67,8 +67,11 @@ def caption(node: Node) -> str:
     return node.id
 
 
-def _source_records(store: GraphStore, hood: Neighbourhood, show_pii: bool) -> list[dict[str, Any]]:
-    """The entity's source records (FROM_RECORD), each with its newest raw row."""
+def _source_records(
+    store: GraphStore, hood: Neighbourhood, show_pii: bool, show_raw: bool
+) -> list[dict[str, Any]]:
+    """The entity's source records (FROM_RECORD), each with its newest raw row (None when not
+    ``show_raw``: where and when each was read is still shown)."""
     roles = store.schema.roles
     edges = [e for e in hood.edges if e.type == roles.provenance and e.node.label == roles.source_record]
     ids = tuple(sorted({e.node.id for e in edges}))
@@ -85,7 +88,7 @@ def _source_records(store: GraphStore, hood: Neighbourhood, show_pii: bool) -> l
         props = edge.node.properties
         latest = newest.get(edge.node.id)
         raw: Any = None
-        if latest is not None and latest.properties.get("raw"):
+        if show_raw and latest is not None and latest.properties.get("raw"):
             raw = json.loads(str(latest.properties["raw"]))
             # Raw rows have each source's own columns: what looks like an identity or a mobile
             # number in them is masked, wherever it stands.
@@ -145,9 +148,13 @@ def _lineage(state: StateStore, node_type: NodeType, node: Node, show_pii: bool)
     return out
 
 
-def _decisions(state: StateStore, label: str, entity_id: str) -> dict[str, list[dict[str, Any]]]:
+def _decisions(
+    state: StateStore, node_type: NodeType, entity_id: str, show_pii: bool
+) -> dict[str, list[dict[str, Any]]]:
     """Judgements naming the entity (either side, before merges too) and pins on it, newest first,
-    revoked ones included."""
+    revoked ones included; a pin's values of a personal property masked without the pii scope."""
+    label = node_type.name
+    pii = {p.name for p in node_type.properties if p.pii}
     # Ids merged into it since a decision named them count as its own (no lookup per decision).
     ids = state.merged_into(entity_id) | {entity_id}
     judged = [
@@ -155,11 +162,14 @@ def _decisions(state: StateStore, label: str, entity_id: str) -> dict[str, list[
         for j in state.judgement_history(label, MAX_DECISIONS)
         if j.left_entity in ids or j.right_entity in ids
     ]
-    pinned = [
-        _json_safe(asdict(p))
-        for p in state.pin_history(MAX_DECISIONS)
-        if p.entity_type == label and p.entity_id in ids
-    ]
+    pinned = []
+    for pin in state.pin_history(MAX_DECISIONS):
+        if pin.entity_type == label and pin.entity_id in ids:
+            shown = _json_safe(asdict(pin))
+            if pin.property in pii and not show_pii:
+                for key in ("value", "previous"):
+                    shown[key] = None if shown[key] is None else mask_pii(str(shown[key]))
+            pinned.append(shown)
     return {"judgements": judged, "pins": pinned}
 
 
@@ -257,8 +267,10 @@ def entity_page(
         "pii": [p.name for p in node_type.properties if p.pii],
         # A resolved type's records are mentions: the page offers to split some off.
         "splittable": bool(node_type.resolver),
-        "records": _source_records(store, hood, show_pii),
+        # A raw row names more than the entity (a housing row's tenant at an address of another
+        # street): none for a restricted steward, as GraphQL's RecordVersion.raw gives it none.
+        "records": _source_records(store, hood, show_pii, show_raw=not principal.restricted),
         "lineage": _lineage(state, node_type, hood.node, show_pii),
-        "decisions": _decisions(state, label, survivor),
+        "decisions": _decisions(state, node_type, survivor, show_pii),
         "graph": neighbourhood_graph(store, principal, label, survivor, hood),
     }

@@ -4,7 +4,8 @@
 - ``GET /steward/search?q=…&kind=auto|name|id|address`` — entities found (see search.py).
 
 Both show personal data: each view is audited, values masked without the PII scope, and a
-steward restricted to some streets / communities sees only what lies there.
+steward restricted to some streets / communities sees only what lies there (no page of a source
+record or a raw row, which no street holds).
 """
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at runtime, and the
@@ -18,8 +19,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from hub.api.security.authenticator import PrincipalDependency, require_scope
 from hub.api.security.principal import PII_SCOPE, STEWARD_SCOPE, Principal
+from hub.api.security.rate_limit import RateLimiter
 from hub.api.workbench.entity import entity_page
-from hub.api.workbench.scope import outside_message, visible_ids
+from hub.api.workbench.scope import outside_message, unplaceable, unplaceable_message, visible_ids
 from hub.api.workbench.search import KINDS, Kind, search
 from hub.search import SearchService
 from hub.state import StateStore
@@ -42,9 +44,11 @@ def entity_router(
     state: Callable[[], StateStore],
     store: GraphStore,
     search_service: Callable[[], SearchService],
+    masked_tests: RateLimiter | None = None,
 ) -> APIRouter:
     """The routes; ``state`` opens the state database and ``search_service`` builds the search
-    indexes on first use."""
+    indexes on first use; ``masked_tests``: the budget of masked-value tests a caller without
+    the pii scope shares with GraphQL (an identifier search is one)."""
     require_steward = require_scope(authenticate, STEWARD_SCOPE)
     Steward = Annotated[Principal, Depends(require_steward)]  # noqa: N806  (a type alias)
     router = APIRouter(prefix="/steward")
@@ -60,6 +64,10 @@ def entity_router(
         """The entity, its source records, value lineage, decision history and neighbourhood."""
         if label not in labels:
             raise HTTPException(404, f"label: no node type {label!r} (one of {', '.join(sorted(labels))})")
+        if principal.restricted and unplaceable(store.schema, label):
+            # A source record or a raw row may be of anyone (its ids are sequential): a restricted
+            # steward reads them only from its own entities' pages, as GraphQL's check_placeable.
+            raise HTTPException(403, unplaceable_message(label))
         opened = await anyio.to_thread.run_sync(state)
         survivor = await anyio.to_thread.run_sync(opened.resolve_alias, entity_id)
         if not await anyio.to_thread.run_sync(lambda: visible_ids(store, principal, label, [survivor])):
@@ -91,7 +99,9 @@ def entity_router(
         service = await anyio.to_thread.run_sync(search_service)
         show_pii = principal.has(PII_SCOPE)
         hits = await anyio.to_thread.run_sync(
-            lambda: search(store, service, principal, q, kind, limit, show_pii=show_pii)
+            lambda: search(
+                store, service, principal, q, kind, limit, show_pii=show_pii, masked_tests=masked_tests
+            )
         )
         for label in sorted({hit["label"] for hit in hits}):
             ids = [hit["id"] for hit in hits if hit["label"] == label]

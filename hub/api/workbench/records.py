@@ -86,6 +86,26 @@ def mask_item(schema: Schema, item: Mapping[str, Any]) -> dict[str, Any]:
     return {**item, "payload": redact_value(payload)}
 
 
+def mask_decision(decision: Mapping[str, Any]) -> dict[str, Any]:
+    """A kept decision (as :func:`hub.jobs.decision_commands.decision_dict` gives it) as a caller
+    without the PII scope sees it: a fixed quarantined row's values hidden, as GET
+    /steward/quarantine hides them (the row after the fix, each changed field before and after,
+    the row before), and any identity number or mobile number left in it (an address text, a
+    reason) masked. The decision kept is not changed: only what the caller is shown."""
+    shown = dict(decision)
+    if shown.get("kind") == "quarantine":
+        value = dict(shown.get("value") or {})
+        if isinstance(value.get("row"), dict):
+            value["row"] = dict.fromkeys(value["row"], HIDDEN)
+        if isinstance(value.get("changed"), dict):
+            value["changed"] = {name: {"before": HIDDEN, "after": HIDDEN} for name in value["changed"]}
+        shown["value"] = value
+        if isinstance(shown.get("previous"), dict):
+            shown["previous"] = dict.fromkeys(shown["previous"], HIDDEN)
+    masked: dict[str, Any] = redact_value(shown)
+    return masked
+
+
 def _mention_rows(state: StateStore, item: Mapping[str, Any]) -> list[dict[str, Any] | str]:
     """The mention rows behind the item, in the item's order; a mention the state no longer
     has (its record was retired since) stays as its id."""

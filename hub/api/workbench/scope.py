@@ -4,8 +4,10 @@ hub/api/graphql/objects.py, with the same :func:`hub.store.query.restriction`).
 
 An item is visible when every entity it is about is: a merge candidate between a person of the
 steward's street and one elsewhere would otherwise show the other person's records. An item
-that names no entity (a quarantined row) cannot be placed and is left to unrestricted stewards.
-A node type that has no place (a department) is not restricted, as in GraphQL.
+that names no entity (a quarantined row) cannot be placed and is left to unrestricted stewards,
+and so is the decision that fixed one. A node type that has no place (a department) is not
+restricted, as in GraphQL; the hub's own unplaceable types (source records, raw rows) are hidden
+from a restricted steward instead, as GraphQL's ``check_placeable`` refuses them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from hub.errors import HubError
 from hub.resolution.explain import mentions_of
 from hub.review.items import item_entities
 from hub.state import StateStore
+from hub.state.decisions import Decision
 from hub.state.mentions import SEP
 from hub.store import GraphStore
 from hub.store.query import AllOf, Compare, Op, restriction
@@ -40,12 +43,37 @@ def places(schema: Schema, principal: Principal) -> dict[str, frozenset[str]]:
     return out
 
 
+def unplaceable(schema: Schema, label: str) -> bool:
+    """Whether ``label`` is one of the hub's own types that no street or community can hold
+    (source records and their raw rows), as GraphQL's ``check_placeable`` decides: a restricted
+    caller reaches those only from the entities it sees, never by themselves."""
+    return schema.node(label).kind == "system" and schema.place_path(label) is None
+
+
+def unplaceable_message(label: str) -> str:
+    return (
+        f"{label} cannot be placed in streets or communities: a steward restricted to some sees source "
+        f"records only on the pages of the entities placed there (without their raw rows), not by {label} id"
+    )
+
+
+# Quarantined rows failed to load: no entity, hence no street, was made from them, and their
+# raw values (an address text, say) are not a place the hub can test.
+QUARANTINE_UNPLACED = (
+    "quarantined rows failed to load, so they cannot be placed in streets or communities: the "
+    "quarantine needs a steward without a street or community restriction"
+)
+
+
 def visible_ids(store: GraphStore, principal: Principal, label: str, ids: Collection[str]) -> set[str]:
     """The ids among ``ids`` (nodes of ``label``) the principal may see: one store round trip,
     none without a restriction."""
     wanted = set(ids)
     if not principal.restricted or not wanted:
         return wanted
+    if unplaceable(store.schema, label):
+        # Not "no restriction" (a department's): a source record or a raw row may be of anyone.
+        return set()
     limit = restriction(store.schema, label, places(store.schema, principal))
     if limit is None:
         return wanted
@@ -111,6 +139,42 @@ def visible_items(
         for item, entities in zip(items, about, strict=True)
         if entities is not None and all((entities[0], i) in seen for i in entities[1])
     ]
+
+
+def visible_decisions(
+    store: GraphStore, state: StateStore, principal: Principal, decisions: list[Decision]
+) -> list[Decision]:
+    """The kept decisions (GET /steward/decisions) the principal may see, in their order: all of
+    them without a restriction; else those answering a review item it may see (a building picked
+    for an address of its streets, a skip of one of its items). A fixed quarantined row answers
+    no item and names no placed entity (the row failed to load): it is left to unrestricted
+    stewards, as the quarantine itself is."""
+    if not principal.restricted:
+        return decisions
+    wanted = {d.review_item for d in decisions if d.review_item is not None}
+    if len(wanted) > _FEW:  # every item in one query rather than one query per item
+        items = [i for i in state.review_queue(None, 2**62, open_only=False) if i["id"] in wanted]
+    else:
+        items = [i for i in map(state.review_item, sorted(wanted)) if i is not None]
+    seen = {int(item["id"]) for item in visible_items(store, state, principal, items)}
+    return [d for d in decisions if d.review_item in seen]
+
+
+def decision_history(
+    store: GraphStore, state: StateStore, principal: Principal, kind: str | None, limit: int
+) -> list[Decision]:
+    """The newest ``limit`` decisions (of ``kind``) the principal may see. A restricted
+    steward's are among more of the history: it is read in growing pages until enough are
+    found or it ends, as the queue is (hub/api/steward.visible_queue)."""
+    if not principal.restricted:
+        return state.decision_history(kind, limit)
+    page = limit * 4
+    while True:
+        read = state.decision_history(kind, page)
+        mine = visible_decisions(store, state, principal, read)
+        if len(mine) >= limit or len(read) < page:
+            return mine[:limit]
+        page *= 4
 
 
 def place_ids(store: GraphStore, label: str, wanted: str) -> frozenset[str]:

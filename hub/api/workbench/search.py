@@ -6,17 +6,26 @@ address matcher). Each hit names the node to open, how it was found and why.
 ``auto`` (the default) reads an identifier-shaped query (letters and digits, at least six
 digits, no Chinese) as an identifier and anything else as a name; a query with an address's
 marks (路, 号, 栋 …) is looked up as an address too.
+
+A steward without the pii scope sees identity numbers masked (``4403**********3149``); beside the
+birth date it may read, that leaves two digits to guess. An identifier search is a whole-value test
+of every identifier property: those of masked properties are counted against the same budget per
+caller as GraphQL's lookups and ``eq`` tests (hub/api/graphql/guard.py, the app's limiter of
+``api_masked_tests_per_min``), and refused past it (429 RATE_LIMITED, with Retry-After).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from typing import Any, Literal
 
-from graph_schema import Schema
+from graph_schema import PropertyDef, Schema
 from hub.api.masking import mask_pii
+from hub.api.security.errors import RATE_LIMITED, RequestRejected
 from hub.api.security.principal import Principal
+from hub.api.security.rate_limit import RateLimiter, retry_after
 from hub.api.workbench.entity import caption
 from hub.api.workbench.scope import visible_ids
 from hub.search import SearchService
@@ -54,35 +63,70 @@ def _hit(
             "score": round(score, 3), "reasons": reasons, "details": details}  # fmt: skip
 
 
-def _by_identifier(store: GraphStore, query: str, limit: int, show_pii: bool) -> list[tuple[Node, list[str]]]:
+def _note_masked_test(masked_tests: RateLimiter | None, principal: Principal, label: str, prop: str) -> None:
+    """Count one whole-value test of a masked property against the caller's budget (the key
+    GraphQL's guard counts it under); past it, refuse the search (429, Retry-After)."""
+    if masked_tests is None:
+        return
+    wait = masked_tests.acquire(principal.key_id or principal.audit_name)
+    if wait is not None:
+        raise RequestRejected(
+            429,
+            RATE_LIMITED,
+            f"{label}.{prop} is masked for this caller: at most {masked_tests.burst} lookups or tests "
+            f"of masked values a minute without the pii scope; retry in {math.ceil(wait)} s",
+            {"Retry-After": retry_after(wait)},
+        )
+
+
+def _by_identifier(
+    store: GraphStore,
+    principal: Principal,
+    query: str,
+    limit: int,
+    show_pii: bool,
+    masked_tests: RateLimiter | None = None,
+) -> list[tuple[Node, list[str]]]:
     """Nodes whose identifier property holds the query, normalised as that property's values
-    are (each property its own normaliser; the query as typed where it has none)."""
-    found: list[tuple[Node, list[str]]] = []
+    are (each property its own normaliser; the query as typed where it has none). Without the
+    pii scope, each masked property tested is counted first (:func:`_note_masked_test`)."""
+    tests: list[tuple[str, PropertyDef, str, str | None]] = []
     for node_type in store.schema.node_types:
         for prop in node_type.identifiers:
             value, problem = query.strip(), None
             if prop.normalizer:
                 normalised = get_normalizer(prop.normalizer)(value)
                 value, problem = normalised.value, normalised.problem
-            # The reason repeats the number looked for: masked as the values are.
-            said = mask_pii(value) if prop.pii and not show_pii else value
-            note = f"{prop.name} = {said}" + (f" ({problem})" if problem else "")
-            for node in store.find_nodes(node_type.name, prop.name, value, limit):
-                found.append((node, [note]))
+            tests.append((node_type.name, prop, value, problem))
+    # Every test is counted before any is made: a refused search has learnt nothing.
+    for label, prop, _, _ in tests:
+        if prop.pii and not show_pii:
+            _note_masked_test(masked_tests, principal, label, prop.name)
+    found: list[tuple[Node, list[str]]] = []
+    for label, prop, value, problem in tests:
+        # The reason repeats the number looked for: masked as the values are.
+        said = mask_pii(value) if prop.pii and not show_pii else value
+        note = f"{prop.name} = {said}" + (f" ({problem})" if problem else "")
+        for node in store.find_nodes(label, prop.name, value, limit):
+            found.append((node, [note]))
     return found[:limit]
 
 
 def search(
     store: GraphStore, service: SearchService, principal: Principal, query: str, kind: Kind, limit: int,
-    *, show_pii: bool,
+    *, show_pii: bool, masked_tests: RateLimiter | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Hits for ``query``, best first within each search; those outside a restricted steward's
-    streets are left out."""
+    streets are left out. ``masked_tests``: the app's budget of tests of masked values per
+    caller (shared with GraphQL); None: unbounded."""
     schema = store.schema
     searches = classify(query) if kind == "auto" else [kind]
     hits: list[tuple[Node, str, float, list[str]]] = []
     if "id" in searches:
-        hits += [(node, "id", 1.0, notes) for node, notes in _by_identifier(store, query, limit, show_pii)]
+        hits += [
+            (node, "id", 1.0, notes)
+            for node, notes in _by_identifier(store, principal, query, limit, show_pii, masked_tests)
+        ]
     if "name" in searches:
         for label, found in ((PERSON, service.persons(query, limit=limit)),
                              (COMPANY, service.companies(query, limit=limit))):  # fmt: skip

@@ -1,6 +1,7 @@
 """POST /events, GET /events/queue and the reportEvent mutation over a generated district (the
 embedded store): tasks opened and joined, the dispatchers' queue, 422 naming the field, the
-events scope, and every event of a batch accounted for."""
+events scope, and every event of a batch accounted for; a key restricted to a street acting on
+that street's events only; residents a name fits kept from a caller that cannot read them."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from fastapi.testclient import TestClient
 
 from graph_schema import default_schema
 from hub.api.app import create_app
-from hub.api.security.principal import EVENTS_SCOPE, READ_SCOPE, TASKS_SCOPE
+from hub.api.security.api_keys import ApiKeys
+from hub.api.security.principal import EVENTS_SCOPE, READ_SCOPE, TASKS_SCOPE, type_scope
 from hub.settings import Settings
 from hub.state import StateStore
 from hub.store.ladybug_store import LadybugStore
@@ -33,6 +35,9 @@ class Hub:
     raw: list[dict[str, Any]]
     truth: dict[str, dict[str, str]]
     grid_codes: dict[str, str]
+    grid_places: dict[str, tuple[str, str]]  # grid id → (community id, street id)
+    namesake: str  # a name several residents share
+    loner: str  # a name one resident has
 
 
 # The API serves the embedded store in these tests (a copy per test); the dispatch itself is
@@ -58,9 +63,23 @@ def hub(synced: Synced, tmp_path: Path) -> Iterator[Hub]:
         codes = {
             r["id"]: r["code"] for r in store.read("MATCH (g:Grid) RETURN g.id AS id, g.grid_code AS code")
         }
+        places = {
+            r["grid"]: (r["community"], r["street"])
+            for r in store.read(
+                "MATCH (g:Grid)-[:IN_COMMUNITY]->(c:Community)-[:IN_STREET]->(s:Street) "
+                "RETURN g.id AS grid, c.id AS community, s.id AS street"
+            )
+        }
+        namesake = store.read(
+            "MATCH (p:Person) RETURN p.name AS name, count(*) AS n ORDER BY n DESC, name LIMIT 1"
+        )[0]["name"]
+        loner = store.read(
+            "MATCH (p:Person) WITH p.name AS name, count(*) AS n WHERE n = 1 "
+            "RETURN name ORDER BY name LIMIT 1"
+        )[0]["name"]
         headers = api_key_headers(settings, {EVENTS_SCOPE, READ_SCOPE}, name="12345 hotline")
         with TestClient(create_app(store, settings), headers=headers) as client:
-            yield Hub(client, settings, raw, truth, codes)
+            yield Hub(client, settings, raw, truth, codes, places, namesake, loner)
 
 
 def _first(hub: Hub, **want: str) -> dict[str, Any]:
@@ -307,6 +326,183 @@ def test_the_queue_mutations(hub: Hub) -> None:
         "/graphql", json={"query": CLOSE, "variables": {"id": other}}, headers=worker
     ).json()
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def _key(
+    hub: Hub,
+    scopes: set[str],
+    name: str,
+    streets: set[str] | None = None,
+    communities: set[str] | None = None,
+) -> dict[str, str]:
+    with StateStore(hub.settings.state_database_url) as state:
+        created = ApiKeys(state).create(
+            name, scopes, created_by="tests", streets=streets, communities=communities
+        )
+    return {"Authorization": f"Bearer {created.key}"}
+
+
+def _queued_placed(hub: Hub) -> dict[int, str]:
+    """Post the events intake places but finds no item for: queue entry → the grid it found."""
+    for event in hub.raw:
+        row = hub.truth[event["event_id"]]
+        if row["place_level"] != "none" and row["item_code"] == "":
+            assert hub.client.post("/events", json=event).status_code in (200, 201, 202)
+    entries = hub.client.get("/events/queue", params={"limit": 500}).json()["items"]
+    return {e["id"]: e["decision"]["grid"] for e in entries if e["decision"]["grid"]}
+
+
+def _forbidden(response: Any, *named: str) -> None:
+    assert response.status_code == 403, response.text
+    body = response.json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", body
+    assert all(n in body["detail"] for n in named), body
+
+
+def _graphql_forbidden(body: dict[str, Any], *named: str) -> None:
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", body
+    assert all(n in body["errors"][0]["message"] for n in named), body
+
+
+@dataclass
+class Streets:
+    """The queue after the placed and some unplaced events were posted, seen from one street."""
+
+    placed: dict[int, str]  # queue entry → the grid intake found
+    unplaced: int
+    street: str  # the street with the most waiting events
+    mine: list[int]  # its entries
+    others: list[int]  # the other streets' entries
+    key: dict[str, str]  # an events key restricted to the street
+
+
+def _streets(hub: Hub) -> Streets:
+    placed = _queued_placed(hub)
+    unplaced, _ = _queued_unplaced(hub)
+    streets = [hub.grid_places[g][1] for g in placed.values()]
+    street = max(set(streets), key=lambda s: (streets.count(s), s))
+    mine = sorted(e for e, g in placed.items() if hub.grid_places[g][1] == street)
+    others = sorted(set(placed) - set(mine))
+    assert len(mine) >= 3, placed
+    assert len(others) >= 2, placed
+    key = _key(hub, {EVENTS_SCOPE}, "南园 system", streets={street})
+    return Streets(placed, unplaced, street, mine, others, key)
+
+
+def test_a_restricted_events_key_lists_only_its_streets_events(hub: Hub) -> None:
+    at = _streets(hub)
+    listed = hub.client.get("/events/queue", params={"limit": 500}, headers=at.key).json()
+    assert [e["id"] for e in listed["items"]] == at.mine  # neither other streets' nor unplaced ones
+    assert listed["total"] == len(at.mine)
+    page = hub.client.get("/events/queue", params={"limit": 1, "offset": 1}, headers=at.key).json()
+    assert ([e["id"] for e in page["items"]], page["total"]) == ([at.mine[1]], len(at.mine))
+    community = hub.grid_places[at.placed[at.mine[0]]][0]
+    by_community = _key(hub, {EVENTS_SCOPE}, "community system", communities={community})
+    listed = hub.client.get("/events/queue", params={"limit": 500}, headers=by_community).json()
+    assert [e["id"] for e in listed["items"]] == [
+        e for e in at.mine if hub.grid_places[at.placed[e]][0] == community
+    ]
+    everything = hub.client.get("/events/queue", params={"limit": 500}).json()["items"]
+    assert {*at.placed, at.unplaced} <= {e["id"] for e in everything}  # unrestricted: all of them
+
+
+def test_a_restricted_events_key_settles_only_its_streets_events(hub: Hub) -> None:
+    at = _streets(hub)
+    mine, others, placed, unplaced, key = at.mine, at.others, at.placed, at.unplaced, at.key
+    elsewhere = next(g for g, (_, s) in sorted(hub.grid_places.items()) if s != at.street)
+    before = len(_tasks(hub.settings))
+    # Its own event, to a grid of another street; another street's event; one placed nowhere.
+    code = hub.grid_codes[elsewhere]
+    outside = {"item": "CG-002", "grid": code}
+    _forbidden(hub.client.post(f"/events/queue/{mine[0]}", json=outside, headers=key), code)
+    _forbidden(
+        hub.client.post(f"/events/queue/{others[0]}", json={"close": "x"}, headers=key), str(others[0])
+    )
+    _forbidden(hub.client.post(f"/events/queue/{unplaced}", json={"close": "x"}, headers=key), str(unplaced))
+    here = {"item": "CG-002", "grid": hub.grid_codes[placed[mine[0]]]}
+    _forbidden(hub.client.post(f"/events/queue/{others[0]}", json=here, headers=key), str(others[0]))
+    own_address = {"item": "CG-002"}  # the place intake found: another street's grid
+    _forbidden(hub.client.post(f"/events/queue/{others[1]}", json=own_address, headers=key))
+    dispatch = {"id": mine[0], "item": "CG-002", "grid": code}
+    gql = hub.client.post("/graphql", json={"query": SETTLE, "variables": dispatch}, headers=key).json()
+    _graphql_forbidden(gql, code)
+    gql = hub.client.post(
+        "/graphql", json={"query": CLOSE, "variables": {"id": others[0]}}, headers=key
+    ).json()
+    _graphql_forbidden(gql, str(others[0]))
+    assert hub.client.post(f"/events/queue/{99999}", json={"close": "x"}, headers=key).status_code == 404
+    assert len(_tasks(hub.settings)) == before
+    waiting = {e["id"] for e in hub.client.get("/events/queue", params={"limit": 500}).json()["items"]}
+    assert {mine[0], others[0], others[1], unplaced} <= waiting
+
+    # Within its street: dispatched to the grid it names, to the grid intake found, or closed.
+    variables = {"id": mine[0], "item": "CG-002", "grid": hub.grid_codes[placed[mine[0]]]}
+    gql = hub.client.post("/graphql", json={"query": SETTLE, "variables": variables}, headers=key).json()
+    assert "errors" not in gql, gql
+    assert gql["data"]["dispatchQueuedEvent"]["grid"] == placed[mine[0]]
+    found = hub.client.post(f"/events/queue/{mine[1]}", json={"item": "CG-002"}, headers=key)
+    assert found.status_code == 200, found.text
+    assert found.json()["grid"] == placed[mine[1]]
+    closed = hub.client.post(f"/events/queue/{mine[2]}", json={"close": "重复"}, headers=key)
+    assert closed.status_code == 200, closed.text
+    dispatched = hub.client.get("/events/queue", params={"status": "dispatched"}, headers=key).json()
+    assert sorted(e["id"] for e in dispatched["items"]) == mine[:2]
+    assert len(_tasks(hub.settings)) == before + 2
+
+
+def test_an_events_only_caller_is_not_told_which_residents_a_name_fits(hub: Hub) -> None:
+    events_only = _key(hub, {EVENTS_SCOPE}, "department system")
+    event = {"event_id": "PT-0", "text": f"业主{hub.namesake} 的事情", "reported_at": "2026-11-01 10:00"}
+    queued = hub.client.post("/events", json=event, headers=events_only)
+    assert queued.status_code == 202, queued.text
+
+    def tie(reasons: list[dict[str, str]]) -> str:
+        return next(r["detail"] for r in reasons if r["kind"] == "subject ambiguous")
+
+    masked = tie(queued.json()["reasons"])
+    assert masked.startswith("a person named in the text matched several residents"), masked
+    assert hub.namesake not in masked
+    assert "P-" not in masked
+    entry = next(e for e in hub.client.get("/events/queue", headers=events_only).json()["items"])
+    assert tie(entry["reasons"]) == masked
+    again = hub.client.post("/events", json=event, headers=events_only).json()  # the first answer
+    assert again["again"] is True
+    assert tie(again["reasons"]) == masked
+    variables = {"id": "PT-1", "text": event["text"], "at": "2026-11-01 10:05"}
+    gql = hub.client.post(
+        "/graphql", json={"query": REPORT, "variables": variables}, headers=events_only
+    ).json()
+    assert tie(gql["data"]["reportEvent"]["reasons"]) == masked
+    # A caller reading persons (read, or read:Person) sees which (the state keeps it all).
+    shown = tie(hub.client.get("/events/queue").json()["items"][0]["reasons"])
+    assert hub.namesake in shown
+    assert "P-" in shown
+    persons = _key(hub, {EVENTS_SCOPE, type_scope("Person")}, "steward")
+    assert tie(hub.client.get("/events/queue", headers=persons).json()["items"][0]["reasons"]) == shown
+    # … unless restricted to a street: the residents that tied may live anywhere.
+    street = sorted({s for _, s in hub.grid_places.values()})[0]
+    restricted = _key(hub, {EVENTS_SCOPE, READ_SCOPE}, "street office", streets={street})
+    answer = hub.client.post("/events", json={**event, "event_id": "PT-2"}, headers=restricted).json()
+    assert tie(answer["reasons"]) == masked
+
+    # The subjects intake found (a resident the text names) are left out of a queue entry too.
+    named = {"event_id": "PT-3", "text": f"有事情反映，房东是{hub.loner}", "reported_at": "2026-11-01 10:10"}
+    filed = hub.client.post("/events", json=named, headers=events_only).json()
+    found = next(
+        e
+        for e in hub.client.get("/events/queue", params={"limit": 500}).json()["items"]
+        if e["id"] == filed["queued"]
+    )
+    assert [s["label"] for s in found["decision"]["subjects"]] == [hub.loner]
+    assert [n for n in found["decision"]["notes"] if n.startswith("subject:")]
+    hidden = next(
+        e
+        for e in hub.client.get("/events/queue", params={"limit": 500}, headers=events_only).json()["items"]
+        if e["id"] == filed["queued"]
+    )
+    assert hidden["decision"]["subjects"] == []
+    assert not [n for n in hidden["decision"]["notes"] if n.startswith("subject:")]
+    assert found["decision"]["subjects"][0]["id"] not in json.dumps(hidden, ensure_ascii=False)
 
 
 SOURCES = Path(__file__).resolve().parents[3] / "hub" / "demo" / "sources"
