@@ -192,13 +192,14 @@ class RootFields:
                 ctx, info, label, paged, order, skip, first + 1, fields, count_when_full=counted
             )
             nodes = [self.objects.to_object(n, ctx) for n in found[:first]]
-            cursors = (
-                [encode_key_cursor(str(n.id)) for n in nodes]
-                if keyset
-                else [encode_cursor(skip + i) for i in range(len(nodes))]
-            )
+
+            def cursor(i: int) -> str:
+                return encode_key_cursor(str(nodes[i].id)) if keyset else encode_cursor(skip + i)
+
+            # Each edge's cursor only when edges are asked for (a page of a thousand otherwise
+            # encodes two).
             edges = (
-                [edge_cls(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)]
+                [edge_cls(cursor=cursor(i), node=n) for i, n in enumerate(nodes)]
                 if self.objects.wants_edges(ctx, conn)
                 else []
             )
@@ -212,8 +213,8 @@ class RootFields:
             where_page_is = PageInfo(
                 has_next_page=len(found) > first,
                 has_previous_page=skip > 0 or start.after_id is not None,
-                start_cursor=cursors[0] if cursors else None,
-                end_cursor=cursors[-1] if cursors else None,
+                start_cursor=cursor(0) if nodes else None,
+                end_cursor=cursor(len(nodes) - 1) if nodes else None,
             )
             return self.objects.make_connection(
                 conn, edges, nodes, skip, len(found) > first, known, where_page_is
