@@ -142,7 +142,7 @@ class LadybugStore(SchemaCheckedStore, PageTrees):
 
     def _run(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
-            result = self._conn.execute(query, dict(params or {}))
+            result = self._execute(query, params)
         except RuntimeError as exc:
             if str(exc).startswith("Interrupted") and self._read_timeout_s is not None:
                 raise StoreTimeout(f"the store stopped a query after {self._read_timeout_s:g} s") from exc
@@ -157,14 +157,26 @@ class LadybugStore(SchemaCheckedStore, PageTrees):
             result.close()
             self._trim_statements()
 
-    def _trim_statements(self) -> None:
+    def _execute(self, query: str, params: Mapping[str, Any] | None) -> Any:
+        try:
+            return self._conn.execute(query, dict(params or {}))
+        except RuntimeError as exc:
+            # The prepared statements kept may be what fills the pool (a statement of a large
+            # `where` holds several MB, fewer than the bound fill a small pool): closed, the
+            # query is tried once more before the failure is reported.
+            if "buffer pool is full" in str(exc) and self._trim_statements(always=True):
+                return self._conn.execute(query, dict(params or {}))
+            raise
+
+    def _trim_statements(self, *, always: bool = False) -> bool:
         """ladybug 0.22 keeps every statement text it has run prepared, without bound, each
         holding buffer-pool memory: an API serving varied queries (each `where` shape, page
         size) filled a 256 MB pool after 161 of them, and then every query failed. Past a
-        bound, the prepared statements are closed (as the connection does when it closes)."""
+        bound (or ``always``), the prepared statements are closed (as the connection does when
+        it closes). True if any was."""
         cache: dict[Any, Any] | None = getattr(self._conn, "_pybind_implicit_prepared_cache", None)
-        if cache is None or len(cache) <= _PREPARED_STATEMENTS:
-            return
+        if cache is None or not cache or (len(cache) <= _PREPARED_STATEMENTS and not always):
+            return False
         with self._conn._prepared_cache_lock:
             for prepared in cache.values():
                 close = getattr(prepared, "close", None)
@@ -172,6 +184,7 @@ class LadybugStore(SchemaCheckedStore, PageTrees):
                     with contextlib.suppress(RuntimeError):
                         close()
             cache.clear()
+        return True
 
     def _hint(self, exc: Exception) -> str:
         if "buffer pool is full" in str(exc):

@@ -236,6 +236,13 @@ class CypherWriter:
                     return f"{column} IS NULL" if value else f"{column} IS NOT NULL"
                 if op is Op.IN:
                     value = list(value)
+                    if not value:
+                        # `x IN []` is false even for a missing x in Cypher; ladybug gives null,
+                        # and Neo4j drops the node under NOT when an index covers x.
+                        return "false"
+                if op is Op.CONTAINS and value == "":
+                    # Every text contains the empty one (null stays unknown); ladybug says no.
+                    return f"{column} STARTS WITH {self.param(value)}"
                 return f"{column} {_CYPHER_OPS[op]} {self.param(value)}"
             case AllOf(parts):
                 return "(" + " AND ".join(self.where(label, var, p) for p in parts) + ")" if parts else "true"

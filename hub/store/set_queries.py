@@ -187,6 +187,8 @@ class SetQueries:
         for test in tests:
             if test.prop in identifiers:
                 values = [test.value] if test.op is Op.EQ else list(test.value)
+                if any(str(v) == "" for v in values):
+                    continue  # an index of identifiers keeps no empty text: it would find nothing
                 found = self._identifier_ids(label, test.prop, [str(v) for v in values])
                 if found is not None:
                     return found

@@ -446,6 +446,7 @@ def age_conditions(prop: str, op: Op, value: Any, today: dt.date) -> list[Condit
         Op.GTE: [at_least(value)],
         Op.GT: [at_least(value + 1)],
         Op.LTE: [at_most(value)],
-        Op.LT: [at_most(value - 1)] if value > 0 else [AnyOf(())],  # younger than 0: nobody
+        # Younger than 0 is born after today: nobody, and unknown without a birth date.
+        Op.LT: [at_most(value - 1)] if value > 0 else [Compare(prop, Op.GT, today)],
     }
     return table[op]
