@@ -216,7 +216,7 @@ def outside_message(what: str) -> str:
 # Decisions a restricted steward may take: those about an item or two records it may see.
 # Everything else (bulk decisions over a filter, revoking a decision, fixing a quarantined row,
 # the review queue's other writes) is not tied to one place and needs an unrestricted steward.
-_ITEM_OPTION, _TOKEN_OPTIONS = "item", ("a", "b", "entity")
+_ITEM_OPTION, _BUILDING_OPTION, _TOKEN_OPTIONS = "item", "building", ("a", "b", "entity")
 
 
 def job_outside(
@@ -231,6 +231,12 @@ def job_outside(
         item = state.review_item(int(options[_ITEM_OPTION]))
         if item is None or not visible_items(store, state, principal, [item]):
             return True, outside_message(f"review item {options[_ITEM_OPTION]}")
+        # An address item of its own street answered with a building elsewhere would place the
+        # street's records in another street's building: the building picked must be its own too.
+        if options.get(_BUILDING_OPTION) is not None:
+            building, label = str(options[_BUILDING_OPTION]).strip(), store.schema.roles.building
+            if not visible_ids(store, principal, label, [building]):
+                return True, outside_message(f"building {building}")
         return None
     tokens = [str(options[k]) for k in _TOKEN_OPTIONS if options.get(k) is not None]
     if tokens:

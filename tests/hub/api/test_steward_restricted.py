@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from hub.api.app import create_app
 from hub.api.security.api_keys import ApiKeys
 from hub.api.workbench.records import HIDDEN
+from hub.api.workbench.scope import job_outside, visible_items
 from hub.demo.generator import generate_district
 from hub.demo.run import SOURCES_DIR, demo_sources
 from hub.settings import Settings
@@ -303,3 +304,60 @@ def test_a_row_fixed_over_graphql_is_masked_without_pii(district: District) -> N
     [decision] = body["data"]["fixQuarantinedRow"]["decisions"]
     assert row["raw"]["sfzh"] not in decision["value"] + decision["previous"]
     assert set(json.loads(decision["previous"]).values()) == {HIDDEN}
+
+
+def test_a_restricted_steward_answers_its_address_items_with_its_own_buildings_only(
+    district: District,
+) -> None:
+    client, store, state = district.client, district.store, district.state
+    # The matcher files an item about the text's Address node, which no building places yet, so
+    # no restricted steward sees it; an item about an address of the street stands in for one it
+    # may answer (the check is on the building picked, whatever placed the item).
+    [filed] = state.review_queue("address", 1)
+    hood = store.neighbourhood("Person", district.inside, rel_types=["LIVES_AT"])
+    placed = next(e.node.id for e in (hood.edges if hood else []) if e.outgoing)
+    run_id = new_run_id(datetime.now(UTC))
+    state.save_run(run_id, datetime.now(UTC), "succeeded", {"kind": "tests"}, datetime.now(UTC))
+    subject = f"{filed['subject']}:in-street"
+    state.open_review_items("address", run_id, {subject: {**filed["payload"], "entity_id": placed}})
+    [item] = [i["id"] for i in state.review_queue("address", 1000) if i["subject"] == subject]
+    steward = ApiKeys(state).verify(district.restricted["Authorization"].removeprefix("Bearer "))
+    assert steward is not None
+    assert [i["id"] for i in visible_items(store, state, steward, [state.review_item(item)])] == [item]
+    buildings = client.get(
+        "/steward/buildings", params={"q": "栋", "limit": 100}, headers=district.everywhere
+    )
+    elsewhere = next(
+        b["building_id"]
+        for b in buildings.json()
+        if district.street not in streets_of(store, "Building", b["building_id"])
+    )
+    own = next(
+        b["building_id"]
+        for b in buildings.json()
+        if streets_of(store, "Building", b["building_id"]) == {district.street}
+    )
+    # Over REST and GraphQL: its own item, a building of another street — refused, nothing decided.
+    picked = client.post(
+        f"/steward/review/{item}/building", json={"building": elsewhere}, headers=district.restricted
+    )
+    assert picked.status_code == 404, picked.text  # as an item outside its streets: not said to exist
+    assert (
+        picked.json()["errors"][0]["message"] == f"building {elsewhere} is not in your streets or communities"
+    )
+    mutation = "mutation ($i: Int!, $b: String!) { pickBuilding(item: $i, building: $b) { summary } }"
+    variables = {"i": item, "b": elsewhere}
+    body = client.post(
+        "/graphql", json={"query": mutation, "variables": variables}, headers=district.restricted
+    ).json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", body
+    assert f"building {elsewhere} is not in your streets" in body["errors"][0]["message"]
+    assert state.item_decision(item) is None
+    # A building of its own street passes the check (not decided: a pick syncs records again).
+    assert job_outside(store, state, steward, "review-pick", {"item": item, "building": own}) is None
+    assert job_outside(
+        store, state, steward, "review-pick", {"item": item, "building": f" {elsewhere} "}
+    ) == (
+        True,
+        f"building {elsewhere} is not in your streets or communities",
+    )
