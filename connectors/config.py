@@ -107,12 +107,28 @@ class SourceConfig(_Strict):
     # The column whose largest value read so far is the cursor of an incremental source.
     cursor_column: str | None = None
     record_id: tuple[str, ...] = Field(min_length=1)
+    # Whether the record id is personal data (rows keyed by an identity number or a phone): its
+    # rows are then kept under a keyed pseudonym of it (resolvers.ids.record_pseudonym), never
+    # the value. None: decided from the mapping (a record id column mapped to a pii property).
+    record_id_pii: bool | None = None
     trust: int = Field(50, ge=0, le=100)
     entities: dict[str, EntityMap] = Field(min_length=1)
     relationships: tuple[LinkMap, ...] = ()
     # When the server syncs it by itself; None: only when asked (`gridhub sync`, an orchestrator).
     schedule: ScheduleSpec | None = None
     file: str = ""
+
+    def record_id_is_pii(self, schema: Schema) -> bool:
+        """Whether the rows' ids are personal data (see ``record_id_pii``)."""
+        if self.record_id_pii is not None:
+            return self.record_id_pii
+        personal = {
+            spec.column
+            for entity in self.entities.values()
+            for prop in schema.node(entity.type).properties
+            if prop.pii and (spec := entity.properties.get(prop.name)) is not None and spec.column
+        }
+        return any(column in personal for column in self.record_id)
 
     @property
     def defines_standard(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from typing import Any
 
 from connectors.config import EntityMap, SourceConfig, ValueMap
@@ -11,6 +12,7 @@ from connectors.errors import RowError
 from connectors.records import Mention, MentionLink, SourceRow
 from connectors.transforms import TRANSFORMS
 from graph_schema import Schema
+from resolvers.ids import record_pseudonym
 from resolvers.normalize import Normalizer, get_normalizer
 
 
@@ -23,15 +25,25 @@ def _empty(value: Any) -> bool:
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
 
 
-def content_hash(raw: dict[str, Any]) -> str:
-    """Stable over key order, so an unchanged row hashes the same on every read."""
+def content_hash(raw: dict[str, Any], key: bytes = b"") -> str:
+    """Stable over key order, so an unchanged row hashes the same on every read. ``key``: the
+    installation's pseudonym key. The hash names a row's version in the graph, and a caller
+    without the pii scope sees the row with its numbers masked: an unkeyed hash would let it
+    try the hundred-odd candidates of an identity number (times a phone's) until one matched."""
     text = _CANONICAL.encode(raw)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16, key=key).hexdigest()
 
 
 class Mapper:
-    def __init__(self, config: SourceConfig, schema: Schema) -> None:
+    """``pseudonym_key``: the installation's key, with which the ids of a source whose record
+    id is personal data become pseudonyms (:func:`resolvers.ids.record_pseudonym`). None
+    (``gridhub check``, which keeps nothing): a random key of this mapper's own. Empty: a state
+    database from before keys, whose records are kept under their own ids (as they were)."""
+
+    def __init__(self, config: SourceConfig, schema: Schema, pseudonym_key: bytes | None = None) -> None:
         self.config = config
+        self._key = secrets.token_bytes(32) if pseudonym_key is None else pseudonym_key
+        self.pseudonymous = bool(self._key) and config.record_id_is_pii(schema)
         self._normalizers: dict[tuple[str, str], Normalizer] = {}
         self._declared: dict[str, frozenset[str]] = {}
         for role, entity in config.entities.items():
@@ -41,6 +53,10 @@ class Mapper:
                 if prop.normalizer and prop.name in entity.properties:
                     self._normalizers[(role, prop.name)] = get_normalizer(prop.normalizer)
 
+    def content_hash(self, raw: dict[str, Any]) -> str:
+        """The row's content hash, keyed as this installation keys them."""
+        return content_hash(raw, self._key)
+
     def record_id(self, raw: dict[str, Any]) -> str:
         parts = []
         for column in self.config.record_id:
@@ -48,7 +64,8 @@ class Mapper:
             if _empty(value):
                 raise RowError(column, "record id column is empty")
             parts.append(str(value).strip())
-        return "|".join(parts)
+        record_id = "|".join(parts)
+        return record_pseudonym(self._key, self.config.name, record_id) if self.pseudonymous else record_id
 
     def map_row(self, raw: dict[str, Any]) -> SourceRow:
         if "__invalid__" in raw:
@@ -65,7 +82,7 @@ class Mapper:
             for link in self.config.relationships
             if link.from_role in present and link.to_role in present
         ]
-        return SourceRow(self.config.name, record_id, content_hash(raw), raw, mentions, links)
+        return SourceRow(self.config.name, record_id, self.content_hash(raw), raw, mentions, links)
 
     def _value(self, raw: dict[str, Any], role: str, prop: str, spec: ValueMap) -> Any:
         value = raw.get(spec.column) if spec.column is not None else spec.value

@@ -477,6 +477,11 @@ def _print_check(check: Any) -> None:
     )
     for reason, count in check.errors.most_common(5):
         out.print(f"  quarantine: {escape(reason)} ({count:,})")
+    if check.personal_ids:
+        out.print(
+            f"  [yellow]record ids: {check.personal_ids:,} of {check.mapped:,} are identity or mobile numbers; "
+            "set `record_id_pii: true` so that rows are kept under pseudonyms, not the numbers[/yellow]"
+        )
     if check.mapped:
         fill = Table("role.property", "filled", "invalid")
         for key, count in sorted(check.filled.items()):

@@ -144,6 +144,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Most objects a GraphQL query may ask for (estimated from `first` and nesting).",
     )
+    pseudonym_key: SecretStr = Field(
+        SecretStr(""),
+        description="Key (64 hex digits) of the ids derived from personal data (a person keyed by "
+        "an identity number, rows keyed by one); empty: made at random on the first sync and kept "
+        "in the state database. Set it to keep the ids when moving to a new state database.",
+    )
     jwt_secret: SecretStr = Field(
         SecretStr(""), description="HMAC secret of HS256 tokens (at least 32 bytes); empty: none."
     )

@@ -34,9 +34,15 @@ class Linkable(Protocol):
 
 
 class ExactLinker:
-    def __init__(self, schema: Schema) -> None:
+    """``pseudonym_key``: the installation's key, so that an entity keyed by an identifier that
+    is personal data (a resident ID) gets an id that does not give the identifier away
+    (:mod:`resolvers.ids`); empty: unkeyed digests (a state database from before keys)."""
+
+    def __init__(self, schema: Schema, pseudonym_key: bytes = b"") -> None:
         self.schema = schema
         self._identifiers = {n.name: tuple(p.name for p in n.identifiers) for n in schema.node_types}
+        self._personal = {(n.name, p.name) for n in schema.node_types for p in n.identifiers if p.pii}
+        self._key = pseudonym_key
         self._name_keys = {
             n.name: tuple(p.name for p in n.properties if p.name_key) for n in schema.node_types
         }
@@ -59,7 +65,8 @@ class ExactLinker:
         prefix = self._prefixes[mention.entity_type]
         key = self.identifier_key(mention)
         if key is not None:
-            return identifier_entity_id(prefix, mention.entity_type, *key)
+            secret = self._key if (mention.entity_type, key[0]) in self._personal else b""
+            return identifier_entity_id(prefix, mention.entity_type, *key, key=secret)
         return mention_entity_id(prefix, mention.entity_type, *mention.key)
 
     def link(self, mentions: Iterable[Linkable]) -> dict[tuple[str, str, str], str]:

@@ -11,13 +11,22 @@ from __future__ import annotations
 import hashlib
 
 
-def digest(*parts: str) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).hexdigest()
+def digest(*parts: str, key: bytes = b"") -> str:
+    """A short digest of ``parts``; with ``key``, a keyed one (not to be recomputed without it)."""
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8, key=key).hexdigest()
 
 
-def identifier_entity_id(prefix: str, entity_type: str, prop: str, value: str) -> str:
-    """The entity keyed by a valid identifier (``prop`` = ``value``)."""
-    return f"{prefix}-{digest(entity_type, prop, value)}"
+def identifier_entity_id(prefix: str, entity_type: str, prop: str, value: str, key: bytes = b"") -> str:
+    """The entity keyed by a valid identifier (``prop`` = ``value``); ``key``: the
+    installation's pseudonym key, for an identifier that is personal data."""
+    return f"{prefix}-{digest(entity_type, prop, value, key=key)}"
+
+
+def record_pseudonym(key: bytes, source: str, record_id: str) -> str:
+    """The record id a source's rows are kept under when their own id is personal data (an
+    identity number, a phone): a keyed digest, per source (the same number keying rows of two
+    sources gives two unrelated ids). 24 hex digits: no collision among billions of records."""
+    return hashlib.blake2b(f"{source}\x1f{record_id}".encode(), digest_size=12, key=key).hexdigest()
 
 
 def mention_entity_id(prefix: str, entity_type: str, source: str, record_id: str, role: str) -> str:

@@ -87,7 +87,7 @@ def fix_and_replay(
              "before_hash": before_hash}  # fmt: skip
     [decision] = state.record_decisions(
         "quarantine",
-        [NewDecision(f"{entry.source}:{content_hash(entry.raw)}", after, entry.raw)],
+        [NewDecision(f"{entry.source}:{sync.mapper.content_hash(entry.raw)}", after, entry.raw)],
         steward,
         reason,
     )
@@ -113,7 +113,8 @@ def revoke_fix(
     state.reopen_quarantine([entry])
     config = next((c for c in configs if c.name == source), None)
     now_hash = state.hashes(source, [record_id]).get(record_id)
-    if config is None or "before_hash" not in value or now_hash != content_hash(value["row"]):
+    fixed_hash = content_hash(value["row"], state.pseudonym_key(settings.pseudonym_key.get_secret_value()))
+    if config is None or "before_hash" not in value or now_hash != fixed_hash:
         # A fix kept before its record's earlier version was, or one the source has overtaken
         # (it sent a changed row since, which the sync wrote): the record is left as it is.
         return f"row {entry} of {source} waits in quarantine again; record {record_id} is left as it is now"

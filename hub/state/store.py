@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -507,6 +508,46 @@ class StateStore(
         with self.engine.connect() as conn:
             value: str | None = conn.execute(select(flags.c.value).where(flags.c.name == name)).scalar()
         return value
+
+    _PSEUDONYM_KEY, _UNKEYED = "pseudonym_key", "unkeyed"
+
+    def pseudonym_key(self, configured: str = "") -> bytes:
+        """The installation's secret key of the ids derived from personal data
+        (:mod:`resolvers.ids`). ``configured`` (GRIDHUB_PSEUDONYM_KEY, hex) is kept the first
+        time; without it a key is made at random. A database that already holds records made
+        its ids without a key and keeps doing so (empty key): a key now would give every person
+        a second id; a sync into a new data directory starts with one. A configured key other
+        than the one kept is refused, for the same reason."""
+        wanted = configured.strip().lower()
+        if wanted:
+            try:
+                if len(bytes.fromhex(wanted)) != 32:
+                    raise ValueError
+            except ValueError:
+                raise StateError("GRIDHUB_PSEUDONYM_KEY must be 64 hex digits (32 bytes)") from None
+        with self.engine.begin() as conn:
+            value = conn.execute(select(flags.c.value).where(flags.c.name == self._PSEUDONYM_KEY)).scalar()
+            if value is None:
+                synced = conn.execute(select(record_state.c.source).limit(1)).first() is not None
+                made = {
+                    "name": self._PSEUDONYM_KEY,
+                    "value": self._UNKEYED if synced else (wanted or secrets.token_hex(32)),
+                    "updated_at": datetime.now(UTC),
+                }
+                # Two processes asking at once: the first key written is everyone's.
+                conn.execute(
+                    self._upsert()(flags).values(made).on_conflict_do_nothing(index_elements=["name"])
+                )
+                value = conn.execute(
+                    select(flags.c.value).where(flags.c.name == self._PSEUDONYM_KEY)
+                ).scalar()
+        if wanted and value != wanted:
+            raise StateError(
+                "GRIDHUB_PSEUDONYM_KEY is not the key the ids in this state database were made with "
+                f"({'none: its records are older than keys' if value == self._UNKEYED else 'another key'}): "
+                "unset it, or sync into a new state database"
+            )
+        return b"" if value in (None, self._UNKEYED) else bytes.fromhex(str(value))
 
     def clear_flags(self, *names: str) -> None:
         with self.engine.begin() as conn:

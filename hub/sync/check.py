@@ -19,6 +19,7 @@ from connectors.errors import ConnectorError, RowError
 from connectors.mapping import Mapper
 from connectors.records import SourceRow
 from graph_schema import Schema
+from hub.redact import redact_pii
 from hub.settings import Settings
 
 DEFAULT_LIMIT = 1_000
@@ -37,6 +38,9 @@ class SourceCheck:
     errors: Counter[str] = field(default_factory=Counter)  # why rows would be quarantined
     filled: Counter[str] = field(default_factory=Counter)  # role.property → rows giving a value
     invalid: Counter[str] = field(default_factory=Counter)  # role.property → values failing checks
+    # Rows whose record id is an identity number or a mobile number the declaration does not say
+    # is personal data (``record_id_pii``): the graph, the audit log and every answer would show it.
+    personal_ids: int = 0
     samples: list[tuple[dict[str, Any], SourceRow]] = field(default_factory=list)
 
     @property
@@ -53,6 +57,7 @@ class SourceCheck:
             "errors": dict(self.errors.most_common()),
             "filled": dict(sorted(self.filled.items())),
             "invalid": dict(sorted(self.invalid.items())),
+            "personal_record_ids": self.personal_ids,
             "samples": [{"raw": raw, "mapped": _mapped(row)} for raw, row in self.samples],
         }
 
@@ -93,6 +98,8 @@ def check_source(
                 check.errors[_reason(exc)] += 1
                 continue
             check.mapped += 1
+            if not mapper.pseudonymous and redact_pii(row.record_id) != row.record_id:
+                check.personal_ids += 1
             for mention in row.mentions:
                 for prop, value in mention.properties.items():
                     if value not in (None, ""):

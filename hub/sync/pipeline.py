@@ -23,10 +23,11 @@ from connectors.base import open_connector
 from connectors.config import SourceConfig
 from connectors.contracts import declaration_fingerprint, mapped_properties, row_problem, shortened
 from connectors.errors import RowError, SourceRefused
-from connectors.mapping import Mapper, content_hash
+from connectors.mapping import Mapper
 from connectors.records import SourceRow
 from connectors.values import cursor_after, later
 from hub.errors import HubError
+from hub.redact import redact_pii
 from hub.resolution.engines import Dedupe, Engine, full_pass_engine
 from hub.resolution.merges import finish_graph_merges
 from hub.resolution.passes import resolve_entities
@@ -42,6 +43,8 @@ from resolvers.ids import record_node_id
 from resolvers.linking import dedupe
 
 log = structlog.get_logger(__name__)
+# The first rows of a read whose record ids are looked at for identity or mobile numbers.
+PERSONAL_ID_SAMPLE = 200
 # How the quarantine reason of a duplicate record id begins (after the column names).
 DUPLICATE = "duplicate record id"
 
@@ -97,8 +100,16 @@ class SourceSync:
         self.asserted = frozenset(link.type for link in config.relationships)
         self.settings = settings
         self.run_id = run_id
-        self.mapper = Mapper(config, store.schema)
-        self.linker = ExactLinker(store.schema)
+        key = state.pseudonym_key(settings.pseudonym_key.get_secret_value())
+        self.mapper = Mapper(config, store.schema, key)
+        self.linker = ExactLinker(store.schema, key)
+        if not key and config.record_id_is_pii(store.schema):
+            log.warning(
+                "record ids are personal data but kept as they are",
+                source=config.name,
+                why="the state database holds records from before pseudonym keys; sync into a new "
+                "data directory (or state database) to key them",
+            )
         self.addresses = addresses or AddressBook(store, aliases=state.address_aliases())
         self.report = SourceReport(source=config.name)
         self.known = state.hashes(config.name, only)
@@ -115,6 +126,7 @@ class SourceSync:
         # sources: one read serves every source of a run.
         self.aliases = state.aliases() if aliases is None else aliases
         self.seen: set[str] = set()
+        self.warned_personal = False
         self._resolution_owed = False
         # Changed rows wait here until a full write batch has gathered: with few changes spread
         # over a large source, writing per read batch would mean many tiny (and slow) writes.
@@ -288,10 +300,10 @@ class SourceSync:
         The hash is taken of the raw row before mapping, so an unchanged row costs a hash, not a
         mapping: that is what keeps a re-sync of unchanged sources a small fraction of the first.
         """
-        digest = content_hash(raw)
+        digest = self.mapper.content_hash(raw)
         fixed = self.fixes.get(digest)
         if fixed is not None:
-            raw, digest = dict(fixed), content_hash(fixed)
+            raw, digest = dict(fixed), self.mapper.content_hash(fixed)
         # A malformed row (the connector's reason, with its line) or a NUL byte or oversized field.
         problem = raw.get("__invalid__")
         if problem is None and (problem := row_problem(raw)) is not None:
@@ -303,6 +315,8 @@ class SourceSync:
             self._quarantine(raw, None, digest, RowError("(row)", str(problem)) if problem else exc)
             return None
         self.seen.add(record_id)  # a bad row, too, must not retire the record it is a version of
+        if self.report.read <= PERSONAL_ID_SAMPLE and not self.mapper.pseudonymous:
+            self._warn_personal_id(record_id)
         if problem is not None:
             self._quarantine(raw, record_id, digest, RowError("(row)", str(problem)))
             return None
@@ -328,6 +342,18 @@ class SourceSync:
         else:
             self.report.changed += 1
         return row
+
+    def _warn_personal_id(self, record_id: str) -> None:
+        """Once a run: the record ids look like identity or mobile numbers the declaration does
+        not call personal data (``gridhub sources check`` counts them)."""
+        if not self.warned_personal and redact_pii(record_id) != record_id:
+            self.warned_personal = True
+            log.warning(
+                "record ids look like identity or mobile numbers",
+                source=self.config.name,
+                record_id=redact_pii(record_id),
+                hint="declare `record_id_pii: true` in the source so that its rows are kept under pseudonyms",
+            )
 
     def _quarantine(self, raw: dict[str, Any], record_id: str | None, digest: str, error: RowError) -> None:
         self.report.quarantined += 1

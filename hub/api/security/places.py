@@ -69,7 +69,7 @@ def resolve_place(store: GraphStore, label: str, value: str, option: str) -> Pla
     (naming ``option`` and the value) when none is, or when several share the name."""
     try:
         ids = place_ids(store, label, value)
-    except StoreError:
+    except StoreError:  # a HubError too, but the store's failure, not "no such place": as it is
         raise
     except HubError:  # place_ids' own "no such place"
         raise PlaceError(
