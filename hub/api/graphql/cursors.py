@@ -5,6 +5,11 @@ valid for the same ``where`` and ``sort``; items added in between shift the page
 in its default order (by id, no ``sort``) hands out keyset cursors instead, the id of the item:
 the next page is the items after that id, so a department may walk a whole street's residents
 (150,000) page by page, each page as cheap as the first, and items added meanwhile shift nothing.
+
+Given to another list (another ``where`` or ``sort``, another type), an offset cursor starts the
+page after the same position there, a keyset cursor after the same id in a list in id order; a
+sorted list or a relationship refuses a keyset cursor (BAD_USER_INPUT), as it does a cursor this
+API never gave.
 """
 
 from __future__ import annotations
@@ -49,9 +54,7 @@ def decode_after(cursor: str | None, *, keyset: bool) -> After:
     if cursor is None:
         return After()
     text = _text(cursor)
-    if text is not None and text.startswith(_KEY) and len(text) > len(_KEY):
-        if not keyset:
-            raise ApiError("after: this cursor is of a list in id order; a list with `sort` gives its own")
+    if keyset and text is not None and text.startswith(_KEY) and len(text) > len(_KEY):
         return After(after_id=text.removeprefix(_KEY))
     # Sorted, pages are offsets: how to get past the deepest one is to page in id order.
     hint = "" if keyset else "leave out `sort` (pages in id order have no such limit) or "
@@ -63,6 +66,12 @@ def decode_cursor(cursor: str | None, *, hint: str = "") -> int:
     if cursor is None:
         return 0
     text = _text(cursor)
+    if text is not None and text.startswith(_KEY) and len(text) > len(_KEY):
+        raise ApiError(
+            "after: this cursor is of a root list in id order (without `sort`); a sorted list or a "
+            "relationship gives cursors of its own",
+            code="BAD_USER_INPUT",
+        )
     if text is not None and text.startswith(_PREFIX):
         try:
             offset = int(text.removeprefix(_PREFIX))

@@ -23,6 +23,7 @@ import strawberry
 from graph_schema import NodeType, PropertyDef, PropertyType, Schema
 from hub.api.errors import ApiError
 from hub.api.graphql.inputs import convert_given_fields_only
+from hub.api.graphql.names import graphql_field
 from hub.api.graphql.relationships import RelationshipEnd, relationship_ends
 from hub.store.query import AllOf, AnyOf, Compare, Condition, CountOf, Not, Op, Quantifier, Related, SortKey
 from resolvers.normalize import get_normalizer
@@ -257,7 +258,14 @@ class WhereInputs:
             namespace[prop.name] = None
             if prop.age_field:
                 annotations[prop.age_field] = SortDirection | None
-                namespace[prop.age_field] = None
+                # sort_keys sorts an age by its date: of one age in years, by the date too.
+                namespace[prop.age_field] = strawberry.field(
+                    default=None,
+                    description=(
+                        f"By {graphql_field(prop.name)} the other way round: of the same age in whole "
+                        "years, the younger first (ASC) or the older first (DESC)."
+                    ),
+                )
         namespace["__annotations__"] = annotations
         cls = type(f"{node.name}Sort", (), namespace)
         sort: type = strawberry.input(
