@@ -513,13 +513,41 @@ def _rule_column(
 def _steward_keys(keys: Ints | None, must_a: Ints, must_b: Ints) -> Ints | None:
     """A steward's "same" outranks an exclusive key: of two must-linked records with different
     valid identifiers, the second takes the first's key (its identifier is the wrong one), so
-    the pair can merge while everyone holding the other identifier stays apart."""
+    the pair can merge while everyone holding the other identifier stays apart.
+
+    Taken in the judgements' order, a record takes a key with every record a "same" already tied
+    it to, and records tied by an earlier "same" keep theirs: a later "same" re-keying one
+    record alone would set it apart from what an earlier one joined it to, and the earlier
+    judgement, not the later, would then be refused (by the order of the records' ids)."""
     if keys is None or len(must_a) == 0:
         return keys
     keys = keys.copy()
-    for x, y in zip(must_a.tolist(), must_b.tolist(), strict=True):
-        if keys[x] >= 0 and keys[y] >= 0 and keys[x] != keys[y]:
-            keys[y] = keys[x]
+    parent: dict[int, int] = {}
+    members: dict[int, list[int]] = {}  # root → the records tied to it
+    key: dict[int, int] = {}  # root → its group's key (−1: none)
+    tied: dict[int, int] = {}  # root → the first judgement that tied its group (lone records: none)
+
+    def find(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for turn, (x, y) in enumerate(zip(must_a.tolist(), must_b.tolist(), strict=True)):
+        rx, ry = find(x), find(y)
+        if rx == ry:
+            continue
+        # The group an earlier judgement made keeps its key; of two lone records, the first's.
+        if tied.get(ry, turn) < tied.get(rx, turn):
+            rx, ry = ry, rx
+        key_x, key_y = key.get(rx, int(keys[rx])), key.pop(ry, int(keys[ry]))
+        moved = members.pop(ry, [ry])
+        if key_x >= 0 and key_y >= 0 and key_x != key_y:
+            keyed = [m for m in moved if keys[m] >= 0]  # a record without an identifier gets none
+            keys[keyed] = key_x
+        key[rx] = key_x if key_x >= 0 else key_y
+        parent[ry] = rx
+        members[rx] = members.get(rx, [rx]) + moved
+        tied[rx] = min(tied.get(rx, turn), tied.pop(ry, turn), turn)
     return keys
 
 

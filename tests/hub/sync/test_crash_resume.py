@@ -73,8 +73,6 @@ def sync_cmd(data_dir: Path, graph_url: str) -> tuple[list[str], dict[str, str]]
         "GRIDHUB_DATA_DIR": str(data_dir),
         "GRIDHUB_GRAPH_URL": graph_url,
         "GRIDHUB_WRITE_BATCH_SIZE": "250",
-        # Both installations key the ids derived from identity numbers alike, so their graphs compare.
-        "GRIDHUB_PSEUDONYM_KEY": "ab" * 32,
     }
     return [*GRIDHUB, "sync", "--config", str(SOURCES), "population", "address_library", "--json"], env
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import structlog
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from structlog.testing import capture_logs
 
 from connectors.config import SourceConfig, load_source_config
@@ -123,7 +124,10 @@ def test_a_configured_key_is_kept_and_another_one_refused(tmp_path: Path) -> Non
 def test_rows_keyed_by_identity_numbers_keep_the_numbers_out_of_ids(
     store: GraphStore, tmp_path: Path
 ) -> None:
-    settings = Settings(data_dir=tmp_path, write_batch_size=2, api_rate_burst=100_000)
+    # No key configured (the tests' shared one left out): the installation makes its own.
+    settings = Settings(
+        data_dir=tmp_path, write_batch_size=2, api_rate_burst=100_000, pseudonym_key=SecretStr("")
+    )
     write_csv(tmp_path / "demo" / "address_library.csv", ADDRESSES)
     write_csv(tmp_path / "demo" / "population.csv", PEOPLE)
     keyed_by_number = population(record_id=[ID_COLUMN])

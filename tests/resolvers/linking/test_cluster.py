@@ -1,6 +1,7 @@
 import numpy as np
 
 from resolvers.linking.cluster import cluster, components
+from resolvers.linking.engine import _steward_keys
 
 
 def ints(*values: int) -> np.ndarray:
@@ -73,3 +74,21 @@ def test_exclusive_keys_keep_two_identities_apart() -> None:
 
 def test_labels_are_dense_and_numbered_by_first_record() -> None:
     assert run(5, [(3, 4), (0, 2)], [1.0, 2.0]) == [0, 1, 0, 2, 2]
+
+
+def test_a_later_same_does_not_rekey_a_record_an_earlier_same_tied() -> None:
+    """Three records with three valid identifiers; the steward said 0 = 2, then 1 = 2 (confirmed
+    against 0 ≠ 1). Taken in the judgements' order the earlier "same" holds and the later is
+    refused, whatever the records' positions (their ids) — the later one re-keyed record 2 alone
+    and set it apart from 0, so the earlier was refused instead."""
+    keys = np.array([10, 20, 30], dtype=np.int64)
+    must_a, must_b = np.array([0, 1], dtype=np.int64), np.array([2, 2], dtype=np.int64)
+    tied = _steward_keys(keys, must_a, must_b)
+    assert tied is not None
+    assert tied.tolist() == [10, 10, 10]
+    assert keys.tolist() == [10, 20, 30]  # the caller's keys untouched
+    result = cluster(3, must_a, must_b, np.array([0, 1]), np.array([0]), np.array([1]), tied)
+    assert result.refused.tolist() == [False, True]
+    assert result.labels[0] == result.labels[2] != result.labels[1]
+    # A record without an identifier takes no key from the group it joins.
+    assert _steward_keys(np.array([10, -1, 30]), np.array([0, 0]), np.array([1, 2])).tolist() == [10, -1, 10]
