@@ -9,7 +9,6 @@ scales the exact and homophone levels by the name's frequency in the data.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -28,6 +27,7 @@ from resolvers.comparators.base import (
     levels_from,
     score_rows,
 )
+from resolvers.normalize.names import PLACEHOLDER_NAME
 from resolvers.normalize.names import person_name as normalize_person_name
 from resolvers.pinyin import lazy_pinyin
 
@@ -39,17 +39,12 @@ NAME_LEVELS = (
 )
 
 
-# A newborn registered before it is named is written after its mother (李娜之女, 李娜之子) or as
-# 新生儿/婴儿: a placeholder, not a name, so it compares as missing rather than as different.
-_PLACEHOLDER = re.compile(r"^.{1,5}之[子女]$|^(?:新生儿|婴儿|男婴|女婴|无名氏?)$")
-
-
 @lru_cache(maxsize=500_000)
 def simplified(name: str) -> str:
     """The name as the normaliser stores it (width folded, no spaces inside, simplified
     characters); "" for a placeholder such as 李娜之女."""
     value = normalize_person_name(name).value
-    return "" if _PLACEHOLDER.match(value) else value
+    return "" if PLACEHOLDER_NAME.match(value) else value
 
 
 @lru_cache(maxsize=500_000)

@@ -30,6 +30,13 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+# A newborn registered before it is named is written after its mother (李娜之女, 李娜之子) or as
+# 新生儿/婴儿: a placeholder, not a name. Kept as the value a source gave, it is marked a problem, so
+# that a real name any other source gives is the golden one (survivorship takes valid values
+# first) and comparisons read it as missing rather than as different.
+PLACEHOLDER_NAME = re.compile(r"^.{1,5}之[子女]$|^(?:新生儿|婴儿|男婴|女婴|无名氏?)$")
+
+
 @register("person_name")
 def person_name(text: str) -> Normalized:
     folded = fold(text)
@@ -37,7 +44,13 @@ def person_name(text: str) -> Normalized:
     has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in folded)
     name = _SPACES.sub("" if has_cjk else " ", folded)
     name = _t2s().convert(name)
-    return Normalized(name) if name else Normalized(text, "empty name")
+    if not name:
+        return Normalized(text, "empty name")
+    return (
+        Normalized(name, "a placeholder, not yet a name")
+        if PLACEHOLDER_NAME.match(name)
+        else Normalized(name)
+    )
 
 
 @register("org_name")

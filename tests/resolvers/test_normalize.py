@@ -79,3 +79,21 @@ def test_names_drop_spaces_and_become_simplified() -> None:
 def test_every_normalizer_the_schema_names_exists() -> None:
     declared = {p.normalizer for n in default_schema().node_types for p in n.properties if p.normalizer}
     assert declared <= set(normalizer_names())
+
+
+def test_a_newborns_placeholder_name_is_kept_but_never_golden_over_a_real_name() -> None:
+    """李娜之子 (the newborn register's name for a child not yet named) is a problem, not a name:
+    the register is trusted more than the grid collection, yet the name the grid worker wrote wins."""
+    from resolvers.normalize.names import person_name
+    from resolvers.survivorship import Statement, choose
+
+    for placeholder in ("李娜之子", "李娜之女", "新生儿", "男婴"):
+        normalized = person_name(placeholder)
+        assert normalized.value == placeholder
+        assert normalized.problem == "a placeholder, not yet a name"
+    assert person_name("王子轩").valid
+    assert person_name("之子豪").valid  # a name that only contains the characters
+    register = Statement("name", "梁燕之子", 95, "run-1", valid=person_name("梁燕之子").valid)
+    collected = Statement("name", "王子轩", 60, "run-1", valid=person_name("王子轩").valid)
+    assert choose([register, collected]) == "王子轩"
+    assert choose([register]) == "梁燕之子"  # nothing better: the placeholder is still shown
