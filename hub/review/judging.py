@@ -63,6 +63,16 @@ def judge(
     if type_a != type_b:
         raise JudgementError(f"{a} is a {type_a} and {b} a {type_b}: only one type's mentions can be judged")
     standing = _standing(state, type_a, (mention_a, mention_b), (entity_a, entity_b))
+    if (
+        standing is not None
+        and standing.verdict is not verdict
+        and standing.pair == _pair(mention_a, mention_b)
+    ):
+        # An entity named stands for its mentions: a judgement about it goes between two that no
+        # standing judgement pairs, so that it never supersedes (the latest about a pair counts) one
+        # the steward did not name. It then stands beside it, as it does when the mentions the
+        # representatives pick differ; naming the two mentions themselves supersedes.
+        mention_a, mention_b = _unpaired(state, a, b, standing.pair) or (mention_a, mention_b)
     if standing is not None and not confirm:
         what = "repeats" if standing.verdict is verdict else "contradicts"
         raise JudgementError(
@@ -113,6 +123,24 @@ def judge(
             "'different' judgement or two valid identifiers keep them apart (see `gridhub judgements list`)"
         )
     return Outcome(judgement, summary, report)
+
+
+def _pair(x: str, y: str) -> tuple[str, str]:
+    first, second = sorted((x, y))
+    return first, second
+
+
+def _unpaired(state: StateStore, a: str, b: str, taken: tuple[str, str]) -> tuple[str, str] | None:
+    """The best-ranked pair of mentions of ``a`` and ``b`` other than ``taken`` (a mention token
+    stands for itself alone, an entity for each of its mentions), or None."""
+    options = []
+    for token in (a, b):
+        _, rows = mentions_of(state, token.replace(SEP, ":"))
+        ranked = [mention_id(r) for r in sorted(rows, key=lambda r: (-int(r["trust"]), mention_id(r)))]
+        options.append(ranked if _is_entity(state, token) else ranked[:1])
+    return next((
+        (x, y) for x in options[0] for y in options[1] if x != y and _pair(x, y) != taken
+    ), None)  # fmt: skip
 
 
 def _is_entity(state: StateStore, token: str) -> bool:
