@@ -67,11 +67,13 @@ def judge(
         standing is not None
         and standing.verdict is not verdict
         and standing.pair == _pair(mention_a, mention_b)
+        and not _names_the_pair_of(standing, _named(state, a, mention_a), _named(state, b, mention_b))
     ):
-        # An entity named stands for its mentions: a judgement about it goes between two that no
-        # standing judgement pairs, so that it never supersedes (the latest about a pair counts) one
-        # the steward did not name. It then stands beside it, as it does when the mentions the
-        # representatives pick differ; naming the two mentions themselves supersedes.
+        # The steward named other things than the standing judgement did (an entity merged since
+        # into one it named, say) and the representatives happen to be its very mentions: the new
+        # judgement goes between two that no standing judgement pairs, so that it stands beside it
+        # (as it does when the representatives differ) and never supersedes one the steward did
+        # not name. Naming the same two entities or mentions again supersedes it.
         mention_a, mention_b = _unpaired(state, a, b, standing.pair) or (mention_a, mention_b)
     if standing is not None and not confirm:
         what = "repeats" if standing.verdict is verdict else "contradicts"
@@ -128,6 +130,19 @@ def judge(
 def _pair(x: str, y: str) -> tuple[str, str]:
     first, second = sorted((x, y))
     return first, second
+
+
+def _named(state: StateStore, token: str, mention: str) -> str:
+    """What a token names: an entity id as given (before merges), else the mention."""
+    return token if _is_entity(state, token) else mention
+
+
+def _names_the_pair_of(judgement: Judgement, x: str, y: str) -> bool:
+    """Whether ``x`` and ``y`` name the two sides of ``judgement`` (a side by its mention or the
+    entity it was in when judged)."""
+    left = {judgement.left_mention, judgement.left_entity}
+    right = {judgement.right_mention, judgement.right_entity}
+    return (x in left and y in right) or (x in right and y in left)
 
 
 def _unpaired(state: StateStore, a: str, b: str, taken: tuple[str, str]) -> tuple[str, str] | None:
